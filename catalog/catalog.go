@@ -1,0 +1,110 @@
+package catalog
+
+import (
+	"context"
+	"time"
+)
+
+// Names used before tenants, catalogs and schemas can be created by users.
+const (
+	DefaultTenant = "default"
+	DefaultSchema = "public"
+	CatalogName   = "tern" // what Flight SQL GetCatalogs reports
+	AdminUser     = "admin"
+	NoSnapshot    = uint64(0) // a table's snapshot before its first commit
+)
+
+// TableRef names a table. Names are stored as written after SQL identifier folding (the
+// planner lower-cases unquoted identifiers, as PostgreSQL does).
+type TableRef struct {
+	Tenant string
+	Schema string
+	Name   string
+}
+
+func (r TableRef) String() string { return r.Schema + "." + r.Name }
+
+// Column is one column of a table.
+type Column struct {
+	Name     string
+	Type     Type
+	Nullable bool
+}
+
+// Table is a table's metadata at one moment.
+type Table struct {
+	ID              uint64
+	Ref             TableRef
+	Columns         []Column
+	Options         map[string]string // WITH (...) storage options, e.g. partition_by, cluster_by
+	CreatedAt       time.Time
+	CurrentSnapshot uint64 // NoSnapshot until the first commit
+}
+
+// Snapshot is one committed state of a table: the set of data files that make it up.
+type Snapshot struct {
+	ID          uint64
+	TableID     uint64
+	ParentID    uint64
+	CommittedAt time.Time
+	Operation   string // "insert", "copy", "create", ...
+	Files       []DataFile
+}
+
+// Rows returns the total row count of the snapshot.
+func (s Snapshot) Rows() int64 {
+	var n int64
+	for _, f := range s.Files {
+		n += f.Rows
+	}
+	return n
+}
+
+// DataFile is one immutable Parquet file of a native table.
+type DataFile struct {
+	Path  string // relative to the data directory
+	Rows  int64
+	Bytes int64
+}
+
+// Commit describes a change to one table's file set.
+type Commit struct {
+	Ref       TableRef
+	Base      uint64 // snapshot the writer started from; the commit fails with errs.ErrConflict if the table moved on
+	Add       []DataFile
+	Remove    []string // paths of files that the new snapshot no longer holds
+	Operation string
+}
+
+// User is a principal that can log in.
+type User struct {
+	Tenant       string
+	Name         string
+	PasswordHash string // bcrypt
+}
+
+// Catalog is the metadata store. Implementations are safe for concurrent use; every method
+// that can block takes a context. Errors wrap errs.ErrNotFound, errs.ErrAlreadyExists or
+// errs.ErrConflict where those apply.
+type Catalog interface {
+	ListSchemas(ctx context.Context, tenant string) ([]string, error)
+	CreateSchema(ctx context.Context, tenant, name string) error
+
+	// CreateTable creates t (ID, CreatedAt and CurrentSnapshot are assigned). If files is
+	// non-empty the first snapshot holding them is committed in the same transaction, which
+	// makes CREATE TABLE AS atomic.
+	CreateTable(ctx context.Context, t Table, files []DataFile) (Table, error)
+	DropTable(ctx context.Context, ref TableRef) error
+	GetTable(ctx context.Context, ref TableRef) (Table, error)
+	ListTables(ctx context.Context, tenant, schema string) ([]Table, error)
+
+	// Snapshot returns one snapshot of a table; id NoSnapshot returns an empty snapshot.
+	Snapshot(ctx context.Context, tableID, id uint64) (Snapshot, error)
+	// CommitSnapshot atomically makes a new snapshot current (several commits: all or none).
+	CommitSnapshot(ctx context.Context, commits ...Commit) ([]Snapshot, error)
+
+	GetUser(ctx context.Context, tenant, name string) (User, error)
+	PutUser(ctx context.Context, u User) error
+
+	Close() error
+}

@@ -1,0 +1,117 @@
+// Package planner turns SQL text into executable statements: parse (PostgreSQL grammar via
+// pg_query_go), bind against the catalog (names, types, PostgreSQL semantics, errors with
+// positions), build an immutable logical plan, optimize it with named rules, and produce the
+// Substrait plan that executor nodes run (conventions in package proto).
+//
+// The planner never executes anything and never touches Flight; the gateway runs what it
+// returns. Sub-packages: logical (plan nodes and bound expressions), optimizer (rules),
+// substrait (producer).
+package planner
+
+import (
+	"context"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/scalar"
+	"github.com/tern-db/tern/catalog"
+)
+
+// Session is what the planner needs to know about who asks and where they are.
+type Session struct {
+	Tenant string
+	User   string
+	Schema string // current schema for unqualified names; "" means catalog.DefaultSchema
+}
+
+// FileAccess decides which local paths SQL may read (read_parquet, COPY ... FROM). It returns
+// an error wrapping errs.ErrPermissionDenied for any other path.
+type FileAccess interface {
+	CheckRead(path string) (abs string, err error)
+}
+
+// TableFiles resolves a native table snapshot to the absolute paths of its data files.
+type TableFiles interface {
+	SnapshotFiles(ctx context.Context, t catalog.Table, snapshot uint64) ([]string, error)
+}
+
+// Kind classifies a statement for Flight SQL (queries return rows, updates return a count).
+type Kind uint8
+
+const (
+	KindQuery  Kind = iota // SELECT, VALUES, EXPLAIN, SHOW
+	KindUpdate             // INSERT, COPY, CREATE/DROP TABLE, CTAS, SET
+)
+
+// Prepared describes a statement without running it: enough for a Flight SQL prepared
+// statement's dataset and parameter schemas.
+type Prepared struct {
+	Kind         Kind
+	ResultSchema *arrow.Schema  // nil for KindUpdate
+	Params       []catalog.Type // types inferred for $1..$n (Text where nothing constrains them)
+}
+
+// Statement is an executable, fully bound statement. Concrete types below.
+type Statement interface{ statement() }
+
+// Query returns rows: run Plan on a node and stream its output.
+type Query struct {
+	Schema *arrow.Schema
+	Plan   []byte // serialized substraitpb.Plan
+	// Snapshots pins the snapshot read for each native table (table ID -> snapshot ID); part
+	// of result-cache keys later.
+	Snapshots map[uint64]uint64
+}
+
+// Explain returns its text as rows of one "QUERY PLAN" column.
+type Explain struct {
+	Lines []string
+}
+
+// CreateTable creates a table; with As, the table is filled by the query atomically (CTAS).
+type CreateTable struct {
+	Table       catalog.Table // Ref and Columns set
+	IfNotExists bool
+	As          *Query // output schema matches Table.Columns exactly
+}
+
+// DropTable drops a table.
+type DropTable struct {
+	Ref      catalog.TableRef
+	IfExists bool
+}
+
+// Insert appends Source's rows to Table. Source's output schema equals the table's columns
+// exactly, in order (the planner maps column lists, casts and fills defaults/NULLs). INSERT
+// ... VALUES, INSERT ... SELECT and COPY ... FROM all become Insert.
+type Insert struct {
+	Table     catalog.Table
+	Base      uint64 // snapshot the source was planned against
+	Source    *Query
+	Operation string // "insert" or "copy"
+}
+
+// Set changes a session setting (SET name = value); Reset when Value is empty and Reset true.
+type Set struct {
+	Name  string
+	Value string
+	Reset bool
+}
+
+func (*Query) statement()       {}
+func (*Explain) statement()     {}
+func (*CreateTable) statement() {}
+func (*DropTable) statement()   {}
+func (*Insert) statement()      {}
+func (*Set) statement()         {}
+
+// Planner plans statements. It holds no per-session state and is safe for concurrent use.
+type Planner interface {
+	// Prepare parses and binds sql without parameter values.
+	Prepare(ctx context.Context, s Session, sql string) (*Prepared, error)
+	// Plan parses, binds (substituting params for $1..$n, cast to the inferred types) and
+	// plans sql. It returns an error wrapping errs.ErrInvalidArgument for bad SQL (a
+	// *errs.PositionError where the position is known), errs.ErrNotFound for unknown
+	// tables/columns, errs.ErrPermissionDenied for refused paths, errs.ErrNotSupported for
+	// valid SQL that Tern does not run yet.
+	Plan(ctx context.Context, s Session, sql string, params []scalar.Scalar) (Statement, error)
+}
