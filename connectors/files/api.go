@@ -1,0 +1,37 @@
+// Package files reads files named in SQL or listed in fragments: Parquet and CSV scans as
+// exec operators, schema inference for read_parquet, and the allow-list of directories SQL
+// may read from.
+package files
+
+import (
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/tern-db/tern/flightnodes/exec"
+	"github.com/tern-db/tern/proto/errs"
+)
+
+// Format is a file format.
+type Format uint8
+
+const (
+	Parquet Format = iota
+	CSV
+)
+
+// ScanOptions describe one scan over a list of files of the same format.
+type ScanOptions struct {
+	Env        exec.Env
+	Format     Format
+	Paths      []string      // absolute paths, read in order
+	Schema     *arrow.Schema // the files' full schema as the planner bound it (base schema)
+	Projection []int         // columns of Schema to produce, in this order; nil: all
+	// CSV only: whether the first line is a header, and the delimiter (0: ',').
+	CSVHeader    bool
+	CSVDelimiter rune
+}
+
+// NewScan returns an operator producing the projected columns of every file in order. Values
+// are converted to Schema's types (a Parquet int32 column bound as bigint is widened); a
+// value that cannot be converted is an error naming the file, row and column.
+func NewScan(opts ScanOptions) (exec.Operator, error) {
+	return nil, errs.Errorf(errs.ErrNotSupported, "file scan")
+}

@@ -1,0 +1,68 @@
+package exec
+
+import (
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+)
+
+// This file declares the shapes of the relational operators that flightnodes builds from
+// Substrait. Their constructors live in op_*.go beside it.
+
+// AggFunc is an aggregate function.
+type AggFunc uint8
+
+const (
+	AggCountStar AggFunc = iota // COUNT(*): counts rows, Arg is ignored
+	AggCount                    // COUNT(x): counts non-NULL values
+	AggSum
+	AggAvg
+	AggMin
+	AggMax
+)
+
+// AggSpec is one aggregate computed by a hash aggregate. The argument is already evaluated
+// into input column Arg. Output has type Out, decided by the planner with PostgreSQL's rules:
+// count -> int64; sum(int16|int32) -> int64; sum(int64) -> decimal128(38,0);
+// sum(float32) -> float32; sum(float64) -> float64; sum(decimal(p,s)) -> decimal128(38,s);
+// avg(int*) -> decimal128(38,16)... the kernel produces exactly Out, whatever it is, rounding
+// half away from zero for decimals. SUM/AVG/MIN/MAX of no non-NULL values are NULL; COUNT is 0.
+type AggSpec struct {
+	Func     AggFunc
+	Arg      int // input column; ignored for AggCountStar
+	Distinct bool
+	Out      arrow.DataType
+	Name     string // output field name
+}
+
+// SortKey is one ORDER BY key over an input column.
+type SortKey struct {
+	Col        int
+	Desc       bool
+	NullsFirst bool // PostgreSQL default: NULLS LAST for ASC, NULLS FIRST for DESC
+}
+
+// JoinType is a join's type.
+type JoinType uint8
+
+const (
+	JoinInner JoinType = iota
+	JoinLeft
+	JoinRight
+	JoinFull
+	JoinSemi // left rows with a match
+	JoinAnti // left rows without a match
+)
+
+// Env is what operators need from their surroundings.
+type Env struct {
+	Alloc     memory.Allocator
+	BatchSize int // 0: DefaultBatchSize
+}
+
+// Size returns the batch size to aim for.
+func (e Env) Size() int {
+	if e.BatchSize <= 0 {
+		return DefaultBatchSize
+	}
+	return e.BatchSize
+}
