@@ -1,0 +1,34 @@
+package catalog
+
+// kv.go: the small transactional key-value surface the catalog logic is written against, so
+// that the embedded bbolt store and the in-memory store share every rule (store.go).
+
+// Buckets of the catalog. Every key starts with the tenant (see keys in store.go).
+var (
+	bucketSchemas   = []byte("schemas")   // tenant \0 schema -> ""
+	bucketTables    = []byte("tables")    // tenant \0 schema \0 name -> tableRecord (JSON)
+	bucketTableIDs  = []byte("table_ids") // tenant \0 id(8, big endian) -> schema \0 name
+	bucketIDTenant  = []byte("id_tenant") // id(8) -> tenant; resolves Snapshot(tableID, ...); sequence: table IDs
+	bucketSnapshots = []byte("snapshots") // tenant \0 tableID(8) snapshotID(8) -> snapshotRecord (JSON); sequence: snapshot IDs
+	bucketGarbage   = []byte("garbage")   // tenant \0 path -> "" : files of dropped tables, for a cleaner
+	bucketUsers     = []byte("users")     // tenant \0 name -> User (JSON)
+
+	allBuckets = [][]byte{bucketSchemas, bucketTables, bucketTableIDs, bucketIDTenant, bucketSnapshots, bucketGarbage, bucketUsers}
+)
+
+// kvTx is one transaction. Values returned by get are valid until the transaction ends.
+type kvTx interface {
+	get(bucket, key []byte) []byte
+	put(bucket, key, val []byte) error
+	del(bucket, key []byte) error
+	// scan calls fn for every key with the prefix, in key order; fn must not modify the bucket.
+	scan(bucket, prefix []byte, fn func(k, v []byte) error) error
+	nextSeq(bucket []byte) (uint64, error)
+}
+
+// kvStore runs transactions. update commits when fn returns nil and rolls back otherwise.
+type kvStore interface {
+	view(fn func(kvTx) error) error
+	update(fn func(kvTx) error) error
+	close() error
+}

@@ -1,0 +1,226 @@
+package gateway
+
+import (
+	"context"
+	"regexp"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/flight"
+	"github.com/apache/arrow-go/v18/arrow/flight/flightsql"
+	"github.com/apache/arrow-go/v18/arrow/flight/flightsql/schema_ref"
+	"github.com/tern-db/tern/catalog"
+)
+
+// Version is Tern's version as reported to clients.
+var Version = "0.1.0-dev"
+
+func (s *Server) registerSqlInfo() error {
+	infos := map[flightsql.SqlInfo]any{
+		flightsql.SqlInfoFlightSqlServerName:           "Tern",
+		flightsql.SqlInfoFlightSqlServerVersion:        Version,
+		flightsql.SqlInfoFlightSqlServerArrowVersion:   "18.8.0",
+		flightsql.SqlInfoFlightSqlServerReadOnly:       false,
+		flightsql.SqlInfoFlightSqlServerSql:            true,
+		flightsql.SqlInfoFlightSqlServerSubstrait:      false,
+		flightsql.SqlInfoFlightSqlServerTransaction:    int32(0), // SQL_TRANSACTION_NONE
+		flightsql.SqlInfoFlightSqlServerCancel:         false,
+		flightsql.SqlInfoFlightSqlServerBulkIngestion:  false,
+		flightsql.SqlInfoDDLCatalog:                    false,
+		flightsql.SqlInfoDDLSchema:                     false,
+		flightsql.SqlInfoDDLTable:                      true,
+		flightsql.SqlInfoIdentifierCase:                int32(2), // case-insensitive (folded to lower)
+		flightsql.SqlInfoIdentifierQuoteChar:           `"`,
+		flightsql.SqlInfoQuotedIdentifierCase:          int32(1), // case-sensitive
+		flightsql.SqlInfoAllTablesAreASelectable:       true,
+		flightsql.SqlInfoNullOrdering:                  int32(0), // NULLs sort high
+		flightsql.SqlInfoSearchStringEscape:            `\`,
+		flightsql.SqlInfoSupportsColumnAliasing:        true,
+		flightsql.SqlInfoNullPlusNullIsNull:            true,
+		flightsql.SqlInfoSupportsTableCorrelationNames: true,
+		flightsql.SqlInfoSupportsExpressionsInOrderBy:  true,
+		flightsql.SqlInfoSupportsOrderByUnrelated:      true,
+		flightsql.SqlInfoSupportsNonNullableColumns:    true,
+		flightsql.SqlInfoSchemaTerm:                    "schema",
+		flightsql.SqlInfoCatalogTerm:                   "catalog",
+		flightsql.SqlInfoProcedureTerm:                 "procedure",
+		flightsql.SqlInfoTransactionsSupported:         false,
+	}
+	for k, v := range infos {
+		if err := s.RegisterSqlInfo(k, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Server) GetFlightInfoCatalogs(ctx context.Context, desc *flight.FlightDescriptor) (*flight.FlightInfo, error) {
+	return s.metadataInfo(desc, schema_ref.Catalogs), nil
+}
+
+func (s *Server) DoGetCatalogs(ctx context.Context) (*arrow.Schema, <-chan flight.StreamChunk, error) {
+	b := array.NewRecordBuilder(s.alloc, schema_ref.Catalogs)
+	defer b.Release()
+	b.Field(0).(*array.StringBuilder).Append(catalog.CatalogName)
+	return oneBatch(schema_ref.Catalogs, b)
+}
+
+func (s *Server) GetFlightInfoSchemas(ctx context.Context, cmd flightsql.GetDBSchemas, desc *flight.FlightDescriptor) (*flight.FlightInfo, error) {
+	return s.metadataInfo(desc, schema_ref.DBSchemas), nil
+}
+
+func (s *Server) DoGetDBSchemas(ctx context.Context, cmd flightsql.GetDBSchemas) (*arrow.Schema, <-chan flight.StreamChunk, error) {
+	id, err := identityFrom(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	b := array.NewRecordBuilder(s.alloc, schema_ref.DBSchemas)
+	defer b.Release()
+	if catalogMatches(cmd.GetCatalog()) {
+		schemas, err := s.cat.ListSchemas(ctx, id.Tenant)
+		if err != nil {
+			return nil, nil, err
+		}
+		match := likeMatcher(cmd.GetDBSchemaFilterPattern())
+		for _, sc := range schemas {
+			if match(sc) {
+				b.Field(0).(*array.StringBuilder).Append(catalog.CatalogName)
+				b.Field(1).(*array.StringBuilder).Append(sc)
+			}
+		}
+	}
+	return oneBatch(schema_ref.DBSchemas, b)
+}
+
+func (s *Server) GetFlightInfoTables(ctx context.Context, cmd flightsql.GetTables, desc *flight.FlightDescriptor) (*flight.FlightInfo, error) {
+	if cmd.GetIncludeSchema() {
+		return s.metadataInfo(desc, schema_ref.TablesWithIncludedSchema), nil
+	}
+	return s.metadataInfo(desc, schema_ref.Tables), nil
+}
+
+func (s *Server) DoGetTables(ctx context.Context, cmd flightsql.GetTables) (*arrow.Schema, <-chan flight.StreamChunk, error) {
+	id, err := identityFrom(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	sc := schema_ref.Tables
+	if cmd.GetIncludeSchema() {
+		sc = schema_ref.TablesWithIncludedSchema
+	}
+	b := array.NewRecordBuilder(s.alloc, sc)
+	defer b.Release()
+	typeOK := len(cmd.GetTableTypes()) == 0
+	for _, t := range cmd.GetTableTypes() {
+		if strings.EqualFold(t, "TABLE") || strings.EqualFold(t, "BASE TABLE") {
+			typeOK = true
+		}
+	}
+	if catalogMatches(cmd.GetCatalog()) && typeOK {
+		schemas, err := s.cat.ListSchemas(ctx, id.Tenant)
+		if err != nil {
+			return nil, nil, err
+		}
+		matchSchema := likeMatcher(cmd.GetDBSchemaFilterPattern())
+		matchTable := likeMatcher(cmd.GetTableNameFilterPattern())
+		for _, schemaName := range schemas {
+			if !matchSchema(schemaName) {
+				continue
+			}
+			tables, err := s.cat.ListTables(ctx, id.Tenant, schemaName)
+			if err != nil {
+				return nil, nil, err
+			}
+			for _, t := range tables {
+				if !matchTable(t.Ref.Name) {
+					continue
+				}
+				b.Field(0).(*array.StringBuilder).Append(catalog.CatalogName)
+				b.Field(1).(*array.StringBuilder).Append(schemaName)
+				b.Field(2).(*array.StringBuilder).Append(t.Ref.Name)
+				b.Field(3).(*array.StringBuilder).Append("TABLE")
+				if cmd.GetIncludeSchema() {
+					b.Field(4).(*array.BinaryBuilder).Append(flight.SerializeSchema(tableSchema(t), s.alloc))
+				}
+			}
+		}
+	}
+	return oneBatch(sc, b)
+}
+
+func (s *Server) GetFlightInfoTableTypes(ctx context.Context, desc *flight.FlightDescriptor) (*flight.FlightInfo, error) {
+	return s.metadataInfo(desc, schema_ref.TableTypes), nil
+}
+
+func (s *Server) DoGetTableTypes(ctx context.Context) (*arrow.Schema, <-chan flight.StreamChunk, error) {
+	b := array.NewRecordBuilder(s.alloc, schema_ref.TableTypes)
+	defer b.Release()
+	b.Field(0).(*array.StringBuilder).Append("TABLE")
+	return oneBatch(schema_ref.TableTypes, b)
+}
+
+// tableSchema is a table's Arrow schema with the Flight SQL column metadata clients read.
+func tableSchema(t catalog.Table) *arrow.Schema {
+	fields := make([]arrow.Field, len(t.Columns))
+	for i, c := range t.Columns {
+		mb := flightsql.NewColumnMetadataBuilder().
+			CatalogName(catalog.CatalogName).SchemaName(t.Ref.Schema).TableName(t.Ref.Name).
+			TypeName(c.Type.String()).IsReadOnly(false).IsSearchable(true).IsAutoIncrement(false).
+			IsCaseSensitive(c.Type.Kind == catalog.TypeText)
+		if c.Type.Kind == catalog.TypeNumeric {
+			mb.Precision(c.Type.Precision).Scale(c.Type.Scale)
+		}
+		fields[i] = arrow.Field{Name: c.Name, Type: c.Type.Arrow(), Nullable: c.Nullable, Metadata: mb.Metadata()}
+	}
+	return arrow.NewSchema(fields, nil)
+}
+
+func (s *Server) metadataInfo(desc *flight.FlightDescriptor, sc *arrow.Schema) *flight.FlightInfo {
+	return &flight.FlightInfo{
+		Schema:           flight.SerializeSchema(sc, s.alloc),
+		FlightDescriptor: desc,
+		Endpoint:         []*flight.FlightEndpoint{{Ticket: &flight.Ticket{Ticket: desc.Cmd}}},
+		TotalRecords:     -1,
+		TotalBytes:       -1,
+	}
+}
+
+func oneBatch(sc *arrow.Schema, b *array.RecordBuilder) (*arrow.Schema, <-chan flight.StreamChunk, error) {
+	ch := make(chan flight.StreamChunk, 1)
+	ch <- flight.StreamChunk{Data: b.NewRecordBatch()}
+	close(ch)
+	return sc, ch, nil
+}
+
+func catalogMatches(c *string) bool {
+	return c == nil || *c == "" || *c == catalog.CatalogName
+}
+
+// likeMatcher compiles a Flight SQL filter pattern (SQL LIKE syntax: % and _, \ escapes).
+func likeMatcher(p *string) func(string) bool {
+	if p == nil || *p == "" || *p == "%" {
+		return func(string) bool { return true }
+	}
+	var re strings.Builder
+	re.WriteString("^")
+	esc := false
+	for _, r := range *p {
+		switch {
+		case esc:
+			re.WriteString(regexp.QuoteMeta(string(r)))
+			esc = false
+		case r == '\\':
+			esc = true
+		case r == '%':
+			re.WriteString(".*")
+		case r == '_':
+			re.WriteString(".")
+		default:
+			re.WriteString(regexp.QuoteMeta(string(r)))
+		}
+	}
+	re.WriteString("$")
+	rx := regexp.MustCompile("(?s)" + re.String())
+	return rx.MatchString
+}

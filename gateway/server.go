@@ -1,0 +1,209 @@
+package gateway
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow/flight"
+	"github.com/apache/arrow-go/v18/arrow/flight/flightsql"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/tern-db/tern/catalog"
+	"github.com/tern-db/tern/connectors/files"
+	"github.com/tern-db/tern/connectors/native"
+	"github.com/tern-db/tern/flightnodes"
+	"github.com/tern-db/tern/planner"
+	"github.com/tern-db/tern/proto/errs"
+	"google.golang.org/grpc"
+)
+
+// Config is what `tern serve` passes in.
+type Config struct {
+	Listen        string   // host:port
+	DataDir       string   // catalog, data files and the signing key live here
+	AllowDirs     []string // directories SQL may read files from
+	AdminPassword string   // from TERN_ADMIN_PASSWORD at first start; empty: generate one
+	TokenTTL      time.Duration
+	Logger        *slog.Logger
+	Alloc         memory.Allocator // nil: Go allocator
+}
+
+// Server is the Flight SQL gateway with its embedded catalog, storage and in-process node.
+type Server struct {
+	flightsql.BaseServer
+
+	cfg     Config
+	log     *slog.Logger
+	cat     catalog.Catalog
+	store   *native.Store
+	planner planner.Planner
+	exec    flightnodes.Executor
+	auth    *authenticator
+	key     []byte
+	alloc   memory.Allocator
+
+	grpc *grpc.Server
+	lis  net.Listener
+}
+
+// New opens (or initialises) the data directory and wires the gateway, but does not listen.
+// generatedPassword is non-empty when the admin user was created with a generated password,
+// which the caller must show once.
+func New(ctx context.Context, cfg Config) (s *Server, generatedPassword string, err error) {
+	if cfg.DataDir == "" {
+		cfg.DataDir = "tern-data"
+	}
+	if cfg.TokenTTL <= 0 {
+		cfg.TokenTTL = 12 * time.Hour
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	if cfg.Alloc == nil {
+		cfg.Alloc = memory.NewGoAllocator()
+	}
+	dir, err := filepath.Abs(cfg.DataDir)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, "", fmt.Errorf("creating data directory: %w", err)
+	}
+	cfg.DataDir = dir
+	key, err := loadOrCreateKey(filepath.Join(dir, "secret.key"))
+	if err != nil {
+		return nil, "", err
+	}
+	cat, err := catalog.Open(filepath.Join(dir, "catalog.db"))
+	if err != nil {
+		return nil, "", fmt.Errorf("opening catalog: %w", err)
+	}
+	generatedPassword, err = ensureAdmin(ctx, cat, cfg.AdminPassword)
+	if err != nil {
+		cat.Close()
+		return nil, "", fmt.Errorf("creating admin user: %w", err)
+	}
+	store := native.New(dir, cat)
+	s = &Server{
+		cfg:     cfg,
+		log:     cfg.Logger,
+		cat:     cat,
+		store:   store,
+		planner: planner.New(cat, &files.Access{AllowDirs: cfg.AllowDirs}, store),
+		exec:    flightnodes.NewNode(cfg.Alloc),
+		auth:    &authenticator{cat: cat, key: key, ttl: cfg.TokenTTL, now: time.Now},
+		key:     key,
+		alloc:   cfg.Alloc,
+	}
+	s.BaseServer.Alloc = cfg.Alloc
+	if err := s.registerSqlInfo(); err != nil {
+		cat.Close()
+		return nil, "", err
+	}
+	return s, generatedPassword, nil
+}
+
+// loadOrCreateKey returns the HMAC key that signs tokens, tickets and handles. Gateways that
+// share a key can serve each other's handles.
+func loadOrCreateKey(path string) ([]byte, error) {
+	if k := os.Getenv("TERN_SECRET"); k != "" {
+		return []byte(k), nil
+	}
+	b, err := os.ReadFile(path)
+	if err == nil && len(b) >= 32 {
+		return b, nil
+	}
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("reading signing key: %w", err)
+	}
+	b = make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return nil, err
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+		return nil, fmt.Errorf("writing signing key: %w", err)
+	}
+	return b, os.Rename(tmp, path)
+}
+
+// flightService wraps the Flight SQL router to answer Handshake with Tern's authentication.
+type flightService struct {
+	flight.FlightServer
+	auth *authenticator
+}
+
+func (f *flightService) Handshake(stream flight.FlightService_HandshakeServer) error {
+	return f.auth.handshake(stream)
+}
+
+// Listen binds the listen address; Addr is valid afterwards.
+func (s *Server) Listen() error {
+	lis, err := net.Listen("tcp", s.cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", s.cfg.Listen, err)
+	}
+	s.lis = lis
+	s.grpc = grpc.NewServer(
+		grpc.ChainUnaryInterceptor(s.auth.unary()),
+		grpc.ChainStreamInterceptor(s.auth.stream()),
+		grpc.MaxRecvMsgSize(256<<20),
+	)
+	flight.RegisterFlightServiceServer(s.grpc, &flightService{
+		FlightServer: flightsql.NewFlightServerWithAllocator(s, s.alloc),
+		auth:         s.auth,
+	})
+	return nil
+}
+
+// Addr is the address the server listens on.
+func (s *Server) Addr() string { return s.lis.Addr().String() }
+
+// Serve serves until ctx is cancelled, then stops gracefully (in-flight calls get a grace
+// period) and closes the catalog.
+func (s *Server) Serve(ctx context.Context) error {
+	if s.lis == nil {
+		if err := s.Listen(); err != nil {
+			return err
+		}
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- s.grpc.Serve(s.lis) }()
+	var err error
+	select {
+	case <-ctx.Done():
+		done := make(chan struct{})
+		go func() { s.grpc.GracefulStop(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			s.grpc.Stop()
+		}
+		err = <-errc
+	case err = <-errc:
+	}
+	if cerr := s.cat.Close(); err == nil {
+		err = cerr
+	}
+	if errors.Is(err, grpc.ErrServerStopped) {
+		err = nil
+	}
+	return err
+}
+
+// session returns the planner session of the caller.
+func session(ctx context.Context) (planner.Session, error) {
+	id, err := identityFrom(ctx)
+	if err != nil {
+		return planner.Session{}, err
+	}
+	return planner.Session{Tenant: id.Tenant, User: id.User, Schema: catalog.DefaultSchema}, nil
+}
+
+var _ = errs.ErrInternal

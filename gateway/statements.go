@@ -1,0 +1,366 @@
+package gateway
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/flight"
+	"github.com/apache/arrow-go/v18/arrow/flight/flightsql"
+	"github.com/apache/arrow-go/v18/arrow/ipc"
+	"github.com/apache/arrow-go/v18/arrow/scalar"
+	"github.com/tern-db/tern/catalog"
+	"github.com/tern-db/tern/planner"
+	"github.com/tern-db/tern/proto"
+	"github.com/tern-db/tern/proto/errs"
+)
+
+// ticketTTL bounds how long a FlightInfo's tickets stay valid.
+const ticketTTL = 24 * time.Hour
+
+// ticketPayload is everything DoGet needs: the plan to run (snapshots already pinned in it)
+// or literal rows (EXPLAIN), and the tenant it was planned for.
+type ticketPayload struct {
+	QueryID string   `json:"q"`
+	Tenant  string   `json:"t"`
+	Plan    []byte   `json:"p,omitempty"`
+	Lines   []string `json:"l,omitempty"` // EXPLAIN output
+}
+
+// preparedPayload is a prepared statement: its text, who prepared it, and bound parameters
+// (an Arrow IPC stream) once a DoPut has bound them.
+type preparedPayload struct {
+	SQL    string `json:"s"`
+	Tenant string `json:"t"`
+	User   string `json:"u"`
+	Schema string `json:"c"`
+	Params []byte `json:"p,omitempty"`
+}
+
+func newQueryID() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+var explainSchema = arrow.NewSchema([]arrow.Field{{Name: "QUERY PLAN", Type: arrow.BinaryTypes.String}}, nil)
+
+// flightInfoFor plans sql and returns the FlightInfo that serves it. Statements that change
+// things (DDL, INSERT) run here, once, and answer with an empty result.
+func (s *Server) flightInfoFor(ctx context.Context, sess planner.Session, sql string, params []scalar.Scalar, desc *flight.FlightDescriptor) (*flight.FlightInfo, error) {
+	stmt, err := s.planner.Plan(ctx, sess, sql, params)
+	if err != nil {
+		return nil, err
+	}
+	tp := ticketPayload{QueryID: newQueryID(), Tenant: sess.Tenant}
+	var schema *arrow.Schema
+	switch st := stmt.(type) {
+	case *planner.Query:
+		tp.Plan, schema = st.Plan, st.Schema
+	case *planner.Explain:
+		tp.Lines, schema = st.Lines, explainSchema
+	default:
+		if _, err := s.execUpdate(ctx, sess, stmt); err != nil {
+			return nil, err
+		}
+		return &flight.FlightInfo{
+			Schema:           flight.SerializeSchema(arrow.NewSchema(nil, nil), s.alloc),
+			FlightDescriptor: desc,
+			TotalRecords:     0,
+			TotalBytes:       -1,
+		}, nil
+	}
+	h, err := proto.SignJSON(s.key, proto.KindTicket, time.Now().Add(ticketTTL), tp)
+	if err != nil {
+		return nil, err
+	}
+	tkt, err := flightsql.CreateStatementQueryTicket(h)
+	if err != nil {
+		return nil, fmt.Errorf("%w: creating ticket: %v", errs.ErrInternal, err)
+	}
+	return &flight.FlightInfo{
+		Schema:           flight.SerializeSchema(schema, s.alloc),
+		FlightDescriptor: desc,
+		Endpoint:         []*flight.FlightEndpoint{{Ticket: &flight.Ticket{Ticket: tkt}}},
+		TotalRecords:     -1,
+		TotalBytes:       -1,
+	}, nil
+}
+
+func (s *Server) GetFlightInfoStatement(ctx context.Context, cmd flightsql.StatementQuery, desc *flight.FlightDescriptor) (*flight.FlightInfo, error) {
+	sess, err := session(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.flightInfoFor(ctx, sess, cmd.GetQuery(), nil, desc)
+}
+
+func (s *Server) GetSchemaStatement(ctx context.Context, cmd flightsql.StatementQuery, desc *flight.FlightDescriptor) (*flight.SchemaResult, error) {
+	sess, err := session(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.planner.Prepare(ctx, sess, cmd.GetQuery())
+	if err != nil {
+		return nil, err
+	}
+	sc := p.ResultSchema
+	if sc == nil {
+		sc = arrow.NewSchema(nil, nil)
+	}
+	return &flight.SchemaResult{Schema: flight.SerializeSchema(sc, s.alloc)}, nil
+}
+
+func (s *Server) DoGetStatement(ctx context.Context, cmd flightsql.StatementQueryTicket) (*arrow.Schema, <-chan flight.StreamChunk, error) {
+	id, err := identityFrom(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	var tp ticketPayload
+	if err := proto.VerifyJSON(s.key, proto.KindTicket, cmd.GetStatementHandle(), time.Now(), &tp); err != nil {
+		return nil, nil, err
+	}
+	if tp.Tenant != id.Tenant {
+		// A ticket is only good for the tenant that planned it; say no more than "invalid".
+		return nil, nil, errs.Errorf(errs.ErrInvalidArgument, "ticket signature does not match")
+	}
+	if tp.Plan == nil {
+		return s.streamLines(tp.Lines)
+	}
+	op, err := s.exec.Run(ctx, &proto.Fragment{QueryID: tp.QueryID, Tenant: tp.Tenant, Plan: tp.Plan})
+	if err != nil {
+		return nil, nil, err
+	}
+	return streamOperator(ctx, op)
+}
+
+func (s *Server) DoPutCommandStatementUpdate(ctx context.Context, cmd flightsql.StatementUpdate) (int64, error) {
+	sess, err := session(ctx)
+	if err != nil {
+		return 0, err
+	}
+	stmt, err := s.planner.Plan(ctx, sess, cmd.GetQuery(), nil)
+	if err != nil {
+		return 0, err
+	}
+	return s.execUpdate(ctx, sess, stmt)
+}
+
+// Prepared statements. Handles are signed and self-contained: closing one is a no-op, and any
+// gateway with the key can execute it.
+
+func (s *Server) CreatePreparedStatement(ctx context.Context, req flightsql.ActionCreatePreparedStatementRequest) (res flightsql.ActionCreatePreparedStatementResult, err error) {
+	sess, err := session(ctx)
+	if err != nil {
+		return res, err
+	}
+	p, err := s.planner.Prepare(ctx, sess, req.GetQuery())
+	if err != nil {
+		return res, err
+	}
+	h, err := proto.SignJSON(s.key, proto.KindPrepared, time.Time{}, preparedPayload{
+		SQL: req.GetQuery(), Tenant: sess.Tenant, User: sess.User, Schema: sess.Schema})
+	if err != nil {
+		return res, err
+	}
+	res.Handle = h
+	res.DatasetSchema = p.ResultSchema
+	if res.DatasetSchema == nil {
+		res.DatasetSchema = arrow.NewSchema(nil, nil)
+	}
+	res.ParameterSchema = paramSchema(p.Params)
+	isUpdate := p.Kind == planner.KindUpdate
+	res.IsUpdate = &isUpdate
+	return res, nil
+}
+
+func paramSchema(types []catalog.Type) *arrow.Schema {
+	fields := make([]arrow.Field, len(types))
+	for i, t := range types {
+		fields[i] = arrow.Field{Name: fmt.Sprintf("$%d", i+1), Type: t.Arrow(), Nullable: true}
+	}
+	return arrow.NewSchema(fields, nil)
+}
+
+func (s *Server) ClosePreparedStatement(ctx context.Context, req flightsql.ActionClosePreparedStatementRequest) error {
+	_, _, err := s.openPrepared(ctx, req.GetPreparedStatementHandle())
+	return err
+}
+
+// openPrepared verifies a handle and that it belongs to the caller's tenant.
+func (s *Server) openPrepared(ctx context.Context, h []byte) (preparedPayload, planner.Session, error) {
+	var pp preparedPayload
+	sess, err := session(ctx)
+	if err != nil {
+		return pp, sess, err
+	}
+	if err := proto.VerifyJSON(s.key, proto.KindPrepared, h, time.Now(), &pp); err != nil {
+		return pp, sess, err
+	}
+	if pp.Tenant != sess.Tenant {
+		return pp, sess, errs.Errorf(errs.ErrInvalidArgument, "prepared signature does not match")
+	}
+	if pp.Schema != "" {
+		sess.Schema = pp.Schema
+	}
+	return pp, sess, nil
+}
+
+func (s *Server) DoPutPreparedStatementQuery(ctx context.Context, cmd flightsql.PreparedStatementQuery, rdr flight.MessageReader, _ flight.MetadataWriter) ([]byte, error) {
+	pp, _, err := s.openPrepared(ctx, cmd.GetPreparedStatementHandle())
+	if err != nil {
+		return nil, err
+	}
+	params, err := readParams(rdr)
+	if err != nil {
+		return nil, err
+	}
+	pp.Params = params
+	return proto.SignJSON(s.key, proto.KindPrepared, time.Time{}, pp)
+}
+
+// readParams reads a DoPut's parameter batches and re-encodes them as one IPC stream.
+func readParams(rdr flight.MessageReader) ([]byte, error) {
+	var buf bytes.Buffer
+	var w *ipc.Writer
+	for rdr.Next() {
+		rec := rdr.RecordBatch()
+		if w == nil {
+			w = ipc.NewWriter(&buf, ipc.WithSchema(rec.Schema()))
+		}
+		if err := w.Write(rec); err != nil {
+			return nil, fmt.Errorf("%w: parameters: %v", errs.ErrInvalidArgument, err)
+		}
+	}
+	if err := rdr.Err(); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("%w: reading parameters: %v", errs.ErrInvalidArgument, err)
+	}
+	if w == nil {
+		return nil, nil
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// paramRows decodes bound parameters into one []scalar.Scalar per row.
+func (s *Server) paramRows(params []byte) ([][]scalar.Scalar, error) {
+	if len(params) == 0 {
+		return nil, nil
+	}
+	r, err := ipc.NewReader(bytes.NewReader(params), ipc.WithAllocator(s.alloc))
+	if err != nil {
+		return nil, fmt.Errorf("%w: malformed parameters", errs.ErrInvalidArgument)
+	}
+	defer r.Release()
+	var rows [][]scalar.Scalar
+	for r.Next() {
+		rec := r.RecordBatch()
+		for i := 0; i < int(rec.NumRows()); i++ {
+			row := make([]scalar.Scalar, rec.NumCols())
+			for c := range row {
+				sc, err := scalar.GetScalar(rec.Column(c), i)
+				if err != nil {
+					return nil, fmt.Errorf("%w: parameter $%d: %v", errs.ErrInvalidArgument, c+1, err)
+				}
+				row[c] = sc
+			}
+			rows = append(rows, row)
+		}
+	}
+	return rows, r.Err()
+}
+
+func (s *Server) GetFlightInfoPreparedStatement(ctx context.Context, cmd flightsql.PreparedStatementQuery, desc *flight.FlightDescriptor) (*flight.FlightInfo, error) {
+	pp, sess, err := s.openPrepared(ctx, cmd.GetPreparedStatementHandle())
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.paramRows(pp.Params)
+	if err != nil {
+		return nil, err
+	}
+	var params []scalar.Scalar
+	switch len(rows) {
+	case 0:
+	case 1:
+		params = rows[0]
+	default:
+		return nil, errs.Errorf(errs.ErrInvalidArgument, "a query takes one row of parameters, got %d", len(rows))
+	}
+	return s.flightInfoFor(ctx, sess, pp.SQL, params, desc)
+}
+
+func (s *Server) GetSchemaPreparedStatement(ctx context.Context, cmd flightsql.PreparedStatementQuery, desc *flight.FlightDescriptor) (*flight.SchemaResult, error) {
+	pp, sess, err := s.openPrepared(ctx, cmd.GetPreparedStatementHandle())
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.planner.Prepare(ctx, sess, pp.SQL)
+	if err != nil {
+		return nil, err
+	}
+	sc := p.ResultSchema
+	if sc == nil {
+		sc = arrow.NewSchema(nil, nil)
+	}
+	return &flight.SchemaResult{Schema: flight.SerializeSchema(sc, s.alloc)}, nil
+}
+
+func (s *Server) DoPutPreparedStatementUpdate(ctx context.Context, cmd flightsql.PreparedStatementUpdate, rdr flight.MessageReader) (int64, error) {
+	pp, sess, err := s.openPrepared(ctx, cmd.GetPreparedStatementHandle())
+	if err != nil {
+		return 0, err
+	}
+	params := pp.Params
+	if rdr != nil {
+		if p, err := readParams(rdr); err != nil {
+			return 0, err
+		} else if p != nil {
+			params = p
+		}
+	}
+	rows, err := s.paramRows(params)
+	if err != nil {
+		return 0, err
+	}
+	if len(rows) == 0 {
+		rows = [][]scalar.Scalar{nil}
+	}
+	// One execution per parameter row (JDBC executeBatch, ADBC bulk binds).
+	var total int64
+	for _, row := range rows {
+		stmt, err := s.planner.Plan(ctx, sess, pp.SQL, row)
+		if err != nil {
+			return total, err
+		}
+		n, err := s.execUpdate(ctx, sess, stmt)
+		if err != nil {
+			return total, err
+		}
+		total += n
+	}
+	return total, nil
+}
+
+// streamLines serves literal text rows (EXPLAIN).
+func (s *Server) streamLines(lines []string) (*arrow.Schema, <-chan flight.StreamChunk, error) {
+	b := array.NewStringBuilder(s.alloc)
+	defer b.Release()
+	b.AppendValues(lines, nil)
+	col := b.NewArray()
+	defer col.Release()
+	rec := array.NewRecordBatch(explainSchema, []arrow.Array{col}, int64(len(lines)))
+	ch := make(chan flight.StreamChunk, 1)
+	ch <- flight.StreamChunk{Data: rec}
+	close(ch)
+	return explainSchema, ch, nil
+}

@@ -1,0 +1,115 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/tern-db/tern/catalog"
+	"github.com/tern-db/tern/planner"
+	"github.com/tern-db/tern/proto"
+	"github.com/tern-db/tern/proto/errs"
+)
+
+// execUpdate runs a statement that changes things and returns the affected row count.
+func (s *Server) execUpdate(ctx context.Context, sess planner.Session, stmt planner.Statement) (int64, error) {
+	switch st := stmt.(type) {
+	case *planner.CreateTable:
+		if st.As == nil {
+			_, err := s.cat.CreateTable(ctx, st.Table, nil)
+			if st.IfNotExists && errors.Is(err, errs.ErrAlreadyExists) {
+				return 0, nil
+			}
+			return 0, err
+		}
+		return s.createTableAs(ctx, sess, st)
+	case *planner.DropTable:
+		err := s.cat.DropTable(ctx, st.Ref)
+		if st.IfExists && errors.Is(err, errs.ErrNotFound) {
+			return 0, nil
+		}
+		return 0, err
+	case *planner.Insert:
+		return s.insert(ctx, sess, st)
+	case *planner.Set:
+		// Session settings arrive with Flight SQL sessions; accepted and ignored until then.
+		return 0, nil
+	case *planner.Query, *planner.Explain:
+		return 0, errs.Errorf(errs.ErrInvalidArgument, "statement returns rows: run it as a query")
+	}
+	return 0, errs.Errorf(errs.ErrNotSupported, "statement %T", stmt)
+}
+
+// insert runs the source plan into new data files and commits them as one snapshot. Appends
+// commute, so a commit that lost a race with another append is retried on the new snapshot.
+func (s *Server) insert(ctx context.Context, sess planner.Session, st *planner.Insert) (int64, error) {
+	w := s.store.NewWriter(st.Table)
+	n, err := s.runInto(ctx, sess, st.Source, w.Write)
+	if err != nil {
+		w.Abort()
+		return 0, err
+	}
+	if n == 0 {
+		w.Abort()
+		return 0, nil
+	}
+	for attempt := 0; ; attempt++ {
+		t, err := s.cat.GetTable(ctx, st.Table.Ref)
+		if err != nil {
+			w.Abort()
+			return 0, err
+		}
+		if t.ID != st.Table.ID {
+			w.Abort()
+			return 0, errs.Errorf(errs.ErrConflict, "table %s was dropped and re-created during the insert", st.Table.Ref)
+		}
+		_, err = w.Commit(ctx, t.CurrentSnapshot, st.Operation)
+		if err == nil {
+			return n, nil
+		}
+		if !errors.Is(err, errs.ErrConflict) || attempt >= 20 {
+			w.Abort()
+			return 0, err
+		}
+	}
+}
+
+// createTableAs creates the table and its first snapshot in one catalog transaction.
+func (s *Server) createTableAs(ctx context.Context, sess planner.Session, st *planner.CreateTable) (int64, error) {
+	if _, err := s.cat.GetTable(ctx, st.Table.Ref); err == nil {
+		if st.IfNotExists {
+			return 0, nil
+		}
+		return 0, errs.Errorf(errs.ErrAlreadyExists, "relation %q already exists", st.Table.Ref.Name)
+	}
+	w, err := s.store.NewTableWriter(ctx, st.Table)
+	if err != nil {
+		return 0, err
+	}
+	n, err := s.runInto(ctx, sess, st.As, w.Write)
+	if err != nil {
+		w.Abort()
+		return 0, err
+	}
+	if _, err := w.CreateTable(ctx); err != nil {
+		w.Abort()
+		return 0, err
+	}
+	return n, nil
+}
+
+// runInto runs a planned query on the executor and hands every batch to sink.
+func (s *Server) runInto(ctx context.Context, sess planner.Session, q *planner.Query, sink func(context.Context, arrow.RecordBatch) error) (int64, error) {
+	op, err := s.exec.Run(ctx, &proto.Fragment{QueryID: newQueryID(), Tenant: sess.Tenant, Plan: q.Plan})
+	if err != nil {
+		return 0, err
+	}
+	n, err := drain(ctx, op, func(b arrow.RecordBatch) error { return sink(ctx, b) })
+	if err != nil {
+		return n, fmt.Errorf("writing rows: %w", err)
+	}
+	return n, nil
+}
+
+var _ = catalog.NoSnapshot
