@@ -99,7 +99,11 @@ func (t *memTx) put(bucket, key, val []byte) error {
 		panic("catalog: write in a read transaction")
 	}
 	t.remember(bucket, key)
-	t.b(bucket)[string(key)] = bytes.Clone(val)
+	v := bytes.Clone(val)
+	if v == nil {
+		v = []byte{} // present, as bbolt reports an empty value
+	}
+	t.b(bucket)[string(key)] = v
 	return nil
 }
 

@@ -182,7 +182,7 @@ func vals[T any](a arrow.Array) []T {
 	d := a.Data()
 	buf := d.Buffers()[1]
 	if buf == nil || buf.Len() == 0 {
-		return nil
+		return make([]T, d.Len())
 	}
 	bs := buf.Bytes()
 	var zero T

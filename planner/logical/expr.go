@@ -1,0 +1,322 @@
+package logical
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/tern-db/tern/catalog"
+)
+
+// Expr is a bound, typed scalar expression.
+type Expr interface {
+	Type() catalog.Type
+	Nullable() bool
+	// String renders the expression for EXPLAIN; it is also a structural key (two expressions
+	// with the same String are the same expression).
+	String() string
+	exprNode()
+}
+
+// Column references column Index of the input's output.
+type Column struct {
+	Index int
+	Name  string // for rendering only
+	Typ   catalog.Type
+	Null  bool
+	Pos   int // 1-based position in the SQL text where it was written (0: unknown); not part of the key
+}
+
+// Literal is a constant. Value is nil for NULL, otherwise: bool; int64 for all integer
+// types; float64 for floats; decimal128.Num (scaled by Typ.Scale) for numeric; string for
+// text and unknown (untyped string literals); int32 days since epoch for date; int64
+// microseconds since epoch (UTC) for timestamps.
+type Literal struct {
+	Typ   catalog.Type
+	Value any
+}
+
+// Param is a statement parameter $Index+1 (0-based Index) of the type inferred for it.
+type Param struct {
+	Index int
+	Typ   catalog.Type
+}
+
+// Call is a scalar function call; Fn is a function name of package proto (e.g. "add").
+type Call struct {
+	Fn   string
+	Args []Expr
+	Typ  catalog.Type
+	Null bool
+}
+
+// Cast converts Input to To (PostgreSQL cast semantics; failures are errors).
+type Cast struct {
+	Input Expr
+	To    catalog.Type
+}
+
+// When is one WHEN ... THEN ... arm of a Case.
+type When struct {
+	Cond   Expr
+	Result Expr
+}
+
+// Case is a searched CASE (simple CASE is bound into equality conditions). Else nil: NULL.
+type Case struct {
+	Whens []When
+	Else  Expr
+	Typ   catalog.Type
+}
+
+// AggCall is an aggregate function call. It appears only in Aggregate.Aggs (and, during
+// binding, inside expressions before they are rewritten over the Aggregate's output).
+type AggCall struct {
+	Fn       string // proto.Agg* name
+	Arg      Expr   // nil for COUNT(*)
+	Distinct bool
+	Typ      catalog.Type
+}
+
+func (*Column) exprNode()  {}
+func (*Literal) exprNode() {}
+func (*Param) exprNode()   {}
+func (*Call) exprNode()    {}
+func (*Cast) exprNode()    {}
+func (*Case) exprNode()    {}
+func (*AggCall) exprNode() {}
+
+func (e *Column) Type() catalog.Type  { return e.Typ }
+func (e *Literal) Type() catalog.Type { return e.Typ }
+func (e *Param) Type() catalog.Type   { return e.Typ }
+func (e *Call) Type() catalog.Type    { return e.Typ }
+func (e *Cast) Type() catalog.Type    { return e.To }
+func (e *Case) Type() catalog.Type    { return e.Typ }
+func (e *AggCall) Type() catalog.Type { return e.Typ }
+
+func (e *Column) Nullable() bool  { return e.Null }
+func (e *Literal) Nullable() bool { return e.Value == nil }
+func (e *Param) Nullable() bool   { return true }
+func (e *Call) Nullable() bool    { return e.Null }
+func (e *Cast) Nullable() bool    { return e.Input.Nullable() }
+func (e *Case) Nullable() bool {
+	if e.Else == nil || e.Else.Nullable() {
+		return true
+	}
+	for _, w := range e.Whens {
+		if w.Result.Nullable() {
+			return true
+		}
+	}
+	return false
+}
+func (e *AggCall) Nullable() bool { return e.Fn != "count" }
+
+func (e *Column) String() string { return fmt.Sprintf("%s#%d", e.Name, e.Index) }
+func (e *Literal) String() string {
+	return FormatValue(e.Typ, e.Value) + "::" + typeName(e.Typ)
+}
+func (e *Param) String() string { return fmt.Sprintf("$%d::%s", e.Index+1, typeName(e.Typ)) }
+func (e *Call) String() string {
+	args := make([]string, len(e.Args))
+	for i, a := range e.Args {
+		args[i] = a.String()
+	}
+	return e.Fn + "(" + strings.Join(args, ", ") + ")"
+}
+func (e *Cast) String() string { return "CAST(" + e.Input.String() + " AS " + typeName(e.To) + ")" }
+func (e *Case) String() string {
+	var b strings.Builder
+	b.WriteString("CASE")
+	for _, w := range e.Whens {
+		b.WriteString(" WHEN " + w.Cond.String() + " THEN " + w.Result.String())
+	}
+	if e.Else != nil {
+		b.WriteString(" ELSE " + e.Else.String())
+	}
+	b.WriteString(" END")
+	return b.String()
+}
+func (e *AggCall) String() string {
+	if e.Arg == nil {
+		return e.Fn + "(*)"
+	}
+	d := ""
+	if e.Distinct {
+		d = "DISTINCT "
+	}
+	return e.Fn + "(" + d + e.Arg.String() + ")"
+}
+
+func typeName(t catalog.Type) string {
+	if t.Kind == catalog.TypeText && t.Precision == 0 {
+		return "text"
+	}
+	return t.String()
+}
+
+// Children returns the direct sub-expressions of e.
+func Children(e Expr) []Expr {
+	switch e := e.(type) {
+	case *Call:
+		return e.Args
+	case *Cast:
+		return []Expr{e.Input}
+	case *Case:
+		var out []Expr
+		for _, w := range e.Whens {
+			out = append(out, w.Cond, w.Result)
+		}
+		if e.Else != nil {
+			out = append(out, e.Else)
+		}
+		return out
+	case *AggCall:
+		if e.Arg != nil {
+			return []Expr{e.Arg}
+		}
+	}
+	return nil
+}
+
+// Transform rewrites e bottom-up: children first, then f on the rebuilt node. f returns the
+// replacement (or its argument unchanged). Nodes are copied, never mutated.
+func Transform(e Expr, f func(Expr) Expr) Expr {
+	if e == nil {
+		return nil
+	}
+	switch x := e.(type) {
+	case *Call:
+		args := make([]Expr, len(x.Args))
+		for i, a := range x.Args {
+			args[i] = Transform(a, f)
+		}
+		c := *x
+		c.Args = args
+		return f(&c)
+	case *Cast:
+		c := *x
+		c.Input = Transform(x.Input, f)
+		return f(&c)
+	case *Case:
+		c := *x
+		c.Whens = make([]When, len(x.Whens))
+		for i, w := range x.Whens {
+			c.Whens[i] = When{Cond: Transform(w.Cond, f), Result: Transform(w.Result, f)}
+		}
+		c.Else = Transform(x.Else, f)
+		return f(&c)
+	case *AggCall:
+		c := *x
+		c.Arg = Transform(x.Arg, f)
+		return f(&c)
+	}
+	return f(e)
+}
+
+// Walk calls f for e and every sub-expression (pre-order); f returning false skips children.
+func Walk(e Expr, f func(Expr) bool) {
+	if e == nil || !f(e) {
+		return
+	}
+	for _, c := range Children(e) {
+		Walk(c, f)
+	}
+}
+
+// ColumnsUsed returns the set of input column indexes e references.
+func ColumnsUsed(e Expr, into map[int]bool) map[int]bool {
+	if into == nil {
+		into = map[int]bool{}
+	}
+	Walk(e, func(x Expr) bool {
+		if c, ok := x.(*Column); ok {
+			into[c.Index] = true
+		}
+		return true
+	})
+	return into
+}
+
+// RemapColumns returns e with every column index i replaced by m[i] (which must exist).
+func RemapColumns(e Expr, m map[int]int) Expr {
+	return Transform(e, func(x Expr) Expr {
+		if c, ok := x.(*Column); ok {
+			n := *c
+			n.Index = m[c.Index]
+			return &n
+		}
+		return x
+	})
+}
+
+// ShiftColumns adds delta to every column index of e.
+func ShiftColumns(e Expr, delta int) Expr {
+	return Transform(e, func(x Expr) Expr {
+		if c, ok := x.(*Column); ok {
+			n := *c
+			n.Index += delta
+			return &n
+		}
+		return x
+	})
+}
+
+// Substitute replaces column i of e by exprs[i] (inlining a projection).
+func Substitute(e Expr, exprs []Expr) Expr {
+	return Transform(e, func(x Expr) Expr {
+		if c, ok := x.(*Column); ok && c.Index < len(exprs) {
+			return exprs[c.Index]
+		}
+		return x
+	})
+}
+
+// Conjuncts splits an AND tree into its conjuncts.
+func Conjuncts(e Expr) []Expr {
+	if e == nil {
+		return nil
+	}
+	if c, ok := e.(*Call); ok && c.Fn == "and" {
+		var out []Expr
+		for _, a := range c.Args {
+			out = append(out, Conjuncts(a)...)
+		}
+		return out
+	}
+	if l, ok := e.(*Literal); ok && l.Value == true {
+		return nil
+	}
+	return []Expr{e}
+}
+
+// And combines conjuncts (nil for none).
+func And(es ...Expr) Expr {
+	var flat []Expr
+	for _, e := range es {
+		flat = append(flat, Conjuncts(e)...)
+	}
+	switch len(flat) {
+	case 0:
+		return nil
+	case 1:
+		return flat[0]
+	}
+	null := false
+	for _, e := range flat {
+		null = null || e.Nullable()
+	}
+	return &Call{Fn: "and", Args: flat, Typ: catalog.Bool, Null: null}
+}
+
+// IsConstant reports whether e references no column, parameter or aggregate.
+func IsConstant(e Expr) bool {
+	ok := true
+	Walk(e, func(x Expr) bool {
+		switch x.(type) {
+		case *Column, *Param, *AggCall:
+			ok = false
+		}
+		return ok
+	})
+	return ok
+}
