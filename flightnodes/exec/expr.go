@@ -234,6 +234,12 @@ func validityOf(mem memory.Allocator, n int, ops ...operand) (*memory.Buffer, in
 		}
 		bm := o.arr.NullBitmapBytes()
 		off := o.arr.Data().Offset()
+		if bm == nil { // NULL-typed array: no bitmap, every row NULL
+			if out != nil {
+				out.Release()
+			}
+			return newBitmap(mem, n), n
+		}
 		if out == nil {
 			out = newBitmap(mem, n)
 			bitutil.CopyBitmap(bm, off, n, out.Bytes(), 0)

@@ -232,7 +232,7 @@ func (k *fixedKey[T]) build(mem memory.Allocator, from, to int) arrow.Array {
 		valid = k.valid.s[from:to]
 	}
 	if k.dt.ID() == arrow.BOOL {
-		return buildBools(mem, k.vals.s[from:to], valid)
+		return buildBools(mem, asBytes(k.vals.s[from:to]), valid)
 	}
 	return buildFixed(mem, k.dt, k.vals.s[from:to], valid)
 }

@@ -1,0 +1,101 @@
+package logical
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Explain renders the plan as indented lines, one node per line, children indented by two
+// spaces under their parent.
+func Explain(n Node) []string {
+	var out []string
+	explain(n, 0, &out)
+	return out
+}
+
+func explain(n Node, depth int, out *[]string) {
+	*out = append(*out, strings.Repeat("  ", depth)+Describe(n))
+	for _, c := range n.Children() {
+		explain(c, depth+1, out)
+	}
+}
+
+func exprList(es []Expr) string {
+	s := make([]string, len(es))
+	for i, e := range es {
+		s[i] = e.String()
+	}
+	return strings.Join(s, ", ")
+}
+
+// Describe renders one node without its children.
+func Describe(n Node) string {
+	switch x := n.(type) {
+	case *Scan:
+		names := make([]string, len(x.Columns))
+		for i, c := range x.Columns {
+			names[i] = x.Source.Base[c].Name
+		}
+		kind := map[SourceKind]string{SourceNative: "Scan", SourceParquet: "ParquetScan", SourceCSV: "CSVScan"}[x.Source.Kind]
+		s := fmt.Sprintf("%s %s", kind, x.Source.Name)
+		if x.Qualifier != "" && x.Qualifier != x.Source.Name {
+			s += " AS " + x.Qualifier
+		}
+		s += " columns=[" + strings.Join(names, ", ") + "]"
+		if x.Source.Kind == SourceNative {
+			s += fmt.Sprintf(" snapshot=%d files=%d", x.Source.Snapshot, len(x.Source.Paths))
+		}
+		if len(x.Filters) > 0 {
+			s += " filters=[" + exprList(x.Filters) + "]"
+		}
+		return s
+	case *Values:
+		return fmt.Sprintf("Values rows=%d columns=%d", len(x.Rows), len(x.Fields))
+	case *Filter:
+		return "Filter " + x.Cond.String()
+	case *Project:
+		parts := make([]string, len(x.Exprs))
+		for i, e := range x.Exprs {
+			parts[i] = e.String() + " AS " + x.Names[i]
+		}
+		return "Project " + strings.Join(parts, ", ")
+	case *Join:
+		s := x.Type.String() + " Join"
+		if x.Cond != nil {
+			s += " on " + x.Cond.String()
+		} else if x.Type == JoinInner {
+			s = "Cross Join"
+		}
+		return s
+	case *Aggregate:
+		aggs := make([]string, len(x.Aggs))
+		for i, a := range x.Aggs {
+			aggs[i] = a.String()
+		}
+		return "Aggregate groups=[" + exprList(x.Groups) + "] aggs=[" + strings.Join(aggs, ", ") + "]"
+	case *Sort:
+		parts := make([]string, len(x.Keys))
+		for i, k := range x.Keys {
+			d := "ASC"
+			if k.Desc {
+				d = "DESC"
+			}
+			nl := "NULLS LAST"
+			if k.NullsFirst {
+				nl = "NULLS FIRST"
+			}
+			parts[i] = k.Expr.String() + " " + d + " " + nl
+		}
+		return "Sort " + strings.Join(parts, ", ")
+	case *Limit:
+		s := "Limit"
+		if x.Offset != nil {
+			s += " offset=" + x.Offset.String()
+		}
+		if x.Count != nil {
+			s += " count=" + x.Count.String()
+		}
+		return s
+	}
+	return n.nodeKind()
+}

@@ -1,0 +1,372 @@
+package logical
+
+import (
+	"github.com/tern-db/tern/catalog"
+)
+
+// Node is an immutable logical plan node.
+type Node interface {
+	Schema() Schema
+	Children() []Node
+	// WithChildren returns a copy of the node over new children (same count).
+	WithChildren(children []Node) Node
+	nodeKind() string
+}
+
+// SourceKind says where a Scan reads from.
+type SourceKind uint8
+
+const (
+	SourceNative  SourceKind = iota // a native table snapshot (Parquet files)
+	SourceParquet                   // Parquet file(s) named in SQL (read_parquet, COPY)
+	SourceCSV                       // a CSV file named in SQL (COPY)
+)
+
+// Source describes the files a Scan reads and their full (base) schema.
+type Source struct {
+	Kind     SourceKind
+	Name     string         // table name or path, for EXPLAIN
+	Table    *catalog.Table // native tables only
+	Snapshot uint64         // native tables only
+	Paths    []string       // absolute file paths
+	Base     Schema         // every column of the files, in file order
+	EstRows  int64          // estimated row count (-1: unknown)
+	// CSV options.
+	CSVHeader    bool
+	CSVDelimiter string
+}
+
+// Scan reads columns Columns (indexes into Source.Base) of a source. Filters are a pruning
+// hint over the base schema (Inexact: a Filter above still applies them).
+type Scan struct {
+	Source    *Source
+	Qualifier string
+	Columns   []int
+	Filters   []Expr // over Source.Base
+}
+
+// Values is a constant relation (VALUES, SELECT without FROM). Rows hold constant expressions.
+type Values struct {
+	Fields Schema
+	Rows   [][]Expr
+}
+
+// Filter keeps rows where Cond is true.
+type Filter struct {
+	Input Node
+	Cond  Expr
+}
+
+// Project computes Exprs over Input; Names (and optional Quals) name the outputs.
+type Project struct {
+	Input Node
+	Exprs []Expr
+	Names []string
+	Quals []string // qualifier of each output, may be nil
+}
+
+// JoinType is a logical join type.
+type JoinType uint8
+
+const (
+	JoinInner JoinType = iota // Cond nil: cross join
+	JoinLeft
+	JoinRight
+	JoinFull
+	JoinSemi
+	JoinAnti
+)
+
+func (t JoinType) String() string {
+	return [...]string{"Inner", "Left", "Right", "Full", "Semi", "Anti"}[t]
+}
+
+// Join joins Left and Right; output is left columns then right columns (Semi/Anti: left only).
+// Cond is over that concatenation; nil means true.
+type Join struct {
+	Left, Right Node
+	Type        JoinType
+	Cond        Expr
+}
+
+// Aggregate groups Input by Groups and computes Aggs; output is groups then aggregates,
+// named by Names.
+type Aggregate struct {
+	Input  Node
+	Groups []Expr
+	Aggs   []*AggCall
+	Names  []string
+	Quals  []string // qualifiers of the group outputs (may be nil)
+}
+
+// SortKey is one ORDER BY key.
+type SortKey struct {
+	Expr       Expr
+	Desc       bool
+	NullsFirst bool
+}
+
+// Sort orders Input by Keys.
+type Sort struct {
+	Input Node
+	Keys  []SortKey
+}
+
+// Limit skips Offset rows and returns at most Count (nil: all). Offset and Count are constant
+// int64 expressions (literals once parameters are substituted).
+type Limit struct {
+	Input  Node
+	Offset Expr
+	Count  Expr
+}
+
+// ---- schemas
+
+func (n *Scan) Schema() Schema {
+	out := make(Schema, len(n.Columns))
+	for i, c := range n.Columns {
+		f := n.Source.Base[c]
+		f.Qualifier = n.Qualifier
+		out[i] = f
+	}
+	return out
+}
+
+func (n *Values) Schema() Schema { return n.Fields }
+
+func (n *Filter) Schema() Schema { return n.Input.Schema() }
+
+func (n *Project) Schema() Schema {
+	out := make(Schema, len(n.Exprs))
+	for i, e := range n.Exprs {
+		out[i] = Field{Name: n.Names[i], Type: e.Type(), Nullable: e.Nullable()}
+		if n.Quals != nil {
+			out[i].Qualifier = n.Quals[i]
+		}
+	}
+	return out
+}
+
+func (n *Join) Schema() Schema {
+	l, r := n.Left.Schema(), n.Right.Schema()
+	switch n.Type {
+	case JoinSemi, JoinAnti:
+		return l
+	}
+	out := make(Schema, 0, len(l)+len(r))
+	for _, f := range l {
+		if n.Type == JoinRight || n.Type == JoinFull {
+			f.Nullable = true
+		}
+		out = append(out, f)
+	}
+	for _, f := range r {
+		if n.Type == JoinLeft || n.Type == JoinFull {
+			f.Nullable = true
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+func (n *Aggregate) Schema() Schema {
+	out := make(Schema, 0, len(n.Groups)+len(n.Aggs))
+	for i, g := range n.Groups {
+		f := Field{Name: n.Names[i], Type: g.Type(), Nullable: g.Nullable()}
+		if n.Quals != nil {
+			f.Qualifier = n.Quals[i]
+		}
+		out = append(out, f)
+	}
+	for i, a := range n.Aggs {
+		out = append(out, Field{Name: n.Names[len(n.Groups)+i], Type: a.Typ, Nullable: a.Nullable()})
+	}
+	return out
+}
+
+func (n *Sort) Schema() Schema  { return n.Input.Schema() }
+func (n *Limit) Schema() Schema { return n.Input.Schema() }
+
+// ---- children
+
+func (n *Scan) Children() []Node      { return nil }
+func (n *Values) Children() []Node    { return nil }
+func (n *Filter) Children() []Node    { return []Node{n.Input} }
+func (n *Project) Children() []Node   { return []Node{n.Input} }
+func (n *Join) Children() []Node      { return []Node{n.Left, n.Right} }
+func (n *Aggregate) Children() []Node { return []Node{n.Input} }
+func (n *Sort) Children() []Node      { return []Node{n.Input} }
+func (n *Limit) Children() []Node     { return []Node{n.Input} }
+
+func (n *Scan) WithChildren([]Node) Node   { return n }
+func (n *Values) WithChildren([]Node) Node { return n }
+func (n *Filter) WithChildren(c []Node) Node {
+	x := *n
+	x.Input = c[0]
+	return &x
+}
+func (n *Project) WithChildren(c []Node) Node {
+	x := *n
+	x.Input = c[0]
+	return &x
+}
+func (n *Join) WithChildren(c []Node) Node {
+	x := *n
+	x.Left, x.Right = c[0], c[1]
+	return &x
+}
+func (n *Aggregate) WithChildren(c []Node) Node {
+	x := *n
+	x.Input = c[0]
+	return &x
+}
+func (n *Sort) WithChildren(c []Node) Node {
+	x := *n
+	x.Input = c[0]
+	return &x
+}
+func (n *Limit) WithChildren(c []Node) Node {
+	x := *n
+	x.Input = c[0]
+	return &x
+}
+
+func (*Scan) nodeKind() string      { return "Scan" }
+func (*Values) nodeKind() string    { return "Values" }
+func (*Filter) nodeKind() string    { return "Filter" }
+func (*Project) nodeKind() string   { return "Project" }
+func (*Join) nodeKind() string      { return "Join" }
+func (*Aggregate) nodeKind() string { return "Aggregate" }
+func (*Sort) nodeKind() string      { return "Sort" }
+func (*Limit) nodeKind() string     { return "Limit" }
+
+// MapExprs returns n with f applied to each of its own expressions (not its children's).
+func MapExprs(n Node, f func(Expr) Expr) Node {
+	mapAll := func(es []Expr) []Expr {
+		out := make([]Expr, len(es))
+		for i, e := range es {
+			out[i] = f(e)
+		}
+		return out
+	}
+	switch x := n.(type) {
+	case *Scan:
+		c := *x
+		c.Filters = mapAll(x.Filters)
+		return &c
+	case *Values:
+		c := *x
+		c.Rows = make([][]Expr, len(x.Rows))
+		for i, r := range x.Rows {
+			c.Rows[i] = mapAll(r)
+		}
+		return &c
+	case *Filter:
+		c := *x
+		c.Cond = f(x.Cond)
+		return &c
+	case *Project:
+		c := *x
+		c.Exprs = mapAll(x.Exprs)
+		return &c
+	case *Join:
+		c := *x
+		if x.Cond != nil {
+			c.Cond = f(x.Cond)
+		}
+		return &c
+	case *Aggregate:
+		c := *x
+		c.Groups = mapAll(x.Groups)
+		c.Aggs = make([]*AggCall, len(x.Aggs))
+		for i, a := range x.Aggs {
+			na := *a
+			if a.Arg != nil {
+				na.Arg = f(a.Arg)
+			}
+			c.Aggs[i] = &na
+		}
+		return &c
+	case *Sort:
+		c := *x
+		c.Keys = make([]SortKey, len(x.Keys))
+		for i, k := range x.Keys {
+			k.Expr = f(k.Expr)
+			c.Keys[i] = k
+		}
+		return &c
+	case *Limit:
+		c := *x
+		if x.Offset != nil {
+			c.Offset = f(x.Offset)
+		}
+		if x.Count != nil {
+			c.Count = f(x.Count)
+		}
+		return &c
+	}
+	return n
+}
+
+// TransformUp rewrites the tree bottom-up with f.
+func TransformUp(n Node, f func(Node) (Node, error)) (Node, error) {
+	kids := n.Children()
+	if len(kids) > 0 {
+		nk := make([]Node, len(kids))
+		changed := false
+		for i, k := range kids {
+			c, err := TransformUp(k, f)
+			if err != nil {
+				return nil, err
+			}
+			nk[i] = c
+			changed = changed || c != k
+		}
+		if changed {
+			n = n.WithChildren(nk)
+		}
+	}
+	return f(n)
+}
+
+// EstimateRows estimates the number of rows n produces (-1: unknown).
+func EstimateRows(n Node) int64 {
+	switch x := n.(type) {
+	case *Scan:
+		return x.Source.EstRows
+	case *Values:
+		return int64(len(x.Rows))
+	case *Filter:
+		r := EstimateRows(x.Input)
+		if r > 1 {
+			return r / 2
+		}
+		return r
+	case *Join:
+		l, r := EstimateRows(x.Left), EstimateRows(x.Right)
+		if l < 0 || r < 0 {
+			return -1
+		}
+		if x.Cond == nil {
+			return l * r
+		}
+		return max(l, r)
+	case *Aggregate:
+		if len(x.Groups) == 0 {
+			return 1
+		}
+		return EstimateRows(x.Input)
+	case *Limit:
+		if l, ok := x.Count.(*Literal); ok && l.Value != nil {
+			r := EstimateRows(x.Input)
+			if r < 0 || l.Value.(int64) < r {
+				return l.Value.(int64)
+			}
+			return r
+		}
+	}
+	if k := n.Children(); len(k) == 1 {
+		return EstimateRows(k[0])
+	}
+	return -1
+}

@@ -1,0 +1,325 @@
+package logical
+
+import (
+	"math"
+	"math/big"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
+	"github.com/tern-db/tern/catalog"
+	"github.com/tern-db/tern/proto/errs"
+)
+
+var epoch = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// FormatValue renders a literal value of type t as PostgreSQL would print it.
+func FormatValue(t catalog.Type, v any) string {
+	if v == nil {
+		return "NULL"
+	}
+	switch t.Kind {
+	case catalog.TypeBool:
+		if v.(bool) {
+			return "true"
+		}
+		return "false"
+	case catalog.TypeInt16, catalog.TypeInt32, catalog.TypeInt64:
+		return strconv.FormatInt(v.(int64), 10)
+	case catalog.TypeFloat32:
+		return strconv.FormatFloat(v.(float64), 'g', -1, 32)
+	case catalog.TypeFloat64:
+		return strconv.FormatFloat(v.(float64), 'g', -1, 64)
+	case catalog.TypeNumeric:
+		return v.(decimal128.Num).ToString(t.Scale)
+	case catalog.TypeDate:
+		return epoch.AddDate(0, 0, int(v.(int32))).Format("2006-01-02")
+	case catalog.TypeTimestamp:
+		return epoch.Add(time.Duration(v.(int64)) * time.Microsecond).Format("2006-01-02 15:04:05.999999")
+	case catalog.TypeTimestampTZ:
+		return epoch.Add(time.Duration(v.(int64)) * time.Microsecond).Format("2006-01-02 15:04:05.999999Z07")
+	case catalog.TypeText, catalog.TypeUnknown:
+		return "'" + strings.ReplaceAll(v.(string), "'", "''") + "'"
+	}
+	return "?"
+}
+
+func invalidInput(t catalog.Type, s string) error {
+	return Errorf(errs.ErrInvalidArgument, "invalid input syntax for type %s: %q", typeName(t), s)
+}
+
+func outOfRange(t catalog.Type) error {
+	switch t.Kind {
+	case catalog.TypeInt16:
+		return Errorf(errs.ErrInvalidArgument, "smallint out of range")
+	case catalog.TypeInt32:
+		return Errorf(errs.ErrInvalidArgument, "integer out of range")
+	case catalog.TypeInt64:
+		return Errorf(errs.ErrInvalidArgument, "bigint out of range")
+	case catalog.TypeNumeric:
+		return Errorf(errs.ErrInvalidArgument, "numeric field overflow")
+	}
+	return Errorf(errs.ErrInvalidArgument, "value out of range for type %s", typeName(t))
+}
+
+func intRange(t catalog.Type, v int64) error {
+	switch t.Kind {
+	case catalog.TypeInt16:
+		if v < math.MinInt16 || v > math.MaxInt16 {
+			return outOfRange(t)
+		}
+	case catalog.TypeInt32:
+		if v < math.MinInt32 || v > math.MaxInt32 {
+			return outOfRange(t)
+		}
+	}
+	return nil
+}
+
+// ParseValue converts the text s into a value of type t, as PostgreSQL's input functions do.
+func ParseValue(s string, t catalog.Type) (any, error) {
+	raw := s
+	s = strings.TrimSpace(s)
+	switch t.Kind {
+	case catalog.TypeUnknown:
+		return raw, nil
+	case catalog.TypeText:
+		return raw, nil
+	case catalog.TypeBool:
+		switch strings.ToLower(s) {
+		case "t", "true", "yes", "y", "on", "1":
+			return true, nil
+		case "f", "false", "no", "n", "off", "0":
+			return false, nil
+		}
+		return nil, invalidInput(t, raw)
+	case catalog.TypeInt16, catalog.TypeInt32, catalog.TypeInt64:
+		v, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {
+				return nil, Errorf(errs.ErrInvalidArgument, "value %q is out of range for type %s", raw, typeName(t))
+			}
+			return nil, invalidInput(t, raw)
+		}
+		if intRange(t, v) != nil {
+			return nil, Errorf(errs.ErrInvalidArgument, "value %q is out of range for type %s", raw, typeName(t))
+		}
+		return v, nil
+	case catalog.TypeFloat32, catalog.TypeFloat64:
+		bits := 64
+		if t.Kind == catalog.TypeFloat32 {
+			bits = 32
+		}
+		switch strings.ToLower(s) {
+		case "nan":
+			return math.NaN(), nil
+		case "infinity", "inf", "+infinity":
+			return math.Inf(1), nil
+		case "-infinity", "-inf":
+			return math.Inf(-1), nil
+		}
+		v, err := strconv.ParseFloat(s, bits)
+		if err != nil {
+			return nil, invalidInput(t, raw)
+		}
+		return v, nil
+	case catalog.TypeNumeric:
+		return parseNumeric(s, raw, t)
+	case catalog.TypeDate:
+		tm, err := parseTime(s, false)
+		if err != nil {
+			return nil, invalidInput(t, raw)
+		}
+		return int32(tm.Sub(epoch).Hours() / 24), nil
+	case catalog.TypeTimestamp, catalog.TypeTimestampTZ:
+		tm, err := parseTime(s, t.Kind == catalog.TypeTimestampTZ)
+		if err != nil {
+			return nil, invalidInput(t, raw)
+		}
+		return tm.UnixMicro(), nil
+	}
+	return nil, Errorf(errs.ErrNotSupported, "values of type %s are not supported yet", typeName(t))
+}
+
+func parseNumeric(s, raw string, t catalog.Type) (any, error) {
+	r, ok := new(big.Rat).SetString(s)
+	if !ok || strings.ContainsAny(s, "/") {
+		return nil, invalidInput(t, raw)
+	}
+	return RatToDecimal(r, t)
+}
+
+// RatToDecimal rounds r half away from zero to t's scale and checks t's precision.
+func RatToDecimal(r *big.Rat, t catalog.Type) (any, error) {
+	scaled := new(big.Rat).Mul(r, new(big.Rat).SetInt(new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(t.Scale)), nil)))
+	num, den := scaled.Num(), scaled.Denom()
+	q, m := new(big.Int).QuoRem(num, den, new(big.Int))
+	// round half away from zero
+	if new(big.Int).Mul(new(big.Int).Abs(m), big.NewInt(2)).Cmp(den) >= 0 {
+		if num.Sign() < 0 {
+			q.Sub(q, big.NewInt(1))
+		} else {
+			q.Add(q, big.NewInt(1))
+		}
+	}
+	limit := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(t.Precision)), nil)
+	if new(big.Int).Abs(q).Cmp(limit) >= 0 {
+		return nil, outOfRange(t)
+	}
+	return decimal128.FromBigInt(q), nil
+}
+
+// DecimalToRat converts a scaled decimal to a rational.
+func DecimalToRat(n decimal128.Num, scale int32) *big.Rat {
+	return new(big.Rat).SetFrac(n.BigInt(), new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(scale)), nil))
+}
+
+var timeLayouts = []string{
+	"2006-01-02 15:04:05.999999999Z07:00",
+	"2006-01-02T15:04:05.999999999Z07:00",
+	"2006-01-02 15:04:05.999999999Z07",
+	"2006-01-02 15:04:05.999999999",
+	"2006-01-02T15:04:05.999999999",
+	"2006-01-02 15:04",
+	"2006-01-02",
+}
+
+func parseTime(s string, tz bool) (time.Time, error) {
+	var last error
+	for _, l := range timeLayouts {
+		tm, err := time.Parse(l, s)
+		if err == nil {
+			if !tz {
+				// timestamp without time zone ignores a zone written in the literal, as PostgreSQL
+				y, mo, d := tm.Date()
+				return time.Date(y, mo, d, tm.Hour(), tm.Minute(), tm.Second(), tm.Nanosecond(), time.UTC), nil
+			}
+			return tm.UTC(), nil
+		}
+		last = err
+	}
+	return time.Time{}, last
+}
+
+// CastValue converts a non-NULL value of type from into type to (explicit cast rules).
+func CastValue(v any, from, to catalog.Type) (any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	if from.Kind == catalog.TypeUnknown || from.Kind == catalog.TypeText {
+		if to.Kind == catalog.TypeText {
+			s := v.(string)
+			if to.Precision > 0 && int32(len([]rune(s))) > to.Precision {
+				s = string([]rune(s)[:to.Precision]) // explicit cast truncates, as PostgreSQL
+			}
+			return s, nil
+		}
+		return ParseValue(v.(string), to)
+	}
+	if to.Kind == catalog.TypeText {
+		s := FormatValue(from, v)
+		if from.Kind == catalog.TypeText {
+			s = v.(string)
+		}
+		if from.Kind == catalog.TypeTimestampTZ {
+			s = epoch.Add(time.Duration(v.(int64))*time.Microsecond).Format("2006-01-02 15:04:05.999999") + "+00"
+		}
+		return s, nil
+	}
+	switch from.Kind {
+	case catalog.TypeBool:
+		switch to.Kind {
+		case catalog.TypeBool:
+			return v, nil
+		case catalog.TypeInt32:
+			if v.(bool) {
+				return int64(1), nil
+			}
+			return int64(0), nil
+		}
+	case catalog.TypeInt16, catalog.TypeInt32, catalog.TypeInt64:
+		i := v.(int64)
+		switch to.Kind {
+		case catalog.TypeInt16, catalog.TypeInt32, catalog.TypeInt64:
+			if err := intRange(to, i); err != nil {
+				return nil, err
+			}
+			return i, nil
+		case catalog.TypeFloat32, catalog.TypeFloat64:
+			return float64(i), nil
+		case catalog.TypeNumeric:
+			return RatToDecimal(new(big.Rat).SetInt64(i), to)
+		case catalog.TypeBool:
+			if from.Kind == catalog.TypeInt32 {
+				return i != 0, nil
+			}
+		}
+	case catalog.TypeFloat32, catalog.TypeFloat64:
+		f := v.(float64)
+		switch to.Kind {
+		case catalog.TypeFloat32, catalog.TypeFloat64:
+			return f, nil
+		case catalog.TypeInt16, catalog.TypeInt32, catalog.TypeInt64:
+			r := math.RoundToEven(f)
+			if math.IsNaN(r) || r < math.MinInt64 || r >= math.MaxInt64 {
+				return nil, outOfRange(to)
+			}
+			i := int64(r)
+			if err := intRange(to, i); err != nil {
+				return nil, err
+			}
+			return i, nil
+		case catalog.TypeNumeric:
+			if math.IsNaN(f) || math.IsInf(f, 0) {
+				return nil, Errorf(errs.ErrInvalidArgument, "cannot convert %v to numeric", f)
+			}
+			r, _ := new(big.Rat).SetString(strconv.FormatFloat(f, 'g', 15, 64))
+			return RatToDecimal(r, to)
+		}
+	case catalog.TypeNumeric:
+		r := DecimalToRat(v.(decimal128.Num), from.Scale)
+		switch to.Kind {
+		case catalog.TypeNumeric:
+			return RatToDecimal(r, to)
+		case catalog.TypeFloat32, catalog.TypeFloat64:
+			f, _ := r.Float64()
+			return f, nil
+		case catalog.TypeInt16, catalog.TypeInt32, catalog.TypeInt64:
+			d, err := RatToDecimal(r, catalog.Numeric(38, 0))
+			if err != nil {
+				return nil, err
+			}
+			bi := d.(decimal128.Num).BigInt()
+			if !bi.IsInt64() {
+				return nil, outOfRange(to)
+			}
+			i := bi.Int64()
+			if err := intRange(to, i); err != nil {
+				return nil, err
+			}
+			return i, nil
+		}
+	case catalog.TypeDate:
+		d := v.(int32)
+		switch to.Kind {
+		case catalog.TypeDate:
+			return d, nil
+		case catalog.TypeTimestamp, catalog.TypeTimestampTZ:
+			return int64(d) * 86400 * 1_000_000, nil
+		}
+	case catalog.TypeTimestamp, catalog.TypeTimestampTZ:
+		us := v.(int64)
+		switch to.Kind {
+		case catalog.TypeTimestamp, catalog.TypeTimestampTZ:
+			return us, nil
+		case catalog.TypeDate:
+			days := us / (86400 * 1_000_000)
+			if us < 0 && us%(86400*1_000_000) != 0 {
+				days--
+			}
+			return int32(days), nil
+		}
+	}
+	return nil, Errorf(errs.ErrInvalidArgument, "cannot cast type %s to %s", typeName(from), typeName(to))
+}
