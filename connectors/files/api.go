@@ -6,7 +6,6 @@ package files
 import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/tern-db/tern/flightnodes/exec"
-	"github.com/tern-db/tern/proto/errs"
 )
 
 // Format is a file format.
@@ -33,5 +32,5 @@ type ScanOptions struct {
 // are converted to Schema's types (a Parquet int32 column bound as bigint is widened); a
 // value that cannot be converted is an error naming the file, row and column.
 func NewScan(opts ScanOptions) (exec.Operator, error) {
-	return nil, errs.Errorf(errs.ErrNotSupported, "file scan")
+	return newScan(opts)
 }

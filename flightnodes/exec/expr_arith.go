@@ -14,7 +14,9 @@ import (
 var opChar = map[string]byte{"add": '+', "subtract": '-', "multiply": '*', "divide": '/', "modulus": '%'}
 
 type narrowInt interface{ ~int8 | ~int16 | ~int32 }
-type anyInt interface{ ~int8 | ~int16 | ~int32 | ~int64 }
+type anyInt interface {
+	~int8 | ~int16 | ~int32 | ~int64
+}
 type anyFloat interface{ ~float32 | ~float64 }
 
 func intRangeMsg(id arrow.Type) string {
@@ -46,6 +48,10 @@ func arithKernel(name string, lt, rt, out arrow.DataType) (kernel, arrow.DataTyp
 		return dateIntKernel(op, rid, false), arrow.FixedWidthTypes.Date32, nil
 	case isIntID(lid) && rid == arrow.DATE32 && op == '+':
 		return dateIntKernel(op, lid, true), arrow.FixedWidthTypes.Date32, nil
+	case (lid == arrow.DATE32 || lid == arrow.TIMESTAMP) && rid == arrow.INTERVAL_MONTH_DAY_NANO && (op == '+' || op == '-'):
+		return intervalKernel(op, lt, false, out)
+	case lid == arrow.INTERVAL_MONTH_DAY_NANO && (rid == arrow.DATE32 || rid == arrow.TIMESTAMP) && op == '+':
+		return intervalKernel(op, rt, true, out)
 	case lid == arrow.DATE32 && rid == arrow.DATE32 && op == '-':
 		return dateDiffKernel, arrow.PrimitiveTypes.Int32, nil
 	case !arrow.TypeEqual(lt, rt):
@@ -534,4 +540,84 @@ func negFloat[T anyFloat](dt arrow.DataType) kernel {
 		}
 		return makeFixed(dt, n, validity, buf, nulls), nil
 	}
+}
+
+// intervalKernel: date|timestamp +/- interval (ivFirst: interval + date|timestamp). Months are
+// added first, clamping the day to the end of the month as PostgreSQL does, then days, then
+// the time part. The result is a timestamp unless the planner asks for a date.
+func intervalKernel(op byte, tt arrow.DataType, ivFirst bool, out arrow.DataType) (kernel, arrow.DataType, error) {
+	if tt.ID() == arrow.TIMESTAMP && tt.(*arrow.TimestampType).Unit != arrow.Microsecond {
+		return nil, nil, notSupportedf("interval arithmetic on %s", tt)
+	}
+	if out == nil {
+		if tt.ID() == arrow.TIMESTAMP {
+			out = tt
+		} else {
+			out = &arrow.TimestampType{Unit: arrow.Microsecond}
+		}
+	}
+	toDate := out.ID() == arrow.DATE32
+	if !toDate && (out.ID() != arrow.TIMESTAMP || out.(*arrow.TimestampType).Unit != arrow.Microsecond) {
+		return nil, nil, notSupportedf("interval arithmetic producing %s", out)
+	}
+	sign := int64(1)
+	if op == '-' {
+		sign = -1
+	}
+	fromDate := tt.ID() == arrow.DATE32
+	return func(_ context.Context, ops []operand, n int, mem memory.Allocator) (arrow.Array, error) {
+		if a := allNullResult(ops, out, n, mem); a != nil {
+			return a, nil
+		}
+		t, iv := ops[0], ops[1]
+		if ivFirst {
+			t, iv = iv, t
+		}
+		validity, nulls := validityOf(mem, n, t, iv)
+		ivs, si := vals[arrow.MonthDayNanoInterval](iv.arr), iv.stride()
+		st := t.stride()
+		var dv []int32
+		var tv []int64
+		if fromDate {
+			dv = vals[int32](t.arr)
+		} else {
+			tv = vals[int64](t.arr)
+		}
+		res := make([]int64, n)
+		for i := range res {
+			var us int64
+			if fromDate {
+				us = int64(dv[i*st]) * usPerDay
+			} else {
+				us = tv[i*st]
+			}
+			res[i] = addInterval(us, ivs[i*si], sign)
+		}
+		if toDate {
+			buf, o := newFixed[int32](mem, n)
+			for i, us := range res {
+				o[i] = int32(floorDiv(us, usPerDay))
+			}
+			return makeFixed(out, n, validity, buf, nulls), nil
+		}
+		buf, o := newFixed[int64](mem, n)
+		copy(o, res)
+		return makeFixed(out, n, validity, buf, nulls), nil
+	}, out, nil
+}
+
+func addInterval(us int64, iv arrow.MonthDayNanoInterval, sign int64) int64 {
+	if iv.Months != 0 {
+		days := floorDiv(us, usPerDay)
+		tod := us - days*usPerDay
+		y, m, d := civilFromDays(days)
+		total := y*12 + (m - 1) + sign*int64(iv.Months)
+		ny := floorDiv(total, 12)
+		nm := total - ny*12 + 1
+		if dm := daysIn(ny, nm); d > dm {
+			d = dm
+		}
+		us = daysFromCivil(ny, nm, d)*usPerDay + tod
+	}
+	return us + sign*(int64(iv.Days)*usPerDay+iv.Nanoseconds/1000)
 }

@@ -45,6 +45,9 @@ func compareKernel(name string, lt, rt arrow.DataType) (kernel, error) {
 	case "is_not_distinct_from":
 		distinct = 2
 	}
+	if swap {
+		lt, rt = rt, lt // the loop sees the operands swapped
+	}
 	loop, err := cmpLoopFor(base, lt, rt)
 	if err != nil {
 		return nil, err

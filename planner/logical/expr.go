@@ -33,6 +33,7 @@ type Column struct {
 type Literal struct {
 	Typ   catalog.Type
 	Value any
+	Pos   int // 1-based position in the SQL text (0: unknown); not part of the key
 }
 
 // Param is a statement parameter $Index+1 (0-based Index) of the type inferred for it.
@@ -319,4 +320,35 @@ func IsConstant(e Expr) bool {
 		return ok
 	})
 	return ok
+}
+
+// WithChildren rebuilds e over new sub-expressions, in the order Children returns them.
+func WithChildren(e Expr, kids []Expr) Expr {
+	switch x := e.(type) {
+	case *Call:
+		c := *x
+		c.Args = kids
+		return &c
+	case *Cast:
+		c := *x
+		c.Input = kids[0]
+		return &c
+	case *Case:
+		c := *x
+		c.Whens = make([]When, len(x.Whens))
+		for i := range x.Whens {
+			c.Whens[i] = When{Cond: kids[2*i], Result: kids[2*i+1]}
+		}
+		if x.Else != nil {
+			c.Else = kids[len(kids)-1]
+		}
+		return &c
+	case *AggCall:
+		c := *x
+		if len(kids) > 0 {
+			c.Arg = kids[0]
+		}
+		return &c
+	}
+	return e
 }

@@ -1,0 +1,91 @@
+package files
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/tern-db/tern/proto/errs"
+)
+
+// Access is the allow-list of directories SQL may read files from (tern serve --allow-dir).
+// It satisfies planner.FileAccess. The zero value allows nothing.
+type Access struct {
+	AllowDirs []string
+}
+
+// CheckRead resolves path to an absolute, cleaned path with every symlink evaluated and
+// returns it if it lies inside one of AllowDirs (themselves symlink-resolved). Otherwise it
+// returns an error wrapping errs.ErrPermissionDenied; a missing file inside an allowed
+// directory is errs.ErrNotFound. Relative paths are taken from the working directory.
+func (a Access) CheckRead(path string) (string, error) {
+	denied := errs.Errorf(errs.ErrPermissionDenied, "path %q is not under an allowed directory (--allow-dir)", path)
+	if path == "" || strings.ContainsRune(path, 0) {
+		return "", denied
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", denied
+	}
+	resolved, exists, err := resolve(abs)
+	if err != nil {
+		return "", denied
+	}
+	for _, d := range a.AllowDirs {
+		if d == "" {
+			continue
+		}
+		dabs, err := filepath.Abs(d)
+		if err != nil {
+			continue
+		}
+		dir, dexists, err := resolve(dabs)
+		if err != nil || !dexists {
+			continue
+		}
+		if inside(dir, resolved) {
+			if !exists {
+				return "", errs.Errorf(errs.ErrNotFound, "could not open file %q: no such file", path)
+			}
+			return resolved, nil
+		}
+	}
+	return "", denied
+}
+
+// resolve evaluates the symlinks of the longest existing prefix of abs and appends the rest
+// (cleaned, so ".." in the missing part cannot climb back through a symlink).
+func resolve(abs string) (string, bool, error) {
+	abs = filepath.Clean(abs)
+	p, err := filepath.EvalSymlinks(abs)
+	if err == nil {
+		return p, true, nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		// e.g. a symlink loop or a permission error: not readable.
+		return "", false, err
+	}
+	parent, base := filepath.Dir(abs), filepath.Base(abs)
+	if parent == abs {
+		return "", false, err
+	}
+	rp, _, err := resolve(parent)
+	if err != nil {
+		return "", false, err
+	}
+	if _, serr := os.Lstat(rp); serr != nil && !errors.Is(serr, fs.ErrNotExist) {
+		return "", false, serr
+	}
+	return filepath.Join(rp, base), false, nil
+}
+
+// inside reports whether p is dir or lies under it; both are clean absolute paths.
+func inside(dir, p string) bool {
+	rel, err := filepath.Rel(dir, p)
+	if err != nil {
+		return false
+	}
+	return rel == "." || (rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel))
+}

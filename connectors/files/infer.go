@@ -1,0 +1,119 @@
+package files
+
+import (
+	"context"
+	stdcsv "encoding/csv"
+	"errors"
+	"io"
+	"os"
+	"strconv"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+	"github.com/tern-db/tern/proto/errs"
+)
+
+// InferSchema returns the Arrow schema of a file: for Parquet the schema pqarrow derives
+// (using the stored Arrow schema when the writer kept one); for CSV, a header line and ','
+// delimiter are assumed (see InferCSVSchema).
+func InferSchema(ctx context.Context, path string, f Format) (*arrow.Schema, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	switch f {
+	case Parquet:
+		if _, err := os.Stat(path); err != nil {
+			return nil, openError(path, err)
+		}
+		pr, err := file.OpenParquetFile(path, false)
+		if err != nil {
+			return nil, errs.Errorf(errs.ErrInvalidArgument, "file %q is not a valid Parquet file: %v", path, err)
+		}
+		defer pr.Close()
+		fr, err := pqarrow.NewFileReader(pr, pqarrow.ArrowReadProperties{}, memory.DefaultAllocator)
+		if err != nil {
+			return nil, errs.Errorf(errs.ErrInvalidArgument, "file %q: %v", path, err)
+		}
+		sc, err := fr.Schema()
+		if err != nil {
+			return nil, errs.Errorf(errs.ErrInvalidArgument, "file %q: %v", path, err)
+		}
+		return arrow.NewSchema(sc.Fields(), nil), nil
+	case CSV:
+		return InferCSVSchema(ctx, path, true, ',')
+	}
+	return nil, errs.Errorf(errs.ErrNotSupported, "schema inference for format %d", f)
+}
+
+// csvInferRows is how many data lines InferCSVSchema looks at.
+const csvInferRows = 1000
+
+// InferCSVSchema guesses column types from the first lines of a CSV file: each column gets
+// the first of bigint, double, boolean, date, timestamp that all its non-empty values parse
+// as, else text. Without a header, columns are named column1, column2, ...
+func InferCSVSchema(ctx context.Context, path string, header bool, delim rune) (*arrow.Schema, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, openError(path, err)
+	}
+	defer f.Close()
+	r := stdcsv.NewReader(f)
+	if delim != 0 {
+		r.Comma = delim
+	}
+	var names []string
+	var cands [][]arrow.DataType
+	ts := &arrow.TimestampType{Unit: arrow.Microsecond}
+	for n := 0; n <= csvInferRows; n++ {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		rec, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, errs.Errorf(errs.ErrInvalidArgument, "file %q: %v", path, err)
+		}
+		if names == nil {
+			for i := range rec {
+				if header {
+					names = append(names, rec[i])
+				} else {
+					names = append(names, "column"+strconv.Itoa(i+1))
+				}
+				cands = append(cands, []arrow.DataType{arrow.PrimitiveTypes.Int64, arrow.PrimitiveTypes.Float64,
+					arrow.FixedWidthTypes.Boolean, arrow.FixedWidthTypes.Date32, ts})
+			}
+			if header {
+				continue
+			}
+		}
+		for i, v := range rec {
+			if v == "" || i >= len(cands) {
+				continue
+			}
+			kept := cands[i][:0]
+			for _, dt := range cands[i] {
+				if checkValue(dt, v) == nil {
+					kept = append(kept, dt)
+				}
+			}
+			cands[i] = kept
+		}
+	}
+	if names == nil {
+		return nil, errs.Errorf(errs.ErrInvalidArgument, "file %q is empty", path)
+	}
+	fields := make([]arrow.Field, len(names))
+	for i, n := range names {
+		dt := arrow.DataType(arrow.BinaryTypes.String)
+		if len(cands[i]) > 0 {
+			dt = cands[i][0]
+		}
+		fields[i] = arrow.Field{Name: n, Type: dt, Nullable: true}
+	}
+	return arrow.NewSchema(fields, nil), nil
+}

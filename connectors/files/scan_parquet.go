@@ -1,0 +1,205 @@
+package files
+
+import (
+	"context"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/compute"
+	"github.com/apache/arrow-go/v18/parquet"
+	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+	"github.com/tern-db/tern/proto/errs"
+)
+
+// parquetFile reads one Parquet file row group by row group, only the projected columns.
+type parquetFile struct {
+	s      *scan
+	path   string
+	pr     *file.Reader
+	fr     *pqarrow.FileReader
+	names  []string // file column name for each output column
+	leaves []int    // leaf columns to read
+	rg     int      // next row group
+	rr     pqarrow.RecordReader
+	left   int64 // rows left in the current row group when no column is read
+}
+
+func openParquet(ctx context.Context, s *scan, path string) (fileReader, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, openError(path, err)
+	}
+	props := parquet.NewReaderProperties(s.alloc)
+	pr, err := file.OpenParquetFile(path, false, file.WithReadProps(props))
+	if err != nil {
+		return nil, errs.Errorf(errs.ErrInvalidArgument, "file %q is not a valid Parquet file: %v", path, err)
+	}
+	p := &parquetFile{s: s, path: path, pr: pr}
+	p.fr, err = pqarrow.NewFileReader(pr, pqarrow.ArrowReadProperties{BatchSize: int64(s.opts.Env.Size())}, s.alloc)
+	if err != nil {
+		pr.Close()
+		return nil, errs.Errorf(errs.ErrInvalidArgument, "file %q: %v", path, err)
+	}
+	seen := map[int]bool{}
+	for _, c := range s.cols {
+		want := s.opts.Schema.Field(c).Name
+		i := findField(p.fr.Manifest, want)
+		if i < 0 {
+			pr.Close()
+			return nil, errs.Errorf(errs.ErrInvalidArgument, "file %q has no column %q", path, want)
+		}
+		sf := &p.fr.Manifest.Fields[i]
+		p.names = append(p.names, sf.Field.Name)
+		if !seen[i] {
+			seen[i] = true
+			p.leaves = appendLeaves(p.leaves, sf)
+		}
+	}
+	return p, nil
+}
+
+// findField finds a top-level field by name: exactly, or else case-insensitively if only one
+// field matches that way.
+func findField(m *pqarrow.SchemaManifest, name string) int {
+	found := -1
+	for i := range m.Fields {
+		if m.Fields[i].Field.Name == name {
+			return i
+		}
+		if strings.EqualFold(m.Fields[i].Field.Name, name) {
+			if found >= 0 {
+				return -1
+			}
+			found = i
+		}
+	}
+	return found
+}
+
+func appendLeaves(out []int, f *pqarrow.SchemaField) []int {
+	if f.IsLeaf() {
+		return append(out, f.ColIndex)
+	}
+	for i := range f.Children {
+		out = appendLeaves(out, &f.Children[i])
+	}
+	return out
+}
+
+func (p *parquetFile) next(ctx context.Context) (arrow.RecordBatch, error) {
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if len(p.leaves) == 0 && p.left > 0 { // no columns: count rows only
+			n := min(p.left, int64(p.s.opts.Env.Size()))
+			p.left -= n
+			return array.NewRecordBatch(p.s.out, nil, n), nil
+		}
+		if p.rr == nil {
+			if p.rg >= p.pr.NumRowGroups() {
+				return nil, io.EOF
+			}
+			rg := p.rg
+			p.rg++
+			md := p.pr.MetaData().RowGroup(rg)
+			if md.NumRows() == 0 {
+				continue
+			}
+			if len(p.leaves) == 0 {
+				p.left = md.NumRows()
+				continue
+			}
+			for _, leaf := range p.leaves {
+				cc, err := md.ColumnChunk(leaf)
+				if err != nil {
+					return nil, errs.Errorf(errs.ErrInvalidArgument, "file %q: %v", p.path, err)
+				}
+				p.s.stats.BytesScanned += cc.TotalCompressedSize()
+			}
+			rr, err := p.fr.GetRecordReader(ctx, p.leaves, []int{rg})
+			if err != nil {
+				return nil, errs.Errorf(errs.ErrInvalidArgument, "file %q: row group %d: %v", p.path, rg, err)
+			}
+			p.rr = rr
+		}
+		if p.rr.Next() {
+			rec := p.rr.RecordBatch()
+			if rec.NumRows() == 0 {
+				continue
+			}
+			return p.convert(ctx, rec)
+		}
+		err := p.rr.Err()
+		p.rr.Release()
+		p.rr = nil
+		if err != nil && err != io.EOF {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			return nil, errs.Errorf(errs.ErrInvalidArgument, "file %q: %v", p.path, err)
+		}
+	}
+}
+
+// convert picks the output columns out of rec and converts each to the bound type.
+func (p *parquetFile) convert(ctx context.Context, rec arrow.RecordBatch) (arrow.RecordBatch, error) {
+	cols := make([]arrow.Array, 0, len(p.names))
+	release := func() {
+		for _, c := range cols {
+			c.Release()
+		}
+	}
+	sc := rec.Schema()
+	for i, name := range p.names {
+		idx := sc.FieldIndices(name)
+		if len(idx) == 0 {
+			release()
+			return nil, errs.Errorf(errs.ErrInternal, "file %q: column %q missing from what was read", p.path, name)
+		}
+		want := p.s.out.Field(i)
+		arr, err := castTo(ctx, p.s, rec.Column(idx[0]), want.Type)
+		if err != nil {
+			release()
+			return nil, errs.Errorf(errs.ErrInvalidArgument, "file %q: column %q: cannot convert %s to %s: %v",
+				p.path, want.Name, rec.Column(idx[0]).DataType(), want.Type, err)
+		}
+		cols = append(cols, arr)
+	}
+	out := array.NewRecordBatch(p.s.out, cols, rec.NumRows())
+	release()
+	return out, nil
+}
+
+// castTo returns arr as type to (a new reference either way).
+func castTo(ctx context.Context, s *scan, arr arrow.Array, to arrow.DataType) (arrow.Array, error) {
+	if arrow.TypeEqual(arr.DataType(), to) {
+		arr.Retain()
+		return arr, nil
+	}
+	ctx = compute.WithAllocator(ctx, s.alloc)
+	if d, ok := arr.(*array.Dictionary); ok { // decode, then convert the values
+		dense, err := compute.TakeArray(ctx, d.Dictionary(), d.Indices())
+		if err != nil {
+			return nil, err
+		}
+		defer dense.Release()
+		return castTo(ctx, s, dense, to)
+	}
+	opts := compute.SafeCastOptions(to)
+	if _, ok := to.(*arrow.TimestampType); ok {
+		opts.AllowTimeTruncate = true // ns -> us drops the nanoseconds, as PostgreSQL keeps microseconds
+	}
+	return compute.CastArray(ctx, arr, opts)
+}
+
+func (p *parquetFile) close() error {
+	if p.rr != nil {
+		p.rr.Release()
+		p.rr = nil
+	}
+	return p.pr.Close()
+}

@@ -1,0 +1,218 @@
+package native
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"os"
+	"path/filepath"
+	"regexp"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/tern-db/tern/catalog"
+	"github.com/tern-db/tern/connectors"
+	"github.com/tern-db/tern/connectors/files"
+	"github.com/tern-db/tern/flightnodes/exec"
+	"github.com/tern-db/tern/proto/errs"
+)
+
+// Defaults for the files a Writer produces.
+const (
+	DefaultRowGroupRows = 1 << 20   // rows per Parquet row group at most
+	DefaultFileBytes    = 256 << 20 // a file is closed once it holds about this many bytes
+)
+
+// Store is the native table storage under one data directory.
+type Store struct {
+	dataDir string
+	cat     catalog.Catalog
+
+	// RowGroupRows and FileBytes bound row groups and files (0: the defaults above).
+	RowGroupRows int64
+	FileBytes    int64
+	// Alloc is used by operators opened through the connectors.Table interface, which carries
+	// no exec.Env (nil: memory.DefaultAllocator). OpenScan takes an Env explicitly.
+	Alloc memory.Allocator
+}
+
+var (
+	_ connectors.Connector = (*Store)(nil)
+)
+
+// New returns the store of dataDir whose tables cat describes.
+func New(dataDir string, cat catalog.Catalog) *Store {
+	return &Store{dataDir: dataDir, cat: cat}
+}
+
+// DataDir returns the data directory; DataFile paths are relative to it.
+func (s *Store) DataDir() string { return s.dataDir }
+
+// Catalog returns the store's catalog.
+func (s *Store) Catalog() catalog.Catalog { return s.cat }
+
+// ArrowSchema returns the Arrow schema of t's rows (catalog.Type.Arrow for each column).
+func ArrowSchema(t catalog.Table) *arrow.Schema {
+	fields := make([]arrow.Field, len(t.Columns))
+	for i, c := range t.Columns {
+		fields[i] = arrow.Field{Name: c.Name, Type: c.Type.Arrow(), Nullable: c.Nullable}
+	}
+	return arrow.NewSchema(fields, nil)
+}
+
+// SnapshotFiles returns the absolute paths of the data files of one snapshot of t
+// (planner.TableFiles).
+func (s *Store) SnapshotFiles(ctx context.Context, t catalog.Table, snapshot uint64) ([]string, error) {
+	snap, err := s.cat.Snapshot(ctx, t.ID, snapshot)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(snap.Files))
+	for i, f := range snap.Files {
+		out[i] = s.abs(f.Path)
+	}
+	return out, nil
+}
+
+func (s *Store) abs(rel string) string { return filepath.Join(s.dataDir, filepath.FromSlash(rel)) }
+
+// Insert writes every row of src into t and commits a snapshot on top of base.
+func (s *Store) Insert(ctx context.Context, t catalog.Table, base uint64, op string, src exec.Operator) (catalog.Snapshot, error) {
+	w := s.NewWriter(t)
+	if err := w.WriteAll(ctx, src); err != nil {
+		w.Abort()
+		return catalog.Snapshot{}, err
+	}
+	return w.Commit(ctx, base, op)
+}
+
+// CreateTableAs creates t filled with every row of src in one catalog transaction: if
+// anything fails, neither the table nor its files remain.
+func (s *Store) CreateTableAs(ctx context.Context, t catalog.Table, src exec.Operator) (catalog.Table, error) {
+	t.ID = 0
+	w := s.NewWriter(t)
+	if err := w.WriteAll(ctx, src); err != nil {
+		w.Abort()
+		return catalog.Table{}, err
+	}
+	return w.CommitCreate(ctx)
+}
+
+// Clean deletes the files of dropped tables that the catalog recorded, then forgets them.
+// Call it when no query can still read a dropped table (e.g. at start-up).
+func (s *Store) Clean(ctx context.Context) error {
+	j, ok := s.cat.(catalog.Janitor)
+	if !ok {
+		return nil
+	}
+	paths, err := j.DroppedFiles(ctx)
+	if err != nil {
+		return err
+	}
+	var done []string
+	dirs := map[string]bool{}
+	for _, p := range paths {
+		abs := s.abs(p)
+		if err := os.Remove(abs); err != nil && !errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		dirs[filepath.Dir(abs)] = true
+		done = append(done, p)
+	}
+	for d := range dirs {
+		os.Remove(d) // only succeeds when empty
+	}
+	return j.ForgetDroppedFiles(ctx, done)
+}
+
+// ---- connector
+
+// Name implements connectors.Connector.
+func (s *Store) Name() string { return "native" }
+
+// Table implements connectors.Connector.
+func (s *Store) Table(ctx context.Context, ref catalog.TableRef) (connectors.Table, error) {
+	t, err := s.cat.GetTable(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	return &Table{store: s, meta: t, schema: ArrowSchema(t)}, nil
+}
+
+// Table is a native table as a connectors.Table.
+type Table struct {
+	store  *Store
+	meta   catalog.Table
+	schema *arrow.Schema
+}
+
+var _ connectors.Table = (*Table)(nil)
+
+// Meta returns the catalog entry the table was resolved from.
+func (t *Table) Meta() catalog.Table { return t.meta }
+
+func (t *Table) Schema() *arrow.Schema { return t.schema }
+
+// Splits returns one split per data file of req.Snapshot (catalog.NoSnapshot: none; a
+// snapshot is always explicit so that a query reads what it pinned). With a limit, files
+// past the first ones holding at least Limit rows are left out.
+func (t *Table) Splits(ctx context.Context, req connectors.ScanRequest) ([]connectors.Split, error) {
+	snap, err := t.store.cat.Snapshot(ctx, t.meta.ID, req.Snapshot)
+	if err != nil {
+		return nil, err
+	}
+	var out []connectors.Split
+	var rows int64
+	for _, f := range snap.Files {
+		if req.Limit >= 0 && rows >= req.Limit && len(out) > 0 {
+			break
+		}
+		out = append(out, connectors.Split{Paths: []string{t.store.abs(f.Path)}, Rows: f.Rows, Bytes: f.Bytes})
+		rows += f.Rows
+	}
+	if req.Limit == 0 {
+		out = nil
+	}
+	return out, nil
+}
+
+// Open implements connectors.Table with the store's allocator and the default batch size.
+func (t *Table) Open(ctx context.Context, sp connectors.Split, req connectors.ScanRequest) (exec.Operator, error) {
+	alloc := t.store.Alloc
+	if alloc == nil {
+		alloc = memory.DefaultAllocator
+	}
+	return t.OpenScan(ctx, exec.Env{Alloc: alloc}, sp, req)
+}
+
+// OpenScan opens a split with an explicit environment (the query's allocator and batch size).
+func (t *Table) OpenScan(ctx context.Context, env exec.Env, sp connectors.Split, req connectors.ScanRequest) (exec.Operator, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return files.NewScan(files.ScanOptions{
+		Env: env, Format: files.Parquet, Paths: sp.Paths, Schema: t.schema, Projection: req.Projection,
+	})
+}
+
+// ---- layout
+
+var safeName = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]*$`)
+
+// dirName maps a tenant name onto one safe path element: as is when it is plain, else "~"
+// and its hex (never equal to a plain name, which cannot start with "~").
+func dirName(s string) string {
+	if safeName.MatchString(s) && len(s) <= 64 {
+		return s
+	}
+	if len(s) <= 64 {
+		return "~" + hex.EncodeToString([]byte(s))
+	}
+	sum := sha256.Sum256([]byte(s))
+	return "~~" + hex.EncodeToString(sum[:])
+}
+
+func notNull(col string) error {
+	return errs.Errorf(errs.ErrInvalidArgument, "null value in column %q violates not-null constraint", col)
+}

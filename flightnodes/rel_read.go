@@ -1,0 +1,226 @@
+package flightnodes
+
+import (
+	"context"
+	"net/url"
+	"path/filepath"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/substrait-io/substrait-protobuf/go/substraitpb"
+
+	"github.com/tern-db/tern/connectors/files"
+	"github.com/tern-db/tern/flightnodes/exec"
+	"github.com/tern-db/tern/proto/errs"
+)
+
+// readRel builds LocalFiles scans and VirtualTable sources. ReadRel.filter and
+// best_effort_filter are hints only: the producer keeps a FilterRel above.
+func (c *compiler) readRel(r *substraitpb.ReadRel) (exec.Operator, error) {
+	base, err := schemaOf(r.GetBaseSchema())
+	if err != nil {
+		return nil, err
+	}
+	proj, err := projection(r.GetProjection(), base.NumFields())
+	if err != nil {
+		return nil, err
+	}
+	switch rt := r.GetReadType().(type) {
+	case *substraitpb.ReadRel_LocalFiles_:
+		return c.localFiles(rt.LocalFiles, base, proj)
+	case *substraitpb.ReadRel_VirtualTable_:
+		op, err := c.virtualTable(rt.VirtualTable, base)
+		if err != nil || proj == nil {
+			return op, err
+		}
+		exprs := make([]exec.Expr, len(proj))
+		for i, p := range proj {
+			exprs[i] = exec.NewColumnRef(p, base.Field(p).Type)
+		}
+		return c.project(op, exprs, nil)
+	case nil:
+		return nil, errs.Errorf(errs.ErrInvalidArgument, "read relation without a read type")
+	}
+	return nil, errs.Errorf(errs.ErrNotSupported, "Substrait read type %s", kindName(r.GetReadType()))
+}
+
+// projection converts a MaskExpression into column indexes (nil: every column).
+func projection(m *substraitpb.Expression_MaskExpression, n int) ([]int, error) {
+	if m == nil || m.GetSelect() == nil {
+		return nil, nil
+	}
+	items := m.GetSelect().GetStructItems()
+	out := make([]int, len(items))
+	for i, it := range items {
+		if it.GetChild() != nil {
+			return nil, errs.Errorf(errs.ErrNotSupported, "nested projection masks")
+		}
+		f := int(it.GetField())
+		if f < 0 || f >= n {
+			return nil, errs.Errorf(errs.ErrInvalidArgument, "projection selects field %d of %d", f, n)
+		}
+		out[i] = f
+	}
+	return out, nil
+}
+
+func projectSchema(s *arrow.Schema, proj []int) *arrow.Schema {
+	if proj == nil {
+		return s
+	}
+	fields := make([]arrow.Field, len(proj))
+	for i, p := range proj {
+		fields[i] = s.Field(p)
+	}
+	return arrow.NewSchema(fields, nil)
+}
+
+func (c *compiler) localFiles(lf *substraitpb.ReadRel_LocalFiles, base *arrow.Schema, proj []int) (exec.Operator, error) {
+	items := lf.GetItems()
+	if len(items) == 0 {
+		return c.track(exec.NewSource(projectSchema(base, proj))), nil
+	}
+	opts := files.ScanOptions{Env: c.env, Schema: base, Projection: proj}
+	for i, it := range items {
+		uri := it.GetUriFile()
+		if uri == "" {
+			return nil, errs.Errorf(errs.ErrNotSupported, "local file item %d: only uri_file is supported", i)
+		}
+		path, err := filePath(uri)
+		if err != nil {
+			return nil, err
+		}
+		opts.Paths = append(opts.Paths, path)
+		var format files.Format
+		switch ff := it.GetFileFormat().(type) {
+		case *substraitpb.ReadRel_LocalFiles_FileOrFiles_Parquet:
+			format = files.Parquet
+		case *substraitpb.ReadRel_LocalFiles_FileOrFiles_Text:
+			format = files.CSV
+			t := ff.Text
+			header := t.GetHeaderLinesToSkip() > 0
+			var delim rune
+			if d := []rune(t.GetFieldDelimiter()); len(d) == 1 {
+				delim = d[0]
+			} else if len(d) > 1 {
+				return nil, errs.Errorf(errs.ErrNotSupported, "multi-character CSV delimiter %q", t.GetFieldDelimiter())
+			}
+			if i > 0 && (header != opts.CSVHeader || delim != opts.CSVDelimiter) {
+				return nil, errs.Errorf(errs.ErrNotSupported, "CSV files with different options in one scan")
+			}
+			opts.CSVHeader, opts.CSVDelimiter = header, delim
+		case nil:
+			return nil, errs.Errorf(errs.ErrInvalidArgument, "local file %q has no format", uri)
+		default:
+			return nil, errs.Errorf(errs.ErrNotSupported, "file format %s", kindName(ff))
+		}
+		if i > 0 && format != opts.Format {
+			return nil, errs.Errorf(errs.ErrNotSupported, "files of different formats in one scan")
+		}
+		opts.Format = format
+	}
+	op, err := files.NewScan(opts)
+	if err != nil {
+		return nil, err
+	}
+	return c.track(op), nil
+}
+
+// filePath turns file:///abs/path into /abs/path.
+func filePath(uri string) (string, error) {
+	u, err := url.Parse(uri)
+	if err != nil || u.Scheme != "file" || (u.Host != "" && u.Host != "localhost") {
+		return "", errs.Errorf(errs.ErrInvalidArgument, "file URI %q: want file:///absolute/path", uri)
+	}
+	if !filepath.IsAbs(u.Path) {
+		return "", errs.Errorf(errs.ErrInvalidArgument, "file URI %q is not absolute", uri)
+	}
+	return filepath.Clean(u.Path), nil
+}
+
+// virtualTable evaluates the rows of a VirtualTable into one batch.
+func (c *compiler) virtualTable(vt *substraitpb.ReadRel_VirtualTable, schema *arrow.Schema) (exec.Operator, error) {
+	nf := schema.NumFields()
+	var rows [][]exec.Expr
+	empty := arrow.NewSchema(nil, nil)
+	for _, lit := range vt.GetValues() {
+		if len(lit.GetFields()) != nf {
+			return nil, errs.Errorf(errs.ErrInvalidArgument, "VALUES row has %d fields, base_schema %d", len(lit.GetFields()), nf)
+		}
+		row := make([]exec.Expr, nf)
+		for i, f := range lit.GetFields() {
+			s, err := literalScalar(f)
+			if err != nil {
+				return nil, err
+			}
+			if row[i], err = exec.NewLiteral(s); err != nil {
+				return nil, err
+			}
+		}
+		rows = append(rows, row)
+	}
+	for _, st := range vt.GetExpressions() {
+		if len(st.GetFields()) != nf {
+			return nil, errs.Errorf(errs.ErrInvalidArgument, "VALUES row has %d fields, base_schema %d", len(st.GetFields()), nf)
+		}
+		row, err := c.exprs(st.GetFields(), empty)
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, row)
+	}
+	if len(rows) == 0 {
+		return c.track(exec.NewSource(schema)), nil
+	}
+	mem := c.env.Alloc
+	if mem == nil {
+		mem = defaultAlloc
+	}
+	one := array.NewRecordBatch(empty, nil, 1)
+	defer one.Release()
+	cols := make([]arrow.Array, nf)
+	defer func() {
+		for _, a := range cols {
+			if a != nil {
+				a.Release()
+			}
+		}
+	}()
+	for j := 0; j < nf; j++ {
+		parts := make([]arrow.Array, 0, len(rows))
+		release := func() {
+			for _, p := range parts {
+				p.Release()
+			}
+		}
+		for _, row := range rows {
+			e := row[j]
+			want := schema.Field(j).Type
+			if !arrow.TypeEqual(e.Type(), want) {
+				ce, err := exec.NewCast(e, want)
+				if err != nil {
+					release()
+					return nil, err
+				}
+				e = ce
+			}
+			a, err := e.Eval(c.ctx, one, mem)
+			if err != nil {
+				release()
+				return nil, err
+			}
+			parts = append(parts, a)
+		}
+		col, err := array.Concatenate(parts, mem)
+		release()
+		if err != nil {
+			return nil, errs.Errorf(errs.ErrInvalidArgument, "VALUES column %d: %v", j, err)
+		}
+		cols[j] = col
+	}
+	rec := array.NewRecordBatch(schema, cols, int64(len(rows)))
+	defer rec.Release()
+	return c.track(exec.NewSource(schema, rec)), nil
+}
+
+var _ = context.Background

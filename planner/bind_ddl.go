@@ -1,0 +1,266 @@
+package planner
+
+import (
+	"strings"
+
+	pg "github.com/pganalyze/pg_query_go/v6"
+	"github.com/tern-db/tern/catalog"
+	"github.com/tern-db/tern/planner/logical"
+	"github.com/tern-db/tern/proto/errs"
+)
+
+func (b *binder) createRef(rv *pg.RangeVar) (catalog.TableRef, error) {
+	if rv.Relpersistence == "t" {
+		return catalog.TableRef{}, b.errAt(rv.Location, notSupported("temporary tables are not supported yet"))
+	}
+	return b.tableRef(rv), nil
+}
+
+func (b *binder) bindCreateTable(cs *pg.CreateStmt) (*boundStmt, error) {
+	if len(cs.InhRelations) > 0 || cs.Partbound != nil || cs.OfTypename != nil {
+		return nil, notSupported("table inheritance and partitions are not supported yet")
+	}
+	if cs.Partspec != nil {
+		return nil, notSupported("PARTITION BY is not supported yet; use WITH (partition_by = ...)")
+	}
+	ref, err := b.createRef(cs.Relation)
+	if err != nil {
+		return nil, err
+	}
+	t := catalog.Table{Ref: ref}
+	seen := map[string]bool{}
+	for _, el := range cs.TableElts {
+		cd := el.GetColumnDef()
+		if cd == nil {
+			if c := el.GetConstraint(); c != nil {
+				return nil, b.errAt(c.Location, notSupported("table constraints are not supported yet"))
+			}
+			return nil, notSupported("this table element is not supported yet")
+		}
+		if seen[cd.Colname] {
+			return nil, b.errAt(cd.Location, logical.Errorf(errs.ErrAlreadyExists, "column \"%s\" specified more than once", cd.Colname))
+		}
+		seen[cd.Colname] = true
+		typ, err := b.typeFromName(cd.TypeName)
+		if err != nil {
+			return nil, err
+		}
+		col := catalog.Column{Name: cd.Colname, Type: typ, Nullable: !cd.IsNotNull}
+		for _, cn := range cd.Constraints {
+			c := cn.GetConstraint()
+			if c == nil {
+				continue
+			}
+			switch c.Contype {
+			case pg.ConstrType_CONSTR_NOTNULL:
+				col.Nullable = false
+			case pg.ConstrType_CONSTR_NULL:
+				col.Nullable = true
+			default:
+				return nil, b.errAt(c.Location, notSupported("column constraints other than NOT NULL are not supported yet"))
+			}
+		}
+		t.Columns = append(t.Columns, col)
+	}
+	opts, err := b.options(cs.Options)
+	if err != nil {
+		return nil, err
+	}
+	t.Options = opts
+	ine := cs.IfNotExists
+	return &boundStmt{kind: KindUpdate, build: func(*Query, logical.Node) (Statement, error) {
+		return &CreateTable{Table: t, IfNotExists: ine}, nil
+	}}, nil
+}
+
+// options turns WITH (...) into storage options.
+func (b *binder) options(defs []*pg.Node) (map[string]string, error) {
+	if len(defs) == 0 {
+		return nil, nil
+	}
+	out := map[string]string{}
+	for _, d := range defs {
+		de := d.GetDefElem()
+		if de == nil {
+			continue
+		}
+		out[strings.ToLower(de.Defname)] = defString(de.Arg)
+	}
+	return out, nil
+}
+
+// defString renders a DefElem argument as text.
+func defString(n *pg.Node) string {
+	if n == nil {
+		return "true"
+	}
+	switch v := n.Node.(type) {
+	case *pg.Node_String_:
+		return v.String_.Sval
+	case *pg.Node_Integer:
+		return itoa(int64(v.Integer.Ival))
+	case *pg.Node_Float:
+		return v.Float.Fval
+	case *pg.Node_Boolean:
+		if v.Boolean.Boolval {
+			return "true"
+		}
+		return "false"
+	case *pg.Node_TypeName:
+		return lowerName(v.TypeName.Names)
+	case *pg.Node_List:
+		parts := make([]string, len(v.List.Items))
+		for i, it := range v.List.Items {
+			parts[i] = defString(it)
+		}
+		return strings.Join(parts, ",")
+	case *pg.Node_AConst:
+		return constString(v.AConst)
+	case *pg.Node_ColumnRef:
+		parts := make([]string, len(v.ColumnRef.Fields))
+		for i, f := range v.ColumnRef.Fields {
+			parts[i] = strVal(f)
+		}
+		return strings.Join(parts, ".")
+	}
+	return ""
+}
+
+func constString(c *pg.A_Const) string {
+	switch v := c.Val.(type) {
+	case *pg.A_Const_Ival:
+		return itoa(int64(v.Ival.Ival))
+	case *pg.A_Const_Fval:
+		return v.Fval.Fval
+	case *pg.A_Const_Sval:
+		return v.Sval.Sval
+	case *pg.A_Const_Boolval:
+		if v.Boolval.Boolval {
+			return "true"
+		}
+		return "false"
+	}
+	return ""
+}
+
+func itoa(i int64) string {
+	return strings.TrimSpace(strings.Replace(logical.FormatValue(catalog.Int64, i), "'", "", -1))
+}
+
+func (b *binder) bindCreateTableAs(cs *pg.CreateTableAsStmt) (*boundStmt, error) {
+	if cs.Objtype != pg.ObjectType_OBJECT_TABLE {
+		return nil, notSupported("CREATE MATERIALIZED VIEW is not supported yet")
+	}
+	if cs.Into == nil || cs.Into.Rel == nil {
+		return nil, logical.Errorf(errs.ErrInvalidArgument, "CREATE TABLE AS needs a table name")
+	}
+	if cs.Into.SkipData {
+		return nil, notSupported("WITH NO DATA is not supported yet")
+	}
+	sel := cs.Query.GetSelectStmt()
+	if sel == nil {
+		return nil, notSupported("CREATE TABLE AS needs a SELECT")
+	}
+	ref, err := b.createRef(cs.Into.Rel)
+	if err != nil {
+		return nil, err
+	}
+	root, err := b.bindSelect(sel)
+	if err != nil {
+		return nil, err
+	}
+	sch := root.Schema()
+	if len(cs.Into.ColNames) > len(sch) {
+		return nil, logical.Errorf(errs.ErrInvalidArgument, "too many column names were specified")
+	}
+	t := catalog.Table{Ref: ref}
+	seen := map[string]bool{}
+	for i, f := range sch {
+		name := f.Name
+		if i < len(cs.Into.ColNames) {
+			name = strVal(cs.Into.ColNames[i])
+		}
+		if seen[name] {
+			return nil, logical.Errorf(errs.ErrAlreadyExists, "column \"%s\" specified more than once", name)
+		}
+		seen[name] = true
+		typ := f.Type
+		if isUnknown(typ) {
+			typ = catalog.Text
+		}
+		t.Columns = append(t.Columns, catalog.Column{Name: name, Type: typ, Nullable: true})
+	}
+	if t.Options, err = b.options(cs.Into.Options); err != nil {
+		return nil, err
+	}
+	// the query's output must match the columns exactly: rename through a projection
+	root = renameTo(root, t.Columns)
+	ine := cs.IfNotExists
+	return &boundStmt{kind: KindUpdate, root: root, schema: tableSchema(t.Columns), build: func(q *Query, _ logical.Node) (Statement, error) {
+		return &CreateTable{Table: t, IfNotExists: ine, As: q}, nil
+	}}, nil
+}
+
+// renameTo projects root's columns under the names of cols.
+func renameTo(root logical.Node, cols []catalog.Column) logical.Node {
+	sch := root.Schema()
+	exprs := make([]logical.Expr, len(sch))
+	names := make([]string, len(sch))
+	for i, f := range sch {
+		exprs[i] = &logical.Column{Index: i, Name: f.Name, Typ: f.Type, Null: f.Nullable}
+		names[i] = cols[i].Name
+	}
+	return &logical.Project{Input: root, Exprs: exprs, Names: names}
+}
+
+func (b *binder) bindDrop(ds *pg.DropStmt) (*boundStmt, error) {
+	if ds.RemoveType != pg.ObjectType_OBJECT_TABLE {
+		return nil, notSupported("only DROP TABLE is supported")
+	}
+	if len(ds.Objects) != 1 {
+		return nil, notSupported("DROP TABLE of several tables is not supported yet")
+	}
+	l := ds.Objects[0].GetList()
+	if l == nil || len(l.Items) == 0 || len(l.Items) > 3 {
+		return nil, logical.Errorf(errs.ErrInvalidArgument, "improper table name")
+	}
+	var parts []string
+	for _, it := range l.Items {
+		parts = append(parts, strVal(it))
+	}
+	rv := &pg.RangeVar{Relname: parts[len(parts)-1], Location: -1}
+	if len(parts) >= 2 {
+		rv.Schemaname = parts[len(parts)-2]
+	}
+	ref := b.tableRef(rv)
+	ie := ds.MissingOk
+	return &boundStmt{kind: KindUpdate, build: func(*Query, logical.Node) (Statement, error) {
+		return &DropTable{Ref: ref, IfExists: ie}, nil
+	}}, nil
+}
+
+func (b *binder) bindSet(vs *pg.VariableSetStmt) (*boundStmt, error) {
+	st := &Set{Name: strings.ToLower(vs.Name)}
+	switch vs.Kind {
+	case pg.VariableSetKind_VAR_SET_VALUE:
+		parts := make([]string, len(vs.Args))
+		for i, a := range vs.Args {
+			if c := a.GetAConst(); c != nil {
+				parts[i] = constString(c)
+			} else {
+				parts[i] = defString(a)
+			}
+		}
+		st.Value = strings.Join(parts, ", ")
+	case pg.VariableSetKind_VAR_SET_DEFAULT, pg.VariableSetKind_VAR_RESET:
+		st.Reset = true
+	case pg.VariableSetKind_VAR_RESET_ALL:
+		st.Name, st.Reset = "all", true
+	default:
+		return nil, notSupported("this form of SET is not supported yet")
+	}
+	if st.Name == "" {
+		return nil, notSupported("this form of SET is not supported yet")
+	}
+	return &boundStmt{kind: KindUpdate, build: func(*Query, logical.Node) (Statement, error) { return st, nil }}, nil
+}

@@ -1,0 +1,845 @@
+package planner
+
+import (
+	"math/big"
+	"strconv"
+	"strings"
+
+	pg "github.com/pganalyze/pg_query_go/v6"
+	"github.com/tern-db/tern/catalog"
+	"github.com/tern-db/tern/planner/logical"
+	"github.com/tern-db/tern/proto"
+	"github.com/tern-db/tern/proto/errs"
+)
+
+// exprCtx is where an expression is bound.
+type exprCtx struct {
+	scope  *scope
+	clause string // for messages: "WHERE", "JOIN conditions", "GROUP BY", "VALUES", ...
+	aggOK  bool   // aggregate calls allowed
+	inAgg  bool   // inside an aggregate's argument
+}
+
+func call(fn string, t catalog.Type, args ...logical.Expr) *logical.Call {
+	null := false
+	for _, a := range args {
+		null = null || a.Nullable()
+	}
+	return &logical.Call{Fn: fn, Args: args, Typ: t, Null: null}
+}
+
+func (b *binder) bindExpr(n *pg.Node, c exprCtx) (logical.Expr, error) {
+	if n == nil {
+		return nil, logical.Errorf(errs.ErrInvalidArgument, "missing expression")
+	}
+	switch x := n.Node.(type) {
+	case *pg.Node_ColumnRef:
+		return b.bindColumnRef(x.ColumnRef, c)
+	case *pg.Node_AConst:
+		e, err := b.bindConst(x.AConst)
+		if l, ok := e.(*logical.Literal); ok {
+			l.Pos = charPos(b.sql, x.AConst.Location)
+		}
+		return e, err
+	case *pg.Node_ParamRef:
+		return b.param(x.ParamRef.Number, x.ParamRef.Location)
+	case *pg.Node_AExpr:
+		return b.bindAExpr(x.AExpr, c)
+	case *pg.Node_BoolExpr:
+		return b.bindBoolExpr(x.BoolExpr, c)
+	case *pg.Node_NullTest:
+		arg, err := b.bindExpr(x.NullTest.Arg, c)
+		if err != nil {
+			return nil, err
+		}
+		arg = b.resolveUnknown(arg)
+		fn := proto.FnIsNull
+		if x.NullTest.Nulltesttype == pg.NullTestType_IS_NOT_NULL {
+			fn = proto.FnIsNotNull
+		}
+		return &logical.Call{Fn: fn, Args: []logical.Expr{arg}, Typ: catalog.Bool}, nil
+	case *pg.Node_BooleanTest:
+		return b.bindBooleanTest(x.BooleanTest, c)
+	case *pg.Node_TypeCast:
+		return b.bindTypeCast(x.TypeCast, c)
+	case *pg.Node_FuncCall:
+		return b.bindFunc(x.FuncCall, c)
+	case *pg.Node_CaseExpr:
+		return b.bindCase(x.CaseExpr, c)
+	case *pg.Node_CoalesceExpr:
+		return b.bindCoalesce(x.CoalesceExpr, c)
+	case *pg.Node_SubLink:
+		return nil, b.errAt(x.SubLink.Location, notSupported("subqueries are not supported yet"))
+	case *pg.Node_CollateClause:
+		return nil, b.errAt(x.CollateClause.Location, notSupported("COLLATE is not supported yet"))
+	case *pg.Node_MinMaxExpr:
+		return nil, b.errAt(x.MinMaxExpr.Location, notSupported("GREATEST and LEAST are not supported yet"))
+	case *pg.Node_SqlvalueFunction:
+		return nil, b.errAt(x.SqlvalueFunction.Location, notSupported("SQL value functions (CURRENT_DATE, ...) are not supported yet"))
+	case *pg.Node_RowExpr:
+		return nil, b.errAt(x.RowExpr.Location, notSupported("row expressions are not supported yet"))
+	case *pg.Node_AArrayExpr:
+		return nil, b.errAt(x.AArrayExpr.Location, notSupported("arrays are not supported yet"))
+	case *pg.Node_AIndirection:
+		return nil, notSupported("subscripts and field selection are not supported yet")
+	}
+	return nil, notSupported("expression %s is not supported yet", strings.TrimPrefix(typeNameOf(n.Node), "*pg_query.Node_"))
+}
+
+func (b *binder) bindColumnRef(cr *pg.ColumnRef, c exprCtx) (logical.Expr, error) {
+	var parts []string
+	for _, f := range cr.Fields {
+		if f.GetAStar() != nil {
+			return nil, b.errAt(cr.Location, logical.Errorf(errs.ErrInvalidArgument, "row expansion via \"*\" is not supported here"))
+		}
+		parts = append(parts, strVal(f))
+	}
+	switch len(parts) {
+	case 1:
+		return b.resolve(c.scope, "", parts[0], cr.Location)
+	case 2:
+		return b.resolve(c.scope, parts[0], parts[1], cr.Location)
+	case 3:
+		return b.resolve(c.scope, parts[1], parts[2], cr.Location)
+	}
+	return nil, b.errAt(cr.Location, logical.Errorf(errs.ErrInvalidArgument, "improper qualified name (too many dotted names): %s", strings.Join(parts, ".")))
+}
+
+func (b *binder) bindConst(a *pg.A_Const) (logical.Expr, error) {
+	if a.Isnull {
+		return &logical.Literal{Typ: catalog.Type{}}, nil
+	}
+	switch v := a.Val.(type) {
+	case *pg.A_Const_Ival:
+		return &logical.Literal{Typ: catalog.Int32, Value: int64(v.Ival.Ival)}, nil
+	case *pg.A_Const_Fval:
+		return numberLiteral(v.Fval.Fval), nil
+	case *pg.A_Const_Sval:
+		return &logical.Literal{Typ: catalog.Type{}, Value: v.Sval.Sval}, nil
+	case *pg.A_Const_Boolval:
+		return &logical.Literal{Typ: catalog.Bool, Value: v.Boolval.Boolval}, nil
+	case *pg.A_Const_Bsval:
+		return nil, b.errAt(a.Location, notSupported("bit string literals are not supported yet"))
+	}
+	return &logical.Literal{Typ: catalog.Type{}}, nil
+}
+
+// numberLiteral types a numeric literal as PostgreSQL: integers that fit are int4/int8,
+// others numeric with the literal's own precision and scale.
+func numberLiteral(s string) logical.Expr {
+	if !strings.ContainsAny(s, ".eE") {
+		if i, err := strconv.ParseInt(s, 10, 64); err == nil {
+			if i >= -1<<31 && i < 1<<31 {
+				return &logical.Literal{Typ: catalog.Int32, Value: i}
+			}
+			return &logical.Literal{Typ: catalog.Int64, Value: i}
+		}
+	}
+	r, ok := new(big.Rat).SetString(s)
+	if !ok {
+		f, _ := strconv.ParseFloat(s, 64)
+		return &logical.Literal{Typ: catalog.Float64, Value: f}
+	}
+	// digits and scale as written (exponent applied)
+	scale := int32(0)
+	if i := strings.IndexAny(s, "eE"); i >= 0 {
+		mant := s[:i]
+		exp, _ := strconv.Atoi(s[i+1:])
+		if d := strings.IndexByte(mant, '.'); d >= 0 {
+			scale = int32(len(mant) - d - 1)
+		}
+		scale -= int32(exp)
+		if scale < 0 {
+			scale = 0
+		}
+	} else if d := strings.IndexByte(s, '.'); d >= 0 {
+		scale = int32(len(s) - d - 1)
+	}
+	intPart := new(big.Int).Quo(r.Num(), r.Denom())
+	id := int32(len(new(big.Int).Abs(intPart).String()))
+	if intPart.Sign() == 0 {
+		id = 0
+	}
+	p := max(id+scale, 1)
+	if p > 38 || scale > 38 {
+		f, _ := r.Float64()
+		return &logical.Literal{Typ: catalog.Float64, Value: f}
+	}
+	t := catalog.Numeric(p, scale)
+	v, err := logical.RatToDecimal(r, t)
+	if err != nil {
+		f, _ := r.Float64()
+		return &logical.Literal{Typ: catalog.Float64, Value: f}
+	}
+	return &logical.Literal{Typ: t, Value: v}
+}
+
+var arithOps = map[string]string{"+": proto.FnAdd, "-": proto.FnSubtract, "*": proto.FnMultiply, "/": proto.FnDivide, "%": proto.FnModulus}
+var cmpOps = map[string]string{"=": proto.FnEqual, "<>": proto.FnNotEqual, "!=": proto.FnNotEqual, "<": proto.FnLt, "<=": proto.FnLte, ">": proto.FnGt, ">=": proto.FnGte}
+
+func (b *binder) bindAExpr(a *pg.A_Expr, c exprCtx) (logical.Expr, error) {
+	op := lowerName(a.Name)
+	switch a.Kind {
+	case pg.A_Expr_Kind_AEXPR_OP:
+		if a.Lexpr == nil {
+			r, err := b.bindExpr(a.Rexpr, c)
+			if err != nil {
+				return nil, err
+			}
+			return b.unary(op, r, a.Location)
+		}
+		l, err := b.bindExpr(a.Lexpr, c)
+		if err != nil {
+			return nil, err
+		}
+		r, err := b.bindExpr(a.Rexpr, c)
+		if err != nil {
+			return nil, err
+		}
+		return b.binary(op, l, r, a.Location)
+	case pg.A_Expr_Kind_AEXPR_DISTINCT, pg.A_Expr_Kind_AEXPR_NOT_DISTINCT:
+		l, r, err := b.bindPair(a, c)
+		if err != nil {
+			return nil, err
+		}
+		e, err := b.binary("=", l, r, a.Location)
+		if err != nil {
+			return nil, err
+		}
+		eq := e.(*logical.Call)
+		fn := proto.FnIsDistinct
+		if a.Kind == pg.A_Expr_Kind_AEXPR_NOT_DISTINCT {
+			fn = proto.FnNotDistinct
+		}
+		return &logical.Call{Fn: fn, Args: eq.Args, Typ: catalog.Bool}, nil
+	case pg.A_Expr_Kind_AEXPR_NULLIF:
+		l, r, err := b.bindPair(a, c)
+		if err != nil {
+			return nil, err
+		}
+		e, err := b.binary("=", l, r, a.Location)
+		if err != nil {
+			return nil, err
+		}
+		l = b.resolveUnknown(l)
+		return &logical.Case{Whens: []logical.When{{Cond: e, Result: &logical.Literal{Typ: l.Type()}}}, Else: l, Typ: l.Type()}, nil
+	case pg.A_Expr_Kind_AEXPR_IN:
+		return b.bindIn(a, op, c)
+	case pg.A_Expr_Kind_AEXPR_LIKE, pg.A_Expr_Kind_AEXPR_ILIKE:
+		l, r, err := b.bindPair(a, c)
+		if err != nil {
+			return nil, err
+		}
+		return b.binary(op, l, r, a.Location)
+	case pg.A_Expr_Kind_AEXPR_BETWEEN, pg.A_Expr_Kind_AEXPR_NOT_BETWEEN:
+		v, err := b.bindExpr(a.Lexpr, c)
+		if err != nil {
+			return nil, err
+		}
+		bounds := a.Rexpr.GetList()
+		if bounds == nil || len(bounds.Items) != 2 {
+			return nil, b.errAt(a.Location, logical.Errorf(errs.ErrInvalidArgument, "BETWEEN needs two bounds"))
+		}
+		lo, err := b.bindExpr(bounds.Items[0], c)
+		if err != nil {
+			return nil, err
+		}
+		hi, err := b.bindExpr(bounds.Items[1], c)
+		if err != nil {
+			return nil, err
+		}
+		ge, err := b.binary(">=", v, lo, a.Location)
+		if err != nil {
+			return nil, err
+		}
+		le, err := b.binary("<=", v, hi, a.Location)
+		if err != nil {
+			return nil, err
+		}
+		e := call(proto.FnAnd, catalog.Bool, ge, le)
+		if a.Kind == pg.A_Expr_Kind_AEXPR_NOT_BETWEEN {
+			return call(proto.FnNot, catalog.Bool, e), nil
+		}
+		return e, nil
+	case pg.A_Expr_Kind_AEXPR_OP_ANY, pg.A_Expr_Kind_AEXPR_OP_ALL:
+		return nil, b.errAt(a.Location, notSupported("ANY/ALL are not supported yet"))
+	case pg.A_Expr_Kind_AEXPR_SIMILAR:
+		return nil, b.errAt(a.Location, notSupported("SIMILAR TO is not supported yet"))
+	}
+	return nil, b.errAt(a.Location, notSupported("operator %s is not supported yet", op))
+}
+
+func (b *binder) bindPair(a *pg.A_Expr, c exprCtx) (logical.Expr, logical.Expr, error) {
+	l, err := b.bindExpr(a.Lexpr, c)
+	if err != nil {
+		return nil, nil, err
+	}
+	r, err := b.bindExpr(a.Rexpr, c)
+	if err != nil {
+		return nil, nil, err
+	}
+	return l, r, nil
+}
+
+func (b *binder) bindIn(a *pg.A_Expr, op string, c exprCtx) (logical.Expr, error) {
+	v, err := b.bindExpr(a.Lexpr, c)
+	if err != nil {
+		return nil, err
+	}
+	list := a.Rexpr.GetList()
+	if list == nil {
+		return nil, b.errAt(a.Location, notSupported("IN (subquery) is not supported yet"))
+	}
+	items := make([]logical.Expr, len(list.Items))
+	t := v.Type()
+	for i, it := range list.Items {
+		if items[i], err = b.bindExpr(it, c); err != nil {
+			return nil, err
+		}
+		nt, ok := commonType(t, items[i].Type())
+		if !ok {
+			return nil, b.errAt(a.Location, logical.Errorf(errs.ErrInvalidArgument,
+				"operator does not exist: %s = %s", opTypeName(v.Type()), opTypeName(items[i].Type())))
+		}
+		t = nt
+	}
+	var ors []logical.Expr
+	for _, it := range items {
+		eq, err := b.binary("=", v, it, a.Location)
+		if err != nil {
+			return nil, err
+		}
+		ors = append(ors, eq)
+	}
+	var e logical.Expr = ors[0]
+	if len(ors) > 1 {
+		e = call(proto.FnOr, catalog.Bool, ors...)
+	}
+	if op == "<>" {
+		return call(proto.FnNot, catalog.Bool, e), nil
+	}
+	return e, nil
+}
+
+func (b *binder) unary(op string, e logical.Expr, loc int32) (logical.Expr, error) {
+	t := e.Type()
+	switch op {
+	case "-":
+		if l, ok := e.(*logical.Literal); ok && l.Value != nil {
+			switch v := l.Value.(type) {
+			case int64:
+				if v != -1<<63 {
+					return &logical.Literal{Typ: l.Typ, Value: -v}, nil
+				}
+			case float64:
+				return &logical.Literal{Typ: l.Typ, Value: -v}, nil
+			}
+		}
+		if isNumber(t) {
+			return call(proto.FnNegate, t, e), nil
+		}
+	case "+":
+		if isNumber(t) {
+			return e, nil
+		}
+	}
+	return nil, b.errAt(loc, logical.Errorf(errs.ErrInvalidArgument, "operator does not exist: %s %s", op, opTypeName(t)))
+}
+
+func (b *binder) opError(loc int32, l logical.Expr, op string, r logical.Expr) error {
+	return b.errAt(loc, logical.Errorf(errs.ErrInvalidArgument, "operator does not exist: %s %s %s",
+		opTypeName(l.Type()), op, opTypeName(r.Type())))
+}
+
+// binary binds l op r with PostgreSQL's operator resolution.
+func (b *binder) binary(op string, l, r logical.Expr, loc int32) (logical.Expr, error) {
+	lt, rt := l.Type(), r.Type()
+	wrap := func(err error) error { return b.errAt(loc, err) }
+	if fn, ok := cmpOps[op]; ok {
+		ct, ok := commonType(lt, rt)
+		if !ok {
+			return nil, b.opError(loc, l, op, r)
+		}
+		if ct.Kind == catalog.TypeNumeric {
+			// decimals compare at any precision/scale; integers become exact decimals
+			var err error
+			if l, err = b.coerce(l, numericOperand(lt, rt)); err != nil {
+				return nil, wrap(err)
+			}
+			if r, err = b.coerce(r, numericOperand(rt, lt)); err != nil {
+				return nil, wrap(err)
+			}
+		} else {
+			var err error
+			if l, err = b.coerce(l, ct); err != nil {
+				return nil, wrap(err)
+			}
+			if r, err = b.coerce(r, ct); err != nil {
+				return nil, wrap(err)
+			}
+		}
+		return call(fn, catalog.Bool, l, r), nil
+	}
+	if fn, ok := arithOps[op]; ok {
+		return b.arith(fn, op, l, r, loc)
+	}
+	switch op {
+	case "||":
+		if lt.Kind != catalog.TypeText && rt.Kind != catalog.TypeText && !isUnknown(lt) && !isUnknown(rt) {
+			return nil, b.opError(loc, l, op, r)
+		}
+		var err error
+		if l, err = b.coerce(l, catalog.Text); err != nil {
+			return nil, wrap(err)
+		}
+		if r, err = b.coerce(r, catalog.Text); err != nil {
+			return nil, wrap(err)
+		}
+		return call(proto.FnConcat, catalog.Text, l, r), nil
+	case "~~", "!~~", "~~*", "!~~*":
+		if (lt.Kind != catalog.TypeText && !isUnknown(lt)) || (rt.Kind != catalog.TypeText && !isUnknown(rt)) {
+			return nil, b.opError(loc, l, op, r)
+		}
+		var err error
+		if l, err = b.coerce(l, catalog.Text); err != nil {
+			return nil, wrap(err)
+		}
+		if r, err = b.coerce(r, catalog.Text); err != nil {
+			return nil, wrap(err)
+		}
+		fn := proto.FnLike
+		if strings.Contains(op, "*") {
+			fn = proto.FnILike
+		}
+		var e logical.Expr = call(fn, catalog.Bool, l, r)
+		if strings.HasPrefix(op, "!") {
+			e = call(proto.FnNot, catalog.Bool, e)
+		}
+		return e, nil
+	}
+	return nil, b.opError(loc, l, op, r)
+}
+
+// numericOperand is the type an operand of a decimal comparison/arithmetic is brought to.
+func numericOperand(t, other catalog.Type) catalog.Type {
+	if isUnknown(t) {
+		return asNumeric(other)
+	}
+	return asNumeric(t)
+}
+
+func (b *binder) arith(fn, op string, l, r logical.Expr, loc int32) (logical.Expr, error) {
+	lt, rt := l.Type(), r.Type()
+	wrap := func(err error) error { return b.errAt(loc, err) }
+	if isUnknown(lt) && isUnknown(rt) {
+		return nil, b.errAt(loc, logical.Errorf(errs.ErrInvalidArgument, "operator is not unique: unknown %s unknown", op))
+	}
+	// an untyped literal takes the other operand's type
+	if isUnknown(lt) && isNumber(rt) {
+		lt = rt
+	}
+	if isUnknown(rt) && isNumber(lt) {
+		rt = lt
+	}
+	if isUnknown(rt) && lt.Kind == catalog.TypeDate && (fn == proto.FnAdd || fn == proto.FnSubtract) {
+		rt = catalog.Int32
+	}
+	// date arithmetic: date +/- integer -> date, date - date -> integer
+	if lt.Kind == catalog.TypeDate || rt.Kind == catalog.TypeDate {
+		switch {
+		case lt.Kind == catalog.TypeDate && (rt.Kind == catalog.TypeInt16 || rt.Kind == catalog.TypeInt32) && (fn == proto.FnAdd || fn == proto.FnSubtract):
+			rc, err := b.coerce(r, catalog.Int32)
+			if err != nil {
+				return nil, wrap(err)
+			}
+			return call(fn, catalog.Date, l, rc), nil
+		case rt.Kind == catalog.TypeDate && (lt.Kind == catalog.TypeInt16 || lt.Kind == catalog.TypeInt32) && fn == proto.FnAdd:
+			lc, err := b.coerce(l, catalog.Int32)
+			if err != nil {
+				return nil, wrap(err)
+			}
+			return call(fn, catalog.Date, r, lc), nil
+		case lt.Kind == catalog.TypeDate && rt.Kind == catalog.TypeDate && fn == proto.FnSubtract:
+			return call(fn, catalog.Int32, l, r), nil
+		}
+		return nil, b.opError(loc, l, op, r)
+	}
+	if !isNumber(lt) || !isNumber(rt) {
+		return nil, b.opError(loc, l, op, r)
+	}
+	var res, lto, rto catalog.Type
+	switch {
+	case isFloat(lt) || isFloat(rt):
+		if fn == proto.FnModulus {
+			return nil, b.errAt(loc, logical.Errorf(errs.ErrInvalidArgument, "operator does not exist: %s %% %s", opTypeName(lt), opTypeName(rt)))
+		}
+		res = catalog.Float64
+		if lt.Kind == catalog.TypeFloat32 && rt.Kind == catalog.TypeFloat32 {
+			res = catalog.Float32
+		}
+		lto, rto = res, res
+	case lt.Kind == catalog.TypeNumeric || rt.Kind == catalog.TypeNumeric:
+		lto, rto = asNumeric(lt), asNumeric(rt)
+		res = decimalResult(fn, lto, rto)
+	default:
+		res = lt
+		if numberRank(rt) > numberRank(lt) {
+			res = rt
+		}
+		lto, rto = res, res
+	}
+	var err error
+	if l, err = b.coerce(l, lto); err != nil {
+		return nil, wrap(err)
+	}
+	if r, err = b.coerce(r, rto); err != nil {
+		return nil, wrap(err)
+	}
+	return call(fn, res, l, r), nil
+}
+
+func (b *binder) toBool(e logical.Expr, what string, loc int32) (logical.Expr, error) {
+	t := e.Type()
+	if t.Kind == catalog.TypeBool {
+		return e, nil
+	}
+	if isUnknown(t) {
+		out, err := b.coerce(e, catalog.Bool)
+		if err != nil {
+			return nil, b.errAt(loc, err)
+		}
+		return out, nil
+	}
+	return nil, b.errAt(loc, logical.Errorf(errs.ErrInvalidArgument, "argument of %s must be type boolean, not type %s", what, opTypeName(t)))
+}
+
+func (b *binder) bindBoolExpr(be *pg.BoolExpr, c exprCtx) (logical.Expr, error) {
+	what := map[pg.BoolExprType]string{pg.BoolExprType_AND_EXPR: "AND", pg.BoolExprType_OR_EXPR: "OR", pg.BoolExprType_NOT_EXPR: "NOT"}[be.Boolop]
+	args := make([]logical.Expr, len(be.Args))
+	for i, a := range be.Args {
+		e, err := b.bindExpr(a, c)
+		if err != nil {
+			return nil, err
+		}
+		if args[i], err = b.toBool(e, what, be.Location); err != nil {
+			return nil, err
+		}
+	}
+	switch be.Boolop {
+	case pg.BoolExprType_AND_EXPR:
+		return call(proto.FnAnd, catalog.Bool, args...), nil
+	case pg.BoolExprType_OR_EXPR:
+		return call(proto.FnOr, catalog.Bool, args...), nil
+	}
+	if len(args) != 1 {
+		return nil, b.errAt(be.Location, logical.Errorf(errs.ErrInvalidArgument, "NOT takes one argument"))
+	}
+	return call(proto.FnNot, catalog.Bool, args[0]), nil
+}
+
+func (b *binder) bindBooleanTest(bt *pg.BooleanTest, c exprCtx) (logical.Expr, error) {
+	e, err := b.bindExpr(bt.Arg, c)
+	if err != nil {
+		return nil, err
+	}
+	if e, err = b.toBool(e, "IS TRUE", bt.Location); err != nil {
+		return nil, err
+	}
+	tr := &logical.Literal{Typ: catalog.Bool, Value: true}
+	fa := &logical.Literal{Typ: catalog.Bool, Value: false}
+	mk := func(fn string, v logical.Expr) logical.Expr {
+		return &logical.Call{Fn: fn, Args: []logical.Expr{e, v}, Typ: catalog.Bool}
+	}
+	switch bt.Booltesttype {
+	case pg.BoolTestType_IS_TRUE:
+		return mk(proto.FnNotDistinct, tr), nil
+	case pg.BoolTestType_IS_NOT_TRUE:
+		return mk(proto.FnIsDistinct, tr), nil
+	case pg.BoolTestType_IS_FALSE:
+		return mk(proto.FnNotDistinct, fa), nil
+	case pg.BoolTestType_IS_NOT_FALSE:
+		return mk(proto.FnIsDistinct, fa), nil
+	case pg.BoolTestType_IS_UNKNOWN:
+		return &logical.Call{Fn: proto.FnIsNull, Args: []logical.Expr{e}, Typ: catalog.Bool}, nil
+	case pg.BoolTestType_IS_NOT_UNKNOWN:
+		return &logical.Call{Fn: proto.FnIsNotNull, Args: []logical.Expr{e}, Typ: catalog.Bool}, nil
+	}
+	return nil, b.errAt(bt.Location, notSupported("boolean test"))
+}
+
+func (b *binder) bindTypeCast(tc *pg.TypeCast, c exprCtx) (logical.Expr, error) {
+	to, err := b.typeFromName(tc.TypeName)
+	if err != nil {
+		return nil, err
+	}
+	e, err := b.bindExpr(tc.Arg, c)
+	if err != nil {
+		return nil, err
+	}
+	from := e.Type()
+	if !canExplicit(from, to) {
+		return nil, b.errAt(tc.Location, logical.Errorf(errs.ErrInvalidArgument, "cannot cast type %s to %s", opTypeName(from), opTypeName(to)))
+	}
+	loc := tc.Location
+	if ac := tc.Arg.GetAConst(); ac != nil && ac.Location >= 0 {
+		loc = ac.Location
+	}
+	if p, ok := e.(*logical.Param); ok && isUnknown(p.Typ) {
+		out, err := b.coerce(e, to)
+		return out, b.errAt(loc, err)
+	}
+	if l, ok := e.(*logical.Literal); ok {
+		v, err := logical.CastValue(l.Value, l.Typ, to)
+		if err != nil {
+			return nil, b.errAt(loc, err)
+		}
+		return &logical.Literal{Typ: to, Value: v}, nil
+	}
+	if logical.TypesEqual(from, to) && (to.Kind != catalog.TypeText || to.Precision == 0 || to.Precision == from.Precision) {
+		return e, nil
+	}
+	return &logical.Cast{Input: e, To: to}, nil
+}
+
+func (b *binder) bindCase(ce *pg.CaseExpr, c exprCtx) (logical.Expr, error) {
+	var operand logical.Expr
+	var err error
+	if ce.Arg != nil {
+		if operand, err = b.bindExpr(ce.Arg, c); err != nil {
+			return nil, err
+		}
+	}
+	var conds, results []logical.Expr
+	for _, w := range ce.Args {
+		cw := w.GetCaseWhen()
+		if cw == nil {
+			continue
+		}
+		cond, err := b.bindExpr(cw.Expr, c)
+		if err != nil {
+			return nil, err
+		}
+		if operand != nil {
+			if cond, err = b.binary("=", operand, cond, cw.Location); err != nil {
+				return nil, err
+			}
+		} else if cond, err = b.toBool(cond, "CASE/WHEN", cw.Location); err != nil {
+			return nil, err
+		}
+		res, err := b.bindExpr(cw.Result, c)
+		if err != nil {
+			return nil, err
+		}
+		conds = append(conds, cond)
+		results = append(results, res)
+	}
+	if ce.Defresult != nil {
+		res, err := b.bindExpr(ce.Defresult, c)
+		if err != nil {
+			return nil, err
+		}
+		results = append(results, res)
+	}
+	t, err := b.commonOf(results, "CASE", ce.Location)
+	if err != nil {
+		return nil, err
+	}
+	for i := range results {
+		if results[i], err = b.coerce(results[i], t); err != nil {
+			return nil, b.errAt(ce.Location, err)
+		}
+	}
+	out := &logical.Case{Typ: t}
+	for i := range conds {
+		out.Whens = append(out.Whens, logical.When{Cond: conds[i], Result: results[i]})
+	}
+	if ce.Defresult != nil {
+		out.Else = results[len(results)-1]
+	}
+	return out, nil
+}
+
+// commonOf resolves the common type of several expressions (unknowns become text).
+func (b *binder) commonOf(es []logical.Expr, what string, loc int32) (catalog.Type, error) {
+	t := catalog.Type{}
+	for _, e := range es {
+		nt, ok := commonType(t, e.Type())
+		if !ok {
+			return t, b.errAt(loc, logical.Errorf(errs.ErrInvalidArgument, "%s types %s and %s cannot be matched", what, opTypeName(t), opTypeName(e.Type())))
+		}
+		t = nt
+	}
+	if isUnknown(t) {
+		t = catalog.Text
+	}
+	return t, nil
+}
+
+func (b *binder) bindCoalesce(ce *pg.CoalesceExpr, c exprCtx) (logical.Expr, error) {
+	args := make([]logical.Expr, len(ce.Args))
+	for i, a := range ce.Args {
+		var err error
+		if args[i], err = b.bindExpr(a, c); err != nil {
+			return nil, err
+		}
+	}
+	t, err := b.commonOf(args, "COALESCE", ce.Location)
+	if err != nil {
+		return nil, err
+	}
+	for i := range args {
+		if args[i], err = b.coerce(args[i], t); err != nil {
+			return nil, b.errAt(ce.Location, err)
+		}
+	}
+	out := &logical.Case{Typ: t, Else: args[len(args)-1]}
+	for _, a := range args[:len(args)-1] {
+		out.Whens = append(out.Whens, logical.When{Cond: &logical.Call{Fn: proto.FnIsNotNull, Args: []logical.Expr{a}, Typ: catalog.Bool}, Result: a})
+	}
+	if len(out.Whens) == 0 {
+		return args[0], nil
+	}
+	return out, nil
+}
+
+var aggFuncs = map[string]string{"count": proto.AggCount, "sum": proto.AggSum, "avg": proto.AggAvg, "min": proto.AggMin, "max": proto.AggMax}
+
+func (b *binder) bindFunc(fc *pg.FuncCall, c exprCtx) (logical.Expr, error) {
+	name := lowerName(fc.Funcname)
+	if len(fc.Funcname) > 1 {
+		if s := strings.ToLower(strVal(fc.Funcname[0])); s != "pg_catalog" {
+			return nil, b.errAt(fc.Location, logical.Errorf(errs.ErrNotFound, "schema \"%s\" does not exist", s))
+		}
+	}
+	if fc.Over != nil {
+		return nil, b.errAt(fc.Location, notSupported("window functions are not supported yet"))
+	}
+	if agg, ok := aggFuncs[name]; ok {
+		return b.bindAgg(agg, fc, c)
+	}
+	if fc.AggStar || fc.AggDistinct {
+		return nil, b.errAt(fc.Location, logical.Errorf(errs.ErrInvalidArgument, "%s is not an aggregate function", name))
+	}
+	args := make([]logical.Expr, len(fc.Args))
+	for i, a := range fc.Args {
+		var err error
+		if args[i], err = b.bindExpr(a, c); err != nil {
+			return nil, err
+		}
+	}
+	undefined := func() error {
+		ts := make([]string, len(args))
+		for i, a := range args {
+			ts[i] = opTypeName(a.Type())
+		}
+		return b.errAt(fc.Location, logical.Errorf(errs.ErrNotFound, "function %s(%s) does not exist", name, strings.Join(ts, ", ")))
+	}
+	textArg := func(i int) bool {
+		t := args[i].Type()
+		if t.Kind == catalog.TypeText {
+			return true
+		}
+		if isUnknown(t) {
+			args[i], _ = b.coerce(args[i], catalog.Text)
+			return true
+		}
+		return false
+	}
+	intArg := func(i int) bool {
+		t := args[i].Type()
+		if isInt(t) || isUnknown(t) {
+			var err error
+			args[i], err = b.coerce(args[i], catalog.Int64)
+			return err == nil
+		}
+		return false
+	}
+	switch name {
+	case "lower", "upper":
+		if len(args) != 1 || !textArg(0) {
+			return nil, undefined()
+		}
+		return call(name, catalog.Text, args...), nil
+	case "length", "char_length", "character_length":
+		if len(args) != 1 || !textArg(0) {
+			return nil, undefined()
+		}
+		return call(proto.FnLength, catalog.Int32, args...), nil
+	case "substring", "substr":
+		if len(args) < 2 || len(args) > 3 || !textArg(0) || !intArg(1) || (len(args) == 3 && !intArg(2)) {
+			return nil, undefined()
+		}
+		return call(proto.FnSubstr, catalog.Text, args...), nil
+	case "read_parquet":
+		return nil, b.errAt(fc.Location, logical.Errorf(errs.ErrInvalidArgument, "read_parquet can only be used in FROM"))
+	}
+	return nil, undefined()
+}
+
+func (b *binder) bindAgg(fn string, fc *pg.FuncCall, c exprCtx) (logical.Expr, error) {
+	if c.inAgg {
+		return nil, b.errAt(fc.Location, logical.Errorf(errs.ErrInvalidArgument, "aggregate function calls cannot be nested"))
+	}
+	if !c.aggOK {
+		return nil, b.errAt(fc.Location, logical.Errorf(errs.ErrInvalidArgument, "aggregate functions are not allowed in %s", c.clause))
+	}
+	if fc.AggFilter != nil || len(fc.AggOrder) > 0 || fc.AggWithinGroup {
+		return nil, b.errAt(fc.Location, notSupported("aggregate FILTER/ORDER BY are not supported yet"))
+	}
+	if fc.AggStar {
+		if fn != proto.AggCount {
+			return nil, b.errAt(fc.Location, logical.Errorf(errs.ErrInvalidArgument, "%s(*) must be used to call a parameterless aggregate function", fn))
+		}
+		return &logical.AggCall{Fn: fn, Typ: catalog.Int64}, nil
+	}
+	if len(fc.Args) != 1 {
+		return nil, b.errAt(fc.Location, logical.Errorf(errs.ErrNotFound, "function %s with %d arguments does not exist", fn, len(fc.Args)))
+	}
+	ac := c
+	ac.inAgg = true
+	arg, err := b.bindExpr(fc.Args[0], ac)
+	if err != nil {
+		return nil, err
+	}
+	t := arg.Type()
+	if isUnknown(t) && (fn == proto.AggCount || fn == proto.AggMin || fn == proto.AggMax) {
+		arg = b.resolveUnknown(arg)
+		t = arg.Type()
+	}
+	var out catalog.Type
+	switch fn {
+	case proto.AggCount:
+		out = catalog.Int64
+	case proto.AggSum:
+		switch {
+		case t.Kind == catalog.TypeInt16 || t.Kind == catalog.TypeInt32:
+			out = catalog.Int64
+		case t.Kind == catalog.TypeInt64:
+			out = catalog.Numeric(38, 0)
+		case t.Kind == catalog.TypeNumeric:
+			out = catalog.Numeric(38, t.Scale)
+		case isFloat(t):
+			out = t
+		}
+	case proto.AggAvg:
+		switch {
+		case isInt(t):
+			out = catalog.Numeric(38, 16)
+		case t.Kind == catalog.TypeNumeric:
+			out = catalog.Numeric(38, max(t.Scale, 16))
+		case isFloat(t):
+			out = catalog.Float64
+		}
+	case proto.AggMin, proto.AggMax:
+		if !isUnknown(t) && t.Kind != catalog.TypeBool && t.Kind != catalog.TypeInterval {
+			out = t
+			if t.Kind == catalog.TypeText {
+				out = catalog.Text
+			}
+		}
+	}
+	if out.Kind == catalog.TypeUnknown {
+		return nil, b.errAt(fc.Location, logical.Errorf(errs.ErrNotFound, "function %s(%s) does not exist", fn, opTypeName(t)))
+	}
+	return &logical.AggCall{Fn: fn, Arg: arg, Distinct: fc.AggDistinct, Typ: out}, nil
+}

@@ -1,0 +1,354 @@
+package planner
+
+import (
+	"errors"
+	"strings"
+
+	pg "github.com/pganalyze/pg_query_go/v6"
+	"github.com/tern-db/tern/catalog"
+	"github.com/tern-db/tern/planner/logical"
+	"github.com/tern-db/tern/proto"
+	"github.com/tern-db/tern/proto/errs"
+)
+
+// bindFrom binds the FROM list: items are cross-joined (conditions come from WHERE and are
+// pushed into the joins by the optimizer). No FROM: one empty row.
+func (b *binder) bindFrom(items []*pg.Node) (logical.Node, *scope, error) {
+	if len(items) == 0 {
+		return &logical.Values{Rows: [][]logical.Expr{{}}}, &scope{}, nil
+	}
+	var node logical.Node
+	var sc *scope
+	for _, it := range items {
+		n, s, err := b.bindFromItem(it)
+		if err != nil {
+			return nil, nil, err
+		}
+		if node == nil {
+			node, sc = n, s
+			continue
+		}
+		if sc, err = b.joinScopes(sc, s, nodeLocFrom(it)); err != nil {
+			return nil, nil, err
+		}
+		node = &logical.Join{Left: node, Right: n, Type: logical.JoinInner}
+	}
+	return node, sc, nil
+}
+
+func nodeLocFrom(n *pg.Node) int32 {
+	if rv := n.GetRangeVar(); rv != nil {
+		return rv.Location
+	}
+	return -1
+}
+
+// joinScopes concatenates two scopes, refusing a table name used twice.
+func (b *binder) joinScopes(l, r *scope, loc int32) (*scope, error) {
+	seen := map[string]bool{}
+	for _, c := range l.cols {
+		if c.qual != "" {
+			seen[c.qual] = true
+		}
+	}
+	for _, c := range r.cols {
+		if c.qual != "" && seen[c.qual] {
+			return nil, b.errAt(loc, logical.Errorf(errs.ErrInvalidArgument, "table name \"%s\" specified more than once", c.qual))
+		}
+	}
+	out := &scope{cols: append(append([]scopeCol{}, l.cols...), r.cols...)}
+	out.star = append(out.star, l.star...)
+	for _, i := range r.star {
+		out.star = append(out.star, i+len(l.cols))
+	}
+	return out, nil
+}
+
+func (b *binder) bindFromItem(n *pg.Node) (logical.Node, *scope, error) {
+	switch x := n.Node.(type) {
+	case *pg.Node_RangeVar:
+		return b.bindTable(x.RangeVar)
+	case *pg.Node_JoinExpr:
+		return b.bindJoin(x.JoinExpr)
+	case *pg.Node_RangeFunction:
+		return b.bindRangeFunction(x.RangeFunction)
+	case *pg.Node_RangeSubselect:
+		rs := x.RangeSubselect
+		if rs.Lateral {
+			return nil, nil, notSupported("LATERAL is not supported yet")
+		}
+		sel := rs.Subquery.GetSelectStmt()
+		if sel == nil {
+			return nil, nil, notSupported("this subquery in FROM is not supported yet")
+		}
+		node, err := b.bindSelect(sel)
+		if err != nil {
+			return nil, nil, err
+		}
+		alias := ""
+		if rs.Alias != nil {
+			alias = rs.Alias.Aliasname
+		}
+		return b.aliased(node, alias, rs.Alias)
+	}
+	return nil, nil, notSupported("this FROM item is not supported yet")
+}
+
+// aliased renames a relation's outputs under alias (with optional column aliases).
+func (b *binder) aliased(node logical.Node, qual string, alias *pg.Alias) (logical.Node, *scope, error) {
+	sch := node.Schema()
+	exprs := make([]logical.Expr, len(sch))
+	names := make([]string, len(sch))
+	quals := make([]string, len(sch))
+	var colAliases []*pg.Node
+	if alias != nil {
+		colAliases = alias.Colnames
+	}
+	if len(colAliases) > len(sch) {
+		return nil, nil, logical.Errorf(errs.ErrInvalidArgument, "table \"%s\" has %d columns available but %d columns specified", qual, len(sch), len(colAliases))
+	}
+	for i, f := range sch {
+		exprs[i] = &logical.Column{Index: i, Name: f.Name, Typ: f.Type, Null: f.Nullable}
+		names[i], quals[i] = f.Name, qual
+		if i < len(colAliases) {
+			names[i] = strVal(colAliases[i])
+		}
+	}
+	p := &logical.Project{Input: node, Exprs: exprs, Names: names, Quals: quals}
+	return p, scopeOf(p.Schema()), nil
+}
+
+// lookupTable resolves a table name, with PostgreSQL's error for unknown relations.
+func (b *binder) lookupTable(rv *pg.RangeVar) (catalog.Table, error) {
+	if rv.Catalogname != "" && rv.Catalogname != catalog.CatalogName {
+		return catalog.Table{}, b.errAt(rv.Location, notSupported("cross-database references are not implemented: %s", relName(rv)))
+	}
+	t, err := b.p.cat.GetTable(b.ctx, b.tableRef(rv))
+	if err != nil {
+		if errors.Is(err, errs.ErrNotFound) {
+			return catalog.Table{}, b.errAt(rv.Location, logical.Errorf(errs.ErrNotFound, "relation \"%s\" does not exist", relName(rv)))
+		}
+		return catalog.Table{}, err
+	}
+	return t, nil
+}
+
+// nativeSource describes the current snapshot of a native table and pins it.
+func (b *binder) nativeSource(t catalog.Table) (*logical.Source, error) {
+	base := make(logical.Schema, len(t.Columns))
+	for i, c := range t.Columns {
+		base[i] = logical.Field{Name: c.Name, Type: c.Type, Nullable: c.Nullable}
+	}
+	src := &logical.Source{Kind: logical.SourceNative, Name: t.Ref.Name, Table: &t, Snapshot: t.CurrentSnapshot, Base: base, EstRows: -1}
+	b.snapshots[t.ID] = t.CurrentSnapshot
+	if t.CurrentSnapshot != catalog.NoSnapshot {
+		if snap, err := b.p.cat.Snapshot(b.ctx, t.ID, t.CurrentSnapshot); err == nil {
+			src.EstRows = snap.Rows()
+		}
+		if !b.prepare {
+			if b.p.tables == nil {
+				return nil, logical.Errorf(errs.ErrInternal, "planner has no table file resolver")
+			}
+			paths, err := b.p.tables.SnapshotFiles(b.ctx, t, t.CurrentSnapshot)
+			if err != nil {
+				return nil, err
+			}
+			src.Paths = paths
+		}
+	} else {
+		src.EstRows = 0
+	}
+	return src, nil
+}
+
+func (b *binder) bindTable(rv *pg.RangeVar) (logical.Node, *scope, error) {
+	t, err := b.lookupTable(rv)
+	if err != nil {
+		return nil, nil, err
+	}
+	src, err := b.nativeSource(t)
+	if err != nil {
+		return nil, nil, err
+	}
+	qual := rv.Relname
+	if rv.Alias != nil && rv.Alias.Aliasname != "" {
+		qual = rv.Alias.Aliasname
+	}
+	return b.scanOf(src, qual, rv.Alias)
+}
+
+func (b *binder) scanOf(src *logical.Source, qual string, alias *pg.Alias) (logical.Node, *scope, error) {
+	cols := make([]int, len(src.Base))
+	for i := range cols {
+		cols[i] = i
+	}
+	var node logical.Node = &logical.Scan{Source: src, Qualifier: qual, Columns: cols}
+	if alias != nil && len(alias.Colnames) > 0 {
+		return b.aliased(node, qual, alias)
+	}
+	return node, scopeOf(node.Schema()), nil
+}
+
+func (b *binder) bindRangeFunction(rf *pg.RangeFunction) (logical.Node, *scope, error) {
+	if rf.Lateral || rf.Ordinality || rf.IsRowsfrom || len(rf.Functions) != 1 {
+		return nil, nil, notSupported("this function in FROM is not supported yet")
+	}
+	l := rf.Functions[0].GetList()
+	if l == nil || len(l.Items) == 0 {
+		return nil, nil, notSupported("this function in FROM is not supported yet")
+	}
+	fc := l.Items[0].GetFuncCall()
+	if fc == nil {
+		return nil, nil, notSupported("this function in FROM is not supported yet")
+	}
+	name := lowerName(fc.Funcname)
+	if name != "read_parquet" {
+		return nil, nil, b.errAt(fc.Location, logical.Errorf(errs.ErrNotFound, "function %s does not exist", name))
+	}
+	if len(fc.Args) != 1 {
+		return nil, nil, b.errAt(fc.Location, logical.Errorf(errs.ErrInvalidArgument, "read_parquet takes one argument, a file path"))
+	}
+	arg, err := b.bindExpr(fc.Args[0], exprCtx{clause: "FROM"})
+	if err != nil {
+		return nil, nil, err
+	}
+	lit, ok := arg.(*logical.Literal)
+	if !ok || lit.Value == nil || (lit.Typ.Kind != catalog.TypeText && !isUnknown(lit.Typ)) {
+		return nil, nil, b.errAt(fc.Location, logical.Errorf(errs.ErrInvalidArgument, "read_parquet needs a string literal path"))
+	}
+	src, err := b.parquetSource(lit.Value.(string), fc.Location)
+	if err != nil {
+		return nil, nil, err
+	}
+	qual := "read_parquet"
+	if rf.Alias != nil && rf.Alias.Aliasname != "" {
+		qual = rf.Alias.Aliasname
+	}
+	return b.scanOf(src, qual, rf.Alias)
+}
+
+// checkPath asks FileAccess whether SQL may read path.
+func (b *binder) checkPath(path string, loc int32) (string, error) {
+	if b.p.files == nil {
+		return "", b.errAt(loc, logical.Errorf(errs.ErrPermissionDenied, "reading files is not allowed: %s", path))
+	}
+	abs, err := b.p.files.CheckRead(path)
+	if err != nil {
+		if !errors.Is(err, errs.ErrPermissionDenied) {
+			err = logical.Errorf(errs.ErrPermissionDenied, "%s", err.Error())
+		}
+		return "", b.errAt(loc, err)
+	}
+	return abs, nil
+}
+
+func (b *binder) parquetSource(path string, loc int32) (*logical.Source, error) {
+	abs, err := b.checkPath(path, loc)
+	if err != nil {
+		return nil, err
+	}
+	base, rows, err := parquetSchema(abs)
+	if err != nil {
+		return nil, b.errAt(loc, err)
+	}
+	return &logical.Source{Kind: logical.SourceParquet, Name: "'" + path + "'", Paths: []string{abs}, Base: base, EstRows: rows}, nil
+}
+
+func (b *binder) bindJoin(j *pg.JoinExpr) (logical.Node, *scope, error) {
+	switch j.Jointype {
+	case pg.JoinType_JOIN_INNER:
+	case pg.JoinType_JOIN_LEFT, pg.JoinType_JOIN_RIGHT, pg.JoinType_JOIN_FULL:
+		return nil, nil, notSupported("outer joins are not supported yet")
+	default:
+		return nil, nil, notSupported("this join type is not supported yet")
+	}
+	if j.IsNatural {
+		return nil, nil, notSupported("NATURAL JOIN is not supported yet")
+	}
+	if j.Alias != nil || j.JoinUsingAlias != nil {
+		return nil, nil, notSupported("aliases on JOIN are not supported yet")
+	}
+	l, ls, err := b.bindFromItem(j.Larg)
+	if err != nil {
+		return nil, nil, err
+	}
+	r, rs, err := b.bindFromItem(j.Rarg)
+	if err != nil {
+		return nil, nil, err
+	}
+	sc, err := b.joinScopes(ls, rs, nodeLocFrom(j.Rarg))
+	if err != nil {
+		return nil, nil, err
+	}
+	join := &logical.Join{Left: l, Right: r, Type: logical.JoinInner}
+	if len(j.UsingClause) > 0 {
+		var conds []logical.Expr
+		var front []int
+		hidden := map[int]bool{}
+		for _, u := range j.UsingClause {
+			name := strVal(u)
+			li, err := usingCol(ls, name, "left")
+			if err != nil {
+				return nil, nil, err
+			}
+			ri, err := usingCol(rs, name, "right")
+			if err != nil {
+				return nil, nil, err
+			}
+			lc, rc := ls.cols[li], rs.cols[ri]
+			lcol := &logical.Column{Index: li, Name: name, Typ: lc.typ, Null: lc.nullable}
+			rcol := &logical.Column{Index: len(ls.cols) + ri, Name: name, Typ: rc.typ, Null: rc.nullable}
+			eq, err := b.binary("=", lcol, rcol, -1)
+			if err != nil {
+				return nil, nil, err
+			}
+			conds = append(conds, eq)
+			front = append(front, li)
+			hidden[len(ls.cols)+ri] = true
+			// unqualified name resolves to the left column only
+			sc.cols[len(ls.cols)+ri].hidden = true
+		}
+		var star []int
+		star = append(star, front...)
+		inFront := map[int]bool{}
+		for _, f := range front {
+			inFront[f] = true
+		}
+		for _, i := range sc.star {
+			if !inFront[i] && !hidden[i] {
+				star = append(star, i)
+			}
+		}
+		sc.star = star
+		join.Cond = logical.And(conds...)
+	} else if j.Quals != nil {
+		cond, err := b.bindExpr(j.Quals, exprCtx{scope: sc, clause: "JOIN conditions"})
+		if err != nil {
+			return nil, nil, err
+		}
+		if cond, err = b.toBool(cond, "JOIN/ON", nodeLoc(j.Quals)); err != nil {
+			return nil, nil, err
+		}
+		join.Cond = cond
+	}
+	return join, sc, nil
+}
+
+func usingCol(s *scope, name, side string) (int, error) {
+	found := -1
+	for i, c := range s.cols {
+		if c.name == name && !c.hidden {
+			if found >= 0 {
+				return 0, logical.Errorf(errs.ErrInvalidArgument, "common column name \"%s\" appears more than once in %s table", name, side)
+			}
+			found = i
+		}
+	}
+	if found < 0 {
+		return 0, logical.Errorf(errs.ErrNotFound, "column \"%s\" specified in USING clause does not exist in %s table", name, side)
+	}
+	return found, nil
+}
+
+var _ = strings.ToLower
+var _ = proto.FnAnd

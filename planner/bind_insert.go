@@ -1,0 +1,274 @@
+package planner
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	pg "github.com/pganalyze/pg_query_go/v6"
+	"github.com/tern-db/tern/catalog"
+	"github.com/tern-db/tern/planner/logical"
+	"github.com/tern-db/tern/proto/errs"
+)
+
+// tableSchema is the Arrow schema of a table's columns, which Insert sources must produce.
+func tableSchema(cols []catalog.Column) *arrow.Schema {
+	fs := make([]arrow.Field, len(cols))
+	for i, c := range cols {
+		fs[i] = arrow.Field{Name: c.Name, Type: c.Type.Arrow(), Nullable: c.Nullable}
+	}
+	return arrow.NewSchema(fs, nil)
+}
+
+// INSERT: the source's columns are mapped onto the table's columns (missing columns NULL)
+// with assignment casts. NOT NULL constraints are checked by the executor when writing.
+func (b *binder) bindInsert(is *pg.InsertStmt) (*boundStmt, error) {
+	if is.WithClause != nil {
+		return nil, notSupported("WITH is not supported yet")
+	}
+	if is.OnConflictClause != nil {
+		return nil, notSupported("ON CONFLICT is not supported yet")
+	}
+	if len(is.ReturningList) > 0 {
+		return nil, notSupported("RETURNING is not supported yet")
+	}
+	t, err := b.lookupTable(is.Relation)
+	if err != nil {
+		return nil, err
+	}
+	// target columns
+	var targets []int
+	var targetLocs []int32
+	if len(is.Cols) == 0 {
+		for i := range t.Columns {
+			targets = append(targets, i)
+			targetLocs = append(targetLocs, -1)
+		}
+	} else {
+		seen := map[int]bool{}
+		for _, c := range is.Cols {
+			rt := c.GetResTarget()
+			if rt == nil {
+				continue
+			}
+			idx := -1
+			for i, col := range t.Columns {
+				if col.Name == rt.Name {
+					idx = i
+				}
+			}
+			if idx < 0 {
+				return nil, b.errAt(rt.Location, logical.Errorf(errs.ErrNotFound, "column \"%s\" of relation \"%s\" does not exist", rt.Name, t.Ref.Name))
+			}
+			if seen[idx] {
+				return nil, b.errAt(rt.Location, logical.Errorf(errs.ErrInvalidArgument, "column \"%s\" specified more than once", rt.Name))
+			}
+			seen[idx] = true
+			targets = append(targets, idx)
+			targetLocs = append(targetLocs, rt.Location)
+		}
+	}
+	var src logical.Node
+	sel := is.SelectStmt.GetSelectStmt()
+	switch {
+	case is.SelectStmt == nil:
+		// INSERT ... DEFAULT VALUES
+		src = &logical.Values{Rows: [][]logical.Expr{{}}}
+		targets = nil
+	case sel != nil && len(sel.ValuesLists) > 0 && len(sel.SortClause) == 0 && sel.LimitCount == nil && sel.LimitOffset == nil:
+		types := make([]catalog.Type, len(targets))
+		for i, ti := range targets {
+			types[i] = t.Columns[ti].Type
+		}
+		if src, err = b.bindInsertValues(sel.ValuesLists, t, targets); err != nil {
+			return nil, err
+		}
+	case sel != nil:
+		if src, err = b.bindSelect(sel); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, notSupported("this INSERT source is not supported yet")
+	}
+	sch := src.Schema()
+	if len(sch) > len(targets) {
+		return nil, logical.Errorf(errs.ErrInvalidArgument, "INSERT has more expressions than target columns")
+	}
+	if len(sch) < len(targets) && len(is.Cols) > 0 {
+		return nil, logical.Errorf(errs.ErrInvalidArgument, "INSERT has more target columns than expressions")
+	}
+	root, err := b.mapToTable(src, t, targets, targetLocs)
+	if err != nil {
+		return nil, err
+	}
+	return b.insertStmt(t, root, "insert"), nil
+}
+
+func (b *binder) insertStmt(t catalog.Table, root logical.Node, op string) *boundStmt {
+	b.snapshots[t.ID] = t.CurrentSnapshot
+	return &boundStmt{kind: KindUpdate, root: root, schema: tableSchema(t.Columns), build: func(q *Query, _ logical.Node) (Statement, error) {
+		return &Insert{Table: t, Base: t.CurrentSnapshot, Source: q, Operation: op}, nil
+	}}
+}
+
+// bindInsertValues binds VALUES rows directly to their target columns' types, so literals
+// are converted once (PostgreSQL assigns each VALUES item to the column's type).
+func (b *binder) bindInsertValues(lists []*pg.Node, t catalog.Table, targets []int) (logical.Node, error) {
+	var rows [][]logical.Expr
+	for _, l := range lists {
+		items := l.GetList()
+		if items == nil {
+			return nil, notSupported("unexpected VALUES item")
+		}
+		if len(items.Items) > len(targets) {
+			return nil, b.errAt(nodeLoc(items.Items[len(targets)]), logical.Errorf(errs.ErrInvalidArgument, "INSERT has more expressions than target columns"))
+		}
+		row := make([]logical.Expr, len(items.Items))
+		for i, it := range items.Items {
+			col := t.Columns[targets[i]]
+			if it.GetSetToDefault() != nil {
+				row[i] = &logical.Literal{Typ: col.Type}
+				continue
+			}
+			e, err := b.bindExpr(it, exprCtx{clause: "VALUES"})
+			if err != nil {
+				return nil, err
+			}
+			if row[i], err = b.coerceAssign(e, col.Type, col.Name, nodeLoc(it)); err != nil {
+				return nil, err
+			}
+		}
+		rows = append(rows, row)
+	}
+	width := len(rows[0])
+	for _, r := range rows {
+		if len(r) != width {
+			return nil, logical.Errorf(errs.ErrInvalidArgument, "VALUES lists must all be the same length")
+		}
+	}
+	fields := make(logical.Schema, width)
+	for c := 0; c < width; c++ {
+		col := t.Columns[targets[c]]
+		null := false
+		for _, r := range rows {
+			null = null || r[c].Nullable()
+		}
+		fields[c] = logical.Field{Name: col.Name, Type: col.Type, Nullable: null}
+	}
+	return &logical.Values{Fields: fields, Rows: rows}, nil
+}
+
+// mapToTable projects src's columns (assigned to targets, in order) onto all of t's columns.
+func (b *binder) mapToTable(src logical.Node, t catalog.Table, targets []int, locs []int32) (logical.Node, error) {
+	sch := src.Schema()
+	exprs := make([]logical.Expr, len(t.Columns))
+	for i, ti := range targets {
+		if i >= len(sch) {
+			break
+		}
+		f := sch[i]
+		col := t.Columns[ti]
+		var e logical.Expr = &logical.Column{Index: i, Name: f.Name, Typ: f.Type, Null: f.Nullable}
+		loc := int32(-1)
+		if i < len(locs) {
+			loc = locs[i]
+		}
+		var err error
+		if e, err = b.coerceAssign(e, col.Type, col.Name, loc); err != nil {
+			return nil, err
+		}
+		exprs[ti] = e
+	}
+	names := make([]string, len(t.Columns))
+	for i, c := range t.Columns {
+		names[i] = c.Name
+		if exprs[i] == nil {
+			exprs[i] = &logical.Literal{Typ: c.Type}
+		}
+	}
+	return &logical.Project{Input: src, Exprs: exprs, Names: names}, nil
+}
+
+// COPY t FROM '/path' (FORMAT parquet|csv, HEADER, DELIMITER).
+func (b *binder) bindCopy(cs *pg.CopyStmt) (*boundStmt, error) {
+	if !cs.IsFrom {
+		return nil, notSupported("COPY TO is not supported yet")
+	}
+	if cs.IsProgram || cs.Filename == "" {
+		return nil, notSupported("COPY FROM PROGRAM/STDIN is not supported; name a file")
+	}
+	if cs.Relation == nil || cs.Query != nil {
+		return nil, notSupported("COPY needs a table")
+	}
+	if cs.WhereClause != nil || len(cs.Attlist) > 0 {
+		return nil, notSupported("COPY with a column list or WHERE is not supported yet")
+	}
+	t, err := b.lookupTable(cs.Relation)
+	if err != nil {
+		return nil, err
+	}
+	format, header, delim := "text", false, ""
+	for _, o := range cs.Options {
+		d := o.GetDefElem()
+		if d == nil {
+			continue
+		}
+		switch strings.ToLower(d.Defname) {
+		case "format":
+			format = strings.ToLower(defString(d.Arg))
+		case "header":
+			header = defBool(d)
+		case "delimiter":
+			delim = defString(d.Arg)
+			if len([]rune(delim)) != 1 {
+				return nil, b.errAt(d.Location, logical.Errorf(errs.ErrInvalidArgument, "COPY delimiter must be a single one-byte character"))
+			}
+		default:
+			return nil, b.errAt(d.Location, notSupported("COPY option \"%s\" is not supported yet", d.Defname))
+		}
+	}
+	abs, err := b.checkPath(cs.Filename, cs.Relation.Location)
+	if err != nil {
+		return nil, err
+	}
+	var src *logical.Source
+	switch format {
+	case "parquet":
+		base, rows, err := parquetSchema(abs)
+		if err != nil {
+			return nil, err
+		}
+		if len(base) != len(t.Columns) {
+			return nil, logical.Errorf(errs.ErrInvalidArgument,
+				"parquet file has %d columns but table \"%s\" has %d", len(base), t.Ref.Name, len(t.Columns))
+		}
+		src = &logical.Source{Kind: logical.SourceParquet, Name: "'" + cs.Filename + "'", Paths: []string{abs}, Base: base, EstRows: rows}
+	case "csv":
+		base := make(logical.Schema, len(t.Columns))
+		for i, c := range t.Columns {
+			base[i] = logical.Field{Name: c.Name, Type: c.Type, Nullable: true}
+		}
+		if delim == "" {
+			delim = ","
+		}
+		src = &logical.Source{Kind: logical.SourceCSV, Name: "'" + cs.Filename + "'", Paths: []string{abs}, Base: base, EstRows: -1,
+			CSVHeader: header, CSVDelimiter: delim}
+	default:
+		return nil, notSupported("COPY format \"%s\" is not supported yet (use csv or parquet)", format)
+	}
+	node, _, err := b.scanOf(src, "", nil)
+	if err != nil {
+		return nil, err
+	}
+	targets := make([]int, len(t.Columns))
+	for i := range targets {
+		targets[i] = i
+	}
+	root, err := b.mapToTable(node, t, targets, nil)
+	if err != nil {
+		return nil, err
+	}
+	return b.insertStmt(t, root, "copy"), nil
+}
+
+var _ = fmt.Sprint

@@ -1,0 +1,254 @@
+package substrait
+
+import (
+	"encoding/binary"
+	"fmt"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
+	pb "github.com/substrait-io/substrait-protobuf/go/substraitpb"
+	ext "github.com/substrait-io/substrait-protobuf/go/substraitpb/extensions"
+	"github.com/tern-db/tern/catalog"
+	"github.com/tern-db/tern/planner/logical"
+	"github.com/tern-db/tern/proto"
+	"github.com/tern-db/tern/proto/errs"
+	gproto "google.golang.org/protobuf/proto"
+)
+
+// Produce serializes the plan rooted at n (output columns named names; nil: n's own names).
+func Produce(n logical.Node, names []string) ([]byte, error) {
+	p, err := Build(n, names)
+	if err != nil {
+		return nil, err
+	}
+	return gproto.Marshal(p)
+}
+
+// Build converts the plan rooted at n into a substraitpb.Plan.
+func Build(n logical.Node, names []string) (*pb.Plan, error) {
+	pr := &producer{urns: map[string]uint32{}, funcs: map[string]uint32{}}
+	rel, err := pr.rel(n)
+	if err != nil {
+		return nil, fmt.Errorf("%w: substrait producer: %v", errs.ErrInternal, err)
+	}
+	if names == nil {
+		for _, f := range n.Schema() {
+			names = append(names, f.Name)
+		}
+	}
+	plan := &pb.Plan{
+		Version:       &pb.Version{MinorNumber: 85, Producer: "tern"},
+		ExtensionUrns: pr.urnList,
+		Extensions:    pr.decls,
+		Relations:     []*pb.PlanRel{{RelType: &pb.PlanRel_Root{Root: &pb.RelRoot{Input: rel, Names: names}}}},
+	}
+	return plan, nil
+}
+
+type producer struct {
+	urns    map[string]uint32
+	urnList []*ext.SimpleExtensionURN
+	funcs   map[string]uint32
+	decls   []*ext.SimpleExtensionDeclaration
+}
+
+// fn returns the anchor of function name:sig declared under urn.
+func (p *producer) fn(urn, compound string) uint32 {
+	key := urn + "#" + compound
+	if a, ok := p.funcs[key]; ok {
+		return a
+	}
+	ua, ok := p.urns[urn]
+	if !ok {
+		ua = uint32(len(p.urnList) + 1)
+		p.urns[urn] = ua
+		p.urnList = append(p.urnList, &ext.SimpleExtensionURN{ExtensionUrnAnchor: ua, Urn: urn})
+	}
+	a := uint32(len(p.decls) + 1)
+	p.funcs[key] = a
+	p.decls = append(p.decls, &ext.SimpleExtensionDeclaration{MappingType: &ext.SimpleExtensionDeclaration_ExtensionFunction_{
+		ExtensionFunction: &ext.SimpleExtensionDeclaration_ExtensionFunction{ExtensionUrnReference: ua, FunctionAnchor: a, Name: compound},
+	}})
+	return a
+}
+
+func scalarURN(fn string, args []logical.Expr) string {
+	hasKind := func(k catalog.TypeKind) bool {
+		for _, a := range args {
+			if a.Type().Kind == k {
+				return true
+			}
+		}
+		return false
+	}
+	switch fn {
+	case proto.FnAdd, proto.FnSubtract, proto.FnMultiply, proto.FnDivide, proto.FnModulus, proto.FnNegate:
+		if hasKind(catalog.TypeDate) {
+			return proto.URNDatetime
+		}
+		if hasKind(catalog.TypeNumeric) {
+			return proto.URNDecimal
+		}
+		return proto.URNArithmetic
+	case proto.FnEqual, proto.FnNotEqual, proto.FnLt, proto.FnLte, proto.FnGt, proto.FnGte,
+		proto.FnIsNull, proto.FnIsNotNull, proto.FnIsDistinct, proto.FnNotDistinct:
+		return proto.URNComparison
+	case proto.FnAnd, proto.FnOr, proto.FnNot:
+		return proto.URNBoolean
+	case proto.FnConcat, proto.FnLike, proto.FnLower, proto.FnUpper, proto.FnLength, proto.FnSubstr:
+		return proto.URNString
+	}
+	return proto.URNTern
+}
+
+func signature(fn string, args []logical.Expr) string {
+	switch fn {
+	case proto.FnAnd, proto.FnOr:
+		return fn + ":bool"
+	case proto.FnConcat:
+		return fn + ":str"
+	}
+	parts := make([]string, len(args))
+	for i, a := range args {
+		parts[i] = sigName(a.Type())
+	}
+	return fn + ":" + strings.Join(parts, "_")
+}
+
+func fieldRef(i int) *pb.Expression_FieldReference {
+	return &pb.Expression_FieldReference{
+		ReferenceType: &pb.Expression_FieldReference_DirectReference{DirectReference: &pb.Expression_ReferenceSegment{
+			ReferenceType: &pb.Expression_ReferenceSegment_StructField_{StructField: &pb.Expression_ReferenceSegment_StructField{Field: int32(i)}},
+		}},
+		RootType: &pb.Expression_FieldReference_RootReference_{RootReference: &pb.Expression_FieldReference_RootReference{}},
+	}
+}
+
+func fieldExpr(i int) *pb.Expression {
+	return &pb.Expression{RexType: &pb.Expression_Selection{Selection: fieldRef(i)}}
+}
+
+func (p *producer) expr(e logical.Expr) (*pb.Expression, error) {
+	switch x := e.(type) {
+	case *logical.Column:
+		return fieldExpr(x.Index), nil
+	case *logical.Literal:
+		l, err := literal(x)
+		if err != nil {
+			return nil, err
+		}
+		return &pb.Expression{RexType: &pb.Expression_Literal_{Literal: l}}, nil
+	case *logical.Call:
+		args := make([]*pb.FunctionArgument, len(x.Args))
+		for i, a := range x.Args {
+			ae, err := p.expr(a)
+			if err != nil {
+				return nil, err
+			}
+			args[i] = &pb.FunctionArgument{ArgType: &pb.FunctionArgument_Value{Value: ae}}
+		}
+		out, err := Type(x.Typ, x.Nullable())
+		if err != nil {
+			return nil, err
+		}
+		anchor := p.fn(scalarURN(x.Fn, x.Args), signature(x.Fn, x.Args))
+		return &pb.Expression{RexType: &pb.Expression_ScalarFunction_{ScalarFunction: &pb.Expression_ScalarFunction{
+			FunctionReference: anchor, Arguments: args, OutputType: out,
+		}}}, nil
+	case *logical.Cast:
+		in, err := p.expr(x.Input)
+		if err != nil {
+			return nil, err
+		}
+		t, err := Type(x.To, x.Nullable())
+		if err != nil {
+			return nil, err
+		}
+		return &pb.Expression{RexType: &pb.Expression_Cast_{Cast: &pb.Expression_Cast{
+			Type: t, Input: in, FailureBehavior: pb.Expression_Cast_FAILURE_BEHAVIOR_THROW_EXCEPTION,
+		}}}, nil
+	case *logical.Case:
+		it := &pb.Expression_IfThen{}
+		for _, w := range x.Whens {
+			c, err := p.expr(w.Cond)
+			if err != nil {
+				return nil, err
+			}
+			r, err := p.expr(w.Result)
+			if err != nil {
+				return nil, err
+			}
+			it.Ifs = append(it.Ifs, &pb.Expression_IfThen_IfClause{If: c, Then: r})
+		}
+		var els logical.Expr = x.Else
+		if els == nil {
+			els = &logical.Literal{Typ: x.Typ}
+		}
+		ee, err := p.expr(els)
+		if err != nil {
+			return nil, err
+		}
+		it.Else = ee
+		return &pb.Expression{RexType: &pb.Expression_IfThen_{IfThen: it}}, nil
+	case *logical.Param:
+		return nil, fmt.Errorf("parameter $%d was not substituted", x.Index+1)
+	case *logical.AggCall:
+		return nil, fmt.Errorf("aggregate %s outside an aggregate", x.Fn)
+	}
+	return nil, fmt.Errorf("expression %T not supported by the producer", e)
+}
+
+func literal(x *logical.Literal) (*pb.Expression_Literal, error) {
+	if x.Value == nil {
+		t, err := Type(x.Typ, true)
+		if err != nil {
+			return nil, err
+		}
+		return &pb.Expression_Literal{LiteralType: &pb.Expression_Literal_Null{Null: t}, Nullable: true}, nil
+	}
+	l := &pb.Expression_Literal{}
+	switch x.Typ.Kind {
+	case catalog.TypeBool:
+		l.LiteralType = &pb.Expression_Literal_Boolean{Boolean: x.Value.(bool)}
+	case catalog.TypeInt16:
+		l.LiteralType = &pb.Expression_Literal_I16{I16: int32(x.Value.(int64))}
+	case catalog.TypeInt32:
+		l.LiteralType = &pb.Expression_Literal_I32{I32: int32(x.Value.(int64))}
+	case catalog.TypeInt64:
+		l.LiteralType = &pb.Expression_Literal_I64{I64: x.Value.(int64)}
+	case catalog.TypeFloat32:
+		l.LiteralType = &pb.Expression_Literal_Fp32{Fp32: float32(x.Value.(float64))}
+	case catalog.TypeFloat64:
+		l.LiteralType = &pb.Expression_Literal_Fp64{Fp64: x.Value.(float64)}
+	case catalog.TypeNumeric:
+		n := x.Value.(decimal128.Num)
+		b := make([]byte, 16)
+		binary.LittleEndian.PutUint64(b[:8], n.LowBits())
+		binary.LittleEndian.PutUint64(b[8:], uint64(n.HighBits()))
+		l.LiteralType = &pb.Expression_Literal_Decimal_{Decimal: &pb.Expression_Literal_Decimal{Value: b, Precision: x.Typ.Precision, Scale: x.Typ.Scale}}
+	case catalog.TypeText, catalog.TypeUnknown:
+		l.LiteralType = &pb.Expression_Literal_String_{String_: x.Value.(string)}
+	case catalog.TypeDate:
+		l.LiteralType = &pb.Expression_Literal_Date{Date: x.Value.(int32)}
+	case catalog.TypeTimestamp:
+		l.LiteralType = &pb.Expression_Literal_PrecisionTimestamp_{PrecisionTimestamp: &pb.Expression_Literal_PrecisionTimestamp{Precision: 6, Value: x.Value.(int64)}}
+	case catalog.TypeTimestampTZ:
+		l.LiteralType = &pb.Expression_Literal_PrecisionTimestampTz{PrecisionTimestampTz: &pb.Expression_Literal_PrecisionTimestamp{Precision: 6, Value: x.Value.(int64)}}
+	default:
+		return nil, fmt.Errorf("literal of type %s not supported", x.Typ)
+	}
+	return l, nil
+}
+
+func namedStruct(s logical.Schema) (*pb.NamedStruct, error) {
+	ns := &pb.NamedStruct{Struct: &pb.Type_Struct{Nullability: pb.Type_NULLABILITY_REQUIRED}}
+	for _, f := range s {
+		t, err := Type(f.Type, f.Nullable)
+		if err != nil {
+			return nil, err
+		}
+		ns.Names = append(ns.Names, f.Name)
+		ns.Struct.Types = append(ns.Struct.Types, t)
+	}
+	return ns, nil
+}

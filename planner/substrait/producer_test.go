@@ -1,0 +1,67 @@
+package substrait
+
+import (
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
+	pb "github.com/substrait-io/substrait-protobuf/go/substraitpb"
+	"github.com/tern-db/tern/catalog"
+	"github.com/tern-db/tern/planner/logical"
+)
+
+func TestDecimalLiteral(t *testing.T) {
+	l, err := literal(&logical.Literal{Typ: catalog.Numeric(10, 2), Value: decimal128.FromI64(-12345)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := l.GetDecimal()
+	if d == nil || d.Precision != 10 || d.Scale != 2 || len(d.Value) != 16 {
+		t.Fatalf("decimal literal %v", l)
+	}
+	// -12345 little-endian two's complement
+	if d.Value[0] != 0xC7 || d.Value[1] != 0xCF || d.Value[15] != 0xFF {
+		t.Errorf("bytes %x", d.Value)
+	}
+}
+
+func TestHashJoinAndFunctions(t *testing.T) {
+	src := func(name string, cols ...string) *logical.Scan {
+		s := &logical.Source{Name: name, Paths: []string{"/d/" + name + ".parquet"}}
+		var idx []int
+		for i, c := range cols {
+			s.Base = append(s.Base, logical.Field{Name: c, Type: catalog.Int64})
+			idx = append(idx, i)
+		}
+		return &logical.Scan{Source: s, Columns: idx}
+	}
+	col := func(i int) *logical.Column { return &logical.Column{Index: i, Typ: catalog.Int64} }
+	cond := logical.And(
+		&logical.Call{Fn: "equal", Args: []logical.Expr{col(0), col(2)}, Typ: catalog.Bool},
+		&logical.Call{Fn: "lt", Args: []logical.Expr{col(1), col(3)}, Typ: catalog.Bool})
+	j := &logical.Join{Left: src("l", "a", "b"), Right: src("r", "c", "d"), Type: logical.JoinInner, Cond: cond}
+	p, err := Build(j, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hj := p.Relations[0].GetRoot().Input.GetHashJoin()
+	if hj == nil {
+		t.Fatalf("no hash join: %v", p)
+	}
+	if len(hj.Keys) != 1 || hj.Keys[0].Right.GetDirectReference().GetStructField().Field != 0 {
+		t.Errorf("keys %v", hj.Keys)
+	}
+	if hj.PostJoinFilter == nil || hj.BuildInput != pb.HashJoinRel_BUILD_INPUT_RIGHT {
+		t.Errorf("post filter / build side: %v", hj)
+	}
+	names := map[string]bool{}
+	for _, d := range p.Extensions {
+		names[d.GetExtensionFunction().Name] = true
+	}
+	if !names["lt:i64_i64"] {
+		t.Errorf("declared functions %v", names)
+	}
+	rr := hj.Left.GetRead()
+	if rr.GetLocalFiles().Items[0].GetUriFile() != "file:///d/l.parquet" || rr.GetLocalFiles().Items[0].GetParquet() == nil {
+		t.Errorf("read %v", rr)
+	}
+}

@@ -1,0 +1,397 @@
+package substrait
+
+import (
+	"fmt"
+
+	pb "github.com/substrait-io/substrait-protobuf/go/substraitpb"
+	"github.com/tern-db/tern/catalog"
+	"github.com/tern-db/tern/planner/logical"
+	"github.com/tern-db/tern/proto"
+)
+
+func (p *producer) rel(n logical.Node) (*pb.Rel, error) {
+	switch x := n.(type) {
+	case *logical.Scan:
+		return p.scan(x)
+	case *logical.Values:
+		return p.values(x)
+	case *logical.Filter:
+		in, err := p.rel(x.Input)
+		if err != nil {
+			return nil, err
+		}
+		c, err := p.expr(x.Cond)
+		if err != nil {
+			return nil, err
+		}
+		return &pb.Rel{RelType: &pb.Rel_Filter{Filter: &pb.FilterRel{Input: in, Condition: c}}}, nil
+	case *logical.Project:
+		in, err := p.rel(x.Input)
+		if err != nil {
+			return nil, err
+		}
+		return p.project(in, len(x.Input.Schema()), x.Exprs)
+	case *logical.Join:
+		return p.join(x)
+	case *logical.Aggregate:
+		return p.aggregate(x)
+	case *logical.Sort:
+		in, err := p.rel(x.Input)
+		if err != nil {
+			return nil, err
+		}
+		sr := &pb.SortRel{Input: in}
+		for _, k := range x.Keys {
+			e, err := p.expr(k.Expr)
+			if err != nil {
+				return nil, err
+			}
+			var d pb.SortField_SortDirection
+			switch {
+			case !k.Desc && !k.NullsFirst:
+				d = pb.SortField_SORT_DIRECTION_ASC_NULLS_LAST
+			case !k.Desc && k.NullsFirst:
+				d = pb.SortField_SORT_DIRECTION_ASC_NULLS_FIRST
+			case k.Desc && k.NullsFirst:
+				d = pb.SortField_SORT_DIRECTION_DESC_NULLS_FIRST
+			default:
+				d = pb.SortField_SORT_DIRECTION_DESC_NULLS_LAST
+			}
+			sr.Sorts = append(sr.Sorts, &pb.SortField{Expr: e, SortKind: &pb.SortField_Direction{Direction: d}})
+		}
+		return &pb.Rel{RelType: &pb.Rel_Sort{Sort: sr}}, nil
+	case *logical.Limit:
+		in, err := p.rel(x.Input)
+		if err != nil {
+			return nil, err
+		}
+		off, err := constInt(x.Offset, 0)
+		if err != nil {
+			return nil, err
+		}
+		cnt, err := constInt(x.Count, -1)
+		if err != nil {
+			return nil, err
+		}
+		return &pb.Rel{RelType: &pb.Rel_Fetch{Fetch: &pb.FetchRel{Input: in,
+			OffsetMode: &pb.FetchRel_Offset{Offset: off}, CountMode: &pb.FetchRel_Count{Count: cnt}}}}, nil
+	}
+	return nil, fmt.Errorf("node %T not supported by the producer", n)
+}
+
+func constInt(e logical.Expr, def int64) (int64, error) {
+	if e == nil {
+		return def, nil
+	}
+	l, ok := e.(*logical.Literal)
+	if !ok {
+		return 0, fmt.Errorf("LIMIT/OFFSET is not a constant: %s", e)
+	}
+	if l.Value == nil {
+		return def, nil
+	}
+	return l.Value.(int64), nil
+}
+
+// project emits a ProjectRel computing exprs over in (width columns). Plain column
+// references are emitted straight from the input through RelCommon.Emit.
+func (p *producer) project(in *pb.Rel, width int, exprs []logical.Expr) (*pb.Rel, error) {
+	pr := &pb.ProjectRel{Input: in}
+	var mapping []int32
+	for _, e := range exprs {
+		if c, ok := e.(*logical.Column); ok {
+			mapping = append(mapping, int32(c.Index))
+			continue
+		}
+		pe, err := p.expr(e)
+		if err != nil {
+			return nil, err
+		}
+		mapping = append(mapping, int32(width+len(pr.Expressions)))
+		pr.Expressions = append(pr.Expressions, pe)
+	}
+	pr.Common = &pb.RelCommon{EmitKind: &pb.RelCommon_Emit_{Emit: &pb.RelCommon_Emit{OutputMapping: mapping}}}
+	return &pb.Rel{RelType: &pb.Rel_Project{Project: pr}}, nil
+}
+
+func (p *producer) scan(x *logical.Scan) (*pb.Rel, error) {
+	base, err := namedStruct(x.Source.Base)
+	if err != nil {
+		return nil, err
+	}
+	rr := &pb.ReadRel{BaseSchema: base}
+	mask := &pb.Expression_MaskExpression{Select: &pb.Expression_MaskExpression_StructSelect{}, MaintainSingularStruct: true}
+	for _, c := range x.Columns {
+		mask.Select.StructItems = append(mask.Select.StructItems, &pb.Expression_MaskExpression_StructItem{Field: int32(c)})
+	}
+	rr.Projection = mask
+	if len(x.Filters) > 0 {
+		f, err := p.expr(logical.And(x.Filters...))
+		if err != nil {
+			return nil, err
+		}
+		rr.Filter = f
+	}
+	lf := &pb.ReadRel_LocalFiles{}
+	for _, path := range x.Source.Paths {
+		item := &pb.ReadRel_LocalFiles_FileOrFiles{PathType: &pb.ReadRel_LocalFiles_FileOrFiles_UriFile{UriFile: "file://" + path}}
+		switch x.Source.Kind {
+		case logical.SourceCSV:
+			opts := &pb.ReadRel_LocalFiles_FileOrFiles_DelimiterSeparatedTextReadOptions{
+				FieldDelimiter: x.Source.CSVDelimiter, Quote: `"`, Escape: `"`, MaxLineSize: 1 << 20,
+			}
+			if x.Source.CSVHeader {
+				opts.HeaderLinesToSkip = 1
+			}
+			empty := ""
+			opts.ValueTreatedAsNull = &empty
+			item.FileFormat = &pb.ReadRel_LocalFiles_FileOrFiles_Text{Text: opts}
+		default:
+			item.FileFormat = &pb.ReadRel_LocalFiles_FileOrFiles_Parquet{Parquet: &pb.ReadRel_LocalFiles_FileOrFiles_ParquetReadOptions{}}
+		}
+		lf.Items = append(lf.Items, item)
+	}
+	rr.ReadType = &pb.ReadRel_LocalFiles_{LocalFiles: lf}
+	return &pb.Rel{RelType: &pb.Rel_Read{Read: rr}}, nil
+}
+
+func (p *producer) values(x *logical.Values) (*pb.Rel, error) {
+	base, err := namedStruct(x.Fields)
+	if err != nil {
+		return nil, err
+	}
+	vt := &pb.ReadRel_VirtualTable{}
+	for _, r := range x.Rows {
+		st := &pb.Expression_Nested_Struct{}
+		for _, e := range r {
+			pe, err := p.expr(e)
+			if err != nil {
+				return nil, err
+			}
+			st.Fields = append(st.Fields, pe)
+		}
+		vt.Expressions = append(vt.Expressions, st)
+	}
+	return &pb.Rel{RelType: &pb.Rel_Read{Read: &pb.ReadRel{BaseSchema: base, ReadType: &pb.ReadRel_VirtualTable_{VirtualTable: vt}}}}, nil
+}
+
+func sideOf(e logical.Expr, nl int) (left, right bool) {
+	for c := range logical.ColumnsUsed(e, nil) {
+		if c < nl {
+			left = true
+		} else {
+			right = true
+		}
+	}
+	return
+}
+
+func (p *producer) join(x *logical.Join) (*pb.Rel, error) {
+	if x.Type != logical.JoinInner {
+		return nil, fmt.Errorf("%s join not supported by the producer yet", x.Type)
+	}
+	nl, nr := len(x.Left.Schema()), len(x.Right.Schema())
+	var lkeys, rkeys, rest []logical.Expr
+	for _, c := range logical.Conjuncts(x.Cond) {
+		call, ok := c.(*logical.Call)
+		if ok && call.Fn == proto.FnEqual && len(call.Args) == 2 {
+			a, b := call.Args[0], call.Args[1]
+			al, ar := sideOf(a, nl)
+			bl, br := sideOf(b, nl)
+			if al && !ar && br && !bl {
+				lkeys, rkeys = append(lkeys, a), append(rkeys, logical.ShiftColumns(b, -nl))
+				continue
+			}
+			if bl && !br && ar && !al {
+				lkeys, rkeys = append(lkeys, b), append(rkeys, logical.ShiftColumns(a, -nl))
+				continue
+			}
+		}
+		rest = append(rest, c)
+	}
+	left, err := p.rel(x.Left)
+	if err != nil {
+		return nil, err
+	}
+	right, err := p.rel(x.Right)
+	if err != nil {
+		return nil, err
+	}
+	if len(lkeys) == 0 {
+		cond := x.Cond
+		if cond == nil {
+			cond = &logical.Literal{Typ: catalog.Bool, Value: true}
+		}
+		ce, err := p.expr(cond)
+		if err != nil {
+			return nil, err
+		}
+		return &pb.Rel{RelType: &pb.Rel_Join{Join: &pb.JoinRel{Left: left, Right: right, Expression: ce, Type: pb.JoinRel_JOIN_TYPE_INNER}}}, nil
+	}
+	// key expressions that are not plain columns are computed by a projection below the join
+	keyCols := func(in *pb.Rel, width int, keys []logical.Expr) (*pb.Rel, []int, int, error) {
+		var extra []logical.Expr
+		idx := make([]int, len(keys))
+		for i, k := range keys {
+			if c, ok := k.(*logical.Column); ok {
+				idx[i] = c.Index
+				continue
+			}
+			idx[i] = width + len(extra)
+			extra = append(extra, k)
+		}
+		if len(extra) == 0 {
+			return in, idx, 0, nil
+		}
+		all := make([]logical.Expr, 0, width+len(extra))
+		for i := 0; i < width; i++ {
+			all = append(all, &logical.Column{Index: i})
+		}
+		all = append(all, extra...)
+		out, err := p.project(in, width, all)
+		return out, idx, len(extra), err
+	}
+	left, li, lextra, err := keyCols(left, nl, lkeys)
+	if err != nil {
+		return nil, err
+	}
+	right, ri, rextra, err := keyCols(right, nr, rkeys)
+	if err != nil {
+		return nil, err
+	}
+	hj := &pb.HashJoinRel{Left: left, Right: right, Type: pb.HashJoinRel_JOIN_TYPE_INNER, BuildInput: pb.HashJoinRel_BUILD_INPUT_RIGHT}
+	for i := range li {
+		hj.Keys = append(hj.Keys, &pb.ComparisonJoinKey{Left: fieldRef(li[i]), Right: fieldRef(ri[i]),
+			Comparison: &pb.ComparisonJoinKey_ComparisonType{InnerType: &pb.ComparisonJoinKey_ComparisonType_Simple{
+				Simple: pb.ComparisonJoinKey_SIMPLE_COMPARISON_TYPE_EQ}}})
+		hj.LeftKeys = append(hj.LeftKeys, fieldRef(li[i]))
+		hj.RightKeys = append(hj.RightKeys, fieldRef(ri[i]))
+	}
+	// post-join filter over the join's natural output (left incl. extras, then right)
+	remap := map[int]int{}
+	for i := 0; i < nl; i++ {
+		remap[i] = i
+	}
+	for i := 0; i < nr; i++ {
+		remap[nl+i] = nl + lextra + i
+	}
+	if len(rest) > 0 {
+		f, err := p.expr(logical.RemapColumns(logical.And(rest...), remap))
+		if err != nil {
+			return nil, err
+		}
+		hj.PostJoinFilter = f
+	}
+	rel := &pb.Rel{RelType: &pb.Rel_HashJoin{HashJoin: hj}}
+	if lextra == 0 && rextra == 0 {
+		return rel, nil
+	}
+	outs := make([]logical.Expr, 0, nl+nr)
+	for i := 0; i < nl+nr; i++ {
+		outs = append(outs, &logical.Column{Index: remap[i]})
+	}
+	return p.project(rel, nl+lextra+nr+rextra, outs)
+}
+
+func (p *producer) aggregate(x *logical.Aggregate) (*pb.Rel, error) {
+	in, err := p.rel(x.Input)
+	if err != nil {
+		return nil, err
+	}
+	width := len(x.Input.Schema())
+	// bring group keys and aggregate arguments to plain columns
+	var pre []logical.Expr
+	plain := true
+	for _, g := range x.Groups {
+		if _, ok := g.(*logical.Column); !ok {
+			plain = false
+		}
+	}
+	for _, a := range x.Aggs {
+		if a.Arg != nil {
+			if _, ok := a.Arg.(*logical.Column); !ok {
+				plain = false
+			}
+		}
+	}
+	groups := x.Groups
+	args := make([]logical.Expr, len(x.Aggs))
+	for i, a := range x.Aggs {
+		args[i] = a.Arg
+	}
+	if !plain {
+		for i := 0; i < width; i++ {
+			pre = append(pre, &logical.Column{Index: i})
+		}
+		groups = make([]logical.Expr, len(x.Groups))
+		for i, g := range x.Groups {
+			if c, ok := g.(*logical.Column); ok {
+				groups[i] = c
+				continue
+			}
+			groups[i] = &logical.Column{Index: len(pre), Typ: g.Type(), Null: g.Nullable()}
+			pre = append(pre, g)
+		}
+		for i, a := range args {
+			if a == nil {
+				continue
+			}
+			if c, ok := a.(*logical.Column); ok {
+				args[i] = c
+				continue
+			}
+			args[i] = &logical.Column{Index: len(pre), Typ: a.Type(), Null: a.Nullable()}
+			pre = append(pre, a)
+		}
+		if in, err = p.project(in, width, pre); err != nil {
+			return nil, err
+		}
+	}
+	ar := &pb.AggregateRel{Input: in}
+	if len(groups) > 0 {
+		g := &pb.AggregateRel_Grouping{}
+		for i, ge := range groups {
+			e, err := p.expr(ge)
+			if err != nil {
+				return nil, err
+			}
+			ar.GroupingExpressions = append(ar.GroupingExpressions, e)
+			g.ExpressionReferences = append(g.ExpressionReferences, uint32(i))
+			g.GroupingExpressions = append(g.GroupingExpressions, e)
+		}
+		ar.Groupings = []*pb.AggregateRel_Grouping{g}
+	}
+	for i, a := range x.Aggs {
+		out, err := Type(a.Typ, a.Nullable())
+		if err != nil {
+			return nil, err
+		}
+		af := &pb.AggregateFunction{OutputType: out, Phase: pb.AggregationPhase_AGGREGATION_PHASE_INITIAL_TO_RESULT,
+			Invocation: pb.AggregateFunction_AGGREGATION_INVOCATION_ALL}
+		if a.Distinct {
+			af.Invocation = pb.AggregateFunction_AGGREGATION_INVOCATION_DISTINCT
+		}
+		urn := proto.URNArithmetic
+		if a.Fn == proto.AggCount {
+			urn = proto.URNAggregate
+		}
+		sig := a.Fn + ":"
+		if args[i] != nil {
+			if args[i].Type().Kind == catalog.TypeNumeric && a.Fn != proto.AggCount {
+				urn = proto.URNDecimal
+			}
+			sig += sigName(args[i].Type())
+			if a.Fn == proto.AggCount {
+				sig = a.Fn + ":any"
+			}
+			ae, err := p.expr(args[i])
+			if err != nil {
+				return nil, err
+			}
+			af.Arguments = []*pb.FunctionArgument{{ArgType: &pb.FunctionArgument_Value{Value: ae}}}
+		}
+		af.FunctionReference = p.fn(urn, sig)
+		ar.Measures = append(ar.Measures, &pb.AggregateRel_Measure{Measure: af})
+	}
+	return &pb.Rel{RelType: &pb.Rel_Aggregate{Aggregate: ar}}, nil
+}
