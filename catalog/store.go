@@ -63,7 +63,7 @@ func u64(v uint64) []byte {
 	return b[:]
 }
 
-func tableKey(r TableRef) []byte   { return key(r.Tenant, r.Schema, r.Name) }
+func tableKey(r TableRef) []byte { return key(r.Tenant, r.Schema, r.Name) }
 func tableIDKey(tenant string, id uint64) []byte {
 	return append(key(tenant, ""), u64(id)...)
 }

@@ -83,17 +83,13 @@ func (s *Server) createTableAs(ctx context.Context, sess planner.Session, st *pl
 		}
 		return 0, errs.Errorf(errs.ErrAlreadyExists, "relation %q already exists", st.Table.Ref.Name)
 	}
-	w, err := s.store.NewTableWriter(ctx, st.Table)
-	if err != nil {
-		return 0, err
-	}
+	w := s.store.NewWriter(st.Table)
 	n, err := s.runInto(ctx, sess, st.As, w.Write)
 	if err != nil {
 		w.Abort()
 		return 0, err
 	}
-	if _, err := w.CreateTable(ctx); err != nil {
-		w.Abort()
+	if _, err := w.CommitCreate(ctx); err != nil {
 		return 0, err
 	}
 	return n, nil

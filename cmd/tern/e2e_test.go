@@ -20,6 +20,7 @@ import (
 	"github.com/apache/arrow-adbc/go/adbc/sqldriver"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/tern-db/tern/gateway/sqllogictest"
 )
 
 // These tests run the real binary as a process and talk to it only through the ADBC Flight
@@ -174,11 +175,7 @@ func query(t testing.TB, cn adbc.Connection, q string) ([]string, error) {
 		for r := 0; r < int(rec.NumRows()); r++ {
 			var cells []string
 			for c := 0; c < int(rec.NumCols()); c++ {
-				if rec.Column(c).IsNull(r) {
-					cells = append(cells, "NULL")
-				} else {
-					cells = append(cells, rec.Column(c).ValueStr(r))
-				}
+				cells = append(cells, sqllogictest.FormatArrowValue(rec.Column(c), r))
 			}
 			out = append(out, strings.Join(cells, "|"))
 		}
@@ -306,7 +303,15 @@ func TestEndToEndDatabaseSQL(t *testing.T) {
 			t.Fatalf("insert with parameters: %v", err)
 		}
 	}
-	rows, err := db.QueryContext(ctx, `SELECT k, v, d FROM kv WHERE k >= $1 ORDER BY k DESC LIMIT 2`, int32(3))
+	// ADBC's database/sql adapter binds parameters of DB.QueryContext without preparing the
+	// statement (it then refuses them client-side as a bulk ingest), so queries with
+	// parameters go through an explicit prepared statement, as JDBC-style clients do anyway.
+	ps, err := db.PrepareContext(ctx, `SELECT k, v, d FROM kv WHERE k >= $1 ORDER BY k DESC LIMIT 2`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ps.Close()
+	rows, err := ps.QueryContext(ctx, int32(3))
 	if err != nil {
 		t.Fatal(err)
 	}

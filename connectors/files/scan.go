@@ -76,7 +76,7 @@ func newScan(opts ScanOptions) (*scan, error) {
 	return s, nil
 }
 
-func (s *scan) Schema() *arrow.Schema       { return s.out }
+func (s *scan) Schema() *arrow.Schema     { return s.out }
 func (s *scan) Stats() exec.OperatorStats { return s.stats }
 
 func (s *scan) Open(ctx context.Context) error {

@@ -259,7 +259,7 @@ func TestCrashChild(t *testing.T) {
 	}
 }
 
-func TestCrashBeforeCommit(t *testing.T) { crashTest(t, "before") }
+func TestCrashBeforeCommit(t *testing.T)  { crashTest(t, "before") }
 func TestCrashDuringCommits(t *testing.T) { crashTest(t, "during") }
 
 func crashTest(t *testing.T, mode string) {

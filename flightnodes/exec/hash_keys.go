@@ -473,6 +473,9 @@ func (t *groupTable) hashBatch(cols []arrow.Array, n int) []uint64 {
 		t.pos = make([]uint64, n)
 	}
 	h := t.hashes[:n]
+	if n == 0 {
+		return h
+	}
 	for i, k := range t.keys {
 		k.bind(cols[i])
 		k.hash(h, i == 0)
