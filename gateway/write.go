@@ -35,8 +35,11 @@ func (s *Server) execUpdate(ctx context.Context, sess planner.Session, stmt plan
 	case *planner.Set:
 		// Session settings arrive with Flight SQL sessions; accepted and ignored until then.
 		return 0, nil
-	case *planner.Query, *planner.Explain:
-		return 0, errs.Errorf(errs.ErrInvalidArgument, "statement returns rows: run it as a query")
+	case *planner.Query:
+		// Run as an update (DoPut): execute it, as PostgreSQL would, and report its rows.
+		return s.runInto(ctx, sess, st, func(context.Context, arrow.RecordBatch) error { return nil })
+	case *planner.Explain:
+		return 0, nil
 	}
 	return 0, errs.Errorf(errs.ErrNotSupported, "statement %T", stmt)
 }
