@@ -152,7 +152,7 @@ func (a *authenticator) unary() grpc.UnaryServerInterceptor {
 		if err != nil {
 			return nil, err
 		}
-		return handler(context.WithValue(ctx, identityKey{}, id), req)
+		return handler(a.withSession(context.WithValue(ctx, identityKey{}, id), id), req)
 	}
 }
 
@@ -174,7 +174,8 @@ func (a *authenticator) stream() grpc.StreamServerInterceptor {
 		if err != nil {
 			return err
 		}
-		return handler(srv, &identStream{ServerStream: ss, ctx: context.WithValue(ss.Context(), identityKey{}, id)})
+		ctx := a.withSession(context.WithValue(ss.Context(), identityKey{}, id), id)
+		return handler(srv, &identStream{ServerStream: ss, ctx: ctx})
 	}
 }
 

@@ -13,48 +13,6 @@ import (
 	"github.com/tern-db/tern/catalog"
 )
 
-// Version is Tern's version as reported to clients.
-var Version = "0.1.0-dev"
-
-func (s *Server) registerSqlInfo() error {
-	infos := map[flightsql.SqlInfo]any{
-		flightsql.SqlInfoFlightSqlServerName:           "Tern",
-		flightsql.SqlInfoFlightSqlServerVersion:        Version,
-		flightsql.SqlInfoFlightSqlServerArrowVersion:   "18.8.0",
-		flightsql.SqlInfoFlightSqlServerReadOnly:       false,
-		flightsql.SqlInfoFlightSqlServerSql:            true,
-		flightsql.SqlInfoFlightSqlServerSubstrait:      false,
-		flightsql.SqlInfoFlightSqlServerTransaction:    int32(0), // SQL_TRANSACTION_NONE
-		flightsql.SqlInfoFlightSqlServerCancel:         false,
-		flightsql.SqlInfoFlightSqlServerBulkIngestion:  false,
-		flightsql.SqlInfoDDLCatalog:                    false,
-		flightsql.SqlInfoDDLSchema:                     false,
-		flightsql.SqlInfoDDLTable:                      true,
-		flightsql.SqlInfoIdentifierCase:                int32(2), // case-insensitive (folded to lower)
-		flightsql.SqlInfoIdentifierQuoteChar:           `"`,
-		flightsql.SqlInfoQuotedIdentifierCase:          int32(1), // case-sensitive
-		flightsql.SqlInfoAllTablesAreASelectable:       true,
-		flightsql.SqlInfoNullOrdering:                  int32(0), // NULLs sort high
-		flightsql.SqlInfoSearchStringEscape:            `\`,
-		flightsql.SqlInfoSupportsColumnAliasing:        true,
-		flightsql.SqlInfoNullPlusNullIsNull:            true,
-		flightsql.SqlInfoSupportsTableCorrelationNames: true,
-		flightsql.SqlInfoSupportsExpressionsInOrderBy:  true,
-		flightsql.SqlInfoSupportsOrderByUnrelated:      true,
-		flightsql.SqlInfoSupportsNonNullableColumns:    true,
-		flightsql.SqlInfoSchemaTerm:                    "schema",
-		flightsql.SqlInfoCatalogTerm:                   "catalog",
-		flightsql.SqlInfoProcedureTerm:                 "procedure",
-		flightsql.SqlInfoTransactionsSupported:         false,
-	}
-	for k, v := range infos {
-		if err := s.RegisterSqlInfo(k, v); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 func (s *Server) GetFlightInfoCatalogs(ctx context.Context, desc *flight.FlightDescriptor) (*flight.FlightInfo, error) {
 	return s.metadataInfo(desc, schema_ref.Catalogs), nil
 }
@@ -84,7 +42,7 @@ func (s *Server) DoGetDBSchemas(ctx context.Context, cmd flightsql.GetDBSchemas)
 		}
 		match := likeMatcher(cmd.GetDBSchemaFilterPattern())
 		for _, sc := range schemas {
-			if match(sc) {
+			if match(sc) && visibleSchema(ctx, sc) {
 				b.Field(0).(*array.StringBuilder).Append(catalog.CatalogName)
 				b.Field(1).(*array.StringBuilder).Append(sc)
 			}
@@ -111,13 +69,18 @@ func (s *Server) DoGetTables(ctx context.Context, cmd flightsql.GetTables) (*arr
 	}
 	b := array.NewRecordBuilder(s.alloc, sc)
 	defer b.Release()
-	typeOK := len(cmd.GetTableTypes()) == 0
-	for _, t := range cmd.GetTableTypes() {
-		if strings.EqualFold(t, "TABLE") || strings.EqualFold(t, "BASE TABLE") {
-			typeOK = true
+	wantType := func(tt string) bool {
+		if len(cmd.GetTableTypes()) == 0 {
+			return true
 		}
+		for _, t := range cmd.GetTableTypes() {
+			if strings.EqualFold(t, tt) || (tt == "TABLE" && strings.EqualFold(t, "BASE TABLE")) {
+				return true
+			}
+		}
+		return false
 	}
-	if catalogMatches(cmd.GetCatalog()) && typeOK {
+	if catalogMatches(cmd.GetCatalog()) {
 		schemas, err := s.cat.ListSchemas(ctx, id.Tenant)
 		if err != nil {
 			return nil, nil, err
@@ -125,7 +88,11 @@ func (s *Server) DoGetTables(ctx context.Context, cmd flightsql.GetTables) (*arr
 		matchSchema := likeMatcher(cmd.GetDBSchemaFilterPattern())
 		matchTable := likeMatcher(cmd.GetTableNameFilterPattern())
 		for _, schemaName := range schemas {
-			if !matchSchema(schemaName) {
+			tableType := "TABLE"
+			if isTempSchema(schemaName) {
+				tableType = "LOCAL TEMPORARY"
+			}
+			if !matchSchema(schemaName) || !visibleSchema(ctx, schemaName) || !wantType(tableType) {
 				continue
 			}
 			tables, err := s.cat.ListTables(ctx, id.Tenant, schemaName)
@@ -139,7 +106,7 @@ func (s *Server) DoGetTables(ctx context.Context, cmd flightsql.GetTables) (*arr
 				b.Field(0).(*array.StringBuilder).Append(catalog.CatalogName)
 				b.Field(1).(*array.StringBuilder).Append(schemaName)
 				b.Field(2).(*array.StringBuilder).Append(t.Ref.Name)
-				b.Field(3).(*array.StringBuilder).Append("TABLE")
+				b.Field(3).(*array.StringBuilder).Append(tableType)
 				if cmd.GetIncludeSchema() {
 					b.Field(4).(*array.BinaryBuilder).Append(flight.SerializeSchema(tableSchema(t), s.alloc))
 				}
@@ -156,11 +123,13 @@ func (s *Server) GetFlightInfoTableTypes(ctx context.Context, desc *flight.Fligh
 func (s *Server) DoGetTableTypes(ctx context.Context) (*arrow.Schema, <-chan flight.StreamChunk, error) {
 	b := array.NewRecordBuilder(s.alloc, schema_ref.TableTypes)
 	defer b.Release()
-	b.Field(0).(*array.StringBuilder).Append("TABLE")
+	b.Field(0).(*array.StringBuilder).AppendValues([]string{"LOCAL TEMPORARY", "TABLE"}, nil)
 	return oneBatch(schema_ref.TableTypes, b)
 }
 
-// tableSchema is a table's Arrow schema with the Flight SQL column metadata clients read.
+// tableSchema is a table's Arrow schema with the Flight SQL column metadata clients read
+// (ARROW:FLIGHT:SQL:*): catalog, schema and table names, the SQL type name, precision and scale
+// (JDBC's column size and decimal digits), and the column's flags. Nullability is the field's.
 func tableSchema(t catalog.Table) *arrow.Schema {
 	fields := make([]arrow.Field, len(t.Columns))
 	for i, c := range t.Columns {
@@ -168,8 +137,20 @@ func tableSchema(t catalog.Table) *arrow.Schema {
 			CatalogName(catalog.CatalogName).SchemaName(t.Ref.Schema).TableName(t.Ref.Name).
 			TypeName(c.Type.String()).IsReadOnly(false).IsSearchable(true).IsAutoIncrement(false).
 			IsCaseSensitive(c.Type.Kind == catalog.TypeText)
-		if c.Type.Kind == catalog.TypeNumeric {
+		switch c.Type.Kind {
+		case catalog.TypeNumeric:
 			mb.Precision(c.Type.Precision).Scale(c.Type.Scale)
+		case catalog.TypeText:
+			if c.Type.Precision > 0 {
+				mb.Precision(c.Type.Precision)
+			}
+		case catalog.TypeTimestamp, catalog.TypeTimestampTZ:
+			x, _ := xdbcOf(c.Type)
+			mb.Precision(x.columnSize).Scale(6)
+		default:
+			if x, ok := xdbcOf(c.Type); ok && x.columnSize > 0 {
+				mb.Precision(x.columnSize).Scale(0)
+			}
 		}
 		fields[i] = arrow.Field{Name: c.Name, Type: c.Type.Arrow(), Nullable: c.Nullable, Metadata: mb.Metadata()}
 	}

@@ -19,7 +19,6 @@ import (
 	"github.com/tern-db/tern/connectors/native"
 	"github.com/tern-db/tern/flightnodes"
 	"github.com/tern-db/tern/planner"
-	"github.com/tern-db/tern/proto/errs"
 	"google.golang.org/grpc"
 )
 
@@ -32,6 +31,18 @@ type Config struct {
 	TokenTTL      time.Duration
 	Logger        *slog.Logger
 	Alloc         memory.Allocator // nil: Go allocator
+
+	// TLS: with TLSCert and TLSKey (PEM files) the gateway serves TLS only; with TLSClientCA as
+	// well, clients must present a certificate signed by that CA (mutual TLS) in addition to
+	// their credentials.
+	TLSCert     string
+	TLSKey      string
+	TLSClientCA string
+
+	// Secret is the key that signs tokens, tickets, handles and session cookies. Empty: the
+	// TERN_SECRET environment variable, else <data>/secret.key (created at first start).
+	// Gateways that share it serve each other's handles.
+	Secret string
 }
 
 // Server is the Flight SQL gateway with its embedded catalog, storage and in-process node.
@@ -47,6 +58,7 @@ type Server struct {
 	auth    *authenticator
 	key     []byte
 	alloc   memory.Allocator
+	queries *queryRegistry
 
 	grpc *grpc.Server
 	lis  net.Listener
@@ -76,7 +88,7 @@ func New(ctx context.Context, cfg Config) (s *Server, generatedPassword string, 
 		return nil, "", fmt.Errorf("creating data directory: %w", err)
 	}
 	cfg.DataDir = dir
-	key, err := loadOrCreateKey(filepath.Join(dir, "secret.key"))
+	key, err := loadOrCreateKey(filepath.Join(dir, "secret.key"), cfg.Secret)
 	if err != nil {
 		return nil, "", err
 	}
@@ -100,8 +112,10 @@ func New(ctx context.Context, cfg Config) (s *Server, generatedPassword string, 
 		auth:    &authenticator{cat: cat, key: key, ttl: cfg.TokenTTL, now: time.Now},
 		key:     key,
 		alloc:   cfg.Alloc,
+		queries: newQueryRegistry(),
 	}
 	s.BaseServer.Alloc = cfg.Alloc
+	s.sweepTransactions()
 	if err := s.registerSqlInfo(); err != nil {
 		cat.Close()
 		return nil, "", err
@@ -111,7 +125,10 @@ func New(ctx context.Context, cfg Config) (s *Server, generatedPassword string, 
 
 // loadOrCreateKey returns the HMAC key that signs tokens, tickets and handles. Gateways that
 // share a key can serve each other's handles.
-func loadOrCreateKey(path string) ([]byte, error) {
+func loadOrCreateKey(path, secret string) ([]byte, error) {
+	if secret != "" {
+		return []byte(secret), nil
+	}
 	if k := os.Getenv("TERN_SECRET"); k != "" {
 		return []byte(k), nil
 	}
@@ -149,12 +166,21 @@ func (s *Server) Listen() error {
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", s.cfg.Listen, err)
 	}
-	s.lis = lis
-	s.grpc = grpc.NewServer(
+	opts := []grpc.ServerOption{
 		grpc.ChainUnaryInterceptor(s.auth.unary()),
 		grpc.ChainStreamInterceptor(s.auth.stream()),
-		grpc.MaxRecvMsgSize(256<<20),
-	)
+		grpc.MaxRecvMsgSize(256 << 20),
+	}
+	if s.cfg.TLSCert != "" || s.cfg.TLSKey != "" || s.cfg.TLSClientCA != "" {
+		creds, err := serverTLS(s.cfg.TLSCert, s.cfg.TLSKey, s.cfg.TLSClientCA)
+		if err != nil {
+			lis.Close()
+			return err
+		}
+		opts = append(opts, grpc.Creds(creds))
+	}
+	s.lis = lis
+	s.grpc = grpc.NewServer(opts...)
 	flight.RegisterFlightServiceServer(s.grpc, &flightService{
 		FlightServer: flightsql.NewFlightServerWithAllocator(s, s.alloc),
 		auth:         s.auth,
@@ -203,7 +229,9 @@ func session(ctx context.Context) (planner.Session, error) {
 	if err != nil {
 		return planner.Session{}, err
 	}
-	return planner.Session{Tenant: id.Tenant, User: id.User, Schema: catalog.DefaultSchema}, nil
+	sess := planner.Session{Tenant: id.Tenant, User: id.User, Schema: catalog.DefaultSchema}
+	if st := sessionFrom(ctx); st != nil && st.Schema != "" {
+		sess.Schema = st.Schema
+	}
+	return sess, nil
 }
-
-var _ = errs.ErrInternal

@@ -39,12 +39,19 @@ func openTern(t *testing.T) sqllogictest.DB {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return openTernWithDirs(t, testdata)
+}
+
+// openTernWithDirs starts an in-process server on a fresh data directory that may read files
+// under allowDirs, and connects to it through arrow-go's Flight SQL client.
+func openTernWithDirs(t *testing.T, allowDirs ...string) sqllogictest.DB {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	srv, _, err := gateway.New(ctx, gateway.Config{
 		Listen:        "127.0.0.1:0",
 		DataDir:       t.TempDir(),
 		AdminPassword: "slt",
-		AllowDirs:     []string{testdata},
+		AllowDirs:     allowDirs,
 		Logger:        slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn})),
 	})
 	if err != nil {

@@ -42,6 +42,8 @@ type preparedPayload struct {
 	User   string `json:"u"`
 	Schema string `json:"c"`
 	Params []byte `json:"p,omitempty"`
+	Txn    []byte `json:"x,omitempty"` // transaction id the statement was prepared in
+	Plan   []byte `json:"sp,omitempty"` // a prepared Substrait plan (instead of SQL)
 }
 
 func newQueryID() string {
@@ -54,8 +56,8 @@ var explainSchema = arrow.NewSchema([]arrow.Field{{Name: "QUERY PLAN", Type: arr
 
 // flightInfoFor plans sql and returns the FlightInfo that serves it. Statements that change
 // things (DDL, INSERT) run here, once, and answer with an empty result.
-func (s *Server) flightInfoFor(ctx context.Context, sess planner.Session, sql string, params []scalar.Scalar, desc *flight.FlightDescriptor) (*flight.FlightInfo, error) {
-	stmt, err := s.planner.Plan(ctx, sess, sql, params)
+func (s *Server) flightInfoFor(ctx context.Context, sess planner.Session, sql string, params []scalar.Scalar, desc *flight.FlightDescriptor, tx *txnState) (*flight.FlightInfo, error) {
+	stmt, err := s.plannerFor(tx).Plan(ctx, sess, sql, params)
 	if err != nil {
 		return nil, err
 	}
@@ -67,7 +69,7 @@ func (s *Server) flightInfoFor(ctx context.Context, sess planner.Session, sql st
 	case *planner.Explain:
 		tp.Lines, schema = st.Lines, explainSchema
 	default:
-		if _, err := s.execUpdate(ctx, sess, stmt); err != nil {
+		if _, err := s.execUpdate(ctx, sess, stmt, tx); err != nil {
 			return nil, err
 		}
 		return &flight.FlightInfo{
@@ -99,7 +101,11 @@ func (s *Server) GetFlightInfoStatement(ctx context.Context, cmd flightsql.State
 	if err != nil {
 		return nil, err
 	}
-	return s.flightInfoFor(ctx, sess, cmd.GetQuery(), nil, desc)
+	tx, err := s.txnFor(ctx, cmd.GetTransactionId())
+	if err != nil {
+		return nil, err
+	}
+	return s.flightInfoFor(ctx, sess, cmd.GetQuery(), nil, desc, tx)
 }
 
 func (s *Server) GetSchemaStatement(ctx context.Context, cmd flightsql.StatementQuery, desc *flight.FlightDescriptor) (*flight.SchemaResult, error) {
@@ -134,11 +140,17 @@ func (s *Server) DoGetStatement(ctx context.Context, cmd flightsql.StatementQuer
 	if tp.Plan == nil {
 		return s.streamLines(tp.Lines)
 	}
-	op, err := s.exec.Run(ctx, &proto.Fragment{QueryID: tp.QueryID, Tenant: tp.Tenant, Plan: tp.Plan})
+	qctx, done := s.queries.start(ctx, tp.QueryID)
+	if err := qctx.Err(); err != nil {
+		done()
+		return nil, nil, queryErr(qctx, err)
+	}
+	op, err := s.exec.Run(qctx, &proto.Fragment{QueryID: tp.QueryID, Tenant: tp.Tenant, Plan: tp.Plan})
 	if err != nil {
+		done()
 		return nil, nil, err
 	}
-	return streamOperator(ctx, op)
+	return streamOperator(ctx, qctx, op, done)
 }
 
 func (s *Server) DoPutCommandStatementUpdate(ctx context.Context, cmd flightsql.StatementUpdate) (int64, error) {
@@ -146,11 +158,15 @@ func (s *Server) DoPutCommandStatementUpdate(ctx context.Context, cmd flightsql.
 	if err != nil {
 		return 0, err
 	}
-	stmt, err := s.planner.Plan(ctx, sess, cmd.GetQuery(), nil)
+	tx, err := s.txnFor(ctx, cmd.GetTransactionId())
 	if err != nil {
 		return 0, err
 	}
-	return s.execUpdate(ctx, sess, stmt)
+	stmt, err := s.plannerFor(tx).Plan(ctx, sess, cmd.GetQuery(), nil)
+	if err != nil {
+		return 0, err
+	}
+	return s.execUpdate(ctx, sess, stmt, tx)
 }
 
 // Prepared statements. Handles are signed and self-contained: closing one is a no-op, and any
@@ -161,12 +177,16 @@ func (s *Server) CreatePreparedStatement(ctx context.Context, req flightsql.Acti
 	if err != nil {
 		return res, err
 	}
-	p, err := s.planner.Prepare(ctx, sess, req.GetQuery())
+	tx, err := s.txnFor(ctx, req.GetTransactionId())
+	if err != nil {
+		return res, err
+	}
+	p, err := s.plannerFor(tx).Prepare(ctx, sess, req.GetQuery())
 	if err != nil {
 		return res, err
 	}
 	h, err := proto.SignJSON(s.key, proto.KindPrepared, time.Time{}, preparedPayload{
-		SQL: req.GetQuery(), Tenant: sess.Tenant, User: sess.User, Schema: sess.Schema})
+		SQL: req.GetQuery(), Tenant: sess.Tenant, User: sess.User, Schema: sess.Schema, Txn: req.GetTransactionId()})
 	if err != nil {
 		return res, err
 	}
@@ -296,13 +316,27 @@ func (s *Server) GetFlightInfoPreparedStatement(ctx context.Context, cmd flights
 	default:
 		return nil, errs.Errorf(errs.ErrInvalidArgument, "a query takes one row of parameters, got %d", len(rows))
 	}
-	return s.flightInfoFor(ctx, sess, pp.SQL, params, desc)
+	if pp.Plan != nil {
+		return s.substraitInfo(ctx, sess, pp.Plan, desc)
+	}
+	tx, err := s.txnFor(ctx, pp.Txn)
+	if err != nil {
+		return nil, err
+	}
+	return s.flightInfoFor(ctx, sess, pp.SQL, params, desc, tx)
 }
 
 func (s *Server) GetSchemaPreparedStatement(ctx context.Context, cmd flightsql.PreparedStatementQuery, desc *flight.FlightDescriptor) (*flight.SchemaResult, error) {
 	pp, sess, err := s.openPrepared(ctx, cmd.GetPreparedStatementHandle())
 	if err != nil {
 		return nil, err
+	}
+	if pp.Plan != nil {
+		sc, err := s.substraitSchema(ctx, sess, pp.Plan)
+		if err != nil {
+			return nil, err
+		}
+		return &flight.SchemaResult{Schema: flight.SerializeSchema(sc, s.alloc)}, nil
 	}
 	p, err := s.planner.Prepare(ctx, sess, pp.SQL)
 	if err != nil {
@@ -335,14 +369,21 @@ func (s *Server) DoPutPreparedStatementUpdate(ctx context.Context, cmd flightsql
 	if len(rows) == 0 {
 		rows = [][]scalar.Scalar{nil}
 	}
+	if pp.Plan != nil {
+		return s.substraitUpdate(ctx, sess, pp.Plan)
+	}
+	tx, err := s.txnFor(ctx, pp.Txn)
+	if err != nil {
+		return 0, err
+	}
 	// One execution per parameter row (JDBC executeBatch, ADBC bulk binds).
 	var total int64
 	for _, row := range rows {
-		stmt, err := s.planner.Plan(ctx, sess, pp.SQL, row)
+		stmt, err := s.plannerFor(tx).Plan(ctx, sess, pp.SQL, row)
 		if err != nil {
 			return total, err
 		}
-		n, err := s.execUpdate(ctx, sess, stmt)
+		n, err := s.execUpdate(ctx, sess, stmt, tx)
 		if err != nil {
 			return total, err
 		}

@@ -4,16 +4,19 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/tern-db/tern/catalog"
+	"github.com/tern-db/tern/connectors/native"
 	"github.com/tern-db/tern/planner"
 	"github.com/tern-db/tern/proto"
 	"github.com/tern-db/tern/proto/errs"
 )
 
 // execUpdate runs a statement that changes things and returns the affected row count.
-func (s *Server) execUpdate(ctx context.Context, sess planner.Session, stmt planner.Statement) (int64, error) {
+// Inside a transaction (tx non-nil) inserts are staged in it; DDL runs at once.
+func (s *Server) execUpdate(ctx context.Context, sess planner.Session, stmt planner.Statement, tx *txnState) (int64, error) {
 	switch st := stmt.(type) {
 	case *planner.CreateTable:
 		if st.As == nil {
@@ -31,10 +34,14 @@ func (s *Server) execUpdate(ctx context.Context, sess planner.Session, stmt plan
 		}
 		return 0, err
 	case *planner.Insert:
+		if tx != nil {
+			return s.txnStage(ctx, tx, st.Table, false, func(w *native.Writer) (int64, error) {
+				return s.runInto(ctx, sess, st.Source, w.Write)
+			})
+		}
 		return s.insert(ctx, sess, st)
 	case *planner.Set:
-		// Session settings arrive with Flight SQL sessions; accepted and ignored until then.
-		return 0, nil
+		return 0, s.setting(ctx, st)
 	case *planner.Query:
 		// Run as an update (DoPut): execute it, as PostgreSQL would, and report its rows.
 		return s.runInto(ctx, sess, st, func(context.Context, arrow.RecordBatch) error { return nil })
@@ -112,3 +119,28 @@ func (s *Server) runInto(ctx context.Context, sess planner.Session, q *planner.Q
 }
 
 var _ = catalog.NoSnapshot
+
+// setting applies SET: the current schema (SET search_path / SET schema) goes to the session
+// cookie, as SetSessionOptions does; other settings are accepted and ignored for now.
+func (s *Server) setting(ctx context.Context, st *planner.Set) error {
+	switch strings.ToLower(st.Name) {
+	case "search_path", "schema":
+	default:
+		return nil
+	}
+	sess, err := s.ensureSession(ctx)
+	if err != nil {
+		return err
+	}
+	schema := strings.TrimSpace(strings.Split(st.Value, ",")[0])
+	schema = strings.Trim(schema, `"'`)
+	if st.Reset || schema == "" {
+		schema = ""
+	} else if ok, err := s.schemaExists(ctx, sess.Tenant, schema); err != nil {
+		return err
+	} else if !ok {
+		return errs.Errorf(errs.ErrNotFound, "schema %q does not exist", schema)
+	}
+	sess.Schema = schema
+	return s.saveSession(ctx, sess)
+}

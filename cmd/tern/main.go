@@ -26,6 +26,7 @@ const usage = `Tern: a data warehouse and federated query gateway speaking Arrow
 
 Usage:
   tern serve [--listen 127.0.0.1:8815] [--data ./tern-data] [--allow-dir DIR ...]
+             [--tls-cert FILE --tls-key FILE [--tls-client-ca FILE]] [--token-ttl 12h]
   tern version
 
 Run 'tern serve -h' for the flags of serve.
@@ -62,6 +63,9 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	data := fs.String("data", "./tern-data", "data directory (catalog, tables, signing key)")
 	tokenTTL := fs.Duration("token-ttl", 12*time.Hour, "lifetime of bearer tokens")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	tlsCert := fs.String("tls-cert", "", "PEM certificate: serve TLS only (with --tls-key)")
+	tlsKey := fs.String("tls-key", "", "PEM private key of --tls-cert")
+	tlsClientCA := fs.String("tls-client-ca", "", "PEM CA certificates: require client certificates signed by them (mutual TLS)")
 	var allow multiFlag
 	fs.Var(&allow, "allow-dir", "directory SQL may read files from (repeatable)")
 	if err := fs.Parse(args); err != nil {
@@ -84,6 +88,9 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		AdminPassword: os.Getenv("TERN_ADMIN_PASSWORD"),
 		TokenTTL:      *tokenTTL,
 		Logger:        log,
+		TLSCert:       *tlsCert,
+		TLSKey:        *tlsKey,
+		TLSClientCA:   *tlsClientCA,
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "tern: %v\n", err)
@@ -97,7 +104,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "tern: %v\n", err)
 		return 1
 	}
-	log.Info("serving Flight SQL", "addr", srv.Addr(), "data", *data)
+	log.Info("serving Flight SQL", "addr", srv.Addr(), "data", *data, "tls", *tlsCert != "", "mtls", *tlsClientCA != "")
 	fmt.Fprintf(stdout, "tern: listening on %s\n", srv.Addr())
 	if err := srv.Serve(ctx); err != nil && !errors.Is(err, context.Canceled) {
 		fmt.Fprintf(stderr, "tern: %v\n", err)
