@@ -41,6 +41,7 @@ built binary instead), --data data (cache of generated data and Tern data direct
 // options are the flags of every subcommand.
 type options struct {
 	repo, ternBin, data, results, shared string
+	givenBin                             string // --tern-bin as given (the header names it)
 	// tpch
 	sf       float64
 	runs     int
@@ -94,6 +95,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args[1:]); err != nil {
 		return 2
 	}
+	o.givenBin = o.ternBin
 	var err error
 	if o.queries, err = intList(*queries); err != nil {
 		fmt.Fprintf(stderr, "bench: --queries: %v\n", err)
@@ -142,7 +144,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if len(rep.sections) > 0 {
-		md := rep.markdown(title, args, o.repo)
+		md := rep.markdown(title, args, o.repo, o.givenBin)
 		fmt.Fprintln(stdout)
 		fmt.Fprint(stdout, md)
 		if werr := appendResults(o.results, md); werr != nil {

@@ -17,12 +17,15 @@ type report struct {
 
 func (r *report) add(s string) { r.sections = append(r.sections, s) }
 
-func (r *report) markdown(title string, args []string, repo string) string {
+func (r *report) markdown(title string, args []string, repo, ternBin string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "## %s — %s\n\n", title, time.Now().UTC().Format("2006-01-02 15:04 UTC"))
 	fmt.Fprintf(&b, "- machine: %s\n", machine())
 	fmt.Fprintf(&b, "- commit: %s\n", commit(repo))
-	fmt.Fprintf(&b, "- command: `cd bench && go run . %s`\n\n", strings.Join(args, " "))
+	if ternBin != "" {
+		fmt.Fprintf(&b, "- tern binary: %s (given with --tern-bin)\n", ternBin)
+	}
+	fmt.Fprintf(&b, "- command: `cd bench && go run . %s`\n\n", shellJoin(args))
 	for _, s := range r.sections {
 		b.WriteString(s)
 		if !strings.HasSuffix(s, "\n\n") {
@@ -104,4 +107,16 @@ func fmtSecs(d time.Duration) string { return fmt.Sprintf("%.3f", d.Seconds()) }
 func mdCell(s string) string {
 	s = strings.ReplaceAll(s, "|", "\\|")
 	return clip(s, 90)
+}
+
+// shellJoin quotes args as a shell would need them.
+func shellJoin(args []string) string {
+	q := make([]string, len(args))
+	for i, a := range args {
+		if a == "" || strings.ContainsAny(a, " \t'\"$*?&;|<>()") {
+			a = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		}
+		q[i] = a
+	}
+	return strings.Join(q, " ")
 }

@@ -20,7 +20,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/apache/arrow-go/v18/arrow/util"
 )
 
 // The harness talks to Tern the way users do: a `tern serve` process and the ADBC Flight SQL
@@ -289,7 +288,7 @@ func (c *flightClient) stream(ctx context.Context, q string, fn func(arrow.Recor
 	for rdr.Next() {
 		rec := rdr.RecordBatch()
 		rows += rec.NumRows()
-		bytes += util.TotalRecordSize(rec)
+		bytes += logicalBytes(rec)
 		if fn != nil {
 			fn(rec)
 		}

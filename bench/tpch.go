@@ -293,6 +293,13 @@ func errBrief(err error) string {
 	if i := strings.IndexByte(s, '\n'); i >= 0 {
 		s = s[:i]
 	}
+	// The ADBC driver wraps the server's message as "<Code>: [FlightSQL] msg (<Code>; <Op>)".
+	if i := strings.Index(s, "[FlightSQL] "); i >= 0 {
+		s = s[i+len("[FlightSQL] "):]
+	}
+	if i := strings.LastIndex(s, " ("); i >= 0 && strings.HasSuffix(s, ")") && strings.Contains(s[i:], "; ") {
+		s = s[:i]
+	}
 	return mdCell(s)
 }
 

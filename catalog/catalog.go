@@ -65,6 +65,14 @@ type DataFile struct {
 	Path  string // relative to the data directory
 	Rows  int64
 	Bytes int64
+	// Partition is the file's partition key (all its rows share it; see
+	// connectors/native.PartitionSpec); "" for an unpartitioned table.
+	Partition string `json:",omitempty"`
+	// Stats holds one entry per table column (in Columns order) for the whole file, and
+	// RowGroups the Parquet row groups with their own statistics: what pruning and dry runs
+	// use without opening the file. Files written before statistics existed have neither.
+	Stats     []ColumnStats  `json:",omitempty"`
+	RowGroups []RowGroupInfo `json:",omitempty"`
 }
 
 // Commit describes a change to one table's file set.
@@ -74,6 +82,10 @@ type Commit struct {
 	Add       []DataFile
 	Remove    []string // paths of files that the new snapshot no longer holds
 	Operation string
+	// Rebase lets the commit apply on top of a newer snapshot than Base when every file it
+	// removes is still present (the commits in between only added or rewrote other files):
+	// copy-on-write DML and compaction conflict only when they touch the same files.
+	Rebase bool `json:",omitempty"`
 }
 
 // User is a principal that can log in.

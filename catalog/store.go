@@ -236,7 +236,7 @@ func (s *store) DropTable(ctx context.Context, ref TableRef) error {
 			return err
 		}
 		for p := range files {
-			if err := tx.put(bucketGarbage, key(ref.Tenant, p), nil); err != nil {
+			if err := tx.put(bucketGarbage, key(ref.Tenant, p), nowStamp()); err != nil {
 				return err
 			}
 		}
@@ -244,6 +244,9 @@ func (s *store) DropTable(ctx context.Context, ref TableRef) error {
 			if err := tx.del(bucketSnapshots, k); err != nil {
 				return err
 			}
+		}
+		if err := tx.del(bucketStats, tableIDKey(ref.Tenant, t.ID)); err != nil {
+			return err
 		}
 		if err := tx.del(bucketTableIDs, tableIDKey(ref.Tenant, t.ID)); err != nil {
 			return err
@@ -427,7 +430,7 @@ func (s *store) CommitSnapshot(ctx context.Context, commits ...Commit) ([]Snapsh
 // commitOne writes the snapshot that applies c to t. The caller stores t with the new
 // CurrentSnapshot.
 func commitOne(tx kvTx, t *Table, c Commit) (Snapshot, error) {
-	if c.Base != t.CurrentSnapshot {
+	if c.Base != t.CurrentSnapshot && !(c.Rebase && c.Base < t.CurrentSnapshot) {
 		return Snapshot{}, errs.Errorf(errs.ErrConflict,
 			"could not serialize access to relation %q: it changed since snapshot %d (now %d)",
 			t.Ref.String(), c.Base, t.CurrentSnapshot)
@@ -446,6 +449,11 @@ func commitOne(tx kvTx, t *Table, c Commit) (Snapshot, error) {
 		present[f.Path] = true
 	}
 	for _, p := range c.Remove {
+		if !present[p] && c.Base != t.CurrentSnapshot {
+			return Snapshot{}, errs.Errorf(errs.ErrConflict,
+				"could not serialize access due to concurrent update: relation %q was changed by another statement (snapshot %d, planned at %d)",
+				t.Ref.String(), t.CurrentSnapshot, c.Base)
+		}
 		if !present[p] {
 			return Snapshot{}, errs.Errorf(errs.ErrInvalidArgument, "relation %q: snapshot %d holds no file %q to remove", t.Ref.String(), c.Base, p)
 		}

@@ -142,6 +142,12 @@ func (c *compiler) rel(r *substraitpb.Rel) (exec.Operator, error) {
 	case *substraitpb.Rel_Fetch:
 		common = rt.Fetch.GetCommon()
 		op, err = c.fetchRel(rt.Fetch)
+	case *substraitpb.Rel_Set:
+		common = rt.Set.GetCommon()
+		op, err = c.setRel(rt.Set)
+	case *substraitpb.Rel_Cross:
+		common = rt.Cross.GetCommon()
+		op, err = c.crossRel(rt.Cross)
 	default:
 		return nil, errs.Errorf(errs.ErrNotSupported, "Substrait relation %s", relName(r))
 	}

@@ -192,11 +192,13 @@ func TestCompileJoinRel(t *testing.T) {
 
 func TestCompileJoinRelWithoutKeys(t *testing.T) {
 	p := newPlan()
+	// people JOIN depts ON people.id * 10 > depts.dept (a nested loop join)
 	j := &substraitpb.Rel{RelType: &substraitpb.Rel_Join{Join: &substraitpb.JoinRel{
-		Left: people(), Right: depts(), Expression: p.call("gt", tyBool(), field(0), field(4)), Type: substraitpb.JoinRel_JOIN_TYPE_INNER}}}
-	if err := planErr(t, p.root(j)); !errors.Is(err, errs.ErrNotSupported) {
-		t.Fatalf("want not supported, got %v", err)
-	}
+		Left: people(), Right: depts(), Expression: p.call("gt", tyBool(), p.call("multiply", tyI32(), field(0), lit(litI32(10))), field(4)),
+		Type: substraitpb.JoinRel_JOIN_TYPE_INNER}}}
+	s := sortRel(projectRel(j, emit(0, 4)), sortKey(field(0), substraitpb.SortField_SORT_DIRECTION_ASC_NULLS_LAST),
+		sortKey(field(1), substraitpb.SortField_SORT_DIRECTION_ASC_NULLS_LAST))
+	runPlan(t, p.root(s, "id", "dept"), "id,dept", "2|10", "3|10", "3|20", "4|10", "4|20", "4|30", "5|10", "5|20", "5|30")
 }
 
 func TestCompileTypesAndLiterals(t *testing.T) {
@@ -283,8 +285,8 @@ func TestCompileErrors(t *testing.T) {
 	}
 	{
 		p := newPlan()
-		set := &substraitpb.Rel{RelType: &substraitpb.Rel_Set{Set: &substraitpb.SetRel{Inputs: []*substraitpb.Rel{people(), people()}}}}
-		check("unknown-relation", p.root(set), errs.ErrNotSupported, "Set")
+		ext := &substraitpb.Rel{RelType: &substraitpb.Rel_ExtensionLeaf{ExtensionLeaf: &substraitpb.ExtensionLeafRel{}}}
+		check("unknown-relation", p.root(ext), errs.ErrNotSupported, "ExtensionLeaf")
 	}
 	{
 		p := newPlan()

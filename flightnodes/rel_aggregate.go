@@ -6,6 +6,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/scalar"
 	"github.com/substrait-io/substrait-protobuf/go/substraitpb"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/tern-db/tern/flightnodes/exec"
 	"github.com/tern-db/tern/proto/errs"
@@ -14,34 +15,74 @@ import (
 // aggregateRel evaluates grouping expressions and measure arguments into columns (a
 // projection, skipped when they are all plain columns), then runs a hash aggregate. Output:
 // grouping columns then measures.
+//
+// GROUPING SETS (several groupings): an Expand operator emits every input batch once per set,
+// with the grouping expressions absent from the set as NULL and the set's index as an extra
+// i32 key; one hash aggregate groups by all of them; a projection puts the index last. Output
+// (proto/doc.go): every grouping expression, the measures, the set index.
+//
+// Ordered aggregates (string_agg(x, ',' ORDER BY y)): when every measure with an ordering has
+// the same one, the input is sorted by it first (the hash aggregate consumes rows in order).
 func (c *compiler) aggregateRel(r *substraitpb.AggregateRel) (exec.Operator, error) {
 	in, err := c.rel(r.GetInput())
 	if err != nil {
 		return nil, err
 	}
-	s := in.Schema()
 	groupings := r.GetGroupings()
-	if len(groupings) > 1 {
-		return nil, errs.Errorf(errs.ErrNotSupported, "grouping sets (%d groupings)", len(groupings))
-	}
-	var groupExprs []*substraitpb.Expression
-	if len(groupings) == 1 {
-		g := groupings[0]
-		if len(g.GetExpressionReferences()) > 0 {
-			all := r.GetGroupingExpressions()
+	// all grouping expressions, and each set as indices into them
+	var all []*substraitpb.Expression
+	var sets [][]int
+	for _, g := range groupings {
+		var set []int
+		if len(g.GetExpressionReferences()) > 0 || len(g.GetGroupingExpressions()) == 0 {
 			for _, ref := range g.GetExpressionReferences() {
-				if int(ref) >= len(all) {
+				if int(ref) >= len(r.GetGroupingExpressions()) {
 					return nil, errs.Errorf(errs.ErrInvalidArgument, "grouping expression reference %d out of range", ref)
 				}
-				groupExprs = append(groupExprs, all[ref])
+				set = append(set, int(ref))
 			}
 		} else {
-			groupExprs = g.GetGroupingExpressions()
+			for _, ge := range g.GetGroupingExpressions() {
+				idx := -1
+				for k, e := range all {
+					if proto.Equal(e, ge) {
+						idx = k
+					}
+				}
+				if idx < 0 {
+					idx = len(all)
+					all = append(all, ge)
+				}
+				set = append(set, idx)
+			}
+		}
+		sets = append(sets, set)
+	}
+	if len(r.GetGroupingExpressions()) > 0 {
+		if len(all) > 0 {
+			return nil, errs.Errorf(errs.ErrInvalidArgument, "aggregate mixes grouping expression references and inline expressions")
+		}
+		all = r.GetGroupingExpressions()
+	}
+	// Ordered aggregates: sort the input first.
+	var order []*substraitpb.SortField
+	for _, m := range r.GetMeasures() {
+		if s := m.GetMeasure().GetSorts(); len(s) > 0 {
+			if order != nil && !sameSorts(order, s) {
+				return nil, errs.Errorf(errs.ErrNotSupported, "aggregates with different orderings")
+			}
+			order = s
 		}
 	}
+	if order != nil {
+		if in, err = c.sortInput(in, order); err != nil {
+			return nil, err
+		}
+	}
+	s := in.Schema()
 	var cols []exec.Expr
 	var names []string
-	for i, ge := range groupExprs {
+	for i, ge := range all {
 		e, err := c.expr(ge, s)
 		if err != nil {
 			return nil, err
@@ -56,87 +97,38 @@ func (c *compiler) aggregateRel(r *substraitpb.AggregateRel) (exec.Operator, err
 	nGroups := len(cols)
 	aggs := make([]exec.AggSpec, len(r.GetMeasures()))
 	for i, m := range r.GetMeasures() {
-		f := m.GetMeasure()
-		if f == nil {
-			return nil, errs.Errorf(errs.ErrInvalidArgument, "measure %d has no function", i)
-		}
-		name, err := c.funcName(f.GetFunctionReference())
+		spec, args, err := c.measure(m, s, i)
 		if err != nil {
 			return nil, err
 		}
-		if len(f.GetSorts()) > 0 {
-			return nil, errs.Errorf(errs.ErrNotSupported, "ordered aggregate %s", name)
-		}
-		if ph := f.GetPhase(); ph != substraitpb.AggregationPhase_AGGREGATION_PHASE_UNSPECIFIED &&
-			ph != substraitpb.AggregationPhase_AGGREGATION_PHASE_INITIAL_TO_RESULT {
-			return nil, errs.Errorf(errs.ErrNotSupported, "aggregation phase %s", ph)
-		}
-		var argExprs []*substraitpb.Expression
-		if len(f.GetArguments()) > 0 {
-			for _, a := range f.GetArguments() {
-				if a.GetValue() == nil {
-					return nil, errs.Errorf(errs.ErrNotSupported, "non-value argument of aggregate %s", name)
-				}
-				argExprs = append(argExprs, a.GetValue())
-			}
-		} else {
-			argExprs = f.GetArgs()
-		}
-		spec := exec.AggSpec{Name: fmt.Sprintf("measure%d", i), Distinct: f.GetInvocation() == substraitpb.AggregateFunction_AGGREGATION_INVOCATION_DISTINCT}
-		switch name {
-		case "count":
-			spec.Func = exec.AggCount
-			if len(argExprs) == 0 {
-				spec.Func = exec.AggCountStar
-			}
-		case "sum":
-			spec.Func = exec.AggSum
-		case "avg":
-			spec.Func = exec.AggAvg
-		case "min":
-			spec.Func = exec.AggMin
-		case "max":
-			spec.Func = exec.AggMax
-		default:
-			return nil, errs.Errorf(errs.ErrNotSupported, "aggregate function %q", name)
-		}
-		if spec.Func == exec.AggCountStar && len(argExprs) > 0 || spec.Func != exec.AggCountStar && len(argExprs) != 1 {
-			return nil, errs.Errorf(errs.ErrInvalidArgument, "aggregate %s with %d arguments", name, len(argExprs))
-		}
-		if f.GetOutputType() == nil {
-			return nil, errs.Errorf(errs.ErrInvalidArgument, "aggregate %s without output_type", name)
-		}
-		if spec.Out, err = arrowType(f.GetOutputType()); err != nil {
-			return nil, err
-		}
-		var arg exec.Expr
-		if len(argExprs) == 1 {
-			if arg, err = c.expr(argExprs[0], s); err != nil {
-				return nil, err
-			}
-		}
-		if m.GetFilter() != nil {
-			// agg(x) FILTER (WHERE f) = agg(CASE WHEN f THEN x END); count(*) counts TRUEs.
-			cond, err := c.expr(m.GetFilter(), s)
-			if err != nil {
-				return nil, err
-			}
-			if arg == nil {
-				spec.Func = exec.AggCount
-				if arg, err = exec.NewLiteral(boolTrue); err != nil {
-					return nil, err
-				}
-			}
-			if arg, err = exec.NewCase([]exec.Expr{cond}, []exec.Expr{arg}, nil, arg.Type()); err != nil {
-				return nil, err
-			}
-		}
-		if arg != nil {
+		if len(args) > 0 {
 			spec.Arg = len(cols)
-			cols = append(cols, arg)
-			names = append(names, fmt.Sprintf("arg%d", i))
+			cols, names = append(cols, args[0]), append(names, fmt.Sprintf("arg%d", i))
+		}
+		if len(args) > 1 {
+			spec.Arg2 = len(cols)
+			cols, names = append(cols, args[1]), append(names, fmt.Sprintf("arg%d_2", i))
 		}
 		aggs[i] = spec
+	}
+	if len(sets) > 1 {
+		return c.groupingSets(in, cols, names, nGroups, sets, aggs)
+	}
+	if len(sets) == 1 && len(sets[0]) != nGroups {
+		// one grouping using a subset (or a reordering) of the expressions
+		var gc []exec.Expr
+		var gn []string
+		for _, k := range sets[0] {
+			gc, gn = append(gc, cols[k]), append(gn, names[k])
+		}
+		for i := range aggs {
+			if aggs[i].Func != exec.AggCountStar {
+				aggs[i].Arg += len(sets[0]) - nGroups
+				aggs[i].Arg2 += len(sets[0]) - nGroups
+			}
+		}
+		cols, names = append(gc, cols[nGroups:]...), append(gn, names[nGroups:]...)
+		nGroups = len(sets[0])
 	}
 	input := in
 	groupCols := make([]int, nGroups)
@@ -147,6 +139,9 @@ func (c *compiler) aggregateRel(r *substraitpb.AggregateRel) (exec.Operator, err
 		for i := range aggs {
 			if aggs[i].Func != exec.AggCountStar {
 				aggs[i].Arg = cols[aggs[i].Arg].(*exec.ColumnRef).Index
+			}
+			if aggs[i].Func == exec.AggStringAgg {
+				aggs[i].Arg2 = cols[aggs[i].Arg2].(*exec.ColumnRef).Index
 			}
 		}
 	} else {
@@ -164,6 +159,209 @@ func (c *compiler) aggregateRel(r *substraitpb.AggregateRel) (exec.Operator, err
 	return c.track(op), nil
 }
 
+func sameSorts(a, b []*substraitpb.SortField) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if !proto.Equal(a[i], b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// sortInput sorts in by order (expressions over in).
+func (c *compiler) sortInput(in exec.Operator, order []*substraitpb.SortField) (exec.Operator, error) {
+	s := in.Schema()
+	n := s.NumFields()
+	exprs := make([]exec.Expr, 0, n+len(order))
+	for i := 0; i < n; i++ {
+		exprs = append(exprs, exec.NewColumnRef(i, s.Field(i).Type))
+	}
+	keys := make([]exec.SortKey, len(order))
+	for i, sf := range order {
+		e, err := c.expr(sf.GetExpr(), s)
+		if err != nil {
+			return nil, err
+		}
+		k, err := sortKeyOf(sf, len(exprs))
+		if err != nil {
+			return nil, err
+		}
+		exprs = append(exprs, e)
+		keys[i] = k
+	}
+	names := fieldNames(s)
+	for i := range order {
+		names = append(names, fmt.Sprintf("orderkey%d", i))
+	}
+	p, err := c.project(in, exprs, names)
+	if err != nil {
+		return nil, err
+	}
+	srt, err := exec.NewSort(c.env, p, keys)
+	if err != nil {
+		return nil, err
+	}
+	c.track(srt)
+	return c.project(srt, exprs[:n], fieldNames(s))
+}
+
+// measure converts one measure: its spec (Arg/Arg2 unset) and argument expressions.
+func (c *compiler) measure(m *substraitpb.AggregateRel_Measure, s *arrow.Schema, i int) (exec.AggSpec, []exec.Expr, error) {
+	var spec exec.AggSpec
+	f := m.GetMeasure()
+	if f == nil {
+		return spec, nil, errs.Errorf(errs.ErrInvalidArgument, "measure %d has no function", i)
+	}
+	name, err := c.funcName(f.GetFunctionReference())
+	if err != nil {
+		return spec, nil, err
+	}
+	if ph := f.GetPhase(); ph != substraitpb.AggregationPhase_AGGREGATION_PHASE_UNSPECIFIED &&
+		ph != substraitpb.AggregationPhase_AGGREGATION_PHASE_INITIAL_TO_RESULT {
+		return spec, nil, errs.Errorf(errs.ErrNotSupported, "aggregation phase %s", ph)
+	}
+	var argExprs []*substraitpb.Expression
+	if len(f.GetArguments()) > 0 {
+		for _, a := range f.GetArguments() {
+			if a.GetValue() == nil {
+				return spec, nil, errs.Errorf(errs.ErrNotSupported, "non-value argument of aggregate %s", name)
+			}
+			argExprs = append(argExprs, a.GetValue())
+		}
+	} else {
+		argExprs = f.GetArgs()
+	}
+	spec = exec.AggSpec{Name: fmt.Sprintf("measure%d", i), Distinct: f.GetInvocation() == substraitpb.AggregateFunction_AGGREGATION_INVOCATION_DISTINCT}
+	nargs := 1
+	switch name {
+	case "count":
+		spec.Func = exec.AggCount
+		if len(argExprs) == 0 {
+			spec.Func, nargs = exec.AggCountStar, 0
+		}
+	case "sum":
+		spec.Func = exec.AggSum
+	case "avg":
+		spec.Func = exec.AggAvg
+	case "min":
+		spec.Func = exec.AggMin
+	case "max":
+		spec.Func = exec.AggMax
+	case "bool_and", "every":
+		spec.Func = exec.AggBoolAnd
+	case "bool_or":
+		spec.Func = exec.AggBoolOr
+	case "string_agg":
+		spec.Func, nargs = exec.AggStringAgg, 2
+	case "var_samp", "variance":
+		spec.Func = exec.AggVarSamp
+	case "var_pop":
+		spec.Func = exec.AggVarPop
+	case "stddev_samp", "stddev":
+		spec.Func = exec.AggStddevSamp
+	case "stddev_pop":
+		spec.Func = exec.AggStddevPop
+	default:
+		return spec, nil, errs.Errorf(errs.ErrNotSupported, "aggregate function %q", name)
+	}
+	if len(argExprs) != nargs {
+		return spec, nil, errs.Errorf(errs.ErrInvalidArgument, "aggregate %s with %d arguments", name, len(argExprs))
+	}
+	if f.GetOutputType() == nil {
+		return spec, nil, errs.Errorf(errs.ErrInvalidArgument, "aggregate %s without output_type", name)
+	}
+	if spec.Out, err = arrowType(f.GetOutputType()); err != nil {
+		return spec, nil, err
+	}
+	args, err := c.exprs(argExprs, s)
+	if err != nil {
+		return spec, nil, err
+	}
+	if m.GetFilter() != nil {
+		// agg(x) FILTER (WHERE f) = agg(CASE WHEN f THEN x END); count(*) counts TRUEs.
+		cond, err := c.expr(m.GetFilter(), s)
+		if err != nil {
+			return spec, nil, err
+		}
+		if len(args) == 0 {
+			spec.Func = exec.AggCount
+			t, err := exec.NewLiteral(boolTrue)
+			if err != nil {
+				return spec, nil, err
+			}
+			args = []exec.Expr{t}
+		}
+		if args[0], err = exec.NewCase([]exec.Expr{cond}, []exec.Expr{args[0]}, nil, args[0].Type()); err != nil {
+			return spec, nil, err
+		}
+	}
+	return spec, args, nil
+}
+
+// groupingSets: cols are the grouping expressions (nGroups) then the measure arguments.
+func (c *compiler) groupingSets(in exec.Operator, cols []exec.Expr, names []string, nGroups int, sets [][]int, aggs []exec.AggSpec) (exec.Operator, error) {
+	projs := make([][]exec.Expr, len(sets))
+	for si, set := range sets {
+		p := make([]exec.Expr, 0, len(cols)+1)
+		for k := 0; k < nGroups; k++ {
+			in := false
+			for _, x := range set {
+				in = in || x == k
+			}
+			if in {
+				p = append(p, cols[k])
+				continue
+			}
+			null, err := exec.NewLiteral(scalar.MakeNullScalar(cols[k].Type()))
+			if err != nil {
+				return nil, err
+			}
+			p = append(p, null)
+		}
+		idx, err := exec.NewLiteral(scalar.NewInt32Scalar(int32(si)))
+		if err != nil {
+			return nil, err
+		}
+		p = append(p, idx)
+		p = append(p, cols[nGroups:]...)
+		projs[si] = p
+	}
+	enames := append(append(append([]string(nil), names[:nGroups]...), "grouping_set"), names[nGroups:]...)
+	ex, err := exec.NewExpand(c.env, in, projs, enames)
+	if err != nil {
+		return nil, err
+	}
+	c.track(ex)
+	groupCols := make([]int, nGroups+1)
+	for i := range groupCols {
+		groupCols[i] = i
+	}
+	for i := range aggs {
+		aggs[i].Arg++
+		aggs[i].Arg2++
+	}
+	agg, err := exec.NewHashAggregate(c.env, ex, groupCols, aggs)
+	if err != nil {
+		return nil, err
+	}
+	c.track(agg)
+	as := agg.Schema()
+	var out []exec.Expr
+	var onames []string
+	for k := 0; k < nGroups; k++ {
+		out, onames = append(out, exec.NewColumnRef(k, as.Field(k).Type)), append(onames, as.Field(k).Name)
+	}
+	for i := range aggs {
+		k := nGroups + 1 + i
+		out, onames = append(out, exec.NewColumnRef(k, as.Field(k).Type)), append(onames, as.Field(k).Name)
+	}
+	out, onames = append(out, exec.NewColumnRef(nGroups, as.Field(nGroups).Type)), append(onames, "grouping_set")
+	return c.project(agg, out, onames)
+}
+
 func allColumnRefs(es []exec.Expr) bool {
 	for _, e := range es {
 		if _, ok := e.(*exec.ColumnRef); !ok {
@@ -174,5 +372,3 @@ func allColumnRefs(es []exec.Expr) bool {
 }
 
 var boolTrue = scalar.NewBooleanScalar(true)
-
-var _ arrow.DataType

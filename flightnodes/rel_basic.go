@@ -76,6 +76,12 @@ func (c *compiler) projectRel(r *substraitpb.ProjectRel) (exec.Operator, error) 
 }
 
 func (c *compiler) sortRel(r *substraitpb.SortRel) (exec.Operator, error) {
+	return c.sortOrTopN(r, -1, -1)
+}
+
+// sortOrTopN builds a sort of r, or with count >= 0 a TopN keeping rows offset..offset+count.
+// Sort keys that are not plain columns are computed by a projection below and dropped above.
+func (c *compiler) sortOrTopN(r *substraitpb.SortRel, offset, count int64) (exec.Operator, error) {
 	in, err := c.rel(r.GetInput())
 	if err != nil {
 		return nil, err
@@ -94,23 +100,9 @@ func (c *compiler) sortRel(r *substraitpb.SortRel) (exec.Operator, error) {
 			col = n + len(extra)
 			extra = append(extra, e)
 		}
-		k := exec.SortKey{Col: col}
-		switch d := sf.GetSortKind().(type) {
-		case *substraitpb.SortField_Direction:
-			switch d.Direction {
-			case substraitpb.SortField_SORT_DIRECTION_ASC_NULLS_FIRST:
-				k.NullsFirst = true
-			case substraitpb.SortField_SORT_DIRECTION_ASC_NULLS_LAST, substraitpb.SortField_SORT_DIRECTION_UNSPECIFIED:
-			case substraitpb.SortField_SORT_DIRECTION_DESC_NULLS_FIRST:
-				k.Desc, k.NullsFirst = true, true
-			case substraitpb.SortField_SORT_DIRECTION_DESC_NULLS_LAST:
-				k.Desc = true
-			default:
-				return nil, errs.Errorf(errs.ErrNotSupported, "sort direction %s", d.Direction)
-			}
-		case nil:
-		default:
-			return nil, errs.Errorf(errs.ErrNotSupported, "sort with a comparison function")
+		k, err := sortKeyOf(sf, col)
+		if err != nil {
+			return nil, err
 		}
 		keys[i] = k
 	}
@@ -127,7 +119,12 @@ func (c *compiler) sortRel(r *substraitpb.SortRel) (exec.Operator, error) {
 			return nil, err
 		}
 	}
-	op, err := exec.NewSort(c.env, in, keys)
+	var op exec.Operator
+	if count >= 0 {
+		op, err = exec.NewTopN(c.env, in, keys, offset, count)
+	} else {
+		op, err = exec.NewSort(c.env, in, keys)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -142,6 +139,29 @@ func (c *compiler) sortRel(r *substraitpb.SortRel) (exec.Operator, error) {
 	return op, nil
 }
 
+// sortKeyOf converts a SortField's direction.
+func sortKeyOf(sf *substraitpb.SortField, col int) (exec.SortKey, error) {
+	k := exec.SortKey{Col: col}
+	switch d := sf.GetSortKind().(type) {
+	case *substraitpb.SortField_Direction:
+		switch d.Direction {
+		case substraitpb.SortField_SORT_DIRECTION_ASC_NULLS_FIRST:
+			k.NullsFirst = true
+		case substraitpb.SortField_SORT_DIRECTION_ASC_NULLS_LAST, substraitpb.SortField_SORT_DIRECTION_UNSPECIFIED:
+		case substraitpb.SortField_SORT_DIRECTION_DESC_NULLS_FIRST:
+			k.Desc, k.NullsFirst = true, true
+		case substraitpb.SortField_SORT_DIRECTION_DESC_NULLS_LAST:
+			k.Desc = true
+		default:
+			return k, errs.Errorf(errs.ErrNotSupported, "sort direction %s", d.Direction)
+		}
+	case nil:
+	default:
+		return k, errs.Errorf(errs.ErrNotSupported, "sort with a comparison function")
+	}
+	return k, nil
+}
+
 func fieldNames(s *arrow.Schema) []string {
 	names := make([]string, s.NumFields())
 	for i := range names {
@@ -151,10 +171,6 @@ func fieldNames(s *arrow.Schema) []string {
 }
 
 func (c *compiler) fetchRel(r *substraitpb.FetchRel) (exec.Operator, error) {
-	in, err := c.rel(r.GetInput())
-	if err != nil {
-		return nil, err
-	}
 	var offset, count int64 = 0, -1
 	switch o := r.GetOffsetMode().(type) {
 	case *substraitpb.FetchRel_Offset:
@@ -185,6 +201,14 @@ func (c *compiler) fetchRel(r *substraitpb.FetchRel) (exec.Operator, error) {
 	}
 	if count < -1 {
 		return nil, errs.Errorf(errs.ErrInvalidArgument, "LIMIT must not be negative")
+	}
+	// A SortRel directly under the fetch (without an emit of its own) runs as a TopN.
+	if srt := r.GetInput().GetSort(); srt != nil && count >= 0 && srt.GetCommon().GetEmit() == nil {
+		return c.sortOrTopN(srt, offset, count)
+	}
+	in, err := c.rel(r.GetInput())
+	if err != nil {
+		return nil, err
 	}
 	op, err := exec.NewLimit(c.env, in, offset, count)
 	if err != nil {

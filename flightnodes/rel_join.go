@@ -8,8 +8,9 @@ import (
 	"github.com/tern-db/tern/proto/errs"
 )
 
-// hashJoinRel: equi-join on keys, right input is the build side. A post-join filter is
-// applied above inner joins (over left fields then right fields).
+// hashJoinRel: equi-join on keys (EQ or IS_NOT_DISTINCT_FROM), right input is the build
+// side. post_join_filter is part of the join condition (over left fields then right fields),
+// for every join type.
 func (c *compiler) hashJoinRel(r *substraitpb.HashJoinRel) (exec.Operator, error) {
 	typ, err := hashJoinType(r.GetType())
 	if err != nil {
@@ -28,10 +29,18 @@ func (c *compiler) hashJoinRel(r *substraitpb.HashJoinRel) (exec.Operator, error
 	}
 	nl, nr := left.Schema().NumFields(), right.Schema().NumFields()
 	var lk, rk []int
+	var nullEq []bool
 	if len(r.GetKeys()) > 0 {
 		for _, k := range r.GetKeys() {
-			if cmp := k.GetComparison(); cmp != nil && cmp.GetSimple() != substraitpb.ComparisonJoinKey_SIMPLE_COMPARISON_TYPE_EQ {
-				return nil, errs.Errorf(errs.ErrNotSupported, "hash join key comparison other than equality")
+			ne := false
+			if cmp := k.GetComparison(); cmp != nil {
+				switch cmp.GetSimple() {
+				case substraitpb.ComparisonJoinKey_SIMPLE_COMPARISON_TYPE_EQ:
+				case substraitpb.ComparisonJoinKey_SIMPLE_COMPARISON_TYPE_IS_NOT_DISTINCT_FROM:
+					ne = true
+				default:
+					return nil, errs.Errorf(errs.ErrNotSupported, "hash join key comparison %s", cmp.GetSimple())
+				}
 			}
 			l, err := fieldIndex(k.GetLeft(), nl)
 			if err != nil {
@@ -41,7 +50,7 @@ func (c *compiler) hashJoinRel(r *substraitpb.HashJoinRel) (exec.Operator, error
 			if err != nil {
 				return nil, err
 			}
-			lk, rk = append(lk, l), append(rk, rr)
+			lk, rk, nullEq = append(lk, l), append(rk, rr), append(nullEq, ne)
 		}
 	} else {
 		if len(r.GetLeftKeys()) != len(r.GetRightKeys()) {
@@ -56,13 +65,17 @@ func (c *compiler) hashJoinRel(r *substraitpb.HashJoinRel) (exec.Operator, error
 			if err != nil {
 				return nil, err
 			}
-			lk, rk = append(lk, l), append(rk, rr)
+			lk, rk, nullEq = append(lk, l), append(rk, rr), append(nullEq, false)
 		}
 	}
 	if len(lk) == 0 {
 		return nil, errs.Errorf(errs.ErrInvalidArgument, "hash join without keys")
 	}
-	return c.join(left, right, lk, rk, typ, r.GetPostJoinFilter())
+	var conds []*substraitpb.Expression
+	if f := r.GetPostJoinFilter(); f != nil {
+		conds = c.conjuncts(f)
+	}
+	return c.join(left, right, lk, rk, nullEq, typ, conds)
 }
 
 func hashJoinType(t substraitpb.HashJoinRel_JoinType) (exec.JoinType, error) {
@@ -79,6 +92,10 @@ func hashJoinType(t substraitpb.HashJoinRel_JoinType) (exec.JoinType, error) {
 		return exec.JoinSemi, nil
 	case substraitpb.HashJoinRel_JOIN_TYPE_LEFT_ANTI:
 		return exec.JoinAnti, nil
+	case substraitpb.HashJoinRel_JOIN_TYPE_LEFT_SINGLE:
+		return exec.JoinSingle, nil
+	case substraitpb.HashJoinRel_JOIN_TYPE_LEFT_MARK:
+		return exec.JoinMark, nil
 	case substraitpb.HashJoinRel_JOIN_TYPE_UNSPECIFIED:
 		return 0, errs.Errorf(errs.ErrInvalidArgument, "hash join without a join type")
 	}
@@ -99,49 +116,81 @@ func joinRelType(t substraitpb.JoinRel_JoinType) (exec.JoinType, error) {
 		return exec.JoinSemi, nil
 	case substraitpb.JoinRel_JOIN_TYPE_LEFT_ANTI:
 		return exec.JoinAnti, nil
+	case substraitpb.JoinRel_JOIN_TYPE_LEFT_SINGLE:
+		return exec.JoinSingle, nil
+	case substraitpb.JoinRel_JOIN_TYPE_LEFT_MARK:
+		return exec.JoinMark, nil
 	case substraitpb.JoinRel_JOIN_TYPE_UNSPECIFIED:
 		return 0, errs.Errorf(errs.ErrInvalidArgument, "join without a join type")
 	}
 	return 0, errs.Errorf(errs.ErrNotSupported, "join type %s", t)
 }
 
-// join builds the hash join and the residual filter (inner joins only: on outer, semi and anti
-// joins a residual changes which rows match, which a filter above cannot express).
-func (c *compiler) join(left, right exec.Operator, lk, rk []int, typ exec.JoinType, residual ...*substraitpb.Expression) (exec.Operator, error) {
+// pairSchema is the schema join conditions are evaluated over: left fields then right fields.
+func pairSchema(left, right exec.Operator) *arrow.Schema {
+	f := append(append([]arrow.Field(nil), left.Schema().Fields()...), right.Schema().Fields()...)
+	return arrow.NewSchema(f, nil)
+}
+
+// join builds a hash join (with keys) or a nested loop join (without); conds are the other
+// conjuncts of the join condition, evaluated on candidate pairs.
+func (c *compiler) join(left, right exec.Operator, lk, rk []int, nullEq []bool, typ exec.JoinType, conds []*substraitpb.Expression) (exec.Operator, error) {
 	for i := range lk {
 		lt, rt := left.Schema().Field(lk[i]).Type, right.Schema().Field(rk[i]).Type
 		if !typeEqualLoose(lt, rt) {
 			return nil, errs.Errorf(errs.ErrInvalidArgument, "join key %d compares %s with %s", i, lt, rt)
 		}
 	}
-	var conds []*substraitpb.Expression
-	for _, r := range residual {
-		if r != nil {
-			conds = append(conds, r)
-		}
-	}
-	if len(conds) > 0 && typ != exec.JoinInner {
-		return nil, errs.Errorf(errs.ErrNotSupported, "non-equi join condition on a non-inner join")
-	}
-	op, err := exec.NewHashJoin(c.env, left, right, lk, rk, typ)
-	if err != nil {
-		return nil, err
-	}
-	c.track(op)
+	ps := pairSchema(left, right)
+	var preds []exec.Expr
 	for _, cond := range conds {
-		pred, err := c.expr(cond, op.Schema())
+		if cond == nil || isTrueLiteral(cond) {
+			continue
+		}
+		pred, err := c.expr(cond, ps)
 		if err != nil {
 			return nil, err
 		}
-		if op, err = c.filter(op, pred); err != nil {
+		preds = append(preds, pred)
+	}
+	var filter exec.Expr
+	switch len(preds) {
+	case 0:
+	case 1:
+		filter = preds[0]
+	default:
+		f, err := exec.NewCall("and", preds, arrow.FixedWidthTypes.Boolean)
+		if err != nil {
 			return nil, err
 		}
+		filter = f
 	}
-	return op, nil
+	if len(lk) == 0 && filter == nil && typ == exec.JoinMark {
+		t, err := exec.NewLiteral(boolTrue)
+		if err != nil {
+			return nil, err
+		}
+		filter = t
+	}
+	op, err := exec.NewJoin(c.env, left, right, exec.JoinSpec{Type: typ, LeftKeys: lk, RightKeys: rk, NullEqual: nullEq, Filter: filter})
+	if err != nil {
+		return nil, err
+	}
+	return c.track(op), nil
+}
+
+func isTrueLiteral(e *substraitpb.Expression) bool {
+	l := e.GetLiteral()
+	if l == nil {
+		return false
+	}
+	b, ok := l.GetLiteralType().(*substraitpb.Expression_Literal_Boolean)
+	return ok && b.Boolean
 }
 
 // joinRel: the expression's equality conjuncts between a left and a right field become hash
-// keys; the other conjuncts a filter above (inner joins only).
+// keys (is_not_distinct_from ones null-safe keys); the other conjuncts are the join filter.
+// Without equality conjuncts it runs as a nested loop join.
 func (c *compiler) joinRel(r *substraitpb.JoinRel) (exec.Operator, error) {
 	typ, err := joinRelType(r.GetType())
 	if err != nil {
@@ -157,19 +206,29 @@ func (c *compiler) joinRel(r *substraitpb.JoinRel) (exec.Operator, error) {
 	}
 	nl, nr := left.Schema().NumFields(), right.Schema().NumFields()
 	var lk, rk []int
+	var nullEq []bool
 	var rest []*substraitpb.Expression
 	for _, conj := range c.conjuncts(r.GetExpression()) {
-		if l, rr, ok := c.equiKey(conj, nl, nr); ok &&
-			typeEqualLoose(left.Schema().Field(l).Type, right.Schema().Field(rr).Type) {
-			lk, rk = append(lk, l), append(rk, rr)
+		if l, rr, ne, ok := c.equiKey(conj, nl, nr); ok &&
+			typeEqualLoose(left.Schema().Field(l).Type, right.Schema().Field(rr).Type) && keyTypeOK(left.Schema().Field(l).Type) {
+			lk, rk, nullEq = append(lk, l), append(rk, rr), append(nullEq, ne)
 			continue
 		}
 		rest = append(rest, conj)
 	}
-	if len(lk) == 0 {
-		return nil, errs.Errorf(errs.ErrNotSupported, "join without an equality condition between its inputs (nested loop join)")
+	if f := r.GetPostJoinFilter(); f != nil {
+		rest = append(rest, c.conjuncts(f)...)
 	}
-	return c.join(left, right, lk, rk, typ, append(rest, r.GetPostJoinFilter())...)
+	return c.join(left, right, lk, rk, nullEq, typ, rest)
+}
+
+func keyTypeOK(dt arrow.DataType) bool {
+	switch dt.ID() {
+	case arrow.BOOL, arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64, arrow.FLOAT32, arrow.FLOAT64,
+		arrow.DATE32, arrow.TIMESTAMP, arrow.TIME64, arrow.DECIMAL128, arrow.STRING, arrow.BINARY:
+		return true
+	}
+	return false
 }
 
 // conjuncts splits nested AND calls.
@@ -200,32 +259,48 @@ func funcArgs(f *substraitpb.Expression_ScalarFunction) []*substraitpb.Expressio
 	return out
 }
 
-// equiKey recognises equal(left field, right field) in either order.
-func (c *compiler) equiKey(e *substraitpb.Expression, nl, nr int) (int, int, bool) {
+// equiKey recognises equal(left field, right field) and is_not_distinct_from (null-safe) in
+// either order.
+func (c *compiler) equiKey(e *substraitpb.Expression, nl, nr int) (int, int, bool, bool) {
 	f := e.GetScalarFunction()
 	if f == nil {
-		return 0, 0, false
+		return 0, 0, false, false
 	}
-	if name, err := c.funcName(f.GetFunctionReference()); err != nil || name != "equal" {
-		return 0, 0, false
+	name, err := c.funcName(f.GetFunctionReference())
+	if err != nil || (name != "equal" && name != "is_not_distinct_from") {
+		return 0, 0, false, false
 	}
+	ne := name == "is_not_distinct_from"
 	args := funcArgs(f)
 	if len(args) != 2 {
-		return 0, 0, false
+		return 0, 0, false, false
 	}
 	a, ok1 := fieldRefOf(args[0], nl+nr)
 	b, ok2 := fieldRefOf(args[1], nl+nr)
 	if !ok1 || !ok2 {
-		return 0, 0, false
+		return 0, 0, false, false
 	}
 	switch {
 	case a < nl && b >= nl:
-		return a, b - nl, true
+		return a, b - nl, ne, true
 	case b < nl && a >= nl:
-		return b, a - nl, true
+		return b, a - nl, ne, true
 	}
-	return 0, 0, false
+	return 0, 0, false, false
 }
 
 // typeEqualLoose compares key types ignoring field metadata.
 func typeEqualLoose(a, b arrow.DataType) bool { return arrow.TypeEqual(a, b) }
+
+// crossRel: a cross product, as a nested loop join without a condition.
+func (c *compiler) crossRel(r *substraitpb.CrossRel) (exec.Operator, error) {
+	left, err := c.rel(r.GetLeft())
+	if err != nil {
+		return nil, err
+	}
+	right, err := c.rel(r.GetRight())
+	if err != nil {
+		return nil, err
+	}
+	return c.join(left, right, nil, nil, nil, exec.JoinInner, nil)
+}

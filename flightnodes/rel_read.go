@@ -91,6 +91,7 @@ func (c *compiler) localFiles(lf *substraitpb.ReadRel_LocalFiles, base *arrow.Sc
 			return nil, err
 		}
 		opts.Paths = append(opts.Paths, path)
+		opts.Ranges = append(opts.Ranges, [2]int64{int64(it.GetStart()), int64(it.GetLength())}) // row groups kept by pruning
 		var format files.Format
 		switch ff := it.GetFileFormat().(type) {
 		case *substraitpb.ReadRel_LocalFiles_FileOrFiles_Parquet:

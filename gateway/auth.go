@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/tern-db/tern/proto/errs"
 	"golang.org/x/crypto/bcrypt"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
 )
 
@@ -37,6 +39,7 @@ func identityFrom(ctx context.Context) (Identity, error) {
 
 // authenticator checks passwords against the catalog and issues and verifies bearer tokens.
 type authenticator struct {
+	log *slog.Logger
 	cat catalog.Catalog
 	key []byte
 	ttl time.Duration
@@ -146,6 +149,7 @@ func (a *authenticator) unary() grpc.UnaryServerInterceptor {
 			if r := recover(); r != nil {
 				err = fmt.Errorf("%w: panic in %s: %v", errs.ErrInternal, info.FullMethod, r)
 			}
+			a.logInternal(info.FullMethod, err)
 			err = errs.ToStatus(err)
 		}()
 		id, _, err := a.fromMetadata(ctx)
@@ -165,6 +169,7 @@ func (a *authenticator) stream() grpc.StreamServerInterceptor {
 			if errors.Is(err, io.EOF) {
 				err = nil
 			}
+			a.logInternal(info.FullMethod, err)
 			err = errs.ToStatus(err)
 		}()
 		if info.FullMethod == handshakeMethod {
@@ -176,6 +181,13 @@ func (a *authenticator) stream() grpc.StreamServerInterceptor {
 		}
 		ctx := a.withSession(context.WithValue(ss.Context(), identityKey{}, id), id)
 		return handler(srv, &identStream{ServerStream: ss, ctx: ctx})
+	}
+}
+
+// logInternal logs the detail of an error that clients only see as "internal error".
+func (a *authenticator) logInternal(method string, err error) {
+	if err != nil && a.log != nil && errs.Code(err) == codes.Internal {
+		a.log.Error("internal error", "method", method, "err", err)
 	}
 }
 

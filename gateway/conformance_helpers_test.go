@@ -19,6 +19,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 )
 
@@ -193,9 +194,9 @@ func (ts *testServer) openADBC(t testing.TB, extra map[string]string) adbc.Conne
 	t.Helper()
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	opts := map[string]string{
-		adbc.OptionKeyURI:                  "grpc://" + ts.addr,
-		adbc.OptionKeyUsername:             "admin",
-		adbc.OptionKeyPassword:             testPassword,
+		adbc.OptionKeyURI:                 "grpc://" + ts.addr,
+		adbc.OptionKeyUsername:            "admin",
+		adbc.OptionKeyPassword:            testPassword,
 		adbcflight.OptionCookieMiddleware: adbc.OptionValueEnabled,
 	}
 	for k, v := range extra {
@@ -292,9 +293,9 @@ func (r *int64Reader) Release() {
 		r.cur = nil
 	}
 }
-func (r *int64Reader) Err() error                      { return nil }
-func (r *int64Reader) RecordBatch() arrow.RecordBatch  { return r.cur }
-func (r *int64Reader) Record() arrow.RecordBatch       { return r.cur }
+func (r *int64Reader) Err() error                     { return nil }
+func (r *int64Reader) RecordBatch() arrow.RecordBatch { return r.cur }
+func (r *int64Reader) Record() arrow.RecordBatch      { return r.cur }
 func (r *int64Reader) Next() bool {
 	r.Release()
 	if r.off >= r.n {
@@ -339,4 +340,20 @@ func (c *client) ingestRows(t testing.TB, table string, n int64) {
 	if got != n {
 		t.Fatalf("ingest reported %d rows, want %d", got, n)
 	}
+}
+
+// sessionCookie returns the session cookie set in response headers.
+func sessionCookie(t testing.TB, hdr metadata.MD) string {
+	t.Helper()
+	for _, v := range hdr.Get("set-cookie") {
+		if strings.HasPrefix(v, sessionCookieName+"=") {
+			return strings.SplitN(v, ";", 2)[0]
+		}
+	}
+	t.Fatalf("no session cookie in %v", hdr)
+	return ""
+}
+
+func withCookie(ctx context.Context, cookie string) context.Context {
+	return metadata.AppendToOutgoingContext(ctx, "cookie", cookie)
 }

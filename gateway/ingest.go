@@ -47,9 +47,14 @@ func (s *Server) DoPutCommandStatementIngest(ctx context.Context, cmd flightsql.
 		ref.Schema = cmd.GetSchema()
 	}
 	if cmd.GetTemporary() {
-		st, err := s.ensureSession(ctx)
+		st, fresh, err := s.ensureSession(ctx)
 		if err != nil {
 			return 0, err
+		}
+		if fresh {
+			if err := s.saveSession(ctx, st); err != nil {
+				return 0, err
+			}
 		}
 		ref.Schema = st.tempSchema()
 		if err := s.cat.CreateSchema(ctx, ref.Tenant, ref.Schema); err != nil && !errors.Is(err, errs.ErrAlreadyExists) {

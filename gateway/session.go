@@ -75,17 +75,17 @@ func sessionFrom(ctx context.Context) *sessionState {
 	return st
 }
 
-// ensureSession returns the caller's session, starting one (and sending its cookie) if needed.
-func (s *Server) ensureSession(ctx context.Context) (*sessionState, error) {
+// ensureSession returns the caller's session, or a new one (fresh is true) that the caller
+// must save (saveSession) for the client to keep it.
+func (s *Server) ensureSession(ctx context.Context) (st *sessionState, fresh bool, err error) {
 	if st := sessionFrom(ctx); st != nil {
-		return st, nil
+		return st, false, nil
 	}
 	id, err := identityFrom(ctx)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	st := &sessionState{ID: newQueryID() + newQueryID(), Tenant: id.Tenant, User: id.User}
-	return st, s.saveSession(ctx, st)
+	return &sessionState{ID: newQueryID() + newQueryID(), Tenant: id.Tenant, User: id.User}, true, nil
 }
 
 // saveSession sends the session's new state to the client as its cookie.
@@ -128,7 +128,7 @@ func (s *Server) SetSessionOptions(ctx context.Context, req *flight.SetSessionOp
 	if err != nil {
 		return nil, err
 	}
-	st, err := s.ensureSession(ctx)
+	st, fresh, err := s.ensureSession(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -172,7 +172,7 @@ func (s *Server) SetSessionOptions(ctx context.Context, req *flight.SetSessionOp
 			fail(name, flight.SetSessionOptionsResultErrorInvalidName)
 		}
 	}
-	if next != *st {
+	if next != *st || fresh {
 		*st = next
 		if err := s.saveSession(ctx, st); err != nil {
 			return nil, err

@@ -87,12 +87,12 @@ func sqlInfo() map[flightsql.SqlInfo]any {
 		flightsql.SqlInfoFlightSqlServerTransactionTimeout:          int32(int32(transactionTTL.Seconds())),
 
 		// DDL and identifiers.
-		flightsql.SqlInfoDDLCatalog:           false,
-		flightsql.SqlInfoDDLSchema:            false,
-		flightsql.SqlInfoDDLTable:             true,
-		flightsql.SqlInfoIdentifierCase:       int32(caseLowercase),   // unquoted names fold to lower case
-		flightsql.SqlInfoQuotedIdentifierCase: int32(caseInsensitive), // quoted names keep mixed case
-		flightsql.SqlInfoIdentifierQuoteChar:  `"`,
+		flightsql.SqlInfoDDLCatalog:              false,
+		flightsql.SqlInfoDDLSchema:               false,
+		flightsql.SqlInfoDDLTable:                true,
+		flightsql.SqlInfoIdentifierCase:          int32(caseLowercase),   // unquoted names fold to lower case
+		flightsql.SqlInfoQuotedIdentifierCase:    int32(caseInsensitive), // quoted names keep mixed case
+		flightsql.SqlInfoIdentifierQuoteChar:     `"`,
 		flightsql.SqlInfoAllTablesAreASelectable: true,
 		flightsql.SqlInfoNullOrdering:            int32(nullsSortedHigh),
 		flightsql.SqlInfoKeywords:                sqlKeywords,
@@ -156,21 +156,21 @@ func sqlInfo() map[flightsql.SqlInfo]any {
 
 		// Transactions: snapshot isolation over native tables (reported as REPEATABLE READ,
 		// PostgreSQL's name for it). DDL is not transactional: it runs at once.
-		flightsql.SqlInfoDefaultTransactionIsolation:             int32(isolationRepeatableRead),
-		flightsql.SqlInfoTransactionsSupported:                   true,
-		flightsql.SqlInfoSupportedTransactionsIsolationlevels:    bits(isolationRepeatableRead),
-		flightsql.SqlInfoDataDefinitionCausesTransactionCommit:   false,
-		flightsql.SqlInfoDataDefinitionsInTransactionsIgnored:    false,
-		flightsql.SqlInfoSupportedResultSetTypes:                 bits(resultSetForwardOnly),
-		flightsql.SqlInfoSupportedConcurrenciesForResultSetUnspecified:      int32(0),
-		flightsql.SqlInfoSupportedConcurrenciesForResultSetForwardOnly:      bits(concurrencyReadOnly),
-		flightsql.SqlInfoSupportedConcurrenciesForResultSetScrollSensitive:  int32(0),
+		flightsql.SqlInfoDefaultTransactionIsolation:                         int32(isolationRepeatableRead),
+		flightsql.SqlInfoTransactionsSupported:                               true,
+		flightsql.SqlInfoSupportedTransactionsIsolationlevels:                bits(isolationRepeatableRead),
+		flightsql.SqlInfoDataDefinitionCausesTransactionCommit:               false,
+		flightsql.SqlInfoDataDefinitionsInTransactionsIgnored:                false,
+		flightsql.SqlInfoSupportedResultSetTypes:                             bits(resultSetForwardOnly),
+		flightsql.SqlInfoSupportedConcurrenciesForResultSetUnspecified:       int32(0),
+		flightsql.SqlInfoSupportedConcurrenciesForResultSetForwardOnly:       bits(concurrencyReadOnly),
+		flightsql.SqlInfoSupportedConcurrenciesForResultSetScrollSensitive:   int32(0),
 		flightsql.SqlInfoSupportedConcurrenciesForResultSetScrollInsensitive: int32(0),
-		flightsql.SqlInfoBatchUpdatesSupported:                   true,
-		flightsql.SqlInfoSavePointsSupported:                     false,
-		flightsql.SqlInfoNamedParametersSupported:                false,
-		flightsql.SqlInfoLocatorsUpdateCopy:                      false,
-		flightsql.SqlInfoStoredFunctionsUsingCallSyntaxSupported: false,
+		flightsql.SqlInfoBatchUpdatesSupported:                               true,
+		flightsql.SqlInfoSavePointsSupported:                                 false,
+		flightsql.SqlInfoNamedParametersSupported:                            false,
+		flightsql.SqlInfoLocatorsUpdateCopy:                                  false,
+		flightsql.SqlInfoStoredFunctionsUsingCallSyntaxSupported:             false,
 	}
 }
 

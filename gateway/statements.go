@@ -42,7 +42,7 @@ type preparedPayload struct {
 	User   string `json:"u"`
 	Schema string `json:"c"`
 	Params []byte `json:"p,omitempty"`
-	Txn    []byte `json:"x,omitempty"` // transaction id the statement was prepared in
+	Txn    []byte `json:"x,omitempty"`  // transaction id the statement was prepared in
 	Plan   []byte `json:"sp,omitempty"` // a prepared Substrait plan (instead of SQL)
 }
 

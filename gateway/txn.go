@@ -35,10 +35,10 @@ import (
 //     writes (snapshot isolation).
 //   - INSERT/COPY and ingest (append, replace) write their files at once and record them;
 //     nothing is visible to others until EndTransaction(commit), which commits every table's
-//     files in one catalog transaction (catalog.CommitSnapshot: all or none). Each table's
-//     commit is based on its pinned snapshot, so if another writer committed to a table the
-//     transaction wrote since Begin, the commit fails with Aborted and nothing is applied
-//     (first committer wins).
+//     files in one catalog transaction (catalog.CommitSnapshot: all or none). Appends commute
+//     with concurrent appends (as INSERTs do in PostgreSQL). A table whose rows the
+//     transaction replaced (ingest REPLACE) must not have moved since the transaction read it:
+//     otherwise the commit fails with Aborted and nothing is applied (first committer wins).
 //   - Rollback (or a failed commit) deletes the files. A transaction left open expires after
 //     transactionTTL; the next gateway start sweeps what it left.
 //   - DDL (CREATE/DROP TABLE, CREATE TABLE AS) is not transactional: it runs at once.
@@ -239,8 +239,31 @@ func (s *Server) EndTransaction(ctx context.Context, req flightsql.ActionEndTran
 	return errs.Errorf(errs.ErrInvalidArgument, "unknown end of transaction action %v", req.GetAction())
 }
 
-// commitTxn commits every table the transaction wrote in one catalog transaction.
+// commitTxn commits every table the transaction wrote in one catalog transaction. Appends
+// commute with other writers' appends (as concurrent INSERTs do in PostgreSQL): they go on top
+// of the table's current snapshot. A table whose rows the transaction replaced must still be at
+// the snapshot the transaction read, or the whole commit fails (first committer wins).
 func (s *Server) commitTxn(ctx context.Context, tx *txnState) error {
+	for attempt := 0; ; attempt++ {
+		commits, err := s.txnCommits(ctx, tx)
+		if err != nil || len(commits) == 0 {
+			return err
+		}
+		_, err = s.cat.CommitSnapshot(ctx, commits...)
+		if err == nil {
+			return nil
+		}
+		if !errors.Is(err, errs.ErrConflict) {
+			return err
+		}
+		if attempt >= 20 || s.replacedMoved(ctx, tx) {
+			return errs.Errorf(errs.ErrConflict, "could not serialize access due to concurrent update; the transaction was rolled back")
+		}
+	}
+}
+
+// txnCommits builds the transaction's commits against the tables' current state.
+func (s *Server) txnCommits(ctx context.Context, tx *txnState) ([]catalog.Commit, error) {
 	var commits []catalog.Commit
 	seen := map[uint64]bool{}
 	for _, w := range tx.writes {
@@ -250,10 +273,19 @@ func (s *Server) commitTxn(ctx context.Context, tx *txnState) error {
 		seen[w.TableID] = true
 		add, keepBase, _ := tx.tableFiles(w.TableID)
 		cm := catalog.Commit{Ref: w.Ref, Base: w.Base, Add: add, Operation: "transaction"}
-		if !keepBase && w.Base != catalog.NoSnapshot {
+		if keepBase {
+			cur, err := s.cat.GetTable(ctx, w.Ref)
+			if err != nil {
+				return nil, err
+			}
+			if cur.ID != w.TableID {
+				return nil, errs.Errorf(errs.ErrConflict, "table %s was dropped during the transaction", w.Ref)
+			}
+			cm.Base = cur.CurrentSnapshot
+		} else if w.Base != catalog.NoSnapshot {
 			old, err := s.cat.Snapshot(ctx, w.TableID, w.Base)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			cm.Remove = filePaths(old.Files)
 		}
@@ -262,16 +294,21 @@ func (s *Server) commitTxn(ctx context.Context, tx *txnState) error {
 		}
 		commits = append(commits, cm)
 	}
-	if len(commits) == 0 {
-		return nil
-	}
-	if _, err := s.cat.CommitSnapshot(ctx, commits...); err != nil {
-		if errors.Is(err, errs.ErrConflict) {
-			return errs.Errorf(errs.ErrConflict, "could not serialize access due to concurrent update; the transaction was rolled back")
+	return commits, nil
+}
+
+// replacedMoved reports whether a table the transaction replaced has moved on since.
+func (s *Server) replacedMoved(ctx context.Context, tx *txnState) bool {
+	for _, w := range tx.writes {
+		if _, keepBase, _ := tx.tableFiles(w.TableID); keepBase {
+			continue
 		}
-		return err
+		cur, err := s.cat.GetTable(ctx, w.Ref)
+		if err != nil || cur.ID != w.TableID || cur.CurrentSnapshot != w.Base {
+			return true
+		}
 	}
-	return nil
+	return false
 }
 
 // discardTxn ends a transaction: its directory goes, and so do the files that no committed

@@ -121,14 +121,16 @@ func (s *Server) runInto(ctx context.Context, sess planner.Session, q *planner.Q
 var _ = catalog.NoSnapshot
 
 // setting applies SET: the current schema (SET search_path / SET schema) goes to the session
-// cookie, as SetSessionOptions does; other settings are accepted and ignored for now.
+// cookie, as SetSessionOptions does; other settings are accepted and ignored for now. The
+// cookie travels in the response headers: a client must read them (arrow-go's ExecuteUpdate
+// does not for DoPut, so send SET as a query, or use SetSessionOptions).
 func (s *Server) setting(ctx context.Context, st *planner.Set) error {
 	switch strings.ToLower(st.Name) {
 	case "search_path", "schema":
 	default:
 		return nil
 	}
-	sess, err := s.ensureSession(ctx)
+	sess, _, err := s.ensureSession(ctx)
 	if err != nil {
 		return err
 	}

@@ -21,6 +21,9 @@ type Session struct {
 	Tenant string
 	User   string
 	Schema string // current schema for unqualified names; "" means catalog.DefaultSchema
+	// DryRun (SET tern.dry_run = on): queries are planned, not run, and answer one row with
+	// the bytes they would scan (planner/dryrun.go).
+	DryRun bool
 }
 
 // FileAccess decides which local paths SQL may read (read_parquet, COPY ... FROM). It returns
@@ -74,10 +77,12 @@ type CreateTable struct {
 	As          *Query // output schema matches Table.Columns exactly
 }
 
-// DropTable drops a table.
+// DropTable drops a table or a view (DROP TABLE a, b drops several: Ref, then Also, in
+// order; the planner has checked they all exist, leaving out missing ones under IF EXISTS).
 type DropTable struct {
 	Ref      catalog.TableRef
 	IfExists bool
+	Also     []catalog.TableRef
 }
 
 // Insert appends Source's rows to Table. Source's output schema equals the table's columns

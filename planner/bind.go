@@ -24,6 +24,14 @@ type binder struct {
 
 	params    []catalog.Type // inferred types of $1..$n (TypeUnknown: not constrained yet)
 	snapshots map[uint64]uint64
+	estimate  ScanEstimate // native scans after pruning (prune.go)
+	dryRun    bool         // EXPLAIN (DRY_RUN) or SET tern.dry_run: answer with the estimate (dryrun.go)
+
+	ctes       []*cte     // WITH entries in scope
+	outer      *scope     // the enclosing query's scope while binding a subquery
+	correlated bool       // the subquery being bound referenced outer
+	depth      int        // nesting of views and WITH references
+	windows    []*pg.Node // WINDOW clause of the SELECT being bound
 }
 
 func newBinder(ctx context.Context, p *planner, s Session, sql string, params []scalar.Scalar, prepare bool) *binder {
@@ -65,8 +73,10 @@ func (b *binder) bindStatement(raw *pg.RawStmt) (*boundStmt, error) {
 		return nil, logical.Errorf(errs.ErrInvalidArgument, "empty query")
 	}
 	switch n := raw.Stmt.Node.(type) {
+	case *pg.Node_ViewStmt:
+		return b.bindCreateView(n.ViewStmt, raw)
 	case *pg.Node_SelectStmt:
-		root, err := b.bindSelect(n.SelectStmt)
+		root, err := b.bindQuery(n.SelectStmt)
 		if err != nil {
 			return nil, err
 		}
@@ -113,6 +123,8 @@ func (b *binder) bindExplain(e *pg.ExplainStmt) (*boundStmt, error) {
 			continue
 		}
 		switch d.Defname {
+		case "dry_run":
+			b.dryRun = defBool(d)
 		case "verbose":
 			verbose = defBool(d)
 		case "analyze":
@@ -202,7 +214,7 @@ func (b *binder) resolve(s *scope, qual, name string, loc int32) (*logical.Colum
 	if s == nil {
 		s = &scope{}
 	}
-	if qual != "" && !s.hasQual(qual) {
+	if qual != "" && !s.hasQual(qual) && (b.outer == nil || !b.outer.hasQual(qual)) {
 		return nil, b.errAt(loc, logical.Errorf(errs.ErrInvalidArgument, "missing FROM-clause entry for table \"%s\"", qual))
 	}
 	found := -1
@@ -221,6 +233,11 @@ func (b *binder) resolve(s *scope, qual, name string, loc int32) (*logical.Colum
 		}
 		found = i
 	}
+	if found < 0 && b.outer != nil && s != b.outer {
+		if oc, err := b.resolveOuter(qual, name, loc); err == nil {
+			return nil, errOuter{oc}
+		}
+	}
 	if found < 0 {
 		if qual != "" {
 			return nil, b.errAt(loc, logical.Errorf(errs.ErrNotFound, "column %s.%s does not exist", qual, name))
@@ -229,6 +246,24 @@ func (b *binder) resolve(s *scope, qual, name string, loc int32) (*logical.Colum
 	}
 	c := s.cols[found]
 	return &logical.Column{Index: found, Name: c.name, Typ: c.typ, Null: c.nullable, Pos: charPos(b.sql, loc)}, nil
+}
+
+// errOuter carries a column found in the enclosing query out of resolve.
+type errOuter struct{ col *logical.OuterColumn }
+
+func (errOuter) Error() string { return "outer column" }
+
+// resolveOuter finds a column of the enclosing query (one level out).
+func (b *binder) resolveOuter(qual, name string, loc int32) (*logical.OuterColumn, error) {
+	saved := b.outer
+	b.outer = nil
+	c, err := b.resolve(saved, qual, name, loc)
+	b.outer = saved
+	if err != nil {
+		return nil, err
+	}
+	b.correlated = true
+	return &logical.OuterColumn{Index: c.Index, Name: c.Name, Typ: c.Typ, Null: c.Null}, nil
 }
 
 // ---- parameters

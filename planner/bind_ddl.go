@@ -1,6 +1,7 @@
 package planner
 
 import (
+	"errors"
 	"strings"
 
 	pg "github.com/pganalyze/pg_query_go/v6"
@@ -165,7 +166,7 @@ func (b *binder) bindCreateTableAs(cs *pg.CreateTableAsStmt) (*boundStmt, error)
 	if err != nil {
 		return nil, err
 	}
-	root, err := b.bindSelect(sel)
+	root, err := b.bindQuery(sel)
 	if err != nil {
 		return nil, err
 	}
@@ -214,28 +215,61 @@ func renameTo(root logical.Node, cols []catalog.Column) logical.Node {
 }
 
 func (b *binder) bindDrop(ds *pg.DropStmt) (*boundStmt, error) {
-	if ds.RemoveType != pg.ObjectType_OBJECT_TABLE {
-		return nil, notSupported("only DROP TABLE is supported")
+	kind := "table"
+	switch ds.RemoveType {
+	case pg.ObjectType_OBJECT_TABLE:
+	case pg.ObjectType_OBJECT_VIEW:
+		kind = "view"
+	default:
+		return nil, notSupported("only DROP TABLE and DROP VIEW are supported")
 	}
-	if len(ds.Objects) != 1 {
-		return nil, notSupported("DROP TABLE of several tables is not supported yet")
+	if ds.Behavior == pg.DropBehavior_DROP_CASCADE {
+		return nil, notSupported("DROP ... CASCADE is not supported yet")
 	}
-	l := ds.Objects[0].GetList()
-	if l == nil || len(l.Items) == 0 || len(l.Items) > 3 {
-		return nil, logical.Errorf(errs.ErrInvalidArgument, "improper table name")
+	var refs []catalog.TableRef
+	var first catalog.TableRef
+	for i, o := range ds.Objects {
+		l := o.GetList()
+		if l == nil || len(l.Items) == 0 || len(l.Items) > 3 {
+			return nil, logical.Errorf(errs.ErrInvalidArgument, "improper table name")
+		}
+		var parts []string
+		for _, it := range l.Items {
+			parts = append(parts, strVal(it))
+		}
+		rv := &pg.RangeVar{Relname: parts[len(parts)-1], Location: -1}
+		if len(parts) >= 2 {
+			rv.Schemaname = parts[len(parts)-2]
+		}
+		ref := b.tableRef(rv)
+		if i == 0 {
+			first = ref
+		}
+		// PostgreSQL checks every name before dropping anything
+		t, err := b.p.cat.GetTable(b.ctx, ref)
+		if err != nil {
+			if !errors.Is(err, errs.ErrNotFound) {
+				return nil, err
+			}
+			if ds.MissingOk {
+				continue
+			}
+			return nil, logical.Errorf(errs.ErrNotFound, "%s \"%s\" does not exist", kind, relName(rv))
+		}
+		if _, isView := t.Options[viewOption]; isView != (kind == "view") {
+			return nil, logical.Errorf(errs.ErrInvalidArgument, "\"%s\" is not a %s", relName(rv), kind)
+		}
+		refs = append(refs, ref)
 	}
-	var parts []string
-	for _, it := range l.Items {
-		parts = append(parts, strVal(it))
+	st := &DropTable{IfExists: ds.MissingOk}
+	if len(refs) == 0 {
+		// nothing to drop (IF EXISTS): dropping a missing table with IfExists does nothing
+		st.Ref = first
+	} else {
+		st.Ref, st.Also = refs[0], refs[1:]
 	}
-	rv := &pg.RangeVar{Relname: parts[len(parts)-1], Location: -1}
-	if len(parts) >= 2 {
-		rv.Schemaname = parts[len(parts)-2]
-	}
-	ref := b.tableRef(rv)
-	ie := ds.MissingOk
 	return &boundStmt{kind: KindUpdate, build: func(*Query, logical.Node) (Statement, error) {
-		return &DropTable{Ref: ref, IfExists: ie}, nil
+		return st, nil
 	}}, nil
 }
 

@@ -1,6 +1,7 @@
 package planner
 
 import (
+	"math"
 	"math/big"
 	"strconv"
 	"strings"
@@ -69,7 +70,7 @@ func (b *binder) bindExpr(n *pg.Node, c exprCtx) (logical.Expr, error) {
 	case *pg.Node_CoalesceExpr:
 		return b.bindCoalesce(x.CoalesceExpr, c)
 	case *pg.Node_SubLink:
-		return nil, b.errAt(x.SubLink.Location, notSupported("subqueries are not supported yet"))
+		return b.bindSubLink(x.SubLink, c)
 	case *pg.Node_CollateClause:
 		return nil, b.errAt(x.CollateClause.Location, notSupported("COLLATE is not supported yet"))
 	case *pg.Node_MinMaxExpr:
@@ -94,13 +95,24 @@ func (b *binder) bindColumnRef(cr *pg.ColumnRef, c exprCtx) (logical.Expr, error
 		}
 		parts = append(parts, strVal(f))
 	}
+	var qual, name string
 	switch len(parts) {
 	case 1:
-		return b.resolve(c.scope, "", parts[0], cr.Location)
+		name = parts[0]
 	case 2:
-		return b.resolve(c.scope, parts[0], parts[1], cr.Location)
+		qual, name = parts[0], parts[1]
 	case 3:
-		return b.resolve(c.scope, parts[1], parts[2], cr.Location)
+		qual, name = parts[1], parts[2]
+	}
+	if name != "" {
+		col, err := b.resolve(c.scope, qual, name, cr.Location)
+		if oe, ok := err.(errOuter); ok {
+			return oe.col, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		return col, nil
 	}
 	return nil, b.errAt(cr.Location, logical.Errorf(errs.ErrInvalidArgument, "improper qualified name (too many dotted names): %s", strings.Join(parts, ".")))
 }
@@ -360,6 +372,9 @@ func (b *binder) binary(op string, l, r logical.Expr, loc int32) (logical.Expr, 
 		if !ok {
 			return nil, b.opError(loc, l, op, r)
 		}
+		if isUnknown(ct) {
+			ct = catalog.Text
+		}
 		if ct.Kind == catalog.TypeNumeric {
 			// decimals compare at any precision/scale; integers become exact decimals
 			var err error
@@ -568,7 +583,7 @@ func (b *binder) bindBooleanTest(bt *pg.BooleanTest, c exprCtx) (logical.Expr, e
 }
 
 func (b *binder) bindTypeCast(tc *pg.TypeCast, c exprCtx) (logical.Expr, error) {
-	to, err := b.typeFromName(tc.TypeName)
+	to, err := b.typeFromNameU(tc.TypeName)
 	if err != nil {
 		return nil, err
 	}
@@ -577,6 +592,9 @@ func (b *binder) bindTypeCast(tc *pg.TypeCast, c exprCtx) (logical.Expr, error) 
 		return nil, err
 	}
 	from := e.Type()
+	if to.Kind == catalog.TypeNumeric && to.Precision == 0 {
+		to = unconstrainedNumeric(e)
+	}
 	if !canExplicit(from, to) {
 		return nil, b.errAt(tc.Location, logical.Errorf(errs.ErrInvalidArgument, "cannot cast type %s to %s", opTypeName(from), opTypeName(to)))
 	}
@@ -593,12 +611,66 @@ func (b *binder) bindTypeCast(tc *pg.TypeCast, c exprCtx) (logical.Expr, error) 
 		if err != nil {
 			return nil, b.errAt(loc, err)
 		}
+		if to.Kind == catalog.TypeInterval {
+			to = catalog.Interval
+		}
 		return &logical.Literal{Typ: to, Value: v}, nil
+	}
+	if to.Kind == catalog.TypeInterval {
+		to = catalog.Interval
 	}
 	if logical.TypesEqual(from, to) && (to.Kind != catalog.TypeText || to.Precision == 0 || to.Precision == from.Precision) {
 		return e, nil
 	}
 	return &logical.Cast{Input: e, To: to}, nil
+}
+
+// unconstrainedNumeric picks the Decimal128 type a cast to NUMERIC without a modifier
+// produces. PostgreSQL's numeric carries its scale per value; Tern's decimals have one scale
+// per column, so: constants keep their own digits (' 1.5 '::numeric is numeric(2,1)),
+// integers and decimals keep their exact type, and other values get NUMERIC(38,10).
+func unconstrainedNumeric(e logical.Expr) catalog.Type {
+	t := e.Type()
+	if l, ok := e.(*logical.Literal); ok && l.Value != nil {
+		switch t.Kind {
+		case catalog.TypeUnknown, catalog.TypeText:
+			if nt, ok := naturalNumeric(strings.TrimSpace(l.Value.(string))); ok {
+				return nt
+			}
+		case catalog.TypeFloat32, catalog.TypeFloat64:
+			f := l.Value.(float64)
+			bits := 64
+			if t.Kind == catalog.TypeFloat32 {
+				bits = 32
+			}
+			if nt, ok := naturalNumeric(strconv.FormatFloat(f, 'f', -1, bits)); ok && !math.IsInf(f, 0) && !math.IsNaN(f) {
+				return nt
+			}
+		}
+	}
+	switch {
+	case isInt(t):
+		return asNumeric(t)
+	case t.Kind == catalog.TypeNumeric:
+		return t
+	}
+	return catalog.Numeric(catalog.DefaultNumericPrecision, catalog.DefaultNumericScale)
+}
+
+// naturalNumeric is the numeric type holding the number written in s exactly.
+func naturalNumeric(s string) (catalog.Type, bool) {
+	if _, ok := new(big.Rat).SetString(s); !ok || strings.ContainsAny(s, "/") {
+		return catalog.Type{}, false
+	}
+	s = strings.TrimLeft(s, "+-")
+	l := numberLiteral(s)
+	if l.Type().Kind == catalog.TypeNumeric {
+		return l.Type(), true
+	}
+	if isInt(l.Type()) {
+		return asNumeric(l.Type()), true
+	}
+	return catalog.Type{}, false
 }
 
 func (b *binder) bindCase(ce *pg.CaseExpr, c exprCtx) (logical.Expr, error) {
@@ -640,7 +712,12 @@ func (b *binder) bindCase(ce *pg.CaseExpr, c exprCtx) (logical.Expr, error) {
 		}
 		results = append(results, res)
 	}
-	t, err := b.commonOf(results, "CASE", ce.Location)
+	// PostgreSQL resolves the ELSE result first (it leads the message's type order)
+	order := results
+	if ce.Defresult != nil {
+		order = append([]logical.Expr{results[len(results)-1]}, results[:len(results)-1]...)
+	}
+	t, err := b.commonOf(order, "CASE", ce.Location)
 	if err != nil {
 		return nil, err
 	}
@@ -702,7 +779,10 @@ func (b *binder) bindCoalesce(ce *pg.CoalesceExpr, c exprCtx) (logical.Expr, err
 	return out, nil
 }
 
-var aggFuncs = map[string]string{"count": proto.AggCount, "sum": proto.AggSum, "avg": proto.AggAvg, "min": proto.AggMin, "max": proto.AggMax}
+var aggFuncs = map[string]string{"count": proto.AggCount, "sum": proto.AggSum, "avg": proto.AggAvg, "min": proto.AggMin, "max": proto.AggMax,
+	"bool_and": "bool_and", "bool_or": "bool_or", "every": "bool_and", "string_agg": "string_agg",
+	"stddev": "stddev_samp", "stddev_samp": "stddev_samp", "stddev_pop": "stddev_pop",
+	"variance": "var_samp", "var_samp": "var_samp", "var_pop": "var_pop"}
 
 func (b *binder) bindFunc(fc *pg.FuncCall, c exprCtx) (logical.Expr, error) {
 	name := lowerName(fc.Funcname)
@@ -712,7 +792,7 @@ func (b *binder) bindFunc(fc *pg.FuncCall, c exprCtx) (logical.Expr, error) {
 		}
 	}
 	if fc.Over != nil {
-		return nil, b.errAt(fc.Location, notSupported("window functions are not supported yet"))
+		return b.bindWindowFunc(name, fc, c)
 	}
 	if agg, ok := aggFuncs[name]; ok {
 		return b.bindAgg(agg, fc, c)
@@ -727,53 +807,7 @@ func (b *binder) bindFunc(fc *pg.FuncCall, c exprCtx) (logical.Expr, error) {
 			return nil, err
 		}
 	}
-	undefined := func() error {
-		ts := make([]string, len(args))
-		for i, a := range args {
-			ts[i] = opTypeName(a.Type())
-		}
-		return b.errAt(fc.Location, logical.Errorf(errs.ErrNotFound, "function %s(%s) does not exist", name, strings.Join(ts, ", ")))
-	}
-	textArg := func(i int) bool {
-		t := args[i].Type()
-		if t.Kind == catalog.TypeText {
-			return true
-		}
-		if isUnknown(t) {
-			args[i], _ = b.coerce(args[i], catalog.Text)
-			return true
-		}
-		return false
-	}
-	intArg := func(i int) bool {
-		t := args[i].Type()
-		if isInt(t) || isUnknown(t) {
-			var err error
-			args[i], err = b.coerce(args[i], catalog.Int64)
-			return err == nil
-		}
-		return false
-	}
-	switch name {
-	case "lower", "upper":
-		if len(args) != 1 || !textArg(0) {
-			return nil, undefined()
-		}
-		return call(name, catalog.Text, args...), nil
-	case "length", "char_length", "character_length":
-		if len(args) != 1 || !textArg(0) {
-			return nil, undefined()
-		}
-		return call(proto.FnLength, catalog.Int32, args...), nil
-	case "substring", "substr":
-		if len(args) < 2 || len(args) > 3 || !textArg(0) || !intArg(1) || (len(args) == 3 && !intArg(2)) {
-			return nil, undefined()
-		}
-		return call(proto.FnSubstr, catalog.Text, args...), nil
-	case "read_parquet":
-		return nil, b.errAt(fc.Location, logical.Errorf(errs.ErrInvalidArgument, "read_parquet can only be used in FROM"))
-	}
-	return nil, undefined()
+	return b.scalarFunc(name, args, fc.Location)
 }
 
 func (b *binder) bindAgg(fn string, fc *pg.FuncCall, c exprCtx) (logical.Expr, error) {
@@ -783,30 +817,66 @@ func (b *binder) bindAgg(fn string, fc *pg.FuncCall, c exprCtx) (logical.Expr, e
 	if !c.aggOK {
 		return nil, b.errAt(fc.Location, logical.Errorf(errs.ErrInvalidArgument, "aggregate functions are not allowed in %s", c.clause))
 	}
-	if fc.AggFilter != nil || len(fc.AggOrder) > 0 || fc.AggWithinGroup {
-		return nil, b.errAt(fc.Location, notSupported("aggregate FILTER/ORDER BY are not supported yet"))
+	if len(fc.AggOrder) > 0 || fc.AggWithinGroup {
+		return nil, b.errAt(fc.Location, notSupported("ORDER BY inside aggregate calls is not supported yet"))
+	}
+	ac := c
+	ac.inAgg = true
+	var filter logical.Expr
+	if fc.AggFilter != nil {
+		f, err := b.bindExpr(fc.AggFilter, exprCtx{scope: c.scope, clause: "FILTER", inAgg: true})
+		if err != nil {
+			return nil, err
+		}
+		if filter, err = b.toBool(f, "FILTER", nodeLoc(fc.AggFilter)); err != nil {
+			return nil, err
+		}
 	}
 	if fc.AggStar {
 		if fn != proto.AggCount {
 			return nil, b.errAt(fc.Location, logical.Errorf(errs.ErrInvalidArgument, "%s(*) must be used to call a parameterless aggregate function", fn))
 		}
-		return &logical.AggCall{Fn: fn, Typ: catalog.Int64}, nil
+		return &logical.AggCall{Fn: fn, Typ: catalog.Int64, Filter: filter}, nil
 	}
-	if len(fc.Args) != 1 {
-		return nil, b.errAt(fc.Location, logical.Errorf(errs.ErrNotFound, "function %s with %d arguments does not exist", fn, len(fc.Args)))
+	args := make([]logical.Expr, len(fc.Args))
+	for i, a := range fc.Args {
+		var err error
+		if args[i], err = b.bindExpr(a, ac); err != nil {
+			return nil, err
+		}
 	}
-	ac := c
-	ac.inAgg = true
-	arg, err := b.bindExpr(fc.Args[0], ac)
+	arg, extra, out, err := b.aggArgs(fn, args, fc.Location)
 	if err != nil {
 		return nil, err
 	}
+	return &logical.AggCall{Fn: fn, Arg: arg, Distinct: fc.AggDistinct, Typ: out, Filter: filter, Extra: extra}, nil
+}
+
+// aggArgs checks an aggregate's arguments and returns its (coerced) argument, further
+// arguments and result type, with PostgreSQL's rules.
+func (b *binder) aggArgs(fn string, args []logical.Expr, loc int32) (logical.Expr, []logical.Expr, catalog.Type, error) {
+	undefined := func() error {
+		ts := make([]string, len(args))
+		for i, a := range args {
+			ts[i] = opTypeName(a.Type())
+		}
+		return b.errAt(loc, logical.Errorf(errs.ErrNotFound, "function %s(%s) does not exist", fn, strings.Join(ts, ", ")))
+	}
+	want := 1
+	if fn == "string_agg" {
+		want = 2
+	}
+	if len(args) != want {
+		return nil, nil, catalog.Type{}, undefined()
+	}
+	arg := args[0]
 	t := arg.Type()
-	if isUnknown(t) && (fn == proto.AggCount || fn == proto.AggMin || fn == proto.AggMax) {
+	if isUnknown(t) && (fn == proto.AggCount || fn == proto.AggMin || fn == proto.AggMax || fn == "string_agg") {
 		arg = b.resolveUnknown(arg)
 		t = arg.Type()
 	}
 	var out catalog.Type
+	var extra []logical.Expr
 	switch fn {
 	case proto.AggCount:
 		out = catalog.Int64
@@ -818,7 +888,7 @@ func (b *binder) bindAgg(fn string, fc *pg.FuncCall, c exprCtx) (logical.Expr, e
 			out = catalog.Numeric(38, 0)
 		case t.Kind == catalog.TypeNumeric:
 			out = catalog.Numeric(38, t.Scale)
-		case isFloat(t):
+		case isFloat(t), t.Kind == catalog.TypeInterval:
 			out = t
 		}
 	case proto.AggAvg:
@@ -829,17 +899,49 @@ func (b *binder) bindAgg(fn string, fc *pg.FuncCall, c exprCtx) (logical.Expr, e
 			out = catalog.Numeric(38, max(t.Scale, 16))
 		case isFloat(t):
 			out = catalog.Float64
+		case t.Kind == catalog.TypeInterval:
+			out = t
 		}
 	case proto.AggMin, proto.AggMax:
-		if !isUnknown(t) && t.Kind != catalog.TypeBool && t.Kind != catalog.TypeInterval {
+		if !isUnknown(t) && t.Kind != catalog.TypeBool {
 			out = t
 			if t.Kind == catalog.TypeText {
 				out = catalog.Text
 			}
 		}
+	case "bool_and", "bool_or":
+		if t.Kind == catalog.TypeBool || isUnknown(t) {
+			var err error
+			if arg, err = b.coerce(arg, catalog.Bool); err != nil {
+				return nil, nil, out, b.errAt(loc, err)
+			}
+			out = catalog.Bool
+		}
+	case "string_agg":
+		if t.Kind == catalog.TypeText {
+			d := args[1]
+			if dt := d.Type(); dt.Kind == catalog.TypeText || isUnknown(dt) {
+				var err error
+				if d, err = b.coerce(d, catalog.Text); err != nil {
+					return nil, nil, out, b.errAt(loc, err)
+				}
+				extra = []logical.Expr{d}
+				out = catalog.Text
+			}
+		}
+	case "stddev_samp", "stddev_pop", "var_samp", "var_pop":
+		switch {
+		case isInt(t):
+			out = catalog.Numeric(38, 16)
+		case t.Kind == catalog.TypeNumeric:
+			out = catalog.Numeric(38, max(t.Scale, 16))
+		case isFloat(t):
+			arg, _ = b.coerce(arg, catalog.Float64)
+			out = catalog.Float64
+		}
 	}
 	if out.Kind == catalog.TypeUnknown {
-		return nil, b.errAt(fc.Location, logical.Errorf(errs.ErrNotFound, "function %s(%s) does not exist", fn, opTypeName(t)))
+		return nil, nil, out, undefined()
 	}
-	return &logical.AggCall{Fn: fn, Arg: arg, Distinct: fc.AggDistinct, Typ: out}, nil
+	return arg, extra, out, nil
 }

@@ -81,7 +81,7 @@ func (b *binder) bindFromItem(n *pg.Node) (logical.Node, *scope, error) {
 		if sel == nil {
 			return nil, nil, notSupported("this subquery in FROM is not supported yet")
 		}
-		node, err := b.bindSelect(sel)
+		node, err := b.bindQuery(sel)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -162,9 +162,17 @@ func (b *binder) nativeSource(t catalog.Table) (*logical.Source, error) {
 }
 
 func (b *binder) bindTable(rv *pg.RangeVar) (logical.Node, *scope, error) {
+	if rv.Schemaname == "" && rv.Catalogname == "" {
+		if c := b.lookupCTE(rv.Relname); c != nil {
+			return b.bindCTERef(c, rv)
+		}
+	}
 	t, err := b.lookupTable(rv)
 	if err != nil {
 		return nil, nil, err
+	}
+	if _, ok := t.Options[viewOption]; ok {
+		return b.bindView(t, rv)
 	}
 	src, err := b.nativeSource(t)
 	if err != nil {

@@ -23,9 +23,6 @@ func tableSchema(cols []catalog.Column) *arrow.Schema {
 // INSERT: the source's columns are mapped onto the table's columns (missing columns NULL)
 // with assignment casts. NOT NULL constraints are checked by the executor when writing.
 func (b *binder) bindInsert(is *pg.InsertStmt) (*boundStmt, error) {
-	if is.WithClause != nil {
-		return nil, notSupported("WITH is not supported yet")
-	}
 	if is.OnConflictClause != nil {
 		return nil, notSupported("ON CONFLICT is not supported yet")
 	}
@@ -35,6 +32,9 @@ func (b *binder) bindInsert(is *pg.InsertStmt) (*boundStmt, error) {
 	t, err := b.lookupTable(is.Relation)
 	if err != nil {
 		return nil, err
+	}
+	if _, ok := t.Options[viewOption]; ok {
+		return nil, b.errAt(is.Relation.Location, notSupported("cannot insert into view \"%s\"", t.Ref.Name))
 	}
 	// target columns
 	var targets []int
@@ -75,7 +75,7 @@ func (b *binder) bindInsert(is *pg.InsertStmt) (*boundStmt, error) {
 		// INSERT ... DEFAULT VALUES
 		src = &logical.Values{Rows: [][]logical.Expr{{}}}
 		targets = nil
-	case sel != nil && len(sel.ValuesLists) > 0 && len(sel.SortClause) == 0 && sel.LimitCount == nil && sel.LimitOffset == nil:
+	case sel != nil && len(sel.ValuesLists) > 0 && sel.WithClause == nil && len(sel.SortClause) == 0 && sel.LimitCount == nil && sel.LimitOffset == nil:
 		types := make([]catalog.Type, len(targets))
 		for i, ti := range targets {
 			types[i] = t.Columns[ti].Type
@@ -84,7 +84,7 @@ func (b *binder) bindInsert(is *pg.InsertStmt) (*boundStmt, error) {
 			return nil, err
 		}
 	case sel != nil:
-		if src, err = b.bindSelect(sel); err != nil {
+		if src, err = b.bindQuery(sel); err != nil {
 			return nil, err
 		}
 	default:

@@ -18,21 +18,15 @@ type target struct {
 }
 
 func (b *binder) bindSelect(s *pg.SelectStmt) (logical.Node, error) {
-	if s.Op != pg.SetOperation_SETOP_NONE && s.Op != pg.SetOperation_SET_OPERATION_UNDEFINED {
-		return nil, notSupported("UNION, INTERSECT and EXCEPT are not supported yet")
-	}
-	if s.WithClause != nil {
-		return nil, b.errAt(s.WithClause.Location, notSupported("WITH is not supported yet"))
-	}
 	if s.IntoClause != nil {
 		return nil, notSupported("SELECT INTO is not supported yet; use CREATE TABLE AS")
 	}
 	if len(s.LockingClause) > 0 {
 		return nil, notSupported("SELECT FOR UPDATE/SHARE is not supported")
 	}
-	if len(s.WindowClause) > 0 {
-		return nil, notSupported("window functions are not supported yet")
-	}
+	savedWindows := b.windows
+	b.windows = s.WindowClause
+	defer func() { b.windows = savedWindows }()
 	if s.LimitOption == pg.LimitOption_LIMIT_OPTION_WITH_TIES {
 		return nil, notSupported("FETCH ... WITH TIES is not supported yet")
 	}
@@ -188,6 +182,7 @@ func (b *binder) bindSelect(s *pg.SelectStmt) (logical.Node, error) {
 	for i, t := range targets {
 		exprs[i], names[i], quals[i] = t.expr, t.name, t.qual
 	}
+	from, exprs = buildWindows(from, exprs)
 	var out logical.Node = &logical.Project{Input: from, Exprs: exprs, Names: names, Quals: quals}
 	if distinct {
 		out = distinctOf(out)
@@ -421,6 +416,11 @@ func (b *binder) buildAggregate(from logical.Node, groups []logical.Expr, sc *sc
 			return &logical.Column{Index: i, Name: names[i], Typ: gs[i].Type(), Null: gs[i].Nullable()}, nil
 		}
 		switch x := e.(type) {
+		case *logical.Subquery:
+			if x.Correlated {
+				return nil, notSupported("correlated subqueries in an aggregated query's select list or HAVING are not supported yet")
+			}
+			return x, nil
 		case *logical.AggCall:
 			k := x.String()
 			i, ok := akeys[k]

@@ -136,7 +136,7 @@ func canExplicit(from, to catalog.Type) bool {
 func commonType(a, b catalog.Type) (catalog.Type, bool) {
 	switch {
 	case isUnknown(a) && isUnknown(b):
-		return catalog.Text, true
+		return catalog.Type{}, true
 	case isUnknown(a):
 		return b, true
 	case isUnknown(b):
@@ -228,8 +228,19 @@ func (b *binder) coerceAssign(e logical.Expr, to catalog.Type, col string, loc i
 	return out, nil
 }
 
-// typeFromName maps a TypeName to a Tern type.
+// typeFromName maps a TypeName to a Tern type; NUMERIC without a modifier is NUMERIC(38,10)
+// (a column needs a scale).
 func (b *binder) typeFromName(tn *pg.TypeName) (catalog.Type, error) {
+	t, err := b.typeFromNameU(tn)
+	if err == nil && t.Kind == catalog.TypeNumeric && t.Precision == 0 {
+		t = catalog.Numeric(catalog.DefaultNumericPrecision, catalog.DefaultNumericScale)
+	}
+	return t, err
+}
+
+// typeFromNameU is typeFromName except that NUMERIC without a modifier comes back as
+// NUMERIC with precision 0 (unconstrained): casts decide its scale from their input.
+func (b *binder) typeFromNameU(tn *pg.TypeName) (catalog.Type, error) {
 	if tn == nil {
 		return catalog.Type{}, logical.Errorf(errs.ErrInvalidArgument, "missing type")
 	}
@@ -238,6 +249,9 @@ func (b *binder) typeFromName(tn *pg.TypeName) (catalog.Type, error) {
 	}
 	name := lowerName(tn.Names)
 	var mods []int32
+	if n := lowerName(tn.Names); n == "timestamp" || n == "timestamptz" {
+		tn = &pg.TypeName{Names: tn.Names, Location: tn.Location} // fractional precision: always 6
+	}
 	for _, m := range tn.Typmods {
 		c := m.GetAConst()
 		if c == nil {
@@ -273,7 +287,7 @@ func (b *binder) typeFromName(tn *pg.TypeName) (catalog.Type, error) {
 	case "numeric", "decimal":
 		switch len(mods) {
 		case 0:
-			return catalog.Numeric(catalog.DefaultNumericPrecision, catalog.DefaultNumericScale), nil
+			return catalog.Numeric(0, 0), nil
 		case 1, 2:
 			p, s := mods[0], int32(0)
 			if len(mods) == 2 {
@@ -310,7 +324,13 @@ func (b *binder) typeFromName(tn *pg.TypeName) (catalog.Type, error) {
 	case "timestamptz":
 		return catalog.TimestampTZ, nil
 	case "interval":
-		return catalog.Type{}, b.errAt(tn.Location, notSupported("type interval is not supported yet"))
+		t := catalog.Interval
+		if len(mods) > 0 && mods[0] != 0x7fff {
+			t.Precision = mods[0] // field mask: the unit of a bare number in a literal
+		}
+		return t, nil
+	case "time", "timetz":
+		return catalog.Type{}, b.errAt(tn.Location, notSupported("type time is not supported yet"))
 	}
 	full := make([]string, 0, len(tn.Names))
 	for _, n := range tn.Names {

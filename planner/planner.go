@@ -51,6 +51,9 @@ func (p *planner) Prepare(ctx context.Context, s Session, sql string) (prep *Pre
 		} else {
 			out.ResultSchema = bs.root.Schema().Arrow()
 		}
+		if b.dryRun || (s.DryRun && !bs.explain) {
+			out.ResultSchema = dryRunFields.Arrow()
+		}
 	}
 	return out, nil
 }
@@ -82,8 +85,13 @@ func (p *planner) Plan(ctx context.Context, s Session, sql string, params []scal
 	if err != nil {
 		return nil, err
 	}
+	optimized = b.pruneScans(optimized)
+	if b.dryRun || (s.DryRun && bs.kind == KindQuery && !bs.explain) {
+		return b.dryRunStatement()
+	}
 	if bs.explain {
 		lines := logical.Explain(optimized)
+		lines = append(lines, b.pruneLines()...)
 		if bs.verbose {
 			if len(fired) == 0 {
 				lines = append(lines, "Rules fired: none")

@@ -23,6 +23,10 @@ type ScanOptions struct {
 	Paths      []string      // absolute paths, read in order
 	Schema     *arrow.Schema // the files' full schema as the planner bound it (base schema)
 	Projection []int         // columns of Schema to produce, in this order; nil: all
+	// Ranges, parallel to Paths (Parquet only), limits a file to the row groups whose first
+	// page (RowGroupOffset) lies in [start, start+length), as Substrait's FileOrFiles start
+	// and length: pruned scans of native tables. Missing or length 0: the whole file.
+	Ranges [][2]int64
 	// CSV only: whether the first line is a header, and the delimiter (0: ',').
 	CSVHeader    bool
 	CSVDelimiter rune

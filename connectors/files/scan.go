@@ -101,8 +101,12 @@ func (s *scan) Next(ctx context.Context) (arrow.RecordBatch, error) {
 				return nil, io.EOF
 			}
 			path := s.opts.Paths[s.next]
+			var rng [2]int64
+			if s.next < len(s.opts.Ranges) {
+				rng = s.opts.Ranges[s.next]
+			}
 			s.next++
-			r, err := s.openFile(ctx, path)
+			r, err := s.openFile(ctx, path, rng)
 			if err != nil {
 				return nil, err
 			}
@@ -130,12 +134,12 @@ func (s *scan) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	}
 }
 
-func (s *scan) openFile(ctx context.Context, path string) (fileReader, error) {
+func (s *scan) openFile(ctx context.Context, path string, rng [2]int64) (fileReader, error) {
 	switch s.opts.Format {
 	case CSV:
 		return openCSV(s, path)
 	default:
-		return openParquet(ctx, s, path)
+		return openParquet(ctx, s, path, rng)
 	}
 }
 

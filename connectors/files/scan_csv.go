@@ -68,7 +68,7 @@ func (c *csvFile) next(ctx context.Context) (arrow.RecordBatch, error) {
 		return nil, err
 	}
 	ok, err := c.advance()
-	c.s.stats.BytesScanned += c.cnt.n - c.counted
+	c.s.addScanned(ctx, c.cnt.n-c.counted)
 	c.counted = c.cnt.n
 	if err == nil {
 		err = c.r.Err()

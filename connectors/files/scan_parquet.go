@@ -11,6 +11,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/compute"
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/metadata"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 	"github.com/tern-db/tern/proto/errs"
 )
@@ -23,12 +24,13 @@ type parquetFile struct {
 	fr     *pqarrow.FileReader
 	names  []string // file column name for each output column
 	leaves []int    // leaf columns to read
-	rg     int      // next row group
+	rg     int      // next entry of rgs
+	rgs    []int    // row groups to read
 	rr     pqarrow.RecordReader
 	left   int64 // rows left in the current row group when no column is read
 }
 
-func openParquet(ctx context.Context, s *scan, path string) (fileReader, error) {
+func openParquet(ctx context.Context, s *scan, path string, rng [2]int64) (fileReader, error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, openError(path, err)
 	}
@@ -42,6 +44,15 @@ func openParquet(ctx context.Context, s *scan, path string) (fileReader, error) 
 	if err != nil {
 		pr.Close()
 		return nil, errs.Errorf(errs.ErrInvalidArgument, "file %q: %v", path, err)
+	}
+	for g := 0; g < pr.NumRowGroups(); g++ {
+		if rng[1] > 0 {
+			off := RowGroupOffset(pr.MetaData().RowGroup(g))
+			if off < rng[0] || off >= rng[0]+rng[1] {
+				continue
+			}
+		}
+		p.rgs = append(p.rgs, g)
 	}
 	seen := map[int]bool{}
 	for _, c := range s.cols {
@@ -100,10 +111,10 @@ func (p *parquetFile) next(ctx context.Context) (arrow.RecordBatch, error) {
 			return array.NewRecordBatch(p.s.out, nil, n), nil
 		}
 		if p.rr == nil {
-			if p.rg >= p.pr.NumRowGroups() {
+			if p.rg >= len(p.rgs) {
 				return nil, io.EOF
 			}
-			rg := p.rg
+			rg := p.rgs[p.rg]
 			p.rg++
 			md := p.pr.MetaData().RowGroup(rg)
 			if md.NumRows() == 0 {
@@ -118,7 +129,7 @@ func (p *parquetFile) next(ctx context.Context) (arrow.RecordBatch, error) {
 				if err != nil {
 					return nil, errs.Errorf(errs.ErrInvalidArgument, "file %q: %v", p.path, err)
 				}
-				p.s.stats.BytesScanned += cc.TotalCompressedSize()
+				p.s.addScanned(ctx, cc.TotalCompressedSize())
 			}
 			rr, err := p.fr.GetRecordReader(ctx, p.leaves, []int{rg})
 			if err != nil {
@@ -202,4 +213,28 @@ func (p *parquetFile) close() error {
 		p.rr = nil
 	}
 	return p.pr.Close()
+}
+
+// RowGroupOffset is the byte offset of a row group's first page (the smallest dictionary or
+// data page offset of its column chunks). Scans limited to byte ranges read the row groups
+// whose offset falls inside one; the native writer records the same offset in the catalog.
+func RowGroupOffset(rg *metadata.RowGroupMetaData) int64 {
+	off := int64(-1)
+	for i := 0; i < rg.NumColumns(); i++ {
+		cc, err := rg.ColumnChunk(i)
+		if err != nil {
+			continue
+		}
+		o := cc.DataPageOffset()
+		if cc.HasDictionaryPage() && cc.DictionaryPageOffset() > 0 && cc.DictionaryPageOffset() < o {
+			o = cc.DictionaryPageOffset()
+		}
+		if off < 0 || o < off {
+			off = o
+		}
+	}
+	if off < 0 {
+		return rg.FileOffset()
+	}
+	return off
 }

@@ -22,6 +22,7 @@ import (
 const (
 	DefaultRowGroupRows = 1 << 20   // rows per Parquet row group at most
 	DefaultFileBytes    = 256 << 20 // a file is closed once it holds about this many bytes
+	DefaultBufferBytes  = 64 << 20  // rows a partitioned or clustered write buffers at most
 )
 
 // Store is the native table storage under one data directory.
@@ -32,6 +33,9 @@ type Store struct {
 	// RowGroupRows and FileBytes bound row groups and files (0: the defaults above).
 	RowGroupRows int64
 	FileBytes    int64
+	// BufferBytes bounds the rows a partitioned or clustered write holds before flushing
+	// the largest partition (0: DefaultBufferBytes).
+	BufferBytes int64
 	// Alloc is used by operators opened through the connectors.Table interface, which carries
 	// no exec.Env (nil: memory.DefaultAllocator). OpenScan takes an Env explicitly.
 	Alloc memory.Allocator
@@ -216,3 +220,16 @@ func dirName(s string) string {
 func notNull(col string) error {
 	return errs.Errorf(errs.ErrInvalidArgument, "null value in column %q violates not-null constraint", col)
 }
+
+// SnapshotDataFiles returns the data files of one snapshot of t with their statistics
+// (planner.TableDataFiles: pruning and dry runs).
+func (s *Store) SnapshotDataFiles(ctx context.Context, t catalog.Table, snapshot uint64) ([]catalog.DataFile, error) {
+	snap, err := s.cat.Snapshot(ctx, t.ID, snapshot)
+	if err != nil {
+		return nil, err
+	}
+	return snap.Files, nil
+}
+
+// AbsPath returns the absolute path of a data file path relative to the data directory.
+func (s *Store) AbsPath(rel string) string { return s.abs(rel) }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"sort"
 	"strconv"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -18,6 +19,8 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/compress"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 	"github.com/tern-db/tern/catalog"
+	"github.com/tern-db/tern/connectors/files"
+	"github.com/tern-db/tern/connectors/prune"
 	"github.com/tern-db/tern/flightnodes/exec"
 	"github.com/tern-db/tern/proto/errs"
 )
@@ -25,37 +28,66 @@ import (
 // Writer writes the Parquet files of one change to a table. It is not safe for concurrent use.
 // Use: Write as many batches as needed, then Commit (or CommitCreate for CREATE TABLE AS), or
 // Abort. Nothing is visible to readers before the commit.
+//
+// Unpartitioned, unclustered tables stream: rows go to the current file as they come. With a
+// partition_by or cluster_by option, rows are buffered per partition (up to the store's
+// BufferBytes in all) and each flush writes one file per partition, sorted by the clustering
+// columns; a partition that outgrows the buffer is flushed into several files, which
+// compaction merges later.
 type Writer struct {
 	s      *Store
 	t      catalog.Table
 	schema *arrow.Schema
+	layout Layout
 	dir    string // relative to the data directory, slash-separated
 	cur    *dataFile
 	files  []catalog.DataFile
 	made   []string // absolute paths of every file created, for Abort
+	dirs   map[string]bool
 	done   bool
 	err    error // sticky: a failed write poisons the writer
+
+	parts    map[string]*partBuf // buffered rows per partition key (partitioned or clustered)
+	buffered int64
+
+	targetBytes int64 // compaction: file size to aim for (0: the store's FileBytes)
+}
+
+type partBuf struct {
+	key   string
+	recs  []arrow.RecordBatch
+	rows  int64
+	bytes int64
 }
 
 type dataFile struct {
 	rel  string
+	part string
 	f    *os.File
 	cw   *countingWriter
 	fw   *pqarrow.FileWriter
 	rows int64
+	rgs  [][]prune.Acc // per row group, per column
 }
 
 // NewWriter returns a writer for t. For a table not created yet (t.ID == 0, CREATE TABLE AS),
-// files go to a fresh directory of the tenant and CommitCreate creates the table.
+// files go to a fresh directory of the tenant and CommitCreate creates the table. Invalid
+// storage options poison the writer (the first Write reports them).
 func (s *Store) NewWriter(t catalog.Table) *Writer {
 	dir := "new-" + randomHex(8)
 	if t.ID != 0 {
 		dir = strconv.FormatUint(t.ID, 10)
 	}
-	return &Writer{
+	w := &Writer{
 		s: s, t: t, schema: ArrowSchema(t),
-		dir: path.Join("tables", dirName(t.Ref.Tenant), dir),
+		dir:  path.Join("tables", dirName(t.Ref.Tenant), dir),
+		dirs: map[string]bool{},
 	}
+	w.layout, w.err = ParseLayout(t)
+	if w.layout.Partition != nil || len(w.layout.Cluster) > 0 {
+		w.parts = map[string]*partBuf{}
+	}
+	return w
 }
 
 // Schema returns the schema batches must have (names may differ; types must match).
@@ -69,10 +101,20 @@ func (w *Writer) maxRowGroup() int64 {
 }
 
 func (w *Writer) maxFile() int64 {
+	if w.targetBytes > 0 {
+		return w.targetBytes
+	}
 	if w.s.FileBytes > 0 {
 		return w.s.FileBytes
 	}
 	return DefaultFileBytes
+}
+
+func (w *Writer) maxBuffer() int64 {
+	if w.s.BufferBytes > 0 {
+		return w.s.BufferBytes
+	}
+	return DefaultBufferBytes
 }
 
 // Write appends b's rows. b's columns must have exactly the table's column types, in order;
@@ -104,18 +146,127 @@ func (w *Writer) Write(ctx context.Context, b arrow.RecordBatch) error {
 	}
 	rec := array.NewRecordBatch(w.schema, b.Columns(), b.NumRows())
 	defer rec.Release()
-	if err := w.write(rec); err != nil {
+	var err error
+	if w.parts != nil {
+		err = w.buffer(ctx, rec)
+	} else {
+		err = w.write(rec, "")
+	}
+	if err != nil {
 		w.err = err
-		return err
+	}
+	return err
+}
+
+// buffer adds rec's rows to their partitions' buffers and flushes the largest buffers while
+// the total is over the budget.
+func (w *Writer) buffer(ctx context.Context, rec arrow.RecordBatch) error {
+	groups := map[string]arrow.RecordBatch{}
+	if w.layout.Partition == nil {
+		rec.Retain()
+		groups[""] = rec
+	} else {
+		var err error
+		if groups, err = splitByKey(ctx, rec, w.layout.Partition.keys(rec.Column(w.layout.Partition.Col))); err != nil {
+			return w.ioErr(err)
+		}
+	}
+	for key, g := range groups {
+		if len(groups) > 1 { // own the rows: a slice would pin the whole input batch
+			owned, err := concat(w.schema, []arrow.RecordBatch{g}, w.s.alloc())
+			g.Release()
+			if err != nil {
+				return w.ioErr(err)
+			}
+			g = owned
+		}
+		pb := w.parts[key]
+		if pb == nil {
+			pb = &partBuf{key: key}
+			w.parts[key] = pb
+		}
+		n := recBytes(g)
+		pb.recs = append(pb.recs, g)
+		pb.rows += g.NumRows()
+		pb.bytes += n
+		w.buffered += n
+	}
+	for w.buffered > w.maxBuffer() {
+		var big *partBuf
+		for _, pb := range w.parts {
+			if big == nil || pb.bytes > big.bytes {
+				big = pb
+			}
+		}
+		if err := w.flushPart(ctx, big); err != nil {
+			return err
+		}
 	}
 	return nil
 }
 
-func (w *Writer) write(rec arrow.RecordBatch) error {
+// recBytes estimates the memory of r's rows (of slices too: only the rows they hold).
+func recBytes(r arrow.RecordBatch) int64 {
+	var n int64
+	for _, c := range r.Columns() {
+		rows := int64(c.Len())
+		switch x := c.(type) {
+		case *array.String:
+			if rows > 0 {
+				n += int64(x.ValueOffset(int(rows)-1)+len(x.Value(int(rows)-1))-x.ValueOffset(0)) + 4*rows
+			}
+		case *array.Boolean:
+			n += rows/8 + 1
+		default:
+			if fw, ok := c.DataType().(arrow.FixedWidthDataType); ok {
+				n += rows * int64(fw.BitWidth()/8)
+			} else {
+				n += 16 * rows
+			}
+		}
+		n += rows / 8
+	}
+	return n
+}
+
+// flushPart writes one partition's buffered rows, sorted by the clustering columns, into
+// new files.
+func (w *Writer) flushPart(ctx context.Context, pb *partBuf) error {
+	delete(w.parts, pb.key)
+	w.buffered -= pb.bytes
+	defer func() {
+		for _, r := range pb.recs {
+			r.Release()
+		}
+	}()
+	all, err := concat(w.schema, pb.recs, w.s.alloc())
+	if err != nil {
+		return w.ioErr(err)
+	}
+	defer all.Release()
+	sorted := all
+	if len(w.layout.Cluster) > 0 {
+		if sorted, err = sortBatch(ctx, all, w.layout.Cluster, w.s.alloc()); err != nil {
+			return w.ioErr(err)
+		}
+		defer sorted.Release()
+	}
+	if err := w.write(sorted, pb.key); err != nil {
+		return err
+	}
+	if w.cur != nil {
+		return w.closeFile()
+	}
+	return nil
+}
+
+// write appends rec (all of partition part) to the current file, opening and closing files
+// and row groups as the limits say.
+func (w *Writer) write(rec arrow.RecordBatch, part string) error {
 	n := rec.NumRows()
 	for off := int64(0); off < n; {
 		if w.cur == nil {
-			if err := w.openFile(); err != nil {
+			if err := w.openFile(part); err != nil {
 				return err
 			}
 		}
@@ -129,12 +280,19 @@ func (w *Writer) write(rec arrow.RecordBatch) error {
 			if err := fw.NewBufferedRowGroupChecked(); err != nil {
 				return w.ioErr(err)
 			}
+			w.cur.rgs = append(w.cur.rgs, make([]prune.Acc, len(w.t.Columns)))
 			continue
 		}
 		k := min(room, n-off)
-		part := rec.NewSlice(off, off+k)
-		err = fw.WriteBuffered(part)
-		part.Release()
+		sl := rec.NewSlice(off, off+k)
+		err = fw.WriteBuffered(sl)
+		if err == nil {
+			accs := w.cur.rgs[len(w.cur.rgs)-1]
+			for i := range accs {
+				accs[i].Add(sl.Column(i))
+			}
+		}
+		sl.Release()
 		if err != nil {
 			return w.ioErr(err)
 		}
@@ -150,39 +308,61 @@ func (w *Writer) write(rec arrow.RecordBatch) error {
 }
 
 func (w *Writer) ioErr(err error) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
 	return fmt.Errorf("%w: native: writing relation %q: %v", errs.ErrInternal, w.t.Ref.Name, err)
 }
 
-func (w *Writer) openFile() error {
-	dirAbs := w.s.abs(w.dir)
+// WriterProperties are the Parquet settings of every native data file: zstd, dictionary
+// encoding, statistics and page indexes.
+func (w *Writer) props() *parquet.WriterProperties {
+	opts := []parquet.WriterProperty{
+		parquet.WithCompression(compress.Codecs.Zstd),
+		parquet.WithDictionaryDefault(true),
+		parquet.WithStats(true),
+		parquet.WithPageIndexEnabled(true),
+		parquet.WithMaxRowGroupLength(w.maxRowGroup()),
+		parquet.WithCreatedBy("tern"),
+	}
+	if len(w.layout.Cluster) > 0 {
+		var sc []parquet.SortingColumn
+		for _, c := range w.layout.Cluster {
+			sc = append(sc, parquet.SortingColumn{ColumnIdx: int32(c), NullsFirst: false})
+		}
+		opts = append(opts, parquet.WithSortingColumns(sc))
+	}
+	return parquet.NewWriterProperties(opts...)
+}
+
+func (w *Writer) openFile(part string) error {
+	dir := w.dir
+	if w.layout.Partition != nil {
+		dir = path.Join(w.dir, partDir(w.layout.Partition.Name+"="+w.layout.Partition.Display(part)))
+	}
+	dirAbs := w.s.abs(dir)
 	if err := os.MkdirAll(dirAbs, 0o755); err != nil {
 		return w.ioErr(err)
 	}
-	rel := path.Join(w.dir, randomHex(16)+".parquet")
+	w.dirs[dir] = true
+	rel := path.Join(dir, randomHex(16)+".parquet")
 	abs := w.s.abs(rel)
 	f, err := os.OpenFile(abs, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
 	if err != nil {
 		return w.ioErr(err)
 	}
 	w.made = append(w.made, abs)
-	props := parquet.NewWriterProperties(
-		parquet.WithCompression(compress.Codecs.Zstd),
-		parquet.WithDictionaryDefault(true),
-		parquet.WithStats(true),
-		parquet.WithMaxRowGroupLength(w.maxRowGroup()),
-		parquet.WithCreatedBy("tern"),
-	)
 	cw := &countingWriter{w: f}
-	fw, err := pqarrow.NewFileWriter(w.schema, cw, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+	fw, err := pqarrow.NewFileWriter(w.schema, cw, w.props(), pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
 	if err != nil {
 		f.Close()
 		return w.ioErr(err)
 	}
-	w.cur = &dataFile{rel: rel, f: f, cw: cw, fw: fw}
+	w.cur = &dataFile{rel: rel, part: part, f: f, cw: cw, fw: fw, rgs: [][]prune.Acc{make([]prune.Acc, len(w.t.Columns))}}
 	return nil
 }
 
-// closeFile finishes the current file: footer, fsync, close.
+// closeFile finishes the current file: footer, fsync, close; then records its statistics.
 func (w *Writer) closeFile() error {
 	d := w.cur
 	w.cur = nil
@@ -196,14 +376,40 @@ func (w *Writer) closeFile() error {
 	if err != nil {
 		return w.ioErr(err)
 	}
-	w.files = append(w.files, catalog.DataFile{Path: d.rel, Rows: d.rows, Bytes: d.cw.n})
+	df := catalog.DataFile{Path: d.rel, Rows: d.rows, Bytes: d.cw.n, Partition: d.part}
+	if md, err := d.fw.FileMetadata(); err == nil && md.NumRowGroups() == len(d.rgs) {
+		fileAcc := make([]prune.Acc, len(w.t.Columns))
+		df.Stats = make([]catalog.ColumnStats, len(w.t.Columns))
+		for g := 0; g < md.NumRowGroups(); g++ {
+			rg := md.RowGroup(g)
+			info := catalog.RowGroupInfo{Offset: files.RowGroupOffset(rg), Rows: rg.NumRows(), Stats: make([]catalog.ColumnStats, len(w.t.Columns))}
+			for c := range w.t.Columns {
+				st := d.rgs[g][c].Stats()
+				if cc, err := rg.ColumnChunk(c); err == nil {
+					st.Bytes = cc.TotalCompressedSize()
+				}
+				info.Stats[c] = st
+				info.Bytes += st.Bytes
+				df.Stats[c].Bytes += st.Bytes
+				fileAcc[c].Merge(d.rgs[g][c])
+			}
+			df.RowGroups = append(df.RowGroups, info)
+		}
+		for c := range df.Stats {
+			b := df.Stats[c].Bytes
+			df.Stats[c] = fileAcc[c].Stats()
+			df.Stats[c].Bytes = b
+		}
+	}
+	w.files = append(w.files, df)
 	return nil
 }
 
 // Files returns the files written so far and closed (all of them after Commit).
 func (w *Writer) Files() []catalog.DataFile { return append([]catalog.DataFile(nil), w.files...) }
 
-// finish closes the last file and makes the files' directory entries durable.
+// finish flushes buffered partitions, closes the last file and makes the files' directory
+// entries durable.
 func (w *Writer) finish(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -214,6 +420,19 @@ func (w *Writer) finish(ctx context.Context) error {
 	if w.done {
 		return errs.Errorf(errs.ErrInternal, "native: commit after commit or abort")
 	}
+	if w.parts != nil {
+		keys := make([]string, 0, len(w.parts))
+		for k := range w.parts {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if err := w.flushPart(ctx, w.parts[k]); err != nil {
+				w.err = err
+				return err
+			}
+		}
+	}
 	if w.cur != nil {
 		if err := w.closeFile(); err != nil {
 			return err
@@ -222,13 +441,31 @@ func (w *Writer) finish(ctx context.Context) error {
 	if len(w.files) == 0 {
 		return nil
 	}
-	// The table directory holds the new entries; its parents may be new too.
-	for _, d := range []string{w.dir, path.Dir(w.dir), path.Dir(path.Dir(w.dir))} {
+	// The directories hold the new entries; their parents may be new too.
+	sync := map[string]bool{}
+	for d := range w.dirs {
+		for p := d; p != "." && p != "/" && p != "tables"; p = path.Dir(p) {
+			sync[p] = true
+		}
+	}
+	sync["tables"] = true
+	for d := range sync {
 		if err := syncDir(w.s.abs(d)); err != nil {
 			return w.ioErr(err)
 		}
 	}
 	return nil
+}
+
+// Close finishes the written files (durable, not committed) and returns them: for changes
+// that commit the files of several writers together (copy-on-write DML, compaction). The
+// caller commits them or removes them with Abort.
+func (w *Writer) Close(ctx context.Context) ([]catalog.DataFile, error) {
+	if err := w.finish(ctx); err != nil {
+		w.Abort()
+		return nil, err
+	}
+	return w.Files(), nil
 }
 
 // Commit makes the written files a new snapshot on top of base (the snapshot the change was
@@ -288,10 +525,19 @@ func (w *Writer) Abort() {
 		w.cur.f.Close()
 		w.cur = nil
 	}
+	for _, pb := range w.parts {
+		for _, r := range pb.recs {
+			r.Release()
+		}
+	}
+	w.parts = nil
 	for _, p := range w.made {
 		os.Remove(p)
 	}
 	w.made, w.files = nil, nil
+	for d := range w.dirs {
+		os.Remove(w.s.abs(d)) // only if empty
+	}
 	os.Remove(w.s.abs(w.dir)) // only if empty
 }
 

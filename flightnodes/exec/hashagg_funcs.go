@@ -76,7 +76,7 @@ func newAggFunc(mem memory.Allocator, spec AggSpec, in arrow.DataType) (aggFunc,
 		}
 		return m, nil
 	}
-	return nil, errs.Errorf(errs.ErrNotSupported, "aggregate function %d", spec.Func)
+	return newAggFunc2(mem, spec, in)
 }
 
 // countAgg: COUNT(*) and COUNT(x).

@@ -60,6 +60,9 @@ func NewHashAggregate(env Env, input Operator, groupCols []int, aggs []AggSpec) 
 		if a.Func != AggCountStar && (a.Arg < 0 || a.Arg >= in.NumFields()) {
 			return nil, errs.Errorf(errs.ErrInvalidArgument, "hash aggregate: argument column %d out of range", a.Arg)
 		}
+		if a.Func == AggStringAgg && (a.Arg2 < 0 || a.Arg2 >= in.NumFields()) {
+			return nil, errs.Errorf(errs.ErrInvalidArgument, "hash aggregate: delimiter column %d out of range", a.Arg2)
+		}
 		if a.Out == nil {
 			return nil, errs.Errorf(errs.ErrInvalidArgument, "hash aggregate: %q has no output type", a.Name)
 		}
@@ -123,7 +126,7 @@ func (h *hashAggregate) Open(ctx context.Context) error {
 		}
 		h.funcs = append(h.funcs, f)
 		f.resize(h.ngroups)
-		if a.Distinct && a.Func != AggCountStar && a.Func != AggMin && a.Func != AggMax {
+		if a.Distinct && a.Func != AggCountStar && a.Func != AggMin && a.Func != AggMax && a.Func != AggBoolAnd && a.Func != AggBoolOr {
 			t, err := newGroupTable(mem, []arrow.DataType{arrow.PrimitiveTypes.Int32, dt})
 			if err != nil {
 				return err
@@ -181,6 +184,12 @@ func (h *hashAggregate) consume(ctx context.Context, b arrow.RecordBatch) error 
 			c := h.funcs[i].(*countAgg)
 			for _, x := range g {
 				c.n.s[x]++
+			}
+			continue
+		}
+		if a.Func == AggStringAgg {
+			if err := h.funcs[i].(*stringAgg).update2(arg, b.Column(a.Arg2), g); err != nil {
+				return err
 			}
 			continue
 		}

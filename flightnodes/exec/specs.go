@@ -18,6 +18,13 @@ const (
 	AggAvg
 	AggMin
 	AggMax
+	AggBoolAnd    // bool_and / every
+	AggBoolOr     // bool_or
+	AggStringAgg  // string_agg(text, delimiter): Arg2 is the delimiter column
+	AggVarSamp    // var_samp / variance
+	AggVarPop     // var_pop
+	AggStddevSamp // stddev_samp / stddev
+	AggStddevPop  // stddev_pop
 )
 
 // AggSpec is one aggregate computed by a hash aggregate. The argument is already evaluated
@@ -29,6 +36,7 @@ const (
 type AggSpec struct {
 	Func     AggFunc
 	Arg      int // input column; ignored for AggCountStar
+	Arg2     int // second argument column (string_agg's delimiter)
 	Distinct bool
 	Out      arrow.DataType
 	Name     string // output field name
@@ -49,9 +57,48 @@ const (
 	JoinLeft
 	JoinRight
 	JoinFull
-	JoinSemi // left rows with a match
-	JoinAnti // left rows without a match
+	JoinSemi   // left rows with a match
+	JoinAnti   // left rows without a match
+	JoinSingle // left rows with their one matching right row (or NULLs); two matches are an error
+	JoinMark   // left rows plus a nullable boolean: matched / NULL comparison seen / no match
 )
+
+// String names the join type as EXPLAIN shows it.
+func (t JoinType) String() string {
+	switch t {
+	case JoinInner:
+		return "inner"
+	case JoinLeft:
+		return "left"
+	case JoinRight:
+		return "right"
+	case JoinFull:
+		return "full"
+	case JoinSemi:
+		return "semi"
+	case JoinAnti:
+		return "anti"
+	case JoinSingle:
+		return "single"
+	case JoinMark:
+		return "mark"
+	}
+	return "join?"
+}
+
+// JoinSpec describes a join. With keys it runs as a hash join building the right input;
+// without, as a nested loop join. The condition of a pair is: every key pair equal (NullEqual[i]:
+// IS NOT DISTINCT FROM, NULL matching NULL; otherwise a NULL key never matches) AND Filter
+// (a boolean expression over left columns then right columns; nil: TRUE). Output: left columns
+// then right columns; semi and anti joins: left columns; mark joins: left columns then the mark.
+type JoinSpec struct {
+	Type      JoinType
+	LeftKeys  []int
+	RightKeys []int
+	NullEqual []bool // per key; nil: all plain equality
+	Filter    Expr
+	MarkName  string // name of the mark column ("mark" if empty)
+}
 
 // Env is what operators need from their surroundings.
 type Env struct {

@@ -72,21 +72,36 @@ func Describe(n Node) string {
 		for i, a := range x.Aggs {
 			aggs[i] = a.String()
 		}
-		return "Aggregate groups=[" + exprList(x.Groups) + "] aggs=[" + strings.Join(aggs, ", ") + "]"
-	case *Sort:
-		parts := make([]string, len(x.Keys))
-		for i, k := range x.Keys {
-			d := "ASC"
-			if k.Desc {
-				d = "DESC"
+		s := "Aggregate groups=[" + exprList(x.Groups) + "] aggs=[" + strings.Join(aggs, ", ") + "]"
+		if len(x.GroupingSets) > 1 {
+			sets := make([]string, len(x.GroupingSets))
+			for i, gs := range x.GroupingSets {
+				sets[i] = fmt.Sprint(gs)
 			}
-			nl := "NULLS LAST"
-			if k.NullsFirst {
-				nl = "NULLS FIRST"
-			}
-			parts[i] = k.Expr.String() + " " + d + " " + nl
+			s += " sets=[" + strings.Join(sets, " ") + "]"
 		}
-		return "Sort " + strings.Join(parts, ", ")
+		return s
+	case *SetOp:
+		s := x.Op.String()
+		if x.All {
+			s += " All"
+		}
+		return s
+	case *Window:
+		fs := make([]string, len(x.Funcs))
+		for i, f := range x.Funcs {
+			fs[i] = f.String()
+		}
+		s := "Window [" + strings.Join(fs, ", ") + "]"
+		if len(x.Partition) > 0 {
+			s += " partition=[" + exprList(x.Partition) + "]"
+		}
+		if len(x.Order) > 0 {
+			s += " order=[" + sortKeys(x.Order) + "]"
+		}
+		return s
+	case *Sort:
+		return "Sort " + sortKeys(x.Keys)
 	case *Limit:
 		s := "Limit"
 		if x.Offset != nil {
@@ -98,4 +113,20 @@ func Describe(n Node) string {
 		return s
 	}
 	return n.nodeKind()
+}
+
+func sortKeys(keys []SortKey) string {
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		d := "ASC"
+		if k.Desc {
+			d = "DESC"
+		}
+		nl := "NULLS LAST"
+		if k.NullsFirst {
+			nl = "NULLS FIRST"
+		}
+		parts[i] = k.Expr.String() + " " + d + " " + nl
+	}
+	return strings.Join(parts, ", ")
 }

@@ -72,10 +72,12 @@ type Case struct {
 // AggCall is an aggregate function call. It appears only in Aggregate.Aggs (and, during
 // binding, inside expressions before they are rewritten over the Aggregate's output).
 type AggCall struct {
-	Fn       string // proto.Agg* name
+	Fn       string // proto.Agg* name, or a PostgreSQL aggregate name
 	Arg      Expr   // nil for COUNT(*)
 	Distinct bool
 	Typ      catalog.Type
+	Filter   Expr   // FILTER (WHERE ...): only rows where it is true count (nil: all)
+	Extra    []Expr // further (constant) arguments, e.g. string_agg's delimiter
 }
 
 func (*Column) exprNode()  {}
@@ -138,14 +140,22 @@ func (e *Case) String() string {
 	return b.String()
 }
 func (e *AggCall) String() string {
+	f := ""
+	if e.Filter != nil {
+		f = " FILTER (WHERE " + e.Filter.String() + ")"
+	}
 	if e.Arg == nil {
-		return e.Fn + "(*)"
+		return e.Fn + "(*)" + f
 	}
 	d := ""
 	if e.Distinct {
 		d = "DISTINCT "
 	}
-	return e.Fn + "(" + d + e.Arg.String() + ")"
+	x := ""
+	for _, a := range e.Extra {
+		x += ", " + a.String()
+	}
+	return e.Fn + "(" + d + e.Arg.String() + x + ")" + f
 }
 
 func typeName(t catalog.Type) string {
@@ -171,10 +181,23 @@ func Children(e Expr) []Expr {
 			out = append(out, e.Else)
 		}
 		return out
-	case *AggCall:
-		if e.Arg != nil {
-			return []Expr{e.Arg}
+	case *WindowCall:
+		out := append([]Expr{}, e.Func.Args...)
+		out = append(out, e.Partition...)
+		for _, k := range e.Order {
+			out = append(out, k.Expr)
 		}
+		return out
+	case *AggCall:
+		var out []Expr
+		if e.Arg != nil {
+			out = append(out, e.Arg)
+		}
+		out = append(out, e.Extra...)
+		if e.Filter != nil {
+			out = append(out, e.Filter)
+		}
+		return out
 	}
 	return nil
 }
@@ -206,9 +229,22 @@ func Transform(e Expr, f func(Expr) Expr) Expr {
 		}
 		c.Else = Transform(x.Else, f)
 		return f(&c)
+	case *WindowCall:
+		kids := Children(x)
+		for i, k := range kids {
+			kids[i] = Transform(k, f)
+		}
+		return f(WithChildren(x, kids))
 	case *AggCall:
 		c := *x
 		c.Arg = Transform(x.Arg, f)
+		c.Filter = Transform(x.Filter, f)
+		if len(x.Extra) > 0 {
+			c.Extra = make([]Expr, len(x.Extra))
+			for i, a := range x.Extra {
+				c.Extra[i] = Transform(a, f)
+			}
+		}
 		return f(&c)
 	}
 	return f(e)
@@ -314,7 +350,7 @@ func IsConstant(e Expr) bool {
 	ok := true
 	Walk(e, func(x Expr) bool {
 		switch x.(type) {
-		case *Column, *Param, *AggCall:
+		case *Column, *Param, *AggCall, *OuterColumn, *Subquery:
 			ok = false
 		}
 		return ok
@@ -343,10 +379,32 @@ func WithChildren(e Expr, kids []Expr) Expr {
 			c.Else = kids[len(kids)-1]
 		}
 		return &c
+	case *WindowCall:
+		c := *x
+		fn := *x.Func
+		na, np := len(x.Func.Args), len(x.Partition)
+		fn.Args = append([]Expr{}, kids[:na]...)
+		c.Func = &fn
+		c.Partition = append([]Expr{}, kids[na:na+np]...)
+		c.Order = make([]SortKey, len(x.Order))
+		for i, k := range x.Order {
+			k.Expr = kids[na+np+i]
+			c.Order[i] = k
+		}
+		return &c
 	case *AggCall:
 		c := *x
-		if len(kids) > 0 {
-			c.Arg = kids[0]
+		k := 0
+		if x.Arg != nil {
+			c.Arg = kids[k]
+			k++
+		}
+		if len(x.Extra) > 0 {
+			c.Extra = append([]Expr{}, kids[k:k+len(x.Extra)]...)
+			k += len(x.Extra)
+		}
+		if x.Filter != nil {
+			c.Filter = kids[k]
 		}
 		return &c
 	}

@@ -31,6 +31,9 @@ type Source struct {
 	Paths    []string       // absolute file paths
 	Base     Schema         // every column of the files, in file order
 	EstRows  int64          // estimated row count (-1: unknown)
+	// Ranges, when set, is parallel to Paths: the byte range [start, start+length) of the
+	// row groups to read in that file (length 0: all), from pruning (planner/prune.go).
+	Ranges [][2]int64
 	// CSV options.
 	CSVHeader    bool
 	CSVDelimiter string
@@ -75,10 +78,17 @@ const (
 	JoinFull
 	JoinSemi
 	JoinAnti
+	// JoinSingle is a left join for scalar subqueries: at most one right row may match a
+	// left row (more is the error "more than one row returned by a subquery used as an
+	// expression"); no match gives NULLs.
+	JoinSingle
+	// JoinMark outputs the left columns plus one nullable boolean: TRUE if some right row
+	// matches, NULL if none does but a comparison was NULL, else FALSE (SQL's IN).
+	JoinMark
 )
 
 func (t JoinType) String() string {
-	return [...]string{"Inner", "Left", "Right", "Full", "Semi", "Anti"}[t]
+	return [...]string{"Inner", "Left", "Right", "Full", "Semi", "Anti", "Single", "Mark"}[t]
 }
 
 // Join joins Left and Right; output is left columns then right columns (Semi/Anti: left only).
@@ -91,12 +101,17 @@ type Join struct {
 
 // Aggregate groups Input by Groups and computes Aggs; output is groups then aggregates,
 // named by Names.
+//
+// With GroupingSets (indexes into Groups, more than one set) the aggregate computes every
+// set: a group column not in a row's set is NULL, and one more int32 output column (named
+// by the last of Names) holds the index of the row's set.
 type Aggregate struct {
-	Input  Node
-	Groups []Expr
-	Aggs   []*AggCall
-	Names  []string
-	Quals  []string // qualifiers of the group outputs (may be nil)
+	Input        Node
+	Groups       []Expr
+	Aggs         []*AggCall
+	Names        []string
+	Quals        []string // qualifiers of the group outputs (may be nil)
+	GroupingSets [][]int
 }
 
 // SortKey is one ORDER BY key.
@@ -152,6 +167,8 @@ func (n *Join) Schema() Schema {
 	switch n.Type {
 	case JoinSemi, JoinAnti:
 		return l
+	case JoinMark:
+		return append(append(Schema{}, l...), Field{Name: "mark", Type: catalog.Bool, Nullable: true})
 	}
 	out := make(Schema, 0, len(l)+len(r))
 	for _, f := range l {
@@ -161,7 +178,7 @@ func (n *Join) Schema() Schema {
 		out = append(out, f)
 	}
 	for _, f := range r {
-		if n.Type == JoinLeft || n.Type == JoinFull {
+		if n.Type == JoinLeft || n.Type == JoinFull || n.Type == JoinSingle {
 			f.Nullable = true
 		}
 		out = append(out, f)
@@ -180,6 +197,12 @@ func (n *Aggregate) Schema() Schema {
 	}
 	for i, a := range n.Aggs {
 		out = append(out, Field{Name: n.Names[len(n.Groups)+i], Type: a.Typ, Nullable: a.Nullable()})
+	}
+	if len(n.GroupingSets) > 1 {
+		for i := range n.Groups {
+			out[i].Nullable = true
+		}
+		out = append(out, Field{Name: n.Names[len(n.Names)-1], Type: catalog.Int32})
 	}
 	return out
 }
@@ -284,7 +307,28 @@ func MapExprs(n Node, f func(Expr) Expr) Node {
 			if a.Arg != nil {
 				na.Arg = f(a.Arg)
 			}
+			if a.Filter != nil {
+				na.Filter = f(a.Filter)
+			}
+			if len(a.Extra) > 0 {
+				na.Extra = mapAll(a.Extra)
+			}
 			c.Aggs[i] = &na
+		}
+		return &c
+	case *Window:
+		c := *x
+		c.Partition = mapAll(x.Partition)
+		c.Order = make([]SortKey, len(x.Order))
+		for i, k := range x.Order {
+			k.Expr = f(k.Expr)
+			c.Order[i] = k
+		}
+		c.Funcs = make([]*WindowFunc, len(x.Funcs))
+		for i, w := range x.Funcs {
+			nw := *w
+			nw.Args = mapAll(w.Args)
+			c.Funcs[i] = &nw
 		}
 		return &c
 	case *Sort:

@@ -41,12 +41,30 @@ func FormatValue(t catalog.Type, v any) string {
 		return epoch.Add(time.Duration(v.(int64)) * time.Microsecond).Format("2006-01-02 15:04:05.999999Z07")
 	case catalog.TypeText, catalog.TypeUnknown:
 		return "'" + strings.ReplaceAll(v.(string), "'", "''") + "'"
+	case catalog.TypeInterval:
+		return "'" + FormatInterval(v.(Interval)) + "'"
 	}
 	return "?"
 }
 
 func invalidInput(t catalog.Type, s string) error {
-	return Errorf(errs.ErrInvalidArgument, "invalid input syntax for type %s: %q", typeName(t), s)
+	return Errorf(errs.ErrInvalidArgument, "invalid input syntax for type %s: %q", BaseTypeName(t), s)
+}
+
+// BaseTypeName names a type without its modifiers, as PostgreSQL's input errors do.
+func BaseTypeName(t catalog.Type) string {
+	switch t.Kind {
+	case catalog.TypeNumeric:
+		return "numeric"
+	case catalog.TypeText:
+		if t.Precision > 0 {
+			return "character varying"
+		}
+		return "text"
+	case catalog.TypeUnknown:
+		return "unknown"
+	}
+	return t.String()
 }
 
 func outOfRange(t catalog.Type) error {
@@ -121,25 +139,39 @@ func ParseValue(s string, t catalog.Type) (any, error) {
 		}
 		v, err := strconv.ParseFloat(s, bits)
 		if err != nil {
+			if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {
+				return nil, Errorf(errs.ErrInvalidArgument, "\"%s\" is out of range for type %s", strings.TrimSpace(raw), typeName(t))
+			}
 			return nil, invalidInput(t, raw)
 		}
 		return v, nil
 	case catalog.TypeNumeric:
 		return parseNumeric(s, raw, t)
+	case catalog.TypeInterval:
+		return parseInterval(s, IntervalFieldName(t.Precision))
 	case catalog.TypeDate:
 		tm, err := parseTime(s, false)
 		if err != nil {
-			return nil, invalidInput(t, raw)
+			return nil, timeInputError(t, raw, err)
 		}
 		return int32(tm.Sub(epoch).Hours() / 24), nil
 	case catalog.TypeTimestamp, catalog.TypeTimestampTZ:
 		tm, err := parseTime(s, t.Kind == catalog.TypeTimestampTZ)
 		if err != nil {
-			return nil, invalidInput(t, raw)
+			return nil, timeInputError(t, raw, err)
 		}
 		return tm.UnixMicro(), nil
 	}
 	return nil, Errorf(errs.ErrNotSupported, "values of type %s are not supported yet", typeName(t))
+}
+
+// timeInputError words a date/time parse failure as PostgreSQL: a well-formed value with a
+// field out of range (February 30th, hour 25) is "field value out of range".
+func timeInputError(t catalog.Type, raw string, err error) error {
+	if err != nil && strings.Contains(err.Error(), "out of range") {
+		return Errorf(errs.ErrInvalidArgument, "date/time field value out of range: %q", raw)
+	}
+	return invalidInput(t, raw)
 }
 
 func parseNumeric(s, raw string, t catalog.Type) (any, error) {
@@ -204,6 +236,16 @@ func parseTime(s string, tz bool) (time.Time, error) {
 
 // CastValue converts a non-NULL value of type from into type to (explicit cast rules).
 func CastValue(v any, from, to catalog.Type) (any, error) {
+	out, err := castValue(v, from, to)
+	if err == nil && to.Kind == catalog.TypeFloat32 {
+		if f, ok := out.(float64); ok {
+			out = float64(float32(f)) // real keeps single precision
+		}
+	}
+	return out, err
+}
+
+func castValue(v any, from, to catalog.Type) (any, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -224,6 +266,12 @@ func CastValue(v any, from, to catalog.Type) (any, error) {
 		}
 		if from.Kind == catalog.TypeTimestampTZ {
 			s = epoch.Add(time.Duration(v.(int64))*time.Microsecond).Format("2006-01-02 15:04:05.999999") + "+00"
+		}
+		if from.Kind == catalog.TypeInterval {
+			s = FormatInterval(v.(Interval))
+		}
+		if to.Precision > 0 && int32(len([]rune(s))) > to.Precision {
+			s = string([]rune(s)[:to.Precision])
 		}
 		return s, nil
 	}
@@ -299,6 +347,10 @@ func CastValue(v any, from, to catalog.Type) (any, error) {
 				return nil, err
 			}
 			return i, nil
+		}
+	case catalog.TypeInterval:
+		if to.Kind == catalog.TypeInterval {
+			return v, nil
 		}
 	case catalog.TypeDate:
 		d := v.(int32)

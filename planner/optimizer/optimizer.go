@@ -33,6 +33,7 @@ func New(rules ...Rule) *Optimizer { return &Optimizer{rules: rules} }
 // DefaultRules is the rule set the planner uses.
 func DefaultRules() []Rule {
 	return []Rule{
+		Decorrelate{},
 		FoldConstants{},
 		MergeValues{},
 		PushdownFilter{},

@@ -207,8 +207,9 @@ func prune(n logical.Node, need []bool) (logical.Node, []int, bool) {
 				rn[c-nl] = true
 			}
 		}
+		leftOnly := x.Type == logical.JoinSemi || x.Type == logical.JoinAnti || x.Type == logical.JoinMark
 		for i, b := range need {
-			if b && i < nl+nr {
+			if b && i < nl+nr && (!leftOnly || i < nl) {
 				mark(i)
 			}
 		}
@@ -237,6 +238,9 @@ func prune(n logical.Node, need []bool) (logical.Node, []int, bool) {
 		}
 		if x.Type == logical.JoinSemi || x.Type == logical.JoinAnti {
 			m = lm
+		}
+		if x.Type == logical.JoinMark {
+			m = append(append([]int{}, lm...), newL)
 		}
 		return j, m, true
 	}

@@ -83,7 +83,7 @@ func scalarURN(fn string, args []logical.Expr) string {
 	}
 	switch fn {
 	case proto.FnAdd, proto.FnSubtract, proto.FnMultiply, proto.FnDivide, proto.FnModulus, proto.FnNegate:
-		if hasKind(catalog.TypeDate) {
+		if hasKind(catalog.TypeDate) || hasKind(catalog.TypeTimestamp) || hasKind(catalog.TypeTimestampTZ) || hasKind(catalog.TypeInterval) {
 			return proto.URNDatetime
 		}
 		if hasKind(catalog.TypeNumeric) {
@@ -234,6 +234,14 @@ func literal(x *logical.Literal) (*pb.Expression_Literal, error) {
 		l.LiteralType = &pb.Expression_Literal_PrecisionTimestamp_{PrecisionTimestamp: &pb.Expression_Literal_PrecisionTimestamp{Precision: 6, Value: x.Value.(int64)}}
 	case catalog.TypeTimestampTZ:
 		l.LiteralType = &pb.Expression_Literal_PrecisionTimestampTz{PrecisionTimestampTz: &pb.Expression_Literal_PrecisionTimestamp{Precision: 6, Value: x.Value.(int64)}}
+	case catalog.TypeInterval:
+		iv := x.Value.(logical.Interval)
+		secs := iv.Micros / 1_000_000
+		l.LiteralType = &pb.Expression_Literal_IntervalCompound_{IntervalCompound: &pb.Expression_Literal_IntervalCompound{
+			IntervalYearToMonth: &pb.Expression_Literal_IntervalYearToMonth{Months: iv.Months},
+			IntervalDayToSecond: &pb.Expression_Literal_IntervalDayToSecond{Days: iv.Days, Seconds: int32(secs),
+				PrecisionMode: &pb.Expression_Literal_IntervalDayToSecond_Precision{Precision: 6}, Subseconds: iv.Micros - secs*1_000_000},
+		}}
 	default:
 		return nil, fmt.Errorf("literal of type %s not supported", x.Typ)
 	}

@@ -2,6 +2,7 @@ package substrait
 
 import (
 	"fmt"
+	"strings"
 
 	pb "github.com/substrait-io/substrait-protobuf/go/substraitpb"
 	"github.com/tern-db/tern/catalog"
@@ -33,6 +34,10 @@ func (p *producer) rel(n logical.Node) (*pb.Rel, error) {
 		return p.project(in, len(x.Input.Schema()), x.Exprs)
 	case *logical.Join:
 		return p.join(x)
+	case *logical.SetOp:
+		return p.setOp(x)
+	case *logical.Window:
+		return p.window(x)
 	case *logical.Aggregate:
 		return p.aggregate(x)
 	case *logical.Sort:
@@ -133,8 +138,11 @@ func (p *producer) scan(x *logical.Scan) (*pb.Rel, error) {
 		rr.Filter = f
 	}
 	lf := &pb.ReadRel_LocalFiles{}
-	for _, path := range x.Source.Paths {
+	for i, path := range x.Source.Paths {
 		item := &pb.ReadRel_LocalFiles_FileOrFiles{PathType: &pb.ReadRel_LocalFiles_FileOrFiles_UriFile{UriFile: "file://" + path}}
+		if i < len(x.Source.Ranges) && x.Source.Ranges[i][1] > 0 { // pruned to some row groups
+			item.Start, item.Length = uint64(x.Source.Ranges[i][0]), uint64(x.Source.Ranges[i][1])
+		}
 		switch x.Source.Kind {
 		case logical.SourceCSV:
 			opts := &pb.ReadRel_LocalFiles_FileOrFiles_DelimiterSeparatedTextReadOptions{
@@ -186,10 +194,21 @@ func sideOf(e logical.Expr, nl int) (left, right bool) {
 	return
 }
 
+var hashJoinTypes = map[logical.JoinType]pb.HashJoinRel_JoinType{
+	logical.JoinInner: pb.HashJoinRel_JOIN_TYPE_INNER, logical.JoinLeft: pb.HashJoinRel_JOIN_TYPE_LEFT,
+	logical.JoinRight: pb.HashJoinRel_JOIN_TYPE_RIGHT, logical.JoinFull: pb.HashJoinRel_JOIN_TYPE_OUTER,
+	logical.JoinSemi: pb.HashJoinRel_JOIN_TYPE_LEFT_SEMI, logical.JoinAnti: pb.HashJoinRel_JOIN_TYPE_LEFT_ANTI,
+	logical.JoinSingle: pb.HashJoinRel_JOIN_TYPE_LEFT_SINGLE, logical.JoinMark: pb.HashJoinRel_JOIN_TYPE_LEFT_MARK,
+}
+
+var loopJoinTypes = map[logical.JoinType]pb.JoinRel_JoinType{
+	logical.JoinInner: pb.JoinRel_JOIN_TYPE_INNER, logical.JoinLeft: pb.JoinRel_JOIN_TYPE_LEFT,
+	logical.JoinRight: pb.JoinRel_JOIN_TYPE_RIGHT, logical.JoinFull: pb.JoinRel_JOIN_TYPE_OUTER,
+	logical.JoinSemi: pb.JoinRel_JOIN_TYPE_LEFT_SEMI, logical.JoinAnti: pb.JoinRel_JOIN_TYPE_LEFT_ANTI,
+	logical.JoinSingle: pb.JoinRel_JOIN_TYPE_LEFT_SINGLE, logical.JoinMark: pb.JoinRel_JOIN_TYPE_LEFT_MARK,
+}
+
 func (p *producer) join(x *logical.Join) (*pb.Rel, error) {
-	if x.Type != logical.JoinInner {
-		return nil, fmt.Errorf("%s join not supported by the producer yet", x.Type)
-	}
 	nl, nr := len(x.Left.Schema()), len(x.Right.Schema())
 	var lkeys, rkeys, rest []logical.Expr
 	for _, c := range logical.Conjuncts(x.Cond) {
@@ -226,7 +245,7 @@ func (p *producer) join(x *logical.Join) (*pb.Rel, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &pb.Rel{RelType: &pb.Rel_Join{Join: &pb.JoinRel{Left: left, Right: right, Expression: ce, Type: pb.JoinRel_JOIN_TYPE_INNER}}}, nil
+		return &pb.Rel{RelType: &pb.Rel_Join{Join: &pb.JoinRel{Left: left, Right: right, Expression: ce, Type: loopJoinTypes[x.Type]}}}, nil
 	}
 	// key expressions that are not plain columns are computed by a projection below the join
 	keyCols := func(in *pb.Rel, width int, keys []logical.Expr) (*pb.Rel, []int, int, error) {
@@ -259,7 +278,7 @@ func (p *producer) join(x *logical.Join) (*pb.Rel, error) {
 	if err != nil {
 		return nil, err
 	}
-	hj := &pb.HashJoinRel{Left: left, Right: right, Type: pb.HashJoinRel_JOIN_TYPE_INNER, BuildInput: pb.HashJoinRel_BUILD_INPUT_RIGHT}
+	hj := &pb.HashJoinRel{Left: left, Right: right, Type: hashJoinTypes[x.Type], BuildInput: pb.HashJoinRel_BUILD_INPUT_RIGHT}
 	for i := range li {
 		hj.Keys = append(hj.Keys, &pb.ComparisonJoinKey{Left: fieldRef(li[i]), Right: fieldRef(ri[i]),
 			Comparison: &pb.ComparisonJoinKey_ComparisonType{InnerType: &pb.ComparisonJoinKey_ComparisonType_Simple{
@@ -285,6 +304,22 @@ func (p *producer) join(x *logical.Join) (*pb.Rel, error) {
 	rel := &pb.Rel{RelType: &pb.Rel_HashJoin{HashJoin: hj}}
 	if lextra == 0 && rextra == 0 {
 		return rel, nil
+	}
+	// drop the computed key columns again
+	switch x.Type {
+	case logical.JoinSemi, logical.JoinAnti:
+		outs := make([]logical.Expr, 0, nl)
+		for i := 0; i < nl; i++ {
+			outs = append(outs, &logical.Column{Index: i})
+		}
+		return p.project(rel, nl+lextra, outs)
+	case logical.JoinMark:
+		outs := make([]logical.Expr, 0, nl+1)
+		for i := 0; i < nl; i++ {
+			outs = append(outs, &logical.Column{Index: i})
+		}
+		outs = append(outs, &logical.Column{Index: nl + lextra})
+		return p.project(rel, nl+lextra+1, outs)
 	}
 	outs := make([]logical.Expr, 0, nl+nr)
 	for i := 0; i < nl+nr; i++ {
@@ -316,8 +351,15 @@ func (p *producer) aggregate(x *logical.Aggregate) (*pb.Rel, error) {
 	}
 	groups := x.Groups
 	args := make([]logical.Expr, len(x.Aggs))
+	filters := make([]logical.Expr, len(x.Aggs))
 	for i, a := range x.Aggs {
 		args[i] = a.Arg
+		filters[i] = a.Filter
+		if a.Filter != nil {
+			if _, ok := a.Filter.(*logical.Column); !ok {
+				plain = false
+			}
+		}
 	}
 	if !plain {
 		for i := 0; i < width; i++ {
@@ -343,19 +385,44 @@ func (p *producer) aggregate(x *logical.Aggregate) (*pb.Rel, error) {
 			args[i] = &logical.Column{Index: len(pre), Typ: a.Type(), Null: a.Nullable()}
 			pre = append(pre, a)
 		}
+		for i, f := range filters {
+			if f == nil {
+				continue
+			}
+			if c, ok := f.(*logical.Column); ok {
+				filters[i] = c
+				continue
+			}
+			filters[i] = &logical.Column{Index: len(pre), Typ: f.Type(), Null: f.Nullable()}
+			pre = append(pre, f)
+		}
 		if in, err = p.project(in, width, pre); err != nil {
 			return nil, err
 		}
 	}
 	ar := &pb.AggregateRel{Input: in}
-	if len(groups) > 0 {
-		g := &pb.AggregateRel_Grouping{}
-		for i, ge := range groups {
-			e, err := p.expr(ge)
-			if err != nil {
-				return nil, err
+	gexprs := make([]*pb.Expression, len(groups))
+	for i, ge := range groups {
+		e, err := p.expr(ge)
+		if err != nil {
+			return nil, err
+		}
+		gexprs[i] = e
+	}
+	ar.GroupingExpressions = gexprs
+	switch {
+	case len(x.GroupingSets) > 1:
+		for _, set := range x.GroupingSets {
+			g := &pb.AggregateRel_Grouping{}
+			for _, i := range set {
+				g.ExpressionReferences = append(g.ExpressionReferences, uint32(i))
+				g.GroupingExpressions = append(g.GroupingExpressions, gexprs[i])
 			}
-			ar.GroupingExpressions = append(ar.GroupingExpressions, e)
+			ar.Groupings = append(ar.Groupings, g)
+		}
+	case len(groups) > 0:
+		g := &pb.AggregateRel_Grouping{}
+		for i, e := range gexprs {
 			g.ExpressionReferences = append(g.ExpressionReferences, uint32(i))
 			g.GroupingExpressions = append(g.GroupingExpressions, e)
 		}
@@ -371,13 +438,16 @@ func (p *producer) aggregate(x *logical.Aggregate) (*pb.Rel, error) {
 		if a.Distinct {
 			af.Invocation = pb.AggregateFunction_AGGREGATION_INVOCATION_DISTINCT
 		}
-		urn := proto.URNArithmetic
-		if a.Fn == proto.AggCount {
+		urn := proto.URNTern
+		switch a.Fn {
+		case proto.AggCount:
 			urn = proto.URNAggregate
+		case proto.AggSum, proto.AggAvg, proto.AggMin, proto.AggMax:
+			urn = proto.URNArithmetic
 		}
 		sig := a.Fn + ":"
 		if args[i] != nil {
-			if args[i].Type().Kind == catalog.TypeNumeric && a.Fn != proto.AggCount {
+			if args[i].Type().Kind == catalog.TypeNumeric && urn == proto.URNArithmetic {
 				urn = proto.URNDecimal
 			}
 			sig += sigName(args[i].Type())
@@ -389,9 +459,144 @@ func (p *producer) aggregate(x *logical.Aggregate) (*pb.Rel, error) {
 				return nil, err
 			}
 			af.Arguments = []*pb.FunctionArgument{{ArgType: &pb.FunctionArgument_Value{Value: ae}}}
+			for _, xa := range a.Extra {
+				xe, err := p.expr(xa)
+				if err != nil {
+					return nil, err
+				}
+				af.Arguments = append(af.Arguments, &pb.FunctionArgument{ArgType: &pb.FunctionArgument_Value{Value: xe}})
+			}
 		}
 		af.FunctionReference = p.fn(urn, sig)
-		ar.Measures = append(ar.Measures, &pb.AggregateRel_Measure{Measure: af})
+		m := &pb.AggregateRel_Measure{Measure: af}
+		if filters[i] != nil {
+			if m.Filter, err = p.expr(filters[i]); err != nil {
+				return nil, err
+			}
+		}
+		ar.Measures = append(ar.Measures, m)
 	}
 	return &pb.Rel{RelType: &pb.Rel_Aggregate{Aggregate: ar}}, nil
+}
+
+func (p *producer) setOp(x *logical.SetOp) (*pb.Rel, error) {
+	l, err := p.rel(x.Left)
+	if err != nil {
+		return nil, err
+	}
+	r, err := p.rel(x.Right)
+	if err != nil {
+		return nil, err
+	}
+	var op pb.SetRel_SetOp
+	switch {
+	case x.Op == logical.SetUnion && x.All:
+		op = pb.SetRel_SET_OP_UNION_ALL
+	case x.Op == logical.SetUnion:
+		op = pb.SetRel_SET_OP_UNION_DISTINCT
+	case x.Op == logical.SetIntersect && x.All:
+		op = pb.SetRel_SET_OP_INTERSECTION_MULTISET_ALL
+	case x.Op == logical.SetIntersect:
+		op = pb.SetRel_SET_OP_INTERSECTION_PRIMARY
+	case x.Op == logical.SetExcept && x.All:
+		op = pb.SetRel_SET_OP_MINUS_PRIMARY_ALL
+	default:
+		op = pb.SetRel_SET_OP_MINUS_PRIMARY
+	}
+	return &pb.Rel{RelType: &pb.Rel_Set{Set: &pb.SetRel{Inputs: []*pb.Rel{l, r}, Op: op}}}, nil
+}
+
+func bound(b logical.Bound) *pb.Expression_WindowFunction_Bound {
+	switch b.Kind {
+	case logical.Preceding:
+		return &pb.Expression_WindowFunction_Bound{Kind: &pb.Expression_WindowFunction_Bound_Preceding_{
+			Preceding: &pb.Expression_WindowFunction_Bound_Preceding{Offset: b.Offset}}}
+	case logical.Following:
+		return &pb.Expression_WindowFunction_Bound{Kind: &pb.Expression_WindowFunction_Bound_Following_{
+			Following: &pb.Expression_WindowFunction_Bound_Following{Offset: b.Offset}}}
+	case logical.CurrentRow:
+		return &pb.Expression_WindowFunction_Bound{Kind: &pb.Expression_WindowFunction_Bound_CurrentRow_{
+			CurrentRow: &pb.Expression_WindowFunction_Bound_CurrentRow{}}}
+	}
+	return &pb.Expression_WindowFunction_Bound{Kind: &pb.Expression_WindowFunction_Bound_Unbounded_{
+		Unbounded: &pb.Expression_WindowFunction_Bound_Unbounded{}}}
+}
+
+func (p *producer) window(x *logical.Window) (*pb.Rel, error) {
+	in, err := p.rel(x.Input)
+	if err != nil {
+		return nil, err
+	}
+	wr := &pb.ConsistentPartitionWindowRel{Input: in}
+	for _, e := range x.Partition {
+		pe, err := p.expr(e)
+		if err != nil {
+			return nil, err
+		}
+		wr.PartitionExpressions = append(wr.PartitionExpressions, pe)
+	}
+	for _, k := range x.Order {
+		sf, err := p.sortField(k)
+		if err != nil {
+			return nil, err
+		}
+		wr.Sorts = append(wr.Sorts, sf)
+	}
+	for i, f := range x.Funcs {
+		out, err := Type(f.Typ, x.Schema()[len(x.Input.Schema())+i].Nullable)
+		if err != nil {
+			return nil, err
+		}
+		wf := &pb.ConsistentPartitionWindowRel_WindowRelFunction{OutputType: out,
+			Phase: pb.AggregationPhase_AGGREGATION_PHASE_INITIAL_TO_RESULT, Invocation: pb.AggregateFunction_AGGREGATION_INVOCATION_ALL,
+			LowerBound: bound(f.Frame.Start), UpperBound: bound(f.Frame.End), BoundsType: pb.Expression_WindowFunction_BOUNDS_TYPE_RANGE}
+		if f.Frame.Rows {
+			wf.BoundsType = pb.Expression_WindowFunction_BOUNDS_TYPE_ROWS
+		}
+		parts := make([]string, len(f.Args))
+		for j, a := range f.Args {
+			ae, err := p.expr(a)
+			if err != nil {
+				return nil, err
+			}
+			wf.Arguments = append(wf.Arguments, &pb.FunctionArgument{ArgType: &pb.FunctionArgument_Value{Value: ae}})
+			parts[j] = sigName(a.Type())
+		}
+		urn := proto.URNTern
+		switch f.Fn {
+		case proto.AggCount:
+			urn = proto.URNAggregate
+		case proto.AggSum, proto.AggAvg, proto.AggMin, proto.AggMax:
+			urn = proto.URNArithmetic
+			if len(f.Args) > 0 && f.Args[0].Type().Kind == catalog.TypeNumeric {
+				urn = proto.URNDecimal
+			}
+		}
+		sig := f.Fn + ":" + strings.Join(parts, "_")
+		if f.Fn == proto.AggCount && len(f.Args) > 0 {
+			sig = f.Fn + ":any"
+		}
+		wf.FunctionReference = p.fn(urn, sig)
+		wr.WindowFunctions = append(wr.WindowFunctions, wf)
+	}
+	return &pb.Rel{RelType: &pb.Rel_Window{Window: wr}}, nil
+}
+
+func (p *producer) sortField(k logical.SortKey) (*pb.SortField, error) {
+	e, err := p.expr(k.Expr)
+	if err != nil {
+		return nil, err
+	}
+	var d pb.SortField_SortDirection
+	switch {
+	case !k.Desc && !k.NullsFirst:
+		d = pb.SortField_SORT_DIRECTION_ASC_NULLS_LAST
+	case !k.Desc && k.NullsFirst:
+		d = pb.SortField_SORT_DIRECTION_ASC_NULLS_FIRST
+	case k.Desc && k.NullsFirst:
+		d = pb.SortField_SORT_DIRECTION_DESC_NULLS_FIRST
+	default:
+		d = pb.SortField_SORT_DIRECTION_DESC_NULLS_LAST
+	}
+	return &pb.SortField{Expr: e, SortKind: &pb.SortField_Direction{Direction: d}}, nil
 }

@@ -40,6 +40,8 @@ func Type(t catalog.Type, nullable bool) (*pb.Type, error) {
 		return &pb.Type{Kind: &pb.Type_PrecisionTimestamp_{PrecisionTimestamp: &pb.Type_PrecisionTimestamp{Precision: 6, Nullability: n}}}, nil
 	case catalog.TypeTimestampTZ:
 		return &pb.Type{Kind: &pb.Type_PrecisionTimestampTz{PrecisionTimestampTz: &pb.Type_PrecisionTimestampTZ{Precision: 6, Nullability: n}}}, nil
+	case catalog.TypeInterval:
+		return &pb.Type{Kind: &pb.Type_IntervalCompound_{IntervalCompound: &pb.Type_IntervalCompound{Precision: 6, Nullability: n}}}, nil
 	}
 	return nil, fmt.Errorf("type %s has no Substrait mapping yet", t)
 }

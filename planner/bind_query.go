@@ -1,0 +1,321 @@
+package planner
+
+import (
+	"fmt"
+
+	pg "github.com/pganalyze/pg_query_go/v6"
+	"github.com/tern-db/tern/catalog"
+	"github.com/tern-db/tern/planner/logical"
+	"github.com/tern-db/tern/proto/errs"
+)
+
+// viewOption is the catalog.Table option holding a view's CREATE VIEW statement: a view is a
+// table entry with no data whose query is bound again wherever the view is used.
+const viewOption = "view"
+
+// cte is one WITH entry, bound again (inlined) wherever it is referenced.
+type cte struct {
+	name  string
+	query *pg.SelectStmt
+	cols  []*pg.Node
+	ctes  []*cte // the entries visible to this one (those before it)
+}
+
+// bindQuery binds a full SELECT: WITH, set operations, ORDER BY and LIMIT around them.
+func (b *binder) bindQuery(s *pg.SelectStmt) (logical.Node, error) {
+	if s.WithClause != nil {
+		if s.WithClause.Recursive {
+			return nil, b.errAt(s.WithClause.Location, notSupported("WITH RECURSIVE is not supported yet"))
+		}
+		saved := b.ctes
+		defer func() { b.ctes = saved }()
+		seen := map[string]bool{}
+		for _, c := range s.WithClause.Ctes {
+			ce := c.GetCommonTableExpr()
+			if ce == nil {
+				continue
+			}
+			if seen[ce.Ctename] {
+				return nil, b.errAt(ce.Location, logical.Errorf(errs.ErrInvalidArgument, "WITH query name \"%s\" specified more than once", ce.Ctename))
+			}
+			seen[ce.Ctename] = true
+			sel := ce.Ctequery.GetSelectStmt()
+			if sel == nil {
+				return nil, b.errAt(ce.Location, notSupported("only SELECT is supported in WITH"))
+			}
+			b.ctes = append(b.ctes, &cte{name: ce.Ctename, query: sel, cols: ce.Aliascolnames, ctes: append([]*cte{}, b.ctes...)})
+		}
+	}
+	if s.Op == pg.SetOperation_SETOP_NONE || s.Op == pg.SetOperation_SET_OPERATION_UNDEFINED {
+		return b.bindSelect(s)
+	}
+	return b.bindSetOp(s)
+}
+
+func (b *binder) bindSetOp(s *pg.SelectStmt) (logical.Node, error) {
+	if s.Larg == nil || s.Rarg == nil {
+		return nil, logical.Errorf(errs.ErrInvalidArgument, "set operation needs two inputs")
+	}
+	l, err := b.bindQuery(s.Larg)
+	if err != nil {
+		return nil, err
+	}
+	r, err := b.bindQuery(s.Rarg)
+	if err != nil {
+		return nil, err
+	}
+	op, what := logical.SetUnion, "UNION"
+	switch s.Op {
+	case pg.SetOperation_SETOP_INTERSECT:
+		op, what = logical.SetIntersect, "INTERSECT"
+	case pg.SetOperation_SETOP_EXCEPT:
+		op, what = logical.SetExcept, "EXCEPT"
+	}
+	ls, rs := l.Schema(), r.Schema()
+	if len(ls) != len(rs) {
+		return nil, logical.Errorf(errs.ErrInvalidArgument, "each %s query must have the same number of columns", what)
+	}
+	types := make([]catalog.Type, len(ls))
+	for i := range ls {
+		t, ok := commonType(ls[i].Type, rs[i].Type)
+		if !ok {
+			return nil, logical.Errorf(errs.ErrInvalidArgument, "%s types %s and %s cannot be matched", what, opTypeName(ls[i].Type), opTypeName(rs[i].Type))
+		}
+		if isUnknown(t) {
+			t = catalog.Text
+		}
+		types[i] = t
+	}
+	if l, err = b.castColumns(l, types); err != nil {
+		return nil, err
+	}
+	if r, err = b.castColumns(r, types); err != nil {
+		return nil, err
+	}
+	names := make([]string, len(ls))
+	for i, f := range ls {
+		names[i] = f.Name
+	}
+	var out logical.Node = &logical.SetOp{Left: l, Right: r, Op: op, All: s.All, Names: names}
+	return b.orderLimit(out, s)
+}
+
+// castColumns brings n's columns to types (a projection when any differs).
+func (b *binder) castColumns(n logical.Node, types []catalog.Type) (logical.Node, error) {
+	sch := n.Schema()
+	same := true
+	exprs := make([]logical.Expr, len(sch))
+	names := make([]string, len(sch))
+	quals := make([]string, len(sch))
+	for i, f := range sch {
+		var e logical.Expr = &logical.Column{Index: i, Name: f.Name, Typ: f.Type, Null: f.Nullable}
+		if !logical.TypesEqual(f.Type, types[i]) || (types[i].Kind == catalog.TypeText && f.Type.Precision != types[i].Precision) {
+			same = false
+			var err error
+			if e, err = b.coerce(e, types[i]); err != nil {
+				return nil, err
+			}
+		}
+		exprs[i], names[i], quals[i] = e, f.Name, f.Qualifier
+	}
+	if same {
+		return n, nil
+	}
+	return &logical.Project{Input: n, Exprs: exprs, Names: names, Quals: quals}, nil
+}
+
+// orderLimit applies the ORDER BY / LIMIT of a set operation (keys: output column names,
+// ordinals or expressions over the output columns).
+func (b *binder) orderLimit(out logical.Node, s *pg.SelectStmt) (logical.Node, error) {
+	sch := out.Schema()
+	if len(s.SortClause) > 0 {
+		sc := scopeOf(sch)
+		var keys []logical.SortKey
+		for _, o := range s.SortClause {
+			sb := o.GetSortBy()
+			if sb == nil {
+				continue
+			}
+			var e logical.Expr
+			if i, ok := constInt(sb.Node); ok {
+				if i < 1 || i > len(sch) {
+					return nil, b.errAt(nodeLoc(sb.Node), logical.Errorf(errs.ErrInvalidArgument, "ORDER BY position %d is not in select list", i))
+				}
+				f := sch[i-1]
+				e = &logical.Column{Index: i - 1, Name: f.Name, Typ: f.Type, Null: f.Nullable}
+			} else {
+				var err error
+				if e, err = b.bindExpr(sb.Node, exprCtx{scope: sc, clause: "ORDER BY"}); err != nil {
+					return nil, err
+				}
+			}
+			keys = append(keys, sortKey(e, sb))
+		}
+		out = &logical.Sort{Input: out, Keys: keys}
+	}
+	return b.limit(out, s)
+}
+
+func sortKey(e logical.Expr, sb *pg.SortBy) logical.SortKey {
+	k := logical.SortKey{Expr: e, Desc: sb.SortbyDir == pg.SortByDir_SORTBY_DESC}
+	k.NullsFirst = k.Desc
+	switch sb.SortbyNulls {
+	case pg.SortByNulls_SORTBY_NULLS_FIRST:
+		k.NullsFirst = true
+	case pg.SortByNulls_SORTBY_NULLS_LAST:
+		k.NullsFirst = false
+	}
+	return k
+}
+
+func (b *binder) limit(out logical.Node, s *pg.SelectStmt) (logical.Node, error) {
+	if s.LimitCount == nil && s.LimitOffset == nil {
+		return out, nil
+	}
+	lim := &logical.Limit{Input: out}
+	var err error
+	if lim.Count, err = b.bindLimit(s.LimitCount, "LIMIT"); err != nil {
+		return nil, err
+	}
+	if lim.Offset, err = b.bindLimit(s.LimitOffset, "OFFSET"); err != nil {
+		return nil, err
+	}
+	return lim, nil
+}
+
+// lookupCTE finds a WITH entry by name (innermost first).
+func (b *binder) lookupCTE(name string) *cte {
+	for i := len(b.ctes) - 1; i >= 0; i-- {
+		if b.ctes[i].name == name {
+			return b.ctes[i]
+		}
+	}
+	return nil
+}
+
+// bindCTERef binds a reference to a WITH entry: its query is bound again here (inlined).
+func (b *binder) bindCTERef(c *cte, rv *pg.RangeVar) (logical.Node, *scope, error) {
+	b.depth++
+	if b.depth > 64 {
+		return nil, nil, logical.Errorf(errs.ErrInvalidArgument, "WITH queries nest too deeply")
+	}
+	defer func() { b.depth-- }()
+	savedCTEs, savedOuter := b.ctes, b.outer
+	b.ctes, b.outer = c.ctes, nil
+	node, err := b.bindQuery(c.query)
+	b.ctes, b.outer = savedCTEs, savedOuter
+	if err != nil {
+		return nil, nil, err
+	}
+	qual := c.name
+	alias := rv.Alias
+	if alias != nil && alias.Aliasname != "" {
+		qual = alias.Aliasname
+	}
+	if len(c.cols) > 0 {
+		if len(c.cols) > len(node.Schema()) {
+			return nil, nil, logical.Errorf(errs.ErrInvalidArgument, "WITH query \"%s\" has %d columns available but %d columns specified", c.name, len(node.Schema()), len(c.cols))
+		}
+		node, _, err = b.aliased(node, qual, &pg.Alias{Colnames: c.cols})
+		if err != nil {
+			return nil, nil, err
+		}
+	}
+	return b.aliased(node, qual, alias)
+}
+
+// bindView binds a view's stored query where the view is used.
+func (b *binder) bindView(t catalog.Table, rv *pg.RangeVar) (logical.Node, *scope, error) {
+	b.depth++
+	if b.depth > 64 {
+		return nil, nil, logical.Errorf(errs.ErrInvalidArgument, "infinite recursion detected in rules for relation \"%s\"", t.Ref.Name)
+	}
+	defer func() { b.depth-- }()
+	tree, err := pg.Parse(t.Options[viewOption])
+	if err != nil || len(tree.Stmts) != 1 {
+		return nil, nil, logical.Errorf(errs.ErrInternal, "view \"%s\" has an unreadable definition", t.Ref.Name)
+	}
+	vs := tree.Stmts[0].Stmt.GetViewStmt()
+	if vs == nil || vs.Query.GetSelectStmt() == nil {
+		return nil, nil, logical.Errorf(errs.ErrInternal, "view \"%s\" has an unreadable definition", t.Ref.Name)
+	}
+	savedCTEs, savedOuter, savedSQL := b.ctes, b.outer, b.sql
+	b.ctes, b.outer, b.sql = nil, nil, t.Options[viewOption]
+	node, err := b.bindQuery(vs.Query.GetSelectStmt())
+	b.ctes, b.outer, b.sql = savedCTEs, savedOuter, savedSQL
+	if err != nil {
+		return nil, nil, fmt.Errorf("view \"%s\": %w", t.Ref.Name, err)
+	}
+	qual := rv.Relname
+	if rv.Alias != nil && rv.Alias.Aliasname != "" {
+		qual = rv.Alias.Aliasname
+	}
+	if len(vs.Aliases) > 0 {
+		if node, _, err = b.aliased(node, qual, &pg.Alias{Colnames: vs.Aliases}); err != nil {
+			return nil, nil, err
+		}
+	}
+	return b.aliased(node, qual, rv.Alias)
+}
+
+// bindCreateView checks the view's query and stores its statement text in the catalog.
+func (b *binder) bindCreateView(vs *pg.ViewStmt, raw *pg.RawStmt) (*boundStmt, error) {
+	if vs.View == nil {
+		return nil, logical.Errorf(errs.ErrInvalidArgument, "CREATE VIEW needs a name")
+	}
+	if vs.WithCheckOption != pg.ViewCheckOption_NO_CHECK_OPTION && vs.WithCheckOption != pg.ViewCheckOption_VIEW_CHECK_OPTION_UNDEFINED {
+		return nil, notSupported("WITH CHECK OPTION is not supported")
+	}
+	sel := vs.Query.GetSelectStmt()
+	if sel == nil {
+		return nil, notSupported("CREATE VIEW needs a SELECT")
+	}
+	ref, err := b.createRef(vs.View)
+	if err != nil {
+		return nil, err
+	}
+	if vs.Replace {
+		return nil, notSupported("CREATE OR REPLACE VIEW is not supported yet")
+	}
+	root, err := b.bindQuery(sel)
+	if err != nil {
+		return nil, err
+	}
+	sch := root.Schema()
+	if len(vs.Aliases) > len(sch) {
+		return nil, logical.Errorf(errs.ErrInvalidArgument, "CREATE VIEW specifies more column names than columns")
+	}
+	t := catalog.Table{Ref: ref, Options: map[string]string{viewOption: stmtText(b.sql, raw)}}
+	seen := map[string]bool{}
+	for i, f := range sch {
+		name := f.Name
+		if i < len(vs.Aliases) {
+			name = strVal(vs.Aliases[i])
+		}
+		if seen[name] {
+			return nil, logical.Errorf(errs.ErrAlreadyExists, "column \"%s\" specified more than once", name)
+		}
+		seen[name] = true
+		typ := f.Type
+		if isUnknown(typ) {
+			typ = catalog.Text
+		}
+		t.Columns = append(t.Columns, catalog.Column{Name: name, Type: typ, Nullable: true})
+	}
+	return &boundStmt{kind: KindUpdate, build: func(*Query, logical.Node) (Statement, error) {
+		return &CreateTable{Table: t}, nil
+	}}, nil
+}
+
+// stmtText is the text of one parsed statement.
+func stmtText(sql string, raw *pg.RawStmt) string {
+	start := int(raw.StmtLocation)
+	if start < 0 || start > len(sql) {
+		start = 0
+	}
+	end := len(sql)
+	if raw.StmtLen > 0 && start+int(raw.StmtLen) <= len(sql) {
+		end = start + int(raw.StmtLen)
+	}
+	return sql[start:end]
+}

@@ -1,0 +1,318 @@
+package planner
+
+import (
+	pg "github.com/pganalyze/pg_query_go/v6"
+	"github.com/tern-db/tern/catalog"
+	"github.com/tern-db/tern/planner/logical"
+	"github.com/tern-db/tern/proto/errs"
+)
+
+// PostgreSQL's WindowDef.frameOptions bits.
+const (
+	frameNonDefault     = 0x00001
+	frameRange          = 0x00002
+	frameRows           = 0x00004
+	frameGroups         = 0x00008
+	frameStartUnbPrec   = 0x00020
+	frameEndUnbFoll     = 0x00100
+	frameStartCurrent   = 0x00200
+	frameEndCurrent     = 0x00400
+	frameStartOffPrec   = 0x00800
+	frameEndOffPrec     = 0x01000
+	frameStartOffFoll   = 0x02000
+	frameEndOffFoll     = 0x04000
+	frameExcludeMask    = 0x08000 | 0x10000 | 0x20000
+	frameEndUnbPrec     = 0x00040
+	frameStartUnbFollow = 0x00080
+)
+
+var rankingFuncs = map[string]catalog.Type{"row_number": catalog.Int64, "rank": catalog.Int64, "dense_rank": catalog.Int64,
+	"percent_rank": catalog.Float64, "cume_dist": catalog.Float64}
+
+// bindWindowFunc binds fn(...) OVER (...) into a WindowCall.
+func (b *binder) bindWindowFunc(name string, fc *pg.FuncCall, c exprCtx) (logical.Expr, error) {
+	if !c.aggOK || c.inAgg || (c.clause != "SELECT" && c.clause != "ORDER BY") {
+		where := c.clause
+		if c.inAgg {
+			return nil, b.errAt(fc.Location, logical.Errorf(errs.ErrInvalidArgument, "aggregate function calls cannot contain window function calls"))
+		}
+		return nil, b.errAt(fc.Location, logical.Errorf(errs.ErrInvalidArgument, "window functions are not allowed in %s", where))
+	}
+	if fc.AggDistinct {
+		return nil, b.errAt(fc.Location, logical.Errorf(errs.ErrNotSupported, "DISTINCT is not implemented for window functions"))
+	}
+	if fc.AggFilter != nil || len(fc.AggOrder) > 0 {
+		return nil, b.errAt(fc.Location, notSupported("FILTER and ORDER BY in window function calls are not supported yet"))
+	}
+	wd, err := b.windowDef(fc.Over, fc.Location)
+	if err != nil {
+		return nil, err
+	}
+	args := make([]logical.Expr, len(fc.Args))
+	for i, a := range fc.Args {
+		if args[i], err = b.bindExpr(a, c); err != nil {
+			return nil, err
+		}
+	}
+	wc := &logical.WindowCall{}
+	for _, p := range wd.PartitionClause {
+		e, err := b.bindExpr(p, c)
+		if err != nil {
+			return nil, err
+		}
+		wc.Partition = append(wc.Partition, b.resolveUnknown(e))
+	}
+	for _, o := range wd.OrderClause {
+		sb := o.GetSortBy()
+		if sb == nil {
+			continue
+		}
+		e, err := b.bindExpr(sb.Node, c)
+		if err != nil {
+			return nil, err
+		}
+		wc.Order = append(wc.Order, sortKey(b.resolveUnknown(e), sb))
+	}
+	frame, err := b.frame(wd, len(wc.Order) > 0)
+	if err != nil {
+		return nil, err
+	}
+	wf := &logical.WindowFunc{Fn: name, Frame: frame}
+	undefined := func() error {
+		return b.errAt(fc.Location, logical.Errorf(errs.ErrNotFound, "function %s does not exist", name))
+	}
+	switch name {
+	case "row_number", "rank", "dense_rank", "percent_rank", "cume_dist":
+		if len(args) != 0 {
+			return nil, undefined()
+		}
+		wf.Typ = rankingFuncs[name]
+	case "ntile":
+		if len(args) != 1 {
+			return nil, undefined()
+		}
+		if args[0], err = b.coerce(args[0], catalog.Int32); err != nil || !isInt(args[0].Type()) {
+			return nil, undefined()
+		}
+		wf.Typ = catalog.Int32
+	case "lag", "lead":
+		if len(args) < 1 || len(args) > 3 {
+			return nil, undefined()
+		}
+		args[0] = b.resolveUnknown(args[0])
+		wf.Typ = args[0].Type()
+		if len(args) >= 2 {
+			if args[1], err = b.coerce(args[1], catalog.Int32); err != nil || !isInt(args[1].Type()) {
+				return nil, undefined()
+			}
+		}
+		if len(args) == 3 {
+			t, err := b.commonOf([]logical.Expr{args[0], args[2]}, "lag", fc.Location)
+			if err != nil {
+				return nil, err
+			}
+			for i := range []int{0, 2} {
+				j := []int{0, 2}[i]
+				if args[j], err = b.coerce(args[j], t); err != nil {
+					return nil, b.errAt(fc.Location, err)
+				}
+			}
+			wf.Typ = t
+		}
+	case "first_value", "last_value":
+		if len(args) != 1 {
+			return nil, undefined()
+		}
+		args[0] = b.resolveUnknown(args[0])
+		wf.Typ = args[0].Type()
+	case "nth_value":
+		if len(args) != 2 {
+			return nil, undefined()
+		}
+		args[0] = b.resolveUnknown(args[0])
+		if args[1], err = b.coerce(args[1], catalog.Int32); err != nil || !isInt(args[1].Type()) {
+			return nil, undefined()
+		}
+		wf.Typ = args[0].Type()
+	default:
+		fn, ok := aggFuncs[name]
+		if !ok {
+			return nil, undefined()
+		}
+		wf.Agg, wf.Fn = true, fn
+		if fc.AggStar {
+			if fn != "count" {
+				return nil, undefined()
+			}
+			wf.Typ = catalog.Int64
+			break
+		}
+		arg, extra, out, err := b.aggArgs(fn, args, fc.Location)
+		if err != nil {
+			return nil, err
+		}
+		args = append([]logical.Expr{arg}, extra...)
+		wf.Typ = out
+	}
+	wf.Args = args
+	wc.Func = wf
+	return wc, nil
+}
+
+// windowDef resolves OVER w / OVER (w ...) against the WINDOW clause.
+func (b *binder) windowDef(wd *pg.WindowDef, loc int32) (*pg.WindowDef, error) {
+	find := func(name string) (*pg.WindowDef, error) {
+		for _, w := range b.windows {
+			if d := w.GetWindowDef(); d != nil && d.Name == name {
+				return d, nil
+			}
+		}
+		return nil, b.errAt(loc, logical.Errorf(errs.ErrInvalidArgument, "window \"%s\" does not exist", name))
+	}
+	if wd.Name != "" && len(wd.PartitionClause) == 0 && len(wd.OrderClause) == 0 && wd.Refname == "" {
+		return find(wd.Name)
+	}
+	if wd.Refname != "" {
+		base, err := b.windowDef(&pg.WindowDef{Name: wd.Refname}, loc)
+		if err != nil {
+			return nil, err
+		}
+		out := pg.WindowDef{Name: wd.Name, Refname: wd.Refname, PartitionClause: wd.PartitionClause, OrderClause: wd.OrderClause,
+			FrameOptions: wd.FrameOptions, StartOffset: wd.StartOffset, EndOffset: wd.EndOffset, Location: wd.Location}
+		out.PartitionClause = base.PartitionClause
+		if len(out.OrderClause) == 0 {
+			out.OrderClause = base.OrderClause
+		}
+		if out.FrameOptions&frameNonDefault == 0 {
+			out.FrameOptions, out.StartOffset, out.EndOffset = base.FrameOptions, base.StartOffset, base.EndOffset
+		}
+		return &out, nil
+	}
+	return wd, nil
+}
+
+func (b *binder) frame(wd *pg.WindowDef, ordered bool) (logical.Frame, error) {
+	o := wd.FrameOptions
+	if o&frameNonDefault == 0 {
+		if ordered {
+			return logical.Frame{Start: logical.Bound{Kind: logical.UnboundedPreceding}, End: logical.Bound{Kind: logical.CurrentRow}}, nil
+		}
+		return logical.Frame{Start: logical.Bound{Kind: logical.UnboundedPreceding}, End: logical.Bound{Kind: logical.UnboundedFollowing}}, nil
+	}
+	if o&frameGroups != 0 {
+		return logical.Frame{}, b.errAt(wd.Location, notSupported("GROUPS frames are not supported yet"))
+	}
+	if o&frameExcludeMask != 0 {
+		return logical.Frame{}, b.errAt(wd.Location, notSupported("frame EXCLUDE is not supported yet"))
+	}
+	f := logical.Frame{Rows: o&frameRows != 0}
+	offset := func(n *pg.Node) (int64, error) {
+		e, err := b.bindExpr(n, exprCtx{clause: "window frame"})
+		if err != nil {
+			return 0, err
+		}
+		if e, err = b.coerce(e, catalog.Int64); err != nil {
+			return 0, b.errAt(wd.Location, err)
+		}
+		l, ok := e.(*logical.Literal)
+		if !ok || l.Value == nil || !isInt(l.Typ) {
+			return 0, b.errAt(wd.Location, notSupported("window frame offsets must be integer constants"))
+		}
+		v := l.Value.(int64)
+		if v < 0 {
+			return 0, b.errAt(wd.Location, logical.Errorf(errs.ErrInvalidArgument, "frame starting offset must not be negative"))
+		}
+		return v, nil
+	}
+	var err error
+	switch {
+	case o&frameStartUnbPrec != 0:
+		f.Start.Kind = logical.UnboundedPreceding
+	case o&frameStartCurrent != 0:
+		f.Start.Kind = logical.CurrentRow
+	case o&frameStartOffPrec != 0:
+		f.Start.Kind = logical.Preceding
+		f.Start.Offset, err = offset(wd.StartOffset)
+	case o&frameStartOffFoll != 0:
+		f.Start.Kind = logical.Following
+		f.Start.Offset, err = offset(wd.StartOffset)
+	case o&frameStartUnbFollow != 0:
+		return f, b.errAt(wd.Location, logical.Errorf(errs.ErrInvalidArgument, "frame start cannot be UNBOUNDED FOLLOWING"))
+	}
+	if err != nil {
+		return f, err
+	}
+	switch {
+	case o&frameEndUnbFoll != 0:
+		f.End.Kind = logical.UnboundedFollowing
+	case o&frameEndOffPrec != 0:
+		f.End.Kind = logical.Preceding
+		f.End.Offset, err = offset(wd.EndOffset)
+	case o&frameEndOffFoll != 0:
+		f.End.Kind = logical.Following
+		f.End.Offset, err = offset(wd.EndOffset)
+	case o&frameEndUnbPrec != 0:
+		return f, b.errAt(wd.Location, logical.Errorf(errs.ErrInvalidArgument, "frame end cannot be UNBOUNDED PRECEDING"))
+	default:
+		f.End.Kind = logical.CurrentRow
+	}
+	if err != nil {
+		return f, err
+	}
+	if !f.Rows && (f.Start.Kind == logical.Preceding || f.Start.Kind == logical.Following || f.End.Kind == logical.Preceding || f.End.Kind == logical.Following) && !ordered {
+		return f, b.errAt(wd.Location, logical.Errorf(errs.ErrInvalidArgument, "RANGE with offset PRECEDING/FOLLOWING requires exactly one ORDER BY column"))
+	}
+	return f, nil
+}
+
+// buildWindows computes the window calls of exprs over from: one Window node per distinct
+// partitioning and ordering, stacked; every call is replaced by its output column.
+func buildWindows(from logical.Node, exprs []logical.Expr) (logical.Node, []logical.Expr) {
+	var calls []*logical.WindowCall
+	seen := map[string]bool{}
+	for _, e := range exprs {
+		logical.Walk(e, func(x logical.Expr) bool {
+			if w, ok := x.(*logical.WindowCall); ok && !seen[w.String()] {
+				seen[w.String()] = true
+				calls = append(calls, w)
+			}
+			return true
+		})
+	}
+	if len(calls) == 0 {
+		return from, exprs
+	}
+	col := map[string]int{}
+	var specs []string
+	bySpec := map[string][]*logical.WindowCall{}
+	for _, w := range calls {
+		if _, ok := bySpec[w.Spec()]; !ok {
+			specs = append(specs, w.Spec())
+		}
+		bySpec[w.Spec()] = append(bySpec[w.Spec()], w)
+	}
+	node := from
+	for _, sp := range specs {
+		ws := bySpec[sp]
+		win := &logical.Window{Input: node, Partition: ws[0].Partition, Order: ws[0].Order}
+		base := len(node.Schema())
+		for i, w := range ws {
+			win.Funcs = append(win.Funcs, w.Func)
+			win.Names = append(win.Names, w.Func.Fn)
+			col[w.String()] = base + i
+		}
+		node = win
+	}
+	sch := node.Schema()
+	out := make([]logical.Expr, len(exprs))
+	for i, e := range exprs {
+		out[i] = logical.Transform(e, func(x logical.Expr) logical.Expr {
+			if w, ok := x.(*logical.WindowCall); ok {
+				j := col[w.String()]
+				return &logical.Column{Index: j, Name: sch[j].Name, Typ: sch[j].Type, Null: sch[j].Nullable}
+			}
+			return x
+		})
+	}
+	return node, out
+}

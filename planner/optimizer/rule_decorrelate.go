@@ -1,0 +1,466 @@
+package optimizer
+
+import (
+	"github.com/tern-db/tern/catalog"
+	"github.com/tern-db/tern/planner/logical"
+	"github.com/tern-db/tern/proto/errs"
+)
+
+// Decorrelate turns subquery expressions into joins, so no subquery ever runs once per row:
+//   - EXISTS / IN conjuncts of a filter become semi joins, NOT EXISTS (and NOT IN over
+//     columns that cannot be NULL) anti joins;
+//   - other EXISTS / IN / ANY / ALL uses become mark joins (a boolean column with SQL's
+//     three-valued IN result);
+//   - scalar subqueries become single joins (at most one row per outer row);
+//   - predicates that reference the outer query are pulled out of the subquery into the
+//     join condition; below an aggregate, equality predicates become grouping keys (the
+//     aggregate is computed per correlation value and joined back with a left join, and
+//     COUNT's 0 for outer rows without partner rows is restored with a CASE).
+//
+// It runs first: the binder leaves subqueries in filters and projections only.
+type Decorrelate struct{}
+
+func (Decorrelate) Name() string { return "decorrelate_subqueries" }
+
+func (d Decorrelate) Apply(c *Context, n logical.Node) (logical.Node, bool, error) {
+	return transformUp(n, func(x logical.Node) (logical.Node, bool, error) {
+		switch x := x.(type) {
+		case *logical.Filter:
+			if !logical.HasSubquery(x.Cond) {
+				return x, false, nil
+			}
+			out, err := decorrelateFilter(c, x)
+			return out, true, err
+		case *logical.Project:
+			has := false
+			for _, e := range x.Exprs {
+				has = has || logical.HasSubquery(e)
+			}
+			if !has {
+				return x, false, nil
+			}
+			out, err := decorrelateProject(c, x)
+			return out, true, err
+		}
+		has := false
+		logical.MapExprs(x, func(e logical.Expr) logical.Expr {
+			has = has || logical.HasSubquery(e)
+			return e
+		})
+		if has {
+			return nil, false, logical.Errorf(errs.ErrNotSupported, "subqueries are not supported here yet (only in WHERE, HAVING and the select list)")
+		}
+		return x, false, nil
+	})
+}
+
+func width(n logical.Node) int { return len(n.Schema()) }
+
+// keepFirst projects the first k columns of n (n itself when it has exactly k).
+func keepFirst(n logical.Node, k int) logical.Node {
+	sch := n.Schema()
+	if len(sch) == k {
+		return n
+	}
+	exprs := make([]logical.Expr, k)
+	names := make([]string, k)
+	quals := make([]string, k)
+	for i := 0; i < k; i++ {
+		f := sch[i]
+		exprs[i] = &logical.Column{Index: i, Name: f.Name, Typ: f.Type, Null: f.Nullable}
+		names[i], quals[i] = f.Name, f.Qualifier
+	}
+	return &logical.Project{Input: n, Exprs: exprs, Names: names, Quals: quals}
+}
+
+func decorrelateFilter(c *Context, f *logical.Filter) (logical.Node, error) {
+	in := f.Input
+	nl := width(in)
+	var rest []logical.Expr
+	for _, cj := range logical.Conjuncts(f.Cond) {
+		if s, neg, ok := asSubquery(cj); ok && (s.Kind == logical.SubExists || s.Kind == logical.SubIn) {
+			jt := logical.JoinSemi
+			if neg {
+				jt = logical.JoinAnti
+			}
+			if !neg || s.Kind == logical.SubExists || (!s.Test.Nullable() && !s.Plan.Schema()[0].Nullable) {
+				out, _, err := attach(c, in, s, jt)
+				if err != nil {
+					return nil, err
+				}
+				in = out
+				continue
+			}
+		}
+		if !logical.HasSubquery(cj) {
+			rest = append(rest, cj)
+			continue
+		}
+		out, e, err := replaceSubqueries(c, in, cj)
+		if err != nil {
+			return nil, err
+		}
+		in = out
+		rest = append(rest, e)
+	}
+	var out logical.Node = in
+	if len(rest) > 0 {
+		out = &logical.Filter{Input: in, Cond: logical.And(rest...)}
+	}
+	return keepFirst(out, nl), nil
+}
+
+func decorrelateProject(c *Context, p *logical.Project) (logical.Node, error) {
+	in := p.Input
+	exprs := make([]logical.Expr, len(p.Exprs))
+	for i, e := range p.Exprs {
+		if !logical.HasSubquery(e) {
+			exprs[i] = e
+			continue
+		}
+		out, ne, err := replaceSubqueries(c, in, e)
+		if err != nil {
+			return nil, err
+		}
+		in, exprs[i] = out, ne
+	}
+	np := *p
+	np.Input, np.Exprs = in, exprs
+	return &np, nil
+}
+
+// asSubquery recognizes s and NOT s.
+func asSubquery(e logical.Expr) (*logical.Subquery, bool, bool) {
+	if s, ok := e.(*logical.Subquery); ok {
+		return s, false, true
+	}
+	if c, ok := e.(*logical.Call); ok && c.Fn == "not" && len(c.Args) == 1 {
+		if s, ok := c.Args[0].(*logical.Subquery); ok {
+			return s, true, true
+		}
+	}
+	return nil, false, false
+}
+
+// replaceSubqueries joins every subquery of e onto in (columns appended) and returns e
+// over the new input.
+func replaceSubqueries(c *Context, in logical.Node, e logical.Expr) (logical.Node, logical.Expr, error) {
+	var err error
+	out := logical.Transform(e, func(x logical.Expr) logical.Expr {
+		s, ok := x.(*logical.Subquery)
+		if !ok || err != nil {
+			return x
+		}
+		jt := logical.JoinMark
+		if s.Kind == logical.SubScalar {
+			jt = logical.JoinSingle
+		}
+		var n logical.Node
+		var v logical.Expr
+		n, v, err = attach(c, in, s, jt)
+		if err != nil {
+			return x
+		}
+		in = n
+		return v
+	})
+	return in, out, err
+}
+
+// attach joins subquery s onto in with join type jt and returns the join and the
+// expression (over the join) that stands for the subquery's value.
+func attach(c *Context, in logical.Node, s *logical.Subquery, jt logical.JoinType) (logical.Node, logical.Expr, error) {
+	plan, _, err := Decorrelate{}.Apply(c, s.Plan)
+	if err != nil {
+		return nil, nil, err
+	}
+	orig := plan
+	origWidth := width(plan)
+	var preds []logical.Expr
+	grouped := false
+	if hasOuterNode(plan) {
+		if plan, preds, grouped, err = pull(plan); err != nil {
+			return nil, nil, err
+		}
+		if hasOuterNode(plan) {
+			return nil, nil, logical.Errorf(errs.ErrNotSupported, "this correlated subquery is not supported yet")
+		}
+	}
+	nl := width(in)
+	var conds []logical.Expr
+	for _, p := range preds {
+		conds = append(conds, toJoinSide(p, nl))
+	}
+	rs := plan.Schema()
+	if s.Kind == logical.SubIn || s.Kind == logical.SubAll {
+		col := &logical.Column{Index: nl, Name: rs[0].Name, Typ: rs[0].Type, Null: rs[0].Nullable}
+		fn := s.Cmp
+		if s.Kind == logical.SubAll {
+			fn = negateCmp[fn]
+		}
+		conds = append([]logical.Expr{&logical.Call{Fn: fn, Args: []logical.Expr{s.Test, col}, Typ: catalog.Bool, Null: s.Test.Nullable() || col.Null}}, conds...)
+	}
+	if s.Kind == logical.SubScalar && grouped {
+		jt = logical.JoinLeft
+	}
+	j := &logical.Join{Left: in, Right: plan, Type: jt, Cond: logical.And(conds...)}
+	switch jt {
+	case logical.JoinSemi, logical.JoinAnti:
+		return j, nil, nil
+	case logical.JoinMark:
+		mark := &logical.Column{Index: nl, Name: "mark", Typ: catalog.Bool, Null: true}
+		switch s.Kind {
+		case logical.SubExists:
+			// EXISTS is never NULL
+			return j, &logical.Call{Fn: "is_not_distinct_from", Args: []logical.Expr{mark, &logical.Literal{Typ: catalog.Bool, Value: true}}, Typ: catalog.Bool}, nil
+		case logical.SubAll:
+			return j, &logical.Call{Fn: "not", Args: []logical.Expr{mark}, Typ: catalog.Bool, Null: true}, nil
+		}
+		return j, mark, nil
+	}
+	var v logical.Expr = &logical.Column{Index: nl, Name: rs[0].Name, Typ: rs[0].Type, Null: true}
+	if grouped {
+		// outer rows without partner rows see the aggregate of no rows (COUNT gives 0)
+		if ev := emptyValue(orig); ev != nil {
+			if l, ok := ev.(*logical.Literal); !ok || l.Value != nil {
+				marker := &logical.Column{Index: nl + origWidth, Name: rs[origWidth].Name, Typ: rs[origWidth].Type, Null: true}
+				v = &logical.Case{Whens: []logical.When{{Cond: &logical.Call{Fn: "is_null", Args: []logical.Expr{marker}, Typ: catalog.Bool}, Result: ev}},
+					Else: v, Typ: v.Type()}
+			}
+		}
+	}
+	return j, v, nil
+}
+
+var negateCmp = map[string]string{"equal": "not_equal", "not_equal": "equal", "lt": "gte", "lte": "gt", "gt": "lte", "gte": "lt"}
+
+// toJoinSide rewrites a pulled predicate (inner columns, outer references) over a join of
+// the outer input (nl columns) and the subquery.
+func toJoinSide(e logical.Expr, nl int) logical.Expr {
+	return logical.Transform(e, func(x logical.Expr) logical.Expr {
+		switch c := x.(type) {
+		case *logical.Column:
+			n := *c
+			n.Index += nl
+			return &n
+		case *logical.OuterColumn:
+			return &logical.Column{Index: c.Index, Name: c.Name, Typ: c.Typ, Null: c.Null}
+		}
+		return x
+	})
+}
+
+func hasOuterNode(n logical.Node) bool {
+	found := false
+	logical.MapExprs(n, func(e logical.Expr) logical.Expr {
+		found = found || logical.HasOuter(e)
+		return e
+	})
+	for _, k := range n.Children() {
+		found = found || hasOuterNode(k)
+	}
+	return found
+}
+
+func unsupportedCorrelation() error {
+	return logical.Errorf(errs.ErrNotSupported, "this correlated subquery is not supported yet")
+}
+
+// pull removes the predicates that reference the outer query from n and returns them over
+// n's new output (which may have columns appended). grouped reports that an aggregate was
+// turned into one grouped by the correlation values.
+func pull(n logical.Node) (logical.Node, []logical.Expr, bool, error) {
+	if !hasOuterNode(n) {
+		return n, nil, false, nil
+	}
+	switch x := n.(type) {
+	case *logical.Filter:
+		in, preds, grouped, err := pull(x.Input)
+		if err != nil {
+			return nil, nil, false, err
+		}
+		var plain []logical.Expr
+		for _, c := range logical.Conjuncts(x.Cond) {
+			if logical.HasOuter(c) {
+				preds = append(preds, c)
+			} else {
+				plain = append(plain, c)
+			}
+		}
+		if len(plain) == 0 {
+			return in, preds, grouped, nil
+		}
+		return &logical.Filter{Input: in, Cond: logical.And(plain...)}, preds, grouped, nil
+	case *logical.Sort:
+		in, preds, grouped, err := pull(x.Input)
+		if err != nil {
+			return nil, nil, false, err
+		}
+		s := *x
+		s.Input = in
+		return &s, preds, grouped, nil
+	case *logical.Project:
+		for _, e := range x.Exprs {
+			if logical.HasOuter(e) {
+				return nil, nil, false, unsupportedCorrelation()
+			}
+		}
+		in, preds, grouped, err := pull(x.Input)
+		if err != nil {
+			return nil, nil, false, err
+		}
+		p := *x
+		p.Input = in
+		p.Exprs = append([]logical.Expr{}, x.Exprs...)
+		p.Names = append([]string{}, x.Names...)
+		if x.Quals != nil {
+			p.Quals = append([]string{}, x.Quals...)
+		}
+		sch := in.Schema()
+		m := map[int]int{}
+		for _, pr := range preds {
+			for col := range logical.ColumnsUsed(pr, nil) {
+				if _, ok := m[col]; ok {
+					continue
+				}
+				m[col] = len(p.Exprs)
+				f := sch[col]
+				p.Exprs = append(p.Exprs, &logical.Column{Index: col, Name: f.Name, Typ: f.Type, Null: f.Nullable})
+				p.Names = append(p.Names, f.Name)
+				if p.Quals != nil {
+					p.Quals = append(p.Quals, f.Qualifier)
+				}
+			}
+		}
+		out := make([]logical.Expr, len(preds))
+		for i, pr := range preds {
+			out[i] = logical.RemapColumns(pr, m)
+		}
+		return &p, out, grouped, nil
+	case *logical.Aggregate:
+		if len(x.GroupingSets) > 1 {
+			return nil, nil, false, unsupportedCorrelation()
+		}
+		for _, a := range x.Aggs {
+			if logical.HasOuter(a) {
+				return nil, nil, false, unsupportedCorrelation()
+			}
+		}
+		in, preds, _, err := pull(x.Input)
+		if err != nil {
+			return nil, nil, false, err
+		}
+		a := *x
+		a.Input = in
+		a.Groups = append([]logical.Expr{}, x.Groups...)
+		a.Names = append([]string{}, x.Names[:len(x.Groups)]...)
+		var quals []string
+		if x.Quals != nil {
+			quals = append([]string{}, x.Quals...)
+		}
+		var keys []logical.Expr
+		var outerSides []logical.Expr
+		for _, p := range preds {
+			c, ok := p.(*logical.Call)
+			if !ok || c.Fn != "equal" || len(c.Args) != 2 {
+				return nil, nil, false, unsupportedCorrelation()
+			}
+			inner, outer := c.Args[0], c.Args[1]
+			if logical.HasOuter(inner) {
+				inner, outer = outer, inner
+			}
+			if logical.HasOuter(inner) || len(logical.ColumnsUsed(outer, nil)) > 0 {
+				return nil, nil, false, unsupportedCorrelation()
+			}
+			keys = append(keys, inner)
+			outerSides = append(outerSides, outer)
+		}
+		ng := len(x.Groups)
+		for i, k := range keys {
+			a.Groups = append(a.Groups, k)
+			a.Names = append(a.Names, "corr")
+			if quals != nil {
+				quals = append(quals, "")
+			}
+			_ = i
+		}
+		a.Names = append(a.Names, x.Names[ng:]...)
+		a.Quals = quals
+		// restore the original order: groups, aggregates, then the correlation keys
+		sch := a.Schema()
+		var exprs []logical.Expr
+		var names []string
+		col := func(i int) *logical.Column {
+			return &logical.Column{Index: i, Name: sch[i].Name, Typ: sch[i].Type, Null: sch[i].Nullable}
+		}
+		for i := 0; i < ng; i++ {
+			exprs, names = append(exprs, col(i)), append(names, sch[i].Name)
+		}
+		na := len(x.Aggs)
+		for i := 0; i < na; i++ {
+			exprs, names = append(exprs, col(ng+len(keys)+i)), append(names, sch[ng+len(keys)+i].Name)
+		}
+		out := make([]logical.Expr, len(keys))
+		for i := range keys {
+			exprs, names = append(exprs, col(ng+i)), append(names, "corr")
+			k := col(ng + i)
+			k.Index = ng + na + i
+			out[i] = &logical.Call{Fn: "equal", Args: []logical.Expr{k, outerSides[i]}, Typ: catalog.Bool, Null: true}
+		}
+		return &logical.Project{Input: &a, Exprs: exprs, Names: names}, out, true, nil
+	}
+	return nil, nil, false, unsupportedCorrelation()
+}
+
+// emptyValue is the value a scalar subquery over an aggregate without GROUP BY returns
+// when the aggregate sees no rows (COUNT: 0, others NULL); nil when unknown.
+func emptyValue(n logical.Node) logical.Expr {
+	row := emptyRow(n)
+	if row == nil || len(row) == 0 {
+		return nil
+	}
+	return row[0]
+}
+
+func emptyRow(n logical.Node) []logical.Expr {
+	switch x := n.(type) {
+	case *logical.Aggregate:
+		if len(x.Groups) > 0 {
+			return nil
+		}
+		row := make([]logical.Expr, len(x.Aggs))
+		for i, a := range x.Aggs {
+			if a.Fn == "count" {
+				row[i] = &logical.Literal{Typ: catalog.Int64, Value: int64(0)}
+			} else {
+				row[i] = &logical.Literal{Typ: a.Typ}
+			}
+		}
+		return row
+	case *logical.Project:
+		in := emptyRow(x.Input)
+		if in == nil {
+			return nil
+		}
+		out := make([]logical.Expr, len(x.Exprs))
+		for i, e := range x.Exprs {
+			out[i] = Fold(logical.Substitute(e, in))
+			if _, ok := out[i].(*logical.Literal); !ok {
+				return nil
+			}
+		}
+		return out
+	case *logical.Filter:
+		in := emptyRow(x.Input)
+		if in == nil {
+			return nil
+		}
+		if l, ok := Fold(logical.Substitute(x.Cond, in)).(*logical.Literal); ok && l.Value == true {
+			return in
+		}
+		return nil
+	case *logical.Sort:
+		return emptyRow(x.Input)
+	}
+	return nil
+}

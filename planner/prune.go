@@ -1,0 +1,262 @@
+package planner
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
+	"github.com/tern-db/tern/catalog"
+	"github.com/tern-db/tern/connectors/prune"
+	"github.com/tern-db/tern/planner/logical"
+	"github.com/tern-db/tern/proto"
+)
+
+// prune.go: partition, file and row-group pruning of native scans from catalog statistics,
+// and the scan estimate a dry run reports. After optimization, every native Scan's filter
+// hints (Scan.Filters) that compare a column with constants become prune.Preds; the files and
+// row groups whose statistics cannot match are left out of the scan (Source.Paths and
+// Source.Ranges, which the producer emits as LocalFiles items with byte ranges).
+
+// TableDataFiles is an optional capability of TableFiles (connectors/native.Store has it):
+// a snapshot's data files with their statistics, and their absolute paths. Without it scans
+// read every file of the snapshot.
+type TableDataFiles interface {
+	SnapshotDataFiles(ctx context.Context, t catalog.Table, snapshot uint64) ([]catalog.DataFile, error)
+	AbsPath(rel string) string
+}
+
+// ScanEstimate sums what the native scans of a statement read after pruning, from catalog
+// statistics alone (no data file is opened).
+type ScanEstimate struct {
+	Bytes          int64 // compressed bytes of the projected column chunks of the kept row groups
+	TableBytes     int64 // bytes of every file of the scanned snapshots
+	Files          int64 // files kept
+	TotalFiles     int64
+	RowGroups      int64 // row groups kept
+	TotalRowGroups int64
+}
+
+// pruneScans narrows the native scans of root. It never fails: without statistics a scan
+// stays as it is.
+func (b *binder) pruneScans(root logical.Node) logical.Node {
+	df, ok := b.p.tables.(TableDataFiles)
+	if !ok || b.prepare {
+		return root
+	}
+	out, err := logical.TransformUp(root, func(n logical.Node) (logical.Node, error) {
+		s, ok := n.(*logical.Scan)
+		if !ok || s.Source == nil || s.Source.Kind != logical.SourceNative || s.Source.Table == nil || s.Source.Snapshot == catalog.NoSnapshot {
+			return n, nil
+		}
+		files, err := df.SnapshotDataFiles(b.ctx, *s.Source.Table, s.Source.Snapshot)
+		if err != nil {
+			return n, nil
+		}
+		preds := predsOf(s.Filters, s.Source.Base)
+		sels := prune.Files(files, preds)
+		est := &b.estimate
+		est.TotalFiles += int64(len(files))
+		for _, f := range files {
+			est.TableBytes += f.Bytes
+			est.TotalRowGroups += int64(max(len(f.RowGroups), 1))
+		}
+		src := *s.Source
+		src.Paths, src.Ranges = nil, nil
+		ranged := false
+		for _, sel := range sels {
+			est.Files++
+			est.RowGroups += int64(max(len(sel.RowGroups), 1))
+			est.Bytes += sel.EstimateBytes(s.Columns)
+			for _, r := range sel.Ranges() {
+				src.Paths = append(src.Paths, df.AbsPath(sel.File.Path))
+				src.Ranges = append(src.Ranges, r)
+				ranged = ranged || r[1] > 0
+			}
+		}
+		if !ranged {
+			src.Ranges = nil
+		}
+		if len(sels) == len(files) && !ranged {
+			return n, nil
+		}
+		c := *s
+		c.Source = &src
+		return &c, nil
+	})
+	if err != nil {
+		return root
+	}
+	return out
+}
+
+// pruneLines describe the pruning for EXPLAIN.
+func (b *binder) pruneLines() []string {
+	e := b.estimate
+	if e.TotalFiles == 0 {
+		return nil
+	}
+	return []string{fmt.Sprintf("Native scans: %d of %d files, %d of %d row groups, estimated %d of %d bytes",
+		e.Files, e.TotalFiles, e.RowGroups, e.TotalRowGroups, e.Bytes, e.TableBytes)}
+}
+
+// predsOf converts filter conjuncts over a table's columns into pruning predicates; what it
+// does not understand is left out (pruning is only ever a hint).
+func predsOf(filters []logical.Expr, base logical.Schema) []prune.Pred {
+	var out []prune.Pred
+	for _, f := range filters {
+		for _, c := range logical.Conjuncts(f) {
+			out = append(out, predOf(c, base)...)
+		}
+	}
+	return out
+}
+
+var flipOp = map[prune.Op]prune.Op{prune.Eq: prune.Eq, prune.Lt: prune.Gt, prune.Le: prune.Ge, prune.Gt: prune.Lt, prune.Ge: prune.Le}
+
+var cmpOpOf = map[string]prune.Op{proto.FnEqual: prune.Eq, proto.FnLt: prune.Lt, proto.FnLte: prune.Le, proto.FnGt: prune.Gt, proto.FnGte: prune.Ge}
+
+func predOf(e logical.Expr, base logical.Schema) []prune.Pred {
+	call, ok := e.(*logical.Call)
+	if !ok {
+		return nil
+	}
+	switch call.Fn {
+	case proto.FnAnd:
+		var out []prune.Pred
+		for _, a := range call.Args {
+			out = append(out, predOf(a, base)...)
+		}
+		return out
+	case proto.FnIsNull, proto.FnIsNotNull:
+		if len(call.Args) != 1 {
+			return nil
+		}
+		col, _, ok := columnOf(call.Args[0], base)
+		if !ok {
+			return nil
+		}
+		op := prune.IsNull
+		if call.Fn == proto.FnIsNotNull {
+			op = prune.IsNotNull
+		}
+		return []prune.Pred{{Col: col, Op: op}}
+	case proto.FnOr: // col = a OR col = b ... -> IN
+		var in *prune.Pred
+		for _, a := range call.Args {
+			ps := predOf(a, base)
+			if len(ps) != 1 || (ps[0].Op != prune.Eq && ps[0].Op != prune.In) {
+				return nil
+			}
+			if in == nil {
+				in = &prune.Pred{Col: ps[0].Col, Op: prune.In}
+			} else if in.Col != ps[0].Col {
+				return nil
+			}
+			in.Vals = append(in.Vals, ps[0].Vals...)
+		}
+		if in == nil {
+			return nil
+		}
+		return []prune.Pred{*in}
+	}
+	op, ok := cmpOpOf[call.Fn]
+	if !ok || len(call.Args) != 2 {
+		return nil
+	}
+	l, r := call.Args[0], call.Args[1]
+	if _, isLit := l.(*logical.Literal); isLit {
+		l, r, op = r, l, flipOp[op]
+	}
+	lit, ok := r.(*logical.Literal)
+	if !ok || lit.Value == nil {
+		return nil
+	}
+	col, conv, ok := columnOf(l, base)
+	if !ok {
+		return nil
+	}
+	v, ok := literalValue(lit)
+	if !ok {
+		return nil
+	}
+	if conv != nil {
+		v, op = conv(v, op)
+	}
+	ct := base[col].Type
+	if v.Kind != prune.KindOf(ct) || ct.Kind == catalog.TypeFloat32 {
+		return nil
+	}
+	if v.Kind == prune.KindDecimal && lit.Typ.Scale != ct.Scale {
+		d, err := v.D.Rescale(lit.Typ.Scale, ct.Scale)
+		if err != nil {
+			return nil
+		}
+		v = prune.Decimal(d)
+	}
+	return []prune.Pred{{Col: col, Op: op, Vals: []prune.Value{v}}}
+}
+
+// columnOf finds the table column an expression reads, through the casts that keep order
+// (integer widening, date to timestamp). conv maps a literal of the cast's type and the
+// comparison onto the column's domain (a superset of the rows, which is all pruning needs).
+func columnOf(e logical.Expr, base logical.Schema) (int, func(prune.Value, prune.Op) (prune.Value, prune.Op), bool) {
+	switch x := e.(type) {
+	case *logical.Column:
+		if x.Index < 0 || x.Index >= len(base) {
+			return 0, nil, false
+		}
+		return x.Index, nil, true
+	case *logical.Cast:
+		col, ok := x.Input.(*logical.Column)
+		if !ok || col.Index < 0 || col.Index >= len(base) {
+			return 0, nil, false
+		}
+		from, to := base[col.Index].Type.Kind, x.To.Kind
+		isInt := func(k catalog.TypeKind) bool {
+			return k == catalog.TypeInt16 || k == catalog.TypeInt32 || k == catalog.TypeInt64
+		}
+		switch {
+		case isInt(from) && isInt(to):
+			return col.Index, nil, true
+		case from == catalog.TypeDate && (to == catalog.TypeTimestamp || to == catalog.TypeTimestampTZ):
+			return col.Index, func(v prune.Value, op prune.Op) (prune.Value, prune.Op) {
+				day := v.I / usPerDay
+				if v.I%usPerDay != 0 && v.I < 0 {
+					day--
+				}
+				switch op {
+				case prune.Lt, prune.Le:
+					op = prune.Le
+				case prune.Gt, prune.Ge:
+					op = prune.Ge
+				}
+				return prune.Int(day), op
+			}, true
+		}
+	}
+	return 0, nil, false
+}
+
+const usPerDay = 86400 * 1000000
+
+// literalValue converts a literal to a pruning value of its type's domain.
+func literalValue(l *logical.Literal) (prune.Value, bool) {
+	switch v := l.Value.(type) {
+	case int64:
+		return prune.Int(v), true
+	case int32:
+		return prune.Int(int64(v)), true
+	case float64:
+		return prune.Float(v), true
+	case bool:
+		return prune.Bool(v), true
+	case string:
+		if l.Typ.Kind != catalog.TypeText {
+			return prune.Value{}, false
+		}
+		return prune.String(v), true
+	case decimal128.Num:
+		return prune.Decimal(v), true
+	}
+	return prune.Value{}, false
+}
