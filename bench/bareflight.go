@@ -60,6 +60,25 @@ func (s *bareServer) DoGetStatement(ctx context.Context, _ flightsql.StatementQu
 
 // bareStream starts a bare server and streams rows rows from it through the ADBC driver.
 func bareStream(ctx context.Context, rows, batch int64) (time.Duration, int64, int64, error) {
+	return withBare(ctx, rows, batch, func(addr string) (int64, int64, error) {
+		cl, err := openFlight(ctx, addr, "", "")
+		if err != nil {
+			return 0, 0, err
+		}
+		defer cl.Close()
+		return cl.stream(ctx, "stream", nil)
+	})
+}
+
+// bareStreamRaw is bareStream read by arrow-go's flightsql client instead of ADBC.
+func bareStreamRaw(ctx context.Context, rows, batch int64) (time.Duration, int64, int64, error) {
+	return withBare(ctx, rows, batch, func(addr string) (int64, int64, error) {
+		return rawStream(ctx, addr, "", "", "stream")
+	})
+}
+
+// withBare runs read against a bare server and times it.
+func withBare(ctx context.Context, rows, batch int64, read func(addr string) (int64, int64, error)) (time.Duration, int64, int64, error) {
 	s := &bareServer{rows: rows}
 	// 1M distinct rows (or fewer) in memory, sent again and again.
 	pre := min(rows, 1<<20)
@@ -78,13 +97,8 @@ func bareStream(ctx context.Context, rows, batch int64) (time.Duration, int64, i
 	}
 	go srv.Serve()
 	defer srv.Shutdown()
-	cl, err := openFlight(ctx, srv.Addr().String(), "", "")
-	if err != nil {
-		return 0, 0, 0, err
-	}
-	defer cl.Close()
 	t0 := time.Now()
-	n, bytes, err := cl.stream(ctx, "stream", nil)
+	n, bytes, err := read(srv.Addr().String())
 	d := time.Since(t0)
 	if err != nil {
 		return 0, 0, 0, fmt.Errorf("streaming: %w", err)

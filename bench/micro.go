@@ -209,6 +209,20 @@ func microStream(ctx context.Context, o *options, srv *ternServer, cl *flightCli
 		r, g := throughput(rows, bytes, d)
 		fmt.Fprintf(&b, "| bare arrow-go Flight SQL server (in memory) | %s | %s | %s | %d rows |\n", fmtSecs(d), r, g, bs)
 	}
+	// The same bare stream read by arrow-go's own client: what the ADBC driver costs.
+	if d, rows, bytes, err := bareStreamRaw(ctx, o.streamRows, 65536); err != nil {
+		fmt.Fprintf(&b, "| bare server, arrow-go flightsql client (no ADBC) | failed: %s | | | |\n", errBrief(err))
+	} else {
+		r, g := throughput(rows, bytes, d)
+		fmt.Fprintf(&b, "| bare server, arrow-go flightsql client (no ADBC) | %s | %s | %s | 65536 rows |\n", fmtSecs(d), r, g)
+	}
+	t0 = time.Now()
+	if rows, bytes, err := rawStream(ctx, srv.addr, "admin", ternPassword, "SELECT * FROM stream_t"); err != nil {
+		fmt.Fprintf(&b, "| Tern, arrow-go flightsql client (no ADBC) | failed: %s | | | |\n", errBrief(err))
+	} else {
+		r, g := throughput(rows, bytes, time.Since(t0))
+		fmt.Fprintf(&b, "| Tern, arrow-go flightsql client (no ADBC) | %s | %s | %s | |\n", fmtSecs(time.Since(t0)), r, g)
+	}
 	qctx, cancel := context.WithTimeout(ctx, o.timeout)
 	t0 = time.Now()
 	var batches int64

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 
-	"github.com/apache/arrow-go/v18/arrow/flight"
 	"github.com/apache/arrow-go/v18/arrow/flight/flightsql"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
@@ -47,5 +46,3 @@ func rawStream(ctx context.Context, addr, user, password, q string) (rows, bytes
 	}
 	return rows, bytes, nil
 }
-
-var _ = flight.NewRecordReader

@@ -21,6 +21,7 @@ func (r *report) markdown(title string, args []string, repo, ternBin string) str
 	var b strings.Builder
 	fmt.Fprintf(&b, "## %s — %s\n\n", title, time.Now().UTC().Format("2006-01-02 15:04 UTC"))
 	fmt.Fprintf(&b, "- machine: %s\n", machine())
+	fmt.Fprintf(&b, "- load average (1 min) at the end: %s — the machine is shared; a high load makes every number noisier\n", loadAvg())
 	fmt.Fprintf(&b, "- commit: %s\n", commit(repo))
 	if ternBin != "" {
 		fmt.Fprintf(&b, "- tern binary: %s (given with --tern-bin)\n", ternBin)
@@ -119,4 +120,16 @@ func shellJoin(args []string) string {
 		q[i] = a
 	}
 	return strings.Join(q, " ")
+}
+
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return "?"
+	}
+	return f[0]
 }

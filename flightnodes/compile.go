@@ -32,7 +32,11 @@ func Compile(ctx context.Context, plan []byte, env exec.Env) (op exec.Operator, 
 
 // CompilePlan is Compile over an already decoded plan.
 func CompilePlan(ctx context.Context, p *substraitpb.Plan, env exec.Env) (op exec.Operator, err error) {
-	c := &compiler{ctx: ctx, env: env, funcs: map[uint32]string{}}
+	return compilePlan(ctx, p, env, nil)
+}
+
+func compilePlan(ctx context.Context, p *substraitpb.Plan, env exec.Env, prof *Profile) (op exec.Operator, err error) {
+	c := &compiler{ctx: ctx, env: env, funcs: map[uint32]string{}, urns: map[uint32]string{}, prof: prof}
 	defer func() {
 		if r := recover(); r != nil {
 			// A malformed plan must never take the node down.
@@ -43,6 +47,10 @@ func CompilePlan(ctx context.Context, p *substraitpb.Plan, env exec.Env) (op exe
 			c.closeAll()
 		}
 	}()
+	urns := map[uint32]string{}
+	for _, u := range p.GetExtensionUrns() {
+		urns[u.GetExtensionUrnAnchor()] = u.GetUrn()
+	}
 	for _, ext := range p.GetExtensions() {
 		if f := ext.GetExtensionFunction(); f != nil {
 			name := f.GetName()
@@ -50,6 +58,7 @@ func CompilePlan(ctx context.Context, p *substraitpb.Plan, env exec.Env) (op exe
 				name = name[:i]
 			}
 			c.funcs[f.GetFunctionAnchor()] = name
+			c.urns[f.GetFunctionAnchor()] = urns[f.GetExtensionUrnReference()]
 		}
 	}
 	var root *substraitpb.RelRoot
@@ -84,7 +93,10 @@ type compiler struct {
 	ctx   context.Context
 	env   exec.Env
 	funcs map[uint32]string
-	built []exec.Operator // every operator built, closed if compilation fails
+	urns  map[uint32]string // extension URN of each function anchor
+	built []exec.Operator   // every operator built, closed if compilation fails
+	prof  *Profile          // EXPLAIN ANALYZE: nil unless profiling
+	node  *ProfileNode      // the relation being built
 }
 
 func (c *compiler) track(op exec.Operator) exec.Operator {
@@ -106,11 +118,16 @@ func (c *compiler) funcName(anchor uint32) (string, error) {
 	return n, nil
 }
 
-// rel builds one relation, applying its RelCommon.Emit.
+// rel builds one relation, applying its RelCommon.Emit (profiled when analyzing).
 func (c *compiler) rel(r *substraitpb.Rel) (exec.Operator, error) {
 	if r == nil || r.GetRelType() == nil {
 		return nil, errs.Errorf(errs.ErrInvalidArgument, "missing relation")
 	}
+	end := c.beginNode(r)
+	return end(c.rel1(r))
+}
+
+func (c *compiler) rel1(r *substraitpb.Rel) (exec.Operator, error) {
 	if err := c.ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -145,6 +162,9 @@ func (c *compiler) rel(r *substraitpb.Rel) (exec.Operator, error) {
 	case *substraitpb.Rel_Set:
 		common = rt.Set.GetCommon()
 		op, err = c.setRel(rt.Set)
+	case *substraitpb.Rel_Window:
+		common = rt.Window.GetCommon()
+		op, err = c.windowRel(rt.Window)
 	case *substraitpb.Rel_Cross:
 		common = rt.Cross.GetCommon()
 		op, err = c.crossRel(rt.Cross)

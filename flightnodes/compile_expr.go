@@ -8,6 +8,7 @@ import (
 	"github.com/substrait-io/substrait-protobuf/go/substraitpb"
 
 	"github.com/tern-db/tern/flightnodes/exec"
+	tproto "github.com/tern-db/tern/proto"
 	"github.com/tern-db/tern/proto/errs"
 )
 
@@ -136,6 +137,17 @@ func (c *compiler) scalarFunction(f *substraitpb.Expression_ScalarFunction, in *
 	if f.GetOutputType() != nil {
 		if out, err = arrowType(f.GetOutputType()); err != nil {
 			return nil, err
+		}
+	}
+	if name == "concat" && c.urns[f.GetFunctionReference()] == tproto.URNTern {
+		// PostgreSQL's concat() function (NULLs skipped), not the || operator.
+		name = "concat_pg"
+		for i, a := range args {
+			if a.Type().ID() != arrow.STRING && a.Type().ID() != arrow.NULL {
+				if args[i], err = exec.NewCast(a, arrow.BinaryTypes.String); err != nil {
+					return nil, err
+				}
+			}
 		}
 	}
 	x, err := exec.NewCall(name, args, out)

@@ -111,6 +111,9 @@ func TestConformanceXdbcTypeInfo(t *testing.T) {
 		t.Fatal(err)
 	}
 	rows := c.rows(t, info)
+	if info.TotalRecords != int64(len(rows)) {
+		t.Fatalf("total_records %d for %d rows", info.TotalRecords, len(rows))
+	}
 	if len(rows) != len(xdbcTypes) {
 		t.Fatalf("got %d types: %q", len(rows), rows)
 	}
@@ -139,6 +142,9 @@ func TestConformanceCatalogsSchemasTablesKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	want(t, c.rows(t, info), "tern")
+	if info.TotalRecords != 1 {
+		t.Fatalf("catalogs: total_records %d", info.TotalRecords)
+	}
 
 	schema := "pub%"
 	info, err = c.GetDBSchemas(c.ctx, &flightsql.GetDBSchemasOpts{DbSchemaFilterPattern: &schema})

@@ -14,7 +14,7 @@ import (
 // the right schema (never Unimplemented), so that BI tools reading them go on.
 
 func (s *Server) GetFlightInfoPrimaryKeys(ctx context.Context, _ flightsql.TableRef, desc *flight.FlightDescriptor) (*flight.FlightInfo, error) {
-	return s.metadataInfo(desc, schema_ref.PrimaryKeys), nil
+	return s.metadataInfoN(desc, schema_ref.PrimaryKeys, 0), nil
 }
 
 func (s *Server) DoGetPrimaryKeys(ctx context.Context, _ flightsql.TableRef) (*arrow.Schema, <-chan flight.StreamChunk, error) {
@@ -22,7 +22,7 @@ func (s *Server) DoGetPrimaryKeys(ctx context.Context, _ flightsql.TableRef) (*a
 }
 
 func (s *Server) GetFlightInfoExportedKeys(ctx context.Context, _ flightsql.TableRef, desc *flight.FlightDescriptor) (*flight.FlightInfo, error) {
-	return s.metadataInfo(desc, schema_ref.ExportedKeys), nil
+	return s.metadataInfoN(desc, schema_ref.ExportedKeys, 0), nil
 }
 
 func (s *Server) DoGetExportedKeys(ctx context.Context, _ flightsql.TableRef) (*arrow.Schema, <-chan flight.StreamChunk, error) {
@@ -30,7 +30,7 @@ func (s *Server) DoGetExportedKeys(ctx context.Context, _ flightsql.TableRef) (*
 }
 
 func (s *Server) GetFlightInfoImportedKeys(ctx context.Context, _ flightsql.TableRef, desc *flight.FlightDescriptor) (*flight.FlightInfo, error) {
-	return s.metadataInfo(desc, schema_ref.ImportedKeys), nil
+	return s.metadataInfoN(desc, schema_ref.ImportedKeys, 0), nil
 }
 
 func (s *Server) DoGetImportedKeys(ctx context.Context, _ flightsql.TableRef) (*arrow.Schema, <-chan flight.StreamChunk, error) {
@@ -38,7 +38,7 @@ func (s *Server) DoGetImportedKeys(ctx context.Context, _ flightsql.TableRef) (*
 }
 
 func (s *Server) GetFlightInfoCrossReference(ctx context.Context, _ flightsql.CrossTableRef, desc *flight.FlightDescriptor) (*flight.FlightInfo, error) {
-	return s.metadataInfo(desc, schema_ref.CrossReference), nil
+	return s.metadataInfoN(desc, schema_ref.CrossReference, 0), nil
 }
 
 func (s *Server) DoGetCrossReference(ctx context.Context, _ flightsql.CrossTableRef) (*arrow.Schema, <-chan flight.StreamChunk, error) {

@@ -14,7 +14,7 @@ import (
 )
 
 func (s *Server) GetFlightInfoCatalogs(ctx context.Context, desc *flight.FlightDescriptor) (*flight.FlightInfo, error) {
-	return s.metadataInfo(desc, schema_ref.Catalogs), nil
+	return s.metadataInfoN(desc, schema_ref.Catalogs, 1), nil
 }
 
 func (s *Server) DoGetCatalogs(ctx context.Context) (*arrow.Schema, <-chan flight.StreamChunk, error) {
@@ -117,7 +117,7 @@ func (s *Server) DoGetTables(ctx context.Context, cmd flightsql.GetTables) (*arr
 }
 
 func (s *Server) GetFlightInfoTableTypes(ctx context.Context, desc *flight.FlightDescriptor) (*flight.FlightInfo, error) {
-	return s.metadataInfo(desc, schema_ref.TableTypes), nil
+	return s.metadataInfoN(desc, schema_ref.TableTypes, 2), nil
 }
 
 func (s *Server) DoGetTableTypes(ctx context.Context) (*arrow.Schema, <-chan flight.StreamChunk, error) {
@@ -158,11 +158,16 @@ func tableSchema(t catalog.Table) *arrow.Schema {
 }
 
 func (s *Server) metadataInfo(desc *flight.FlightDescriptor, sc *arrow.Schema) *flight.FlightInfo {
+	return s.metadataInfoN(desc, sc, -1)
+}
+
+// metadataInfoN is metadataInfo for a result whose row count is known up front.
+func (s *Server) metadataInfoN(desc *flight.FlightDescriptor, sc *arrow.Schema, rows int64) *flight.FlightInfo {
 	return &flight.FlightInfo{
 		Schema:           flight.SerializeSchema(sc, s.alloc),
 		FlightDescriptor: desc,
 		Endpoint:         []*flight.FlightEndpoint{{Ticket: &flight.Ticket{Ticket: desc.Cmd}}},
-		TotalRecords:     -1,
+		TotalRecords:     rows,
 		TotalBytes:       -1,
 	}
 }

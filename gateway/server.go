@@ -201,6 +201,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- s.grpc.Serve(s.lis) }()
+	stopMaintenance := s.startMaintenance(ctx) // storage.go
 	var err error
 	select {
 	case <-ctx.Done():
@@ -214,6 +215,7 @@ func (s *Server) Serve(ctx context.Context) error {
 		err = <-errc
 	case err = <-errc:
 	}
+	stopMaintenance()
 	if cerr := s.cat.Close(); err == nil {
 		err = cerr
 	}

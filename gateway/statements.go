@@ -87,11 +87,17 @@ func (s *Server) flightInfoFor(ctx context.Context, sess planner.Session, sql st
 	if err != nil {
 		return nil, fmt.Errorf("%w: creating ticket: %v", errs.ErrInternal, err)
 	}
+	// One endpoint: results are not partitioned yet. The row count is known up front only for
+	// EXPLAIN's literal rows.
+	total := int64(-1)
+	if tp.Plan == nil {
+		total = int64(len(tp.Lines))
+	}
 	return &flight.FlightInfo{
 		Schema:           flight.SerializeSchema(schema, s.alloc),
 		FlightDescriptor: desc,
 		Endpoint:         []*flight.FlightEndpoint{{Ticket: &flight.Ticket{Ticket: tkt}}},
-		TotalRecords:     -1,
+		TotalRecords:     total,
 		TotalBytes:       -1,
 	}, nil
 }

@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/tern-db/tern/connectors/native"
 	"io"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -132,7 +135,8 @@ func TestStoragePartitionPruning(t *testing.T) {
 		files int
 	}{
 		{"ts BETWEEN '2022-01-05' AND '2022-01-06 23:59:59'", 2},
-		{"ts IN ('2022-02-01 00:00:00', '2022-02-03 12:00:00')", 2},
+		{"ts IN ('2022-02-01 12:00:00', '2022-02-03 12:00:00')", 2},
+		{"ts = '2022-02-01 00:00:00'", 0}, // before the day's first row: pruned by the file's min
 		{"ts IS NULL", 0},
 		{"ts < '2022-01-03'", 2},
 		{"id = 5", 1},
@@ -146,4 +150,168 @@ func TestStoragePartitionPruning(t *testing.T) {
 	if !strings.Contains(strings.Join(lines, "\n"), "Native scans: 1 of 730 files") {
 		t.Fatalf("EXPLAIN: %v", lines)
 	}
+}
+
+func TestStorageDML(t *testing.T) {
+	ts := startServer(t, nil)
+	c := ts.client(t)
+	c.exec(t, "CREATE TABLE acct (id int NOT NULL, region text, bal numeric(10,2)) WITH (partition_by = 'region')")
+	c.exec(t, "INSERT INTO acct VALUES (1, 'eu', 10), (2, 'eu', 20), (3, 'us', 30), (4, 'us', 40), (5, NULL, 50)")
+	c.exec(t, "INSERT INTO acct VALUES (6, 'ap', 60)")
+	before := fileSet(t, ts, "acct")
+
+	if n := c.exec(t, "DELETE FROM acct WHERE id = 2"); n != 1 {
+		t.Fatalf("DELETE reported %d rows", n)
+	}
+	want(t, c.query(t, "SELECT id, region, bal FROM acct ORDER BY id"),
+		"1|eu|10.00", "3|us|30.00", "4|us|40.00", "5|NULL|50.00", "6|ap|60.00")
+	// Only the eu file was rewritten (pruned by partition and statistics).
+	after := fileSet(t, ts, "acct")
+	if gone := diffCount(before, after); gone != 1 {
+		t.Fatalf("DELETE replaced %d files, want 1", gone)
+	}
+	if n := c.exec(t, "UPDATE acct SET bal = bal * 2, region = 'us' WHERE region = 'eu' OR id = 5"); n != 2 {
+		t.Fatalf("UPDATE reported %d rows", n)
+	}
+	want(t, c.query(t, "SELECT id, region, bal FROM acct ORDER BY id"),
+		"1|us|20.00", "3|us|30.00", "4|us|40.00", "5|us|100.00", "6|ap|60.00")
+	if n := c.exec(t, "UPDATE acct SET bal = 0 WHERE id = 999"); n != 0 {
+		t.Fatalf("UPDATE of nothing reported %d rows", n)
+	}
+	if n := c.exec(t, "DELETE FROM acct WHERE bal IS NULL"); n != 0 {
+		t.Fatalf("DELETE of nothing reported %d", n)
+	}
+
+	// MERGE: update matched, delete matched with a condition, insert the rest.
+	c.exec(t, "CREATE TABLE chg (id int, delta numeric(10,2), del boolean)")
+	c.exec(t, "INSERT INTO chg VALUES (1, 5, false), (3, 0, true), (7, 70, false), (8, 80, true)")
+	n := c.exec(t, `MERGE INTO acct a USING chg c ON a.id = c.id
+		WHEN MATCHED AND c.del THEN DELETE
+		WHEN MATCHED THEN UPDATE SET bal = a.bal + c.delta
+		WHEN NOT MATCHED AND NOT c.del THEN INSERT (id, region, bal) VALUES (c.id, 'new', c.delta)`)
+	if n != 3 {
+		t.Fatalf("MERGE reported %d rows, want 3", n)
+	}
+	want(t, c.query(t, "SELECT id, region, bal FROM acct ORDER BY id"),
+		"1|us|25.00", "4|us|40.00", "5|us|100.00", "6|ap|60.00", "7|new|70.00")
+	// A source row matching two target rows is an error and changes nothing.
+	c.exec(t, "INSERT INTO chg VALUES (1, 1, false)")
+	if _, err := c.ExecuteUpdate(c.ctx, "MERGE INTO acct a USING chg c ON a.id = c.id WHEN MATCHED THEN UPDATE SET bal = 0"); err == nil {
+		t.Fatal("MERGE with a doubly matched row succeeded")
+	}
+	want(t, c.query(t, "SELECT count(*), sum(bal) FROM acct"), "5|295.00")
+	// NOT NULL holds through UPDATE.
+	if _, err := c.ExecuteUpdate(c.ctx, "UPDATE acct SET id = NULL WHERE id = 1"); err == nil || !strings.Contains(err.Error(), "not-null") {
+		t.Fatalf("UPDATE to NULL: %v", err)
+	}
+	if n := c.exec(t, "DELETE FROM acct"); n != 5 {
+		t.Fatalf("DELETE all reported %d", n)
+	}
+	want(t, c.query(t, "SELECT count(*) FROM acct"), "0")
+}
+
+func fileSet(t testing.TB, ts *testServer, table string) map[string]bool {
+	t.Helper()
+	ctx := context.Background()
+	tb, err := ts.cat.GetTable(ctx, catalog.TableRef{Tenant: catalog.DefaultTenant, Schema: "public", Name: table})
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := ts.cat.Snapshot(ctx, tb.ID, tb.CurrentSnapshot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]bool{}
+	for _, f := range snap.Files {
+		out[f.Path] = true
+	}
+	return out
+}
+
+func diffCount(before, after map[string]bool) int {
+	n := 0
+	for p := range before {
+		if !after[p] {
+			n++
+		}
+	}
+	return n
+}
+
+func TestStorageTimeTravelAndMaintenance(t *testing.T) {
+	ts := startServer(t, nil)
+	c := ts.client(t)
+	c.exec(t, "CREATE TABLE tt (id int, v text) WITH (snapshot_retention = '1 hour')")
+	c.exec(t, "INSERT INTO tt VALUES (1, 'a'), (2, 'b')")
+	time.Sleep(20 * time.Millisecond)
+	mid := time.Now().UTC()
+	time.Sleep(20 * time.Millisecond)
+	c.exec(t, "UPDATE tt SET v = 'B' WHERE id = 2")
+	c.exec(t, "DELETE FROM tt WHERE id = 1")
+	c.exec(t, "INSERT INTO tt VALUES (3, 'c')")
+	want(t, c.query(t, "SELECT id, v FROM tt ORDER BY id"), "2|B", "3|c")
+	at := mid.Format("2006-01-02 15:04:05.999999")
+	want(t, c.query(t, "SELECT id, v FROM tern.as_of('tt', '"+at+"') AS old ORDER BY id"), "1|a", "2|b")
+	want(t, c.query(t, "SELECT operation FROM tern.snapshots('public.tt') ORDER BY snapshot_id"), "insert", "update", "delete", "insert")
+	snaps := c.query(t, "SELECT snapshot_id FROM tern.snapshots('tt') ORDER BY snapshot_id")
+	want(t, c.query(t, "SELECT count(*) FROM tern.as_of('tt', "+snaps[2]+")"), "1")
+	if _, err := c.Execute(c.ctx, "SELECT * FROM tern.as_of('tt', '2001-01-01')"); err == nil || !strings.Contains(err.Error(), "did not exist") {
+		t.Fatalf("as of before creation: %v", err)
+	}
+
+	// Expiry: with retention 0 every replaced snapshot expires; files only they held go.
+	ctx := context.Background()
+	tb, _ := ts.cat.GetTable(ctx, catalog.TableRef{Tenant: catalog.DefaultTenant, Schema: "public", Name: "tt"})
+	tb.Options["snapshot_retention"] = "0"
+	h := ts.cat.(catalog.History)
+	if n, err := h.ExpireSnapshots(ctx, tb.ID, time.Now()); err != nil || n != 3 {
+		t.Fatalf("expired %d: %v", n, err)
+	}
+	if err := ts.store.CleanBefore(ctx, time.Now().Add(time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Execute(c.ctx, "SELECT * FROM tern.as_of('tt', '"+at+"')"); err == nil || !strings.Contains(err.Error(), "older than its retained") {
+		t.Fatalf("as of an expired snapshot: %v", err)
+	}
+	want(t, c.query(t, "SELECT id, v FROM tt ORDER BY id"), "2|B", "3|c")
+	// The current files are all that is left on disk, after an orphan sweep too.
+	os.WriteFile(filepath.Join(ts.cfg.DataDir, "tables", "default", strconv.FormatUint(tb.ID, 10), "orphan.parquet"), []byte("x"), 0o644)
+	if n, err := ts.store.SweepOrphans(ctx, time.Now().Add(time.Second)); err != nil || n != 1 {
+		t.Fatalf("swept %d orphans: %v", n, err)
+	}
+	cur := fileSet(t, ts, "tt")
+	onDisk := 0
+	filepath.Walk(filepath.Join(ts.cfg.DataDir, "tables"), func(p string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() {
+			onDisk++
+		}
+		return nil
+	})
+	if onDisk != len(cur) {
+		t.Fatalf("%d files on disk, %d in the current snapshot", onDisk, len(cur))
+	}
+	want(t, c.query(t, "SELECT id, v FROM tt ORDER BY id"), "2|B", "3|c")
+}
+
+func TestStorageCompaction(t *testing.T) {
+	ts := startServer(t, nil)
+	c := ts.client(t)
+	c.exec(t, "CREATE TABLE cp (d date, k int, v text) WITH (partition_by = 'month(d)', cluster_by = 'k')")
+	for i := 0; i < 6; i++ {
+		c.exec(t, fmt.Sprintf("INSERT INTO cp VALUES ('2024-01-%02d', %d, 'x'), ('2024-02-01', %d, 'y')", i+1, 10-i, i))
+	}
+	if n := len(fileSet(t, ts, "cp")); n != 12 {
+		t.Fatalf("%d files before compaction", n)
+	}
+	before := c.query(t, "SELECT d, k, v FROM cp ORDER BY d, k")
+	res, err := ts.store.Compact(context.Background(), catalog.TableRef{Tenant: catalog.DefaultTenant, Schema: "public", Name: "cp"}, native.CompactOptions{MinFiles: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.FilesRemoved != 12 || res.FilesAdded != 2 || res.Partitions != 2 {
+		t.Fatalf("compaction %+v", res)
+	}
+	want(t, c.query(t, "SELECT d, k, v FROM cp ORDER BY d, k"), before...)
+	// Clustered: the January file is sorted by k.
+	want(t, c.query(t, "SELECT k FROM cp WHERE d < '2024-02-01'"), "5", "6", "7", "8", "9", "10")
 }

@@ -19,6 +19,9 @@ import (
 func (s *Server) execUpdate(ctx context.Context, sess planner.Session, stmt planner.Statement, tx *txnState) (int64, error) {
 	switch st := stmt.(type) {
 	case *planner.CreateTable:
+		if _, err := native.ParseLayout(st.Table); err != nil { // storage options (partition_by, cluster_by, ...)
+			return 0, err
+		}
 		if st.As == nil {
 			_, err := s.cat.CreateTable(ctx, st.Table, nil)
 			if st.IfNotExists && errors.Is(err, errs.ErrAlreadyExists) {
@@ -42,6 +45,8 @@ func (s *Server) execUpdate(ctx context.Context, sess planner.Session, stmt plan
 		return s.insert(ctx, sess, st)
 	case *planner.Set:
 		return 0, s.setting(ctx, st)
+	case *planner.Rewrite: // DELETE, UPDATE, MERGE (dml.go)
+		return s.rewrite(ctx, sess, st, tx)
 	case *planner.Query:
 		// Run as an update (DoPut): execute it, as PostgreSQL would, and report its rows.
 		return s.runInto(ctx, sess, st, func(context.Context, arrow.RecordBatch) error { return nil })

@@ -89,8 +89,14 @@ func xdbcOf(t catalog.Type) (xdbcType, bool) {
 	return xdbcType{}, false
 }
 
-func (s *Server) GetFlightInfoXdbcTypeInfo(ctx context.Context, _ flightsql.GetXdbcTypeInfo, desc *flight.FlightDescriptor) (*flight.FlightInfo, error) {
-	return s.metadataInfo(desc, schema_ref.XdbcTypeInfo), nil
+func (s *Server) GetFlightInfoXdbcTypeInfo(ctx context.Context, cmd flightsql.GetXdbcTypeInfo, desc *flight.FlightDescriptor) (*flight.FlightInfo, error) {
+	var n int64
+	for _, x := range xdbcTypes {
+		if dt := cmd.GetDataType(); dt == nil || *dt == x.dataType {
+			n++
+		}
+	}
+	return s.metadataInfoN(desc, schema_ref.XdbcTypeInfo, n), nil
 }
 
 func (s *Server) DoGetXdbcTypeInfo(ctx context.Context, cmd flightsql.GetXdbcTypeInfo) (*arrow.Schema, <-chan flight.StreamChunk, error) {

@@ -120,3 +120,27 @@ type Planner interface {
 	// valid SQL that Tern does not run yet.
 	Plan(ctx context.Context, s Session, sql string, params []scalar.Scalar) (Statement, error)
 }
+
+// Rewrite is a copy-on-write change to a native table: DELETE, UPDATE, MERGE (planner/dml.go).
+// Each of Files is replaced by the rows its Query produces: the table's columns, then a
+// boolean column that is true for the rows the statement changed. A file whose query drops no
+// row and changes none stays as it is. Insert (MERGE's NOT MATCHED rows; the table's columns)
+// is appended. Everything commits as one snapshot on top of Base (rebased over changes to
+// other files; a change to one of Files since Base is errs.ErrConflict). The affected row
+// count is the rows dropped plus the rows changed plus the rows inserted.
+type Rewrite struct {
+	Table     catalog.Table
+	Base      uint64
+	Operation string // "delete", "update", "merge"
+	Files     []RewriteFile
+	Insert    *Query
+}
+
+// RewriteFile is one data file a Rewrite replaces.
+type RewriteFile struct {
+	Path  string // relative to the data directory, as catalog.DataFile.Path
+	Rows  int64
+	Query *Query
+}
+
+func (*Rewrite) statement() {}

@@ -97,6 +97,8 @@ func (b *binder) bindStatement(raw *pg.RawStmt) (*boundStmt, error) {
 		return b.bindSet(n.VariableSetStmt)
 	case *pg.Node_VariableShowStmt:
 		return nil, notSupported("SHOW is not supported yet")
+	case *pg.Node_DeleteStmt, *pg.Node_UpdateStmt, *pg.Node_MergeStmt:
+		return b.bindDML(raw.Stmt) // dml.go
 	}
 	return nil, notSupported("%s is not supported yet", stmtName(raw.Stmt))
 }

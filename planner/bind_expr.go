@@ -71,6 +71,18 @@ func (b *binder) bindExpr(n *pg.Node, c exprCtx) (logical.Expr, error) {
 		return b.bindCoalesce(x.CoalesceExpr, c)
 	case *pg.Node_SubLink:
 		return b.bindSubLink(x.SubLink, c)
+	case *pg.Node_GroupingFunc:
+		if !c.aggOK {
+			return nil, b.errAt(x.GroupingFunc.Location, logical.Errorf(errs.ErrInvalidArgument, "arguments to GROUPING must be grouping expressions of the associated query level"))
+		}
+		args := make([]logical.Expr, len(x.GroupingFunc.Args))
+		for i, a := range x.GroupingFunc.Args {
+			var err error
+			if args[i], err = b.bindExpr(a, exprCtx{scope: c.scope, clause: "GROUPING"}); err != nil {
+				return nil, err
+			}
+		}
+		return &logical.Call{Fn: "grouping", Args: args, Typ: catalog.Int32}, nil
 	case *pg.Node_CollateClause:
 		return nil, b.errAt(x.CollateClause.Location, notSupported("COLLATE is not supported yet"))
 	case *pg.Node_MinMaxExpr:

@@ -210,6 +210,9 @@ func (b *binder) bindRangeFunction(rf *pg.RangeFunction) (logical.Node, *scope, 
 		return nil, nil, notSupported("this function in FROM is not supported yet")
 	}
 	name := lowerName(fc.Funcname)
+	if name == "as_of" || name == "snapshots" {
+		return b.bindTimeTravel(name, fc, rf) // timetravel.go
+	}
 	if name != "read_parquet" {
 		return nil, nil, b.errAt(fc.Location, logical.Errorf(errs.ErrNotFound, "function %s does not exist", name))
 	}
@@ -263,15 +266,17 @@ func (b *binder) parquetSource(path string, loc int32) (*logical.Source, error) 
 }
 
 func (b *binder) bindJoin(j *pg.JoinExpr) (logical.Node, *scope, error) {
+	jt := logical.JoinInner
 	switch j.Jointype {
 	case pg.JoinType_JOIN_INNER:
-	case pg.JoinType_JOIN_LEFT, pg.JoinType_JOIN_RIGHT, pg.JoinType_JOIN_FULL:
-		return nil, nil, notSupported("outer joins are not supported yet")
+	case pg.JoinType_JOIN_LEFT:
+		jt = logical.JoinLeft
+	case pg.JoinType_JOIN_RIGHT:
+		jt = logical.JoinRight
+	case pg.JoinType_JOIN_FULL:
+		jt = logical.JoinFull
 	default:
 		return nil, nil, notSupported("this join type is not supported yet")
-	}
-	if j.IsNatural {
-		return nil, nil, notSupported("NATURAL JOIN is not supported yet")
 	}
 	if j.Alias != nil || j.JoinUsingAlias != nil {
 		return nil, nil, notSupported("aliases on JOIN are not supported yet")
@@ -288,12 +293,28 @@ func (b *binder) bindJoin(j *pg.JoinExpr) (logical.Node, *scope, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	join := &logical.Join{Left: l, Right: r, Type: logical.JoinInner}
-	if len(j.UsingClause) > 0 {
+	join := &logical.Join{Left: l, Right: r, Type: jt}
+	using := j.UsingClause
+	if j.IsNatural {
+		using = nil
+		for _, lc := range ls.cols {
+			if lc.hidden {
+				continue
+			}
+			for _, rc := range rs.cols {
+				if rc.name == lc.name && !rc.hidden {
+					using = append(using, &pg.Node{Node: &pg.Node_String_{String_: &pg.String{Sval: lc.name}}})
+					break
+				}
+			}
+		}
+	}
+	if len(using) > 0 {
 		var conds []logical.Expr
 		var front []int
 		hidden := map[int]bool{}
-		for _, u := range j.UsingClause {
+		var merged [][2]int // (left, right) column pairs a FULL/RIGHT join must merge
+		for _, u := range using {
 			name := strVal(u)
 			li, err := usingCol(ls, name, "left")
 			if err != nil {
@@ -315,6 +336,7 @@ func (b *binder) bindJoin(j *pg.JoinExpr) (logical.Node, *scope, error) {
 			hidden[len(ls.cols)+ri] = true
 			// unqualified name resolves to the left column only
 			sc.cols[len(ls.cols)+ri].hidden = true
+			merged = append(merged, [2]int{li, len(ls.cols) + ri})
 		}
 		var star []int
 		star = append(star, front...)
@@ -329,6 +351,9 @@ func (b *binder) bindJoin(j *pg.JoinExpr) (logical.Node, *scope, error) {
 		}
 		sc.star = star
 		join.Cond = logical.And(conds...)
+		if jt == logical.JoinRight || jt == logical.JoinFull {
+			return b.mergeUsing(join, sc, merged)
+		}
 	} else if j.Quals != nil {
 		cond, err := b.bindExpr(j.Quals, exprCtx{scope: sc, clause: "JOIN conditions"})
 		if err != nil {
@@ -358,5 +383,54 @@ func usingCol(s *scope, name, side string) (int, error) {
 	return found, nil
 }
 
+// mergeUsing gives a RIGHT or FULL join's USING columns their merged value (the right
+// column for RIGHT, COALESCE(left, right) for FULL): a projection adds the merged columns,
+// which take the unqualified names and the first places of *.
+func (b *binder) mergeUsing(join *logical.Join, sc *scope, pairs [][2]int) (logical.Node, *scope, error) {
+	sch := join.Schema()
+	var exprs []logical.Expr
+	var names, quals []string
+	for i, f := range sch {
+		exprs = append(exprs, &logical.Column{Index: i, Name: f.Name, Typ: f.Type, Null: f.Nullable})
+		names, quals = append(names, f.Name), append(quals, sc.cols[i].qual)
+	}
+	out := &scope{cols: append([]scopeCol{}, sc.cols...)}
+	var front []int
+	inFront := map[int]bool{}
+	for _, p := range pairs {
+		l := exprs[p[0]].(*logical.Column)
+		r := exprs[p[1]].(*logical.Column)
+		var e logical.Expr = r
+		if join.Type == logical.JoinFull {
+			t, ok := commonType(l.Typ, r.Typ)
+			if !ok {
+				return nil, nil, logical.Errorf(errs.ErrInvalidArgument, "JOIN/USING types %s and %s cannot be matched", opTypeName(l.Typ), opTypeName(r.Typ))
+			}
+			lc, err := b.coerce(l, t)
+			if err != nil {
+				return nil, nil, err
+			}
+			rc, err := b.coerce(r, t)
+			if err != nil {
+				return nil, nil, err
+			}
+			e = &logical.Case{Whens: []logical.When{{Cond: &logical.Call{Fn: proto.FnIsNotNull, Args: []logical.Expr{lc}, Typ: catalog.Bool}, Result: lc}}, Else: rc, Typ: t}
+		}
+		out.cols[p[0]].hidden = true
+		out.cols[p[1]].hidden = true
+		front = append(front, len(exprs))
+		inFront[p[0]], inFront[p[1]] = true, true
+		out.cols = append(out.cols, scopeCol{name: l.Name, typ: e.Type(), nullable: e.Nullable()})
+		exprs = append(exprs, e)
+		names, quals = append(names, l.Name), append(quals, "")
+	}
+	out.star = append(out.star, front...)
+	for _, i := range sc.star {
+		if !inFront[i] {
+			out.star = append(out.star, i)
+		}
+	}
+	return &logical.Project{Input: join, Exprs: exprs, Names: names, Quals: quals}, out, nil
+}
+
 var _ = strings.ToLower
-var _ = proto.FnAnd

@@ -102,12 +102,11 @@ func (b *binder) bindSelect(s *pg.SelectStmt) (logical.Node, error) {
 
 	// GROUP BY
 	var groups []logical.Expr
-	for _, g := range s.GroupClause {
-		e, err := b.bindGroupItem(g, sc, targets)
-		if err != nil {
+	var sets [][]int
+	if len(s.GroupClause) > 0 {
+		if groups, sets, err = b.bindGroupBy(s.GroupClause, sc, targets); err != nil {
 			return nil, err
 		}
-		groups = append(groups, e)
 	}
 	var having logical.Expr
 	if s.HavingClause != nil {
@@ -154,8 +153,8 @@ func (b *binder) bindSelect(s *pg.SelectStmt) (logical.Node, error) {
 	for _, t := range targets {
 		hasAgg = hasAgg || containsAgg(t.expr)
 	}
-	if len(groups) > 0 || hasAgg || having != nil {
-		agg, rewrite, err := b.buildAggregate(from, groups, sc)
+	if len(s.GroupClause) > 0 || hasAgg || having != nil {
+		agg, rewrite, err := b.buildAggregate(from, groups, sc, sets)
 		if err != nil {
 			return nil, err
 		}
@@ -171,6 +170,26 @@ func (b *binder) bindSelect(s *pg.SelectStmt) (logical.Node, error) {
 		}
 		// rewrite collected more aggregates: rebuild the node with all of them
 		from = agg()
+		if len(sets) > 1 {
+			// the grouping-set index column comes after the aggregates
+			gid := len(from.Schema()) - 1
+			fix := func(e logical.Expr) logical.Expr {
+				return logical.Transform(e, func(x logical.Expr) logical.Expr {
+					if c, ok := x.(*logical.Column); ok && c.Index == gidPlaceholder {
+						n := *c
+						n.Index = gid
+						return &n
+					}
+					return x
+				})
+			}
+			for i := range targets {
+				targets[i].expr = fix(targets[i].expr)
+			}
+			if having != nil {
+				having = fix(having)
+			}
+		}
 		if having != nil {
 			from = &logical.Filter{Input: from, Cond: having}
 		}
@@ -315,7 +334,7 @@ func constInt(n *pg.Node) (int, bool) {
 
 func (b *binder) bindGroupItem(g *pg.Node, sc *scope, targets []target) (logical.Expr, error) {
 	if g.GetGroupingSet() != nil {
-		return nil, b.errAt(g.GetGroupingSet().Location, notSupported("GROUPING SETS, ROLLUP and CUBE are not supported yet"))
+		return nil, b.errAt(g.GetGroupingSet().Location, notSupported("nested grouping sets are not supported here"))
 	}
 	if i, ok := constInt(g); ok {
 		if i < 1 || i > len(targets) {
@@ -390,7 +409,7 @@ func (b *binder) bindOrderItem(n *pg.Node, sc *scope, targets *[]target, visible
 // buildAggregate prepares an Aggregate over from grouped by groups. rewrite maps an
 // expression bound over the FROM scope onto the aggregate's output (collecting aggregate
 // calls); node builds the Aggregate once every expression is rewritten.
-func (b *binder) buildAggregate(from logical.Node, groups []logical.Expr, sc *scope) (node func() logical.Node, rewrite func(logical.Expr) (logical.Expr, error), err error) {
+func (b *binder) buildAggregate(from logical.Node, groups []logical.Expr, sc *scope, sets [][]int) (node func() logical.Node, rewrite func(logical.Expr) (logical.Expr, error), err error) {
 	gkeys := map[string]int{}
 	var gs []logical.Expr
 	var names, quals []string
@@ -413,9 +432,13 @@ func (b *binder) buildAggregate(from logical.Node, groups []logical.Expr, sc *sc
 	var rec func(e logical.Expr) (logical.Expr, error)
 	rec = func(e logical.Expr) (logical.Expr, error) {
 		if i, ok := gkeys[e.String()]; ok {
-			return &logical.Column{Index: i, Name: names[i], Typ: gs[i].Type(), Null: gs[i].Nullable()}, nil
+			return &logical.Column{Index: i, Name: names[i], Typ: gs[i].Type(), Null: gs[i].Nullable() || len(sets) > 1}, nil
 		}
 		switch x := e.(type) {
+		case *logical.Call:
+			if x.Fn == "grouping" {
+				return groupingValue(x, gkeys, sets)
+			}
 		case *logical.Subquery:
 			if x.Correlated {
 				return nil, notSupported("correlated subqueries in an aggregated query's select list or HAVING are not supported yet")
@@ -457,7 +480,12 @@ func (b *binder) buildAggregate(from logical.Node, groups []logical.Expr, sc *sc
 		for _, a := range aggs {
 			n = append(n, a.Fn)
 		}
-		return &logical.Aggregate{Input: from, Groups: gs, Aggs: aggs, Names: n, Quals: quals}
+		a := &logical.Aggregate{Input: from, Groups: gs, Aggs: aggs, Names: n, Quals: quals}
+		if len(sets) > 1 {
+			a.GroupingSets = sets
+			a.Names = append(a.Names, "grouping_id")
+		}
+		return a
 	}
 	return node, rec, nil
 }

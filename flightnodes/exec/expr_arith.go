@@ -54,6 +54,11 @@ func arithKernel(name string, lt, rt, out arrow.DataType) (kernel, arrow.DataTyp
 		return intervalKernel(op, rt, true, out)
 	case lid == arrow.DATE32 && rid == arrow.DATE32 && op == '-':
 		return dateDiffKernel, arrow.PrimitiveTypes.Int32, nil
+	case lid == arrow.INTERVAL_MONTH_DAY_NANO || rid == arrow.INTERVAL_MONTH_DAY_NANO || (lid == arrow.TIMESTAMP && rid == arrow.TIMESTAMP && op == '-'):
+		if k, o, ok := intervalArith(op, lt, rt, out); ok {
+			return k, o, nil
+		}
+		return nil, nil, notSupportedf("operator %s on %s and %s", name, lt, rt)
 	case !arrow.TypeEqual(lt, rt):
 		return nil, nil, notSupportedf("operator %s on %s and %s", name, lt, rt)
 	}
@@ -468,6 +473,8 @@ func negateKernel(t, out arrow.DataType) (kernel, arrow.DataType, error) {
 		return negFloat[float32](t), out, nil
 	case arrow.FLOAT64:
 		return negFloat[float64](t), out, nil
+	case arrow.INTERVAL_MONTH_DAY_NANO:
+		return negateInterval(), t, nil
 	case arrow.DECIMAL128:
 		in := t.(*arrow.Decimal128Type)
 		o, ok := out.(*arrow.Decimal128Type)

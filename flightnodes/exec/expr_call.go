@@ -92,7 +92,20 @@ func NewCall(name string, args []Expr, out arrow.DataType) (Expr, error) {
 		out = arrow.FixedWidthTypes.Boolean
 	case "concat", "like", "ilike", "lower", "upper", "char_length", "substring":
 		k, out, err = stringKernel(name, args, out)
+	case "extract", "date_part":
+		k, out, err = extractKernel(name, args, out)
+	case "date_trunc":
+		k, out, err = dateTruncKernel(args, out)
+	case "age":
+		k, out, err = ageKernel(args, out)
 	default:
+		var ok bool
+		if k, out, ok, err = strFuncKernel(name, args, out); ok {
+			break
+		}
+		if k, out, ok, err = mathKernel(name, args, out); ok {
+			break
+		}
 		return nil, notSupportedf("scalar function %q", name)
 	}
 	if err != nil {

@@ -113,3 +113,6 @@ func countAnd(values, valid []byte, off, n int) int {
 }
 
 var _ = io.EOF
+
+// Describe names the operator for EXPLAIN ANALYZE.
+func (f *Filter) Describe() string { return "Filter" }

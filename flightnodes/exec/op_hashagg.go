@@ -312,3 +312,6 @@ func (h *hashAggregate) Close() error {
 	h.distinct = nil
 	return h.input.Close()
 }
+
+// Describe names the operator for EXPLAIN ANALYZE.
+func (h *hashAggregate) Describe() string { return "HashAggregate" }

@@ -114,3 +114,6 @@ func (l *limitOp) Close() error {
 	l.inputClosed = true
 	return l.input.Close()
 }
+
+// Describe names the operator for EXPLAIN ANALYZE.
+func (l *limitOp) Describe() string { return "Limit" }

@@ -103,3 +103,9 @@ func ProjectBatch(ctx context.Context, schema *arrow.Schema, exprs []Expr, b arr
 	}
 	return array.NewRecordBatch(schema, cols, b.NumRows()), nil
 }
+
+// Describe names the operator for EXPLAIN ANALYZE.
+func (p *Project) Describe() string { return "Project" }
+
+// Input returns the projected operator.
+func (p *Project) Input() Operator { return p.input }

@@ -170,3 +170,6 @@ func (s *sortOp) Close() error {
 	s.perm.release()
 	return s.input.Close()
 }
+
+// Describe names the operator for EXPLAIN ANALYZE.
+func (s *sortOp) Describe() string { return "Sort" }

@@ -373,44 +373,11 @@ func TransformUp(n Node, f func(Node) (Node, error)) (Node, error) {
 	return f(n)
 }
 
-// EstimateRows estimates the number of rows n produces (-1: unknown).
+// EstimateRows estimates the number of rows n produces (-1: unknown); see estimate.go.
 func EstimateRows(n Node) int64 {
-	switch x := n.(type) {
-	case *Scan:
-		return x.Source.EstRows
-	case *Values:
-		return int64(len(x.Rows))
-	case *Filter:
-		r := EstimateRows(x.Input)
-		if r > 1 {
-			return r / 2
-		}
-		return r
-	case *Join:
-		l, r := EstimateRows(x.Left), EstimateRows(x.Right)
-		if l < 0 || r < 0 {
-			return -1
-		}
-		if x.Cond == nil {
-			return l * r
-		}
-		return max(l, r)
-	case *Aggregate:
-		if len(x.Groups) == 0 {
-			return 1
-		}
-		return EstimateRows(x.Input)
-	case *Limit:
-		if l, ok := x.Count.(*Literal); ok && l.Value != nil {
-			r := EstimateRows(x.Input)
-			if r < 0 || l.Value.(int64) < r {
-				return l.Value.(int64)
-			}
-			return r
-		}
+	r := estimate(n)
+	if r < 0 {
+		return -1
 	}
-	if k := n.Children(); len(k) == 1 {
-		return EstimateRows(k[0])
-	}
-	return -1
+	return int64(r + 0.5)
 }

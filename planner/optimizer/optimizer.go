@@ -39,6 +39,7 @@ func DefaultRules() []Rule {
 		PushdownFilter{},
 		MergeProjections{},
 		PruneColumns{},
+		JoinReorder{},
 		JoinBuildSide{},
 	}
 }

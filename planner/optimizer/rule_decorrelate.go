@@ -47,6 +47,21 @@ func (d Decorrelate) Apply(c *Context, n logical.Node) (logical.Node, bool, erro
 			has = has || logical.HasSubquery(e)
 			return e
 		})
+		if a, ok := x.(*logical.Aggregate); ok && has {
+			// subqueries in grouping keys or aggregate arguments: joined onto the input
+			in := a.Input
+			var err error
+			out := logical.MapExprs(a, func(e logical.Expr) logical.Expr {
+				if err != nil || !logical.HasSubquery(e) {
+					return e
+				}
+				var ne logical.Expr
+				in, ne, err = replaceSubqueries(c, in, e)
+				return ne
+			}).(*logical.Aggregate)
+			out.Input = in
+			return out, true, err
+		}
 		if has {
 			return nil, false, logical.Errorf(errs.ErrNotSupported, "subqueries are not supported here yet (only in WHERE, HAVING and the select list)")
 		}

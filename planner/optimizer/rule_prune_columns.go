@@ -147,6 +147,22 @@ func prune(n logical.Node, need []bool) (logical.Node, []int, bool) {
 		}
 		return p, mapOf(len(x.Exprs), keep), true
 	case *logical.Aggregate:
+		if len(x.GroupingSets) > 1 {
+			cn := make([]bool, len(x.Input.Schema()))
+			logical.MapExprs(x, func(e logical.Expr) logical.Expr {
+				for c := range logical.ColumnsUsed(e, nil) {
+					cn[c] = true
+				}
+				return e
+			})
+			in, m, ch := prune(x.Input, cn)
+			if !ch {
+				return x, identity(len(x.Schema())), false
+			}
+			a := logical.MapExprs(x, func(e logical.Expr) logical.Expr { return logical.RemapColumns(e, toMap(m)) }).(*logical.Aggregate)
+			a.Input = in
+			return a, identity(len(x.Schema())), true
+		}
 		ng := len(x.Groups)
 		var keepAggs []int
 		for i := range x.Aggs {
@@ -164,10 +180,8 @@ func prune(n logical.Node, need []bool) (logical.Node, []int, bool) {
 			}
 		}
 		for _, i := range keepAggs {
-			if x.Aggs[i].Arg != nil {
-				for c := range logical.ColumnsUsed(x.Aggs[i].Arg, nil) {
-					cn[c] = true
-				}
+			for c := range logical.ColumnsUsed(x.Aggs[i], nil) {
+				cn[c] = true
 			}
 		}
 		in, m, ch := prune(x.Input, cn)
@@ -186,11 +200,7 @@ func prune(n logical.Node, need []bool) (logical.Node, []int, bool) {
 			om[ng+i] = -1
 		}
 		for j, i := range keepAggs {
-			ag := *x.Aggs[i]
-			if ag.Arg != nil {
-				ag.Arg = logical.RemapColumns(ag.Arg, mm)
-			}
-			a.Aggs = append(a.Aggs, &ag)
+			a.Aggs = append(a.Aggs, logical.RemapColumns(x.Aggs[i], mm).(*logical.AggCall))
 			a.Names = append(a.Names, x.Names[ng+i])
 			om[ng+i] = ng + j
 		}

@@ -41,6 +41,9 @@ func pushFilter(f *logical.Filter) (logical.Node, bool, error) {
 		s.Input = &logical.Filter{Input: in.Input, Cond: f.Cond}
 		return &s, true, nil
 	case *logical.Aggregate:
+		if len(in.GroupingSets) > 1 {
+			return f, false, nil
+		}
 		var below, above []logical.Expr
 		for _, c := range logical.Conjuncts(f.Cond) {
 			ok := true

@@ -270,6 +270,21 @@ func (p *producer) join(x *logical.Join) (*pb.Rel, error) {
 		out, err := p.project(in, width, all)
 		return out, idx, len(extra), err
 	}
+	// key pairs of different decimal types are compared as one common decimal type
+	for i := range lkeys {
+		lt, rt := lkeys[i].Type(), rkeys[i].Type()
+		if lt.Kind == catalog.TypeNumeric && rt.Kind == catalog.TypeNumeric && !logical.TypesEqual(lt, rt) {
+			s := max(lt.Scale, rt.Scale)
+			p := min(38, max(lt.Precision-lt.Scale, rt.Precision-rt.Scale)+s)
+			ct := catalog.Numeric(p, s)
+			if !logical.TypesEqual(lt, ct) {
+				lkeys[i] = &logical.Cast{Input: lkeys[i], To: ct}
+			}
+			if !logical.TypesEqual(rt, ct) {
+				rkeys[i] = &logical.Cast{Input: rkeys[i], To: ct}
+			}
+		}
+	}
 	left, li, lextra, err := keyCols(left, nl, lkeys)
 	if err != nil {
 		return nil, err

@@ -1,0 +1,189 @@
+package flightnodes
+
+import (
+	"fmt"
+
+	"github.com/substrait-io/substrait-protobuf/go/substraitpb"
+
+	"github.com/tern-db/tern/flightnodes/exec"
+	"github.com/tern-db/tern/proto/errs"
+)
+
+// windowRel: ConsistentPartitionWindowRel. Partition expressions, sort keys and function
+// arguments that are not plain columns are computed by a projection below the window
+// operator and dropped above it. Output: the input fields, then one column per function.
+func (c *compiler) windowRel(r *substraitpb.ConsistentPartitionWindowRel) (exec.Operator, error) {
+	in, err := c.rel(r.GetInput())
+	if err != nil {
+		return nil, err
+	}
+	s := in.Schema()
+	n := s.NumFields()
+	var extra []exec.Expr
+	col := func(e *substraitpb.Expression) (int, error) {
+		if i, ok := fieldRefOf(e, n); ok {
+			return i, nil
+		}
+		x, err := c.expr(e, s)
+		if err != nil {
+			return 0, err
+		}
+		extra = append(extra, x)
+		return n + len(extra) - 1, nil
+	}
+	var parts []int
+	for _, pe := range r.GetPartitionExpressions() {
+		i, err := col(pe)
+		if err != nil {
+			return nil, err
+		}
+		parts = append(parts, i)
+	}
+	var keys []exec.SortKey
+	for _, sf := range r.GetSorts() {
+		i, err := col(sf.GetExpr())
+		if err != nil {
+			return nil, err
+		}
+		k, err := sortKeyOf(sf, i)
+		if err != nil {
+			return nil, err
+		}
+		keys = append(keys, k)
+	}
+	var funcs []exec.WindowFunc
+	for fi, wf := range r.GetWindowFunctions() {
+		name, err := c.funcName(wf.GetFunctionReference())
+		if err != nil {
+			return nil, err
+		}
+		f := exec.WindowFunc{Name: fmt.Sprintf("window%d", fi)}
+		if wf.GetOutputType() == nil {
+			return nil, errs.Errorf(errs.ErrInvalidArgument, "window function %s without output_type", name)
+		}
+		if f.Out, err = arrowType(wf.GetOutputType()); err != nil {
+			return nil, err
+		}
+		if wf.GetInvocation() == substraitpb.AggregateFunction_AGGREGATION_INVOCATION_DISTINCT {
+			return nil, errs.Errorf(errs.ErrNotSupported, "DISTINCT is not implemented for window functions")
+		}
+		for _, a := range wf.GetArguments() {
+			if a.GetValue() == nil {
+				return nil, errs.Errorf(errs.ErrNotSupported, "non-value argument of window function %s", name)
+			}
+			i, err := col(a.GetValue())
+			if err != nil {
+				return nil, err
+			}
+			f.Args = append(f.Args, i)
+		}
+		switch name {
+		case "row_number":
+			f.Kind = exec.WinRowNumber
+		case "rank":
+			f.Kind = exec.WinRank
+		case "dense_rank":
+			f.Kind = exec.WinDenseRank
+		case "percent_rank":
+			f.Kind = exec.WinPercentRank
+		case "cume_dist":
+			f.Kind = exec.WinCumeDist
+		case "ntile":
+			f.Kind = exec.WinNtile
+		case "lag":
+			f.Kind = exec.WinLag
+		case "lead":
+			f.Kind = exec.WinLead
+		case "first_value":
+			f.Kind = exec.WinFirstValue
+		case "last_value":
+			f.Kind = exec.WinLastValue
+		case "nth_value":
+			f.Kind = exec.WinNthValue
+		case "sum", "avg", "count", "min", "max":
+			f.Kind = exec.WinAgg
+			f.Agg = map[string]exec.AggFunc{"sum": exec.AggSum, "avg": exec.AggAvg, "count": exec.AggCount, "min": exec.AggMin, "max": exec.AggMax}[name]
+			if name == "count" && len(f.Args) == 0 {
+				f.Agg = exec.AggCountStar
+			}
+		default:
+			return nil, errs.Errorf(errs.ErrNotSupported, "window function %q", name)
+		}
+		if f.Frame, err = frameOf(wf, len(keys) > 0); err != nil {
+			return nil, err
+		}
+		funcs = append(funcs, f)
+	}
+	input := in
+	if len(extra) > 0 {
+		exprs := make([]exec.Expr, 0, n+len(extra))
+		for i := 0; i < n; i++ {
+			exprs = append(exprs, exec.NewColumnRef(i, s.Field(i).Type))
+		}
+		names := fieldNames(s)
+		for i := range extra {
+			names = append(names, fmt.Sprintf("windowarg%d", i))
+		}
+		if input, err = c.project(in, append(exprs, extra...), names); err != nil {
+			return nil, err
+		}
+	}
+	op, err := exec.NewWindow(c.env, input, parts, keys, funcs)
+	if err != nil {
+		return nil, err
+	}
+	c.track(op)
+	if len(extra) == 0 {
+		return op, nil
+	}
+	ws := op.Schema()
+	var out []exec.Expr
+	var names []string
+	for i := 0; i < ws.NumFields(); i++ {
+		if i >= n && i < n+len(extra) {
+			continue
+		}
+		out, names = append(out, exec.NewColumnRef(i, ws.Field(i).Type)), append(names, ws.Field(i).Name)
+	}
+	return c.project(op, out, names)
+}
+
+// frameOf reads a window function's bounds. Missing bounds are PostgreSQL's default: RANGE
+// UNBOUNDED PRECEDING .. CURRENT ROW with an ORDER BY, the whole partition without.
+func frameOf(wf *substraitpb.ConsistentPartitionWindowRel_WindowRelFunction, ordered bool) (exec.Frame, error) {
+	f := exec.Frame{Rows: wf.GetBoundsType() == substraitpb.Expression_WindowFunction_BOUNDS_TYPE_ROWS}
+	bound := func(b *substraitpb.Expression_WindowFunction_Bound, def exec.BoundKind) (exec.BoundKind, int64, error) {
+		if b == nil || b.GetKind() == nil {
+			return def, 0, nil
+		}
+		switch k := b.GetKind().(type) {
+		case *substraitpb.Expression_WindowFunction_Bound_Unbounded_:
+			return exec.BoundUnbounded, 0, nil
+		case *substraitpb.Expression_WindowFunction_Bound_CurrentRow_:
+			return exec.BoundCurrent, 0, nil
+		case *substraitpb.Expression_WindowFunction_Bound_Preceding_:
+			if k.Preceding.GetOffset() < 0 {
+				return 0, 0, errs.Errorf(errs.ErrInvalidArgument, "frame starting offset must not be negative")
+			}
+			return exec.BoundPreceding, k.Preceding.GetOffset(), nil
+		case *substraitpb.Expression_WindowFunction_Bound_Following_:
+			if k.Following.GetOffset() < 0 {
+				return 0, 0, errs.Errorf(errs.ErrInvalidArgument, "frame ending offset must not be negative")
+			}
+			return exec.BoundFollowing, k.Following.GetOffset(), nil
+		}
+		return 0, 0, errs.Errorf(errs.ErrNotSupported, "window bound %T", b.GetKind())
+	}
+	var err error
+	if f.Start, f.StartOffset, err = bound(wf.GetLowerBound(), exec.BoundUnbounded); err != nil {
+		return f, err
+	}
+	def := exec.BoundUnbounded
+	if ordered {
+		def = exec.BoundCurrent
+	}
+	if f.End, f.EndOff, err = bound(wf.GetUpperBound(), def); err != nil {
+		return f, err
+	}
+	return f, nil
+}
