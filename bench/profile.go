@@ -92,7 +92,7 @@ func perfQuery(ctx context.Context, perf string, o *options, env *tpchEnv, q str
 		if t == "" || strings.HasPrefix(t, "#") {
 			continue
 		}
-		t = strings.TrimSpace(strings.TrimSuffix(t, " - -"))
+		t = strings.TrimSuffix(strings.Join(strings.Fields(t), " "), " - -")
 		lines = append(lines, clip(t, 110))
 		if len(lines) == 15 {
 			break

@@ -4,5 +4,7 @@
 // one place where errors become gRPC statuses (an interceptor over every RPC).
 //
 // The gateway plans through planner.Planner and runs fragments through an Executor (an
-// in-process node or remote nodes); it never evaluates data itself.
+// in-process node or remote nodes); it never evaluates data itself. It keeps no state per
+// connection: sessions are signed cookies, transactions live next to the data, and the only
+// in-memory table is the registry of running queries that CancelFlightInfo reaches.
 package gateway

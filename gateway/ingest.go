@@ -253,6 +253,7 @@ func (s *Server) commitAppend(ctx context.Context, t catalog.Table, w *native.Wr
 		}
 		_, err = w.Commit(ctx, cur.CurrentSnapshot, op)
 		if err == nil || !errors.Is(err, errs.ErrConflict) || attempt >= 20 {
+			w.Abort() // no-op after a commit
 			return err
 		}
 	}

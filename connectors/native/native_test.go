@@ -135,6 +135,7 @@ func TestWriteCommitRead(t *testing.T) {
 	if _, err := w2.Commit(ctx, tb.CurrentSnapshot, "insert"); !errors.Is(err, errs.ErrConflict) {
 		t.Fatalf("stale commit: %v", err)
 	}
+	w2.Abort()
 	entries, _ := os.ReadDir(filepath.Join(dir, "tables", "acme", strconv.FormatUint(tb.ID, 10)))
 	if len(entries) != 5 {
 		t.Fatalf("%d files after conflict", len(entries))

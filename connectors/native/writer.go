@@ -38,7 +38,7 @@ type Writer struct {
 	s      *Store
 	t      catalog.Table
 	schema *arrow.Schema
-	layout Layout
+	layout prune.Layout
 	dir    string // relative to the data directory, slash-separated
 	cur    *dataFile
 	files  []catalog.DataFile
@@ -51,6 +51,7 @@ type Writer struct {
 	buffered int64
 
 	targetBytes int64 // compaction: file size to aim for (0: the store's FileBytes)
+	finished    bool  // files closed and synced (a Commit that conflicted may be retried)
 }
 
 type partBuf struct {
@@ -83,7 +84,7 @@ func (s *Store) NewWriter(t catalog.Table) *Writer {
 		dir:  path.Join("tables", dirName(t.Ref.Tenant), dir),
 		dirs: map[string]bool{},
 	}
-	w.layout, w.err = ParseLayout(t)
+	w.layout, w.err = prune.ParseLayout(t)
 	if w.layout.Partition != nil || len(w.layout.Cluster) > 0 {
 		w.parts = map[string]*partBuf{}
 	}
@@ -167,7 +168,7 @@ func (w *Writer) buffer(ctx context.Context, rec arrow.RecordBatch) error {
 		groups[""] = rec
 	} else {
 		var err error
-		if groups, err = splitByKey(ctx, rec, w.layout.Partition.keys(rec.Column(w.layout.Partition.Col))); err != nil {
+		if groups, err = splitByKey(ctx, rec, w.layout.Partition.Keys(rec.Column(w.layout.Partition.Col))); err != nil {
 			return w.ioErr(err)
 		}
 	}
@@ -420,6 +421,10 @@ func (w *Writer) finish(ctx context.Context) error {
 	if w.done {
 		return errs.Errorf(errs.ErrInternal, "native: commit after commit or abort")
 	}
+	if w.finished {
+		return nil
+	}
+	w.finished = true
 	if w.parts != nil {
 		keys := make([]string, 0, len(w.parts))
 		for k := range w.parts {
@@ -469,8 +474,10 @@ func (w *Writer) Close(ctx context.Context) ([]catalog.DataFile, error) {
 }
 
 // Commit makes the written files a new snapshot on top of base (the snapshot the change was
-// planned against): errs.ErrConflict if the table has moved on. On any error the files are
-// removed. With no rows written it commits nothing and returns the current snapshot.
+// planned against): errs.ErrConflict if the table has moved on, after which the writer keeps
+// its files so that the caller may retry Commit on the new snapshot (appends commute) or
+// Abort. On any other error the files are removed. With no rows written it commits nothing
+// and returns the current snapshot.
 func (w *Writer) Commit(ctx context.Context, base uint64, op string) (catalog.Snapshot, error) {
 	if err := w.finish(ctx); err != nil {
 		w.Abort()
@@ -490,7 +497,9 @@ func (w *Writer) Commit(ctx context.Context, base uint64, op string) (catalog.Sn
 	}
 	snaps, err := w.s.cat.CommitSnapshot(ctx, catalog.Commit{Ref: w.t.Ref, Base: base, Add: w.files, Operation: op})
 	if err != nil {
-		w.Abort()
+		if !errors.Is(err, errs.ErrConflict) {
+			w.Abort()
+		}
 		return catalog.Snapshot{}, err
 	}
 	w.done = true

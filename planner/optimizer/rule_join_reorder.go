@@ -235,7 +235,7 @@ func planJoins(leaves []logical.Node, conds []logical.Expr) logical.Node {
 	var rest []logical.Expr
 	for i, c := range conds {
 		if masks[i] == 0 {
-			rest = append(rest, c)
+			rest = append(rest, logical.RemapColumns(c, global))
 		}
 	}
 	var out logical.Node = top.node

@@ -1,4 +1,4 @@
-package native
+package prune
 
 import (
 	"fmt"
@@ -9,7 +9,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/tern-db/tern/catalog"
-	"github.com/tern-db/tern/connectors/prune"
 	"github.com/tern-db/tern/proto/errs"
 )
 
@@ -76,7 +75,7 @@ func ParseLayout(t catalog.Table) (Layout, error) {
 			if slicesContains(l.Cluster, i) {
 				return l, errs.Errorf(errs.ErrInvalidArgument, "cluster_by names column %q twice", t.Columns[i].Name)
 			}
-			if prune.KindOf(t.Columns[i].Type) == prune.KindNone {
+			if KindOf(t.Columns[i].Type) == KindNone {
 				return l, errs.Errorf(errs.ErrInvalidArgument, "cannot cluster by column %q of type %s", t.Columns[i].Name, t.Columns[i].Type)
 			}
 			l.Cluster = append(l.Cluster, i)
@@ -161,7 +160,7 @@ func parsePartition(t catalog.Table, s string) (*PartitionSpec, error) {
 			return nil, errs.Errorf(errs.ErrInvalidArgument, "partition_by %q: range() needs an integer column, %q is %s", s, spec.Name, spec.typ)
 		}
 	case Identity:
-		if prune.KindOf(spec.typ) == prune.KindNone || k == catalog.TypeFloat32 || k == catalog.TypeFloat64 {
+		if KindOf(spec.typ) == KindNone || k == catalog.TypeFloat32 || k == catalog.TypeFloat64 {
 			return nil, errs.Errorf(errs.ErrInvalidArgument, "cannot partition by column %q of type %s", spec.Name, spec.typ)
 		}
 	}
@@ -178,8 +177,8 @@ func floorDiv(a, b int64) int64 {
 	return q
 }
 
-// keys returns the partition key of every row of col.
-func (p *PartitionSpec) keys(col arrow.Array) []string {
+// Keys returns the partition key of every row of col.
+func (p *PartitionSpec) Keys(col arrow.Array) []string {
 	n := col.Len()
 	out := make([]string, n)
 	ints := func(get func(i int) int64) {
@@ -204,7 +203,7 @@ func (p *PartitionSpec) keys(col arrow.Array) []string {
 		ints(func(i int) int64 { return x.Value(i) })
 	default:
 		for i := 0; i < n; i++ {
-			if v, ok := prune.ValueAt(col, i); ok {
+			if v, ok := ValueAt(col, i); ok {
 				out[i] = v.Encode()
 			} else {
 				out[i] = NullPartition
@@ -240,8 +239,8 @@ func (p *PartitionSpec) Display(key string) string {
 	if key == NullPartition {
 		return "NULL"
 	}
-	v := prune.Decode(key)
-	if v.Kind == prune.KindInt {
+	v := Decode(key)
+	if v.Kind == KindInt {
 		switch p.Transform {
 		case Day:
 			return time.Unix(v.I*86400, 0).UTC().Format("2006-01-02")
@@ -257,7 +256,7 @@ func (p *PartitionSpec) Display(key string) string {
 		}
 		return strconv.FormatInt(v.I, 10)
 	}
-	if v.Kind == prune.KindString {
+	if v.Kind == KindString {
 		return v.S
 	}
 	return v.String()
