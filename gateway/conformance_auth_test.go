@@ -66,7 +66,7 @@ func TestConformanceTokenExpiry(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := stream.Send(&flight.HandshakeRequest{}); err != nil {
+	if err := stream.CloseSend(); err != nil { // the credentials are in the headers
 		t.Fatal(err)
 	}
 	resp, err := stream.Recv()

@@ -235,5 +235,8 @@ func session(ctx context.Context) (planner.Session, error) {
 	if st := sessionFrom(ctx); st != nil && st.Schema != "" {
 		sess.Schema = st.Schema
 	}
+	if st := sessionFrom(ctx); st != nil {
+		sess.DryRun = st.DryRun
+	}
 	return sess, nil
 }

@@ -39,6 +39,7 @@ type sessionState struct {
 	Tenant string `json:"t"`
 	User   string `json:"u"`
 	Schema string `json:"s,omitempty"`
+	DryRun bool   `json:"d,omitempty"` // SET tern.dry_run (dryrun.go)
 }
 
 type sessionKey struct{}

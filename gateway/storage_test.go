@@ -152,6 +152,30 @@ func TestStoragePartitionPruning(t *testing.T) {
 	}
 }
 
+// TestStoragePartitionPruningLong is the issue's acceptance figure: 60 million rows
+// partitioned by day over two years; a query for one day must read under 2% of the table's
+// bytes. It takes minutes: TERN_LONG_TESTS=1 runs it.
+func TestStoragePartitionPruningLong(t *testing.T) {
+	if os.Getenv("TERN_LONG_TESTS") == "" {
+		t.Skip("TERN_LONG_TESTS=1 runs the 60-million-row test")
+	}
+	ts := startServer(t, nil)
+	c := ts.client(t)
+	c.exec(t, "CREATE TABLE events (id bigint NOT NULL, ts timestamp, v bigint) WITH (partition_by = 'day(ts)')")
+	const rows, days = 60_000_000, 730
+	start := time.Now()
+	loadEvents(t, ts, "events", rows, days)
+	t.Logf("loaded %d rows in %s", rows, time.Since(start))
+	q := "SELECT count(*), sum(v) FROM events WHERE ts >= '2023-03-01' AND ts < '2023-03-02'"
+	got, n := scanned(t, ts, q)
+	dry := strings.Split(c.query(t, "EXPLAIN (DRY_RUN) "+q)[0], "|")
+	table, _ := strconv.ParseInt(dry[1], 10, 64)
+	t.Logf("%s -> %v: read %d of %d bytes (%.4f%%), dry run %s", q, got, n, table, 100*float64(n)/float64(table), dry[0])
+	if float64(n) >= 0.02*float64(table) {
+		t.Fatalf("one day read %d of %d bytes", n, table)
+	}
+}
+
 func TestStorageDML(t *testing.T) {
 	ts := startServer(t, nil)
 	c := ts.client(t)
@@ -314,4 +338,72 @@ func TestStorageCompaction(t *testing.T) {
 	want(t, c.query(t, "SELECT d, k, v FROM cp ORDER BY d, k"), before...)
 	// Clustered: the January file is sorted by k.
 	want(t, c.query(t, "SELECT k FROM cp WHERE d < '2024-02-01'"), "5", "6", "7", "8", "9", "10")
+}
+
+func TestStorageSystemViewsAndGrammar(t *testing.T) {
+	ts := startServer(t, nil)
+	c := ts.client(t)
+	c.exec(t, "CREATE TABLE sales (day date NOT NULL, region varchar(8), amount numeric(12,2)) PARTITION BY RANGE (date_trunc('month', day))")
+	c.exec(t, "CREATE TABLE regions (name text) PARTITION BY LIST (name)")
+	c.exec(t, "CREATE TABLE r2 (id bigint) PARTITION BY RANGE (id) WITH (partition_width = 100)")
+	if _, err := c.ExecuteUpdate(c.ctx, "CREATE TABLE bad (id bigint) PARTITION BY RANGE (id)"); err == nil {
+		t.Fatal("RANGE on an integer without a width was accepted")
+	}
+	if _, err := c.ExecuteUpdate(c.ctx, "CREATE TABLE bad (id bigint) WITH (partition_by = 'day(id)')"); err == nil {
+		t.Fatal("day() of a bigint was accepted")
+	}
+	if _, err := c.ExecuteUpdate(c.ctx, "CREATE TABLE bad (a int, b int, c int, d int, e int) WITH (cluster_by = 'a,b,c,d,e')"); err == nil {
+		t.Fatal("five clustering columns were accepted")
+	}
+	c.exec(t, "INSERT INTO sales VALUES ('2024-01-05', 'eu', 1), ('2024-01-20', 'us', 2), ('2024-02-01', 'eu', 3)")
+	c.exec(t, "INSERT INTO r2 VALUES (5), (150), (151), (-1)")
+	want(t, c.query(t, "SELECT table_name, partition_expression, partition_key, files, row_count FROM information_schema.partitions ORDER BY table_name, partition_key"),
+		"r2|range(id, 100)|[-100,0)|1|1", "r2|range(id, 100)|[0,100)|1|1", "r2|range(id, 100)|[100,200)|1|2",
+		"sales|month(day)|2024-01|1|2", "sales|month(day)|2024-02|1|1")
+	want(t, c.query(t, "SELECT table_schema, table_name, table_type FROM information_schema.tables ORDER BY table_name"),
+		"public|r2|BASE TABLE", "public|regions|BASE TABLE", "public|sales|BASE TABLE")
+	want(t, c.query(t, "SELECT column_name, ordinal_position, is_nullable, data_type, character_maximum_length, numeric_precision, numeric_scale FROM information_schema.columns WHERE table_name = 'sales' ORDER BY ordinal_position"),
+		"day|1|NO|date|NULL|NULL|NULL", "region|2|YES|character varying|8|NULL|NULL", "amount|3|YES|numeric|NULL|12|2")
+	want(t, c.query(t, "SELECT schema_name FROM information_schema.schemata ORDER BY schema_name"), "information_schema", "pg_catalog", "public")
+	want(t, c.query(t, `SELECT c.relname, a.attname, t.typname FROM pg_catalog.pg_class c
+		JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+		JOIN pg_attribute a ON a.attrelid = c.oid JOIN pg_type t ON t.oid = a.atttypid
+		WHERE n.nspname = 'public' AND c.relname = 'sales' ORDER BY a.attnum`),
+		"sales|day|date", "sales|region|varchar", "sales|amount|numeric")
+	want(t, c.query(t, "SELECT datname FROM pg_database"), "tern")
+	want(t, c.query(t, "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1"), "r2", "regions", "sales")
+}
+
+func TestStorageDryRunAnalyzeVacuum(t *testing.T) {
+	ts := startServer(t, nil)
+	c := ts.client(t)
+	c.exec(t, "CREATE TABLE m (k int, v text) WITH (partition_by = 'range(k, 10)')")
+	for i := 0; i < 4; i++ {
+		c.exec(t, fmt.Sprintf("INSERT INTO m VALUES (%d, 'a'), (%d, 'b'), (NULL, 'c')", i, i+10))
+	}
+	if _, err := c.Execute(c.ctx, "SET tern.dry_run = on"); err != nil {
+		t.Fatal(err)
+	}
+	dry := c.query(t, "SELECT v FROM m WHERE k = 3")
+	if f := strings.Split(dry[0], "|"); len(f) != 6 || f[2] != "1" || f[3] != "12" {
+		t.Fatalf("dry run: %v", dry)
+	}
+	if _, err := c.Execute(c.ctx, "SET tern.dry_run = off"); err != nil {
+		t.Fatal(err)
+	}
+	want(t, c.query(t, "SELECT v FROM m WHERE k = 3"), "a")
+
+	c.exec(t, "ANALYZE m")
+	st, err := ts.cat.(catalog.StatsStore).TableStats(context.Background(), catalog.TableRef{Tenant: catalog.DefaultTenant, Schema: "public", Name: "m"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Rows != 12 || st.Columns[0].Distinct != 8 || st.Columns[0].Nulls != 4 || st.Columns[1].Distinct != 3 || st.Columns[0].Min != "i:0" || st.Columns[0].Max != "i:13" {
+		t.Fatalf("ANALYZE: %+v", st)
+	}
+	c.exec(t, "VACUUM m")
+	if n := len(fileSet(t, ts, "m")); n != 3 { // one per partition: [0,10), [10,20), NULL
+		t.Fatalf("%d files after VACUUM", n)
+	}
+	want(t, c.query(t, "SELECT count(*), count(k), sum(k) FROM m"), "12|8|52")
 }

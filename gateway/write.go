@@ -47,6 +47,8 @@ func (s *Server) execUpdate(ctx context.Context, sess planner.Session, stmt plan
 		return 0, s.setting(ctx, st)
 	case *planner.Rewrite: // DELETE, UPDATE, MERGE (dml.go)
 		return s.rewrite(ctx, sess, st, tx)
+	case *planner.Maintain: // VACUUM, ANALYZE (maint.go)
+		return s.maintain(ctx, st)
 	case *planner.Query:
 		// Run as an update (DoPut): execute it, as PostgreSQL would, and report its rows.
 		return s.runInto(ctx, sess, st, func(context.Context, arrow.RecordBatch) error { return nil })
@@ -132,6 +134,8 @@ var _ = catalog.NoSnapshot
 func (s *Server) setting(ctx context.Context, st *planner.Set) error {
 	switch strings.ToLower(st.Name) {
 	case "search_path", "schema":
+	case "tern.dry_run":
+		return s.setDryRun(ctx, st) // dryrun.go
 	default:
 		return nil
 	}

@@ -70,6 +70,18 @@ type Explain struct {
 	Lines []string
 }
 
+// ExplainAnalyze is EXPLAIN ANALYZE: run Query (discarding its rows) and answer the plan
+// with per-operator figures (rows, batches, time, peak memory) as rows of one "QUERY PLAN"
+// column. Lines is the physical plan, one operator per line in the pre-order of the
+// Substrait relations of Query.Plan (children indented by two spaces under their parent),
+// so the executor's per-operator figures can be appended to the matching line; Logical is
+// the optimized logical plan.
+type ExplainAnalyze struct {
+	Query   *Query
+	Logical []string
+	Lines   []string
+}
+
 // CreateTable creates a table; with As, the table is filled by the query atomically (CTAS).
 type CreateTable struct {
 	Table       catalog.Table // Ref and Columns set
@@ -102,12 +114,13 @@ type Set struct {
 	Reset bool
 }
 
-func (*Query) statement()       {}
-func (*Explain) statement()     {}
-func (*CreateTable) statement() {}
-func (*DropTable) statement()   {}
-func (*Insert) statement()      {}
-func (*Set) statement()         {}
+func (*Query) statement()          {}
+func (*Explain) statement()        {}
+func (*ExplainAnalyze) statement() {}
+func (*CreateTable) statement()    {}
+func (*DropTable) statement()      {}
+func (*Insert) statement()         {}
+func (*Set) statement()            {}
 
 // Planner plans statements. It holds no per-session state and is safe for concurrent use.
 type Planner interface {

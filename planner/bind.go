@@ -52,6 +52,7 @@ type boundStmt struct {
 	schema  *arrow.Schema // result schema override (INSERT sources: the table's schema)
 	explain bool
 	verbose bool
+	analyze bool // EXPLAIN ANALYZE: plan the query to run it
 	build   func(q *Query, optimized logical.Node) (Statement, error)
 }
 
@@ -99,6 +100,8 @@ func (b *binder) bindStatement(raw *pg.RawStmt) (*boundStmt, error) {
 		return nil, notSupported("SHOW is not supported yet")
 	case *pg.Node_DeleteStmt, *pg.Node_UpdateStmt, *pg.Node_MergeStmt:
 		return b.bindDML(raw.Stmt) // dml.go
+	case *pg.Node_VacuumStmt:
+		return b.bindMaintain(n.VacuumStmt) // maint.go
 	}
 	return nil, notSupported("%s is not supported yet", stmtName(raw.Stmt))
 }
@@ -118,7 +121,7 @@ func stmtName(n *pg.Node) string {
 }
 
 func (b *binder) bindExplain(e *pg.ExplainStmt) (*boundStmt, error) {
-	verbose := false
+	verbose, analyze := false, false
 	for _, o := range e.Options {
 		d := o.GetDefElem()
 		if d == nil {
@@ -130,9 +133,7 @@ func (b *binder) bindExplain(e *pg.ExplainStmt) (*boundStmt, error) {
 		case "verbose":
 			verbose = defBool(d)
 		case "analyze":
-			if defBool(d) {
-				return nil, b.errAt(d.Location, notSupported("EXPLAIN ANALYZE is not supported yet"))
-			}
+			analyze = defBool(d)
 		case "costs", "format", "summary", "timing", "buffers", "settings", "wal", "generic_plan", "memory", "serialize":
 		default:
 			return nil, b.errAt(d.Location, logical.Errorf(errs.ErrInvalidArgument, "unrecognized EXPLAIN option \"%s\"", d.Defname))
@@ -148,7 +149,10 @@ func (b *binder) bindExplain(e *pg.ExplainStmt) (*boundStmt, error) {
 	if inner.root == nil {
 		return nil, notSupported("EXPLAIN of this statement is not supported")
 	}
-	return &boundStmt{kind: KindQuery, root: inner.root, explain: true, verbose: verbose}, nil
+	if analyze && inner.kind != KindQuery {
+		return nil, notSupported("EXPLAIN ANALYZE of this statement is not supported yet")
+	}
+	return &boundStmt{kind: KindQuery, root: inner.root, explain: true, verbose: verbose, analyze: analyze}, nil
 }
 
 func defBool(d *pg.DefElem) bool {

@@ -21,9 +21,6 @@ func (b *binder) bindCreateTable(cs *pg.CreateStmt) (*boundStmt, error) {
 	if len(cs.InhRelations) > 0 || cs.Partbound != nil || cs.OfTypename != nil {
 		return nil, notSupported("table inheritance and partitions are not supported yet")
 	}
-	if cs.Partspec != nil {
-		return nil, notSupported("PARTITION BY is not supported yet; use WITH (partition_by = ...)")
-	}
 	ref, err := b.createRef(cs.Relation)
 	if err != nil {
 		return nil, err
@@ -68,6 +65,9 @@ func (b *binder) bindCreateTable(cs *pg.CreateStmt) (*boundStmt, error) {
 		return nil, err
 	}
 	t.Options = opts
+	if err := b.bindPartitionBy(cs.Partspec, &t); err != nil { // partition.go
+		return nil, err
+	}
 	ine := cs.IfNotExists
 	return &boundStmt{kind: KindUpdate, build: func(*Query, logical.Node) (Statement, error) {
 		return &CreateTable{Table: t, IfNotExists: ine}, nil

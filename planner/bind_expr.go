@@ -86,7 +86,18 @@ func (b *binder) bindExpr(n *pg.Node, c exprCtx) (logical.Expr, error) {
 	case *pg.Node_CollateClause:
 		return nil, b.errAt(x.CollateClause.Location, notSupported("COLLATE is not supported yet"))
 	case *pg.Node_MinMaxExpr:
-		return nil, b.errAt(x.MinMaxExpr.Location, notSupported("GREATEST and LEAST are not supported yet"))
+		args := make([]logical.Expr, len(x.MinMaxExpr.Args))
+		for i, a := range x.MinMaxExpr.Args {
+			var err error
+			if args[i], err = b.bindExpr(a, c); err != nil {
+				return nil, err
+			}
+		}
+		name := "greatest"
+		if x.MinMaxExpr.Op == pg.MinMaxOp_IS_LEAST {
+			name = "least"
+		}
+		return b.minMax(name, args, x.MinMaxExpr.Location)
 	case *pg.Node_SqlvalueFunction:
 		return nil, b.errAt(x.SqlvalueFunction.Location, notSupported("SQL value functions (CURRENT_DATE, ...) are not supported yet"))
 	case *pg.Node_RowExpr:
@@ -359,7 +370,7 @@ func (b *binder) unary(op string, e logical.Expr, loc int32) (logical.Expr, erro
 				return &logical.Literal{Typ: l.Typ, Value: -v}, nil
 			}
 		}
-		if isNumber(t) {
+		if isNumber(t) || t.Kind == catalog.TypeInterval {
 			return call(proto.FnNegate, t, e), nil
 		}
 	case "+":
@@ -423,6 +434,26 @@ func (b *binder) binary(op string, l, r logical.Expr, loc int32) (logical.Expr, 
 			return nil, wrap(err)
 		}
 		return call(proto.FnConcat, catalog.Text, l, r), nil
+	case "~", "~*", "!~", "!~*":
+		if (lt.Kind != catalog.TypeText && !isUnknown(lt)) || (rt.Kind != catalog.TypeText && !isUnknown(rt)) {
+			return nil, b.opError(loc, l, op, r)
+		}
+		var err error
+		if l, err = b.coerce(l, catalog.Text); err != nil {
+			return nil, wrap(err)
+		}
+		if r, err = b.coerce(r, catalog.Text); err != nil {
+			return nil, wrap(err)
+		}
+		args := []logical.Expr{l, r}
+		if strings.Contains(op, "*") {
+			args = append(args, &logical.Literal{Typ: catalog.Text, Value: "i"})
+		}
+		var e logical.Expr = call("regexp_like", catalog.Bool, args...)
+		if strings.HasPrefix(op, "!") {
+			e = call(proto.FnNot, catalog.Bool, e)
+		}
+		return e, nil
 	case "~~", "!~~", "~~*", "!~~*":
 		if (lt.Kind != catalog.TypeText && !isUnknown(lt)) || (rt.Kind != catalog.TypeText && !isUnknown(rt)) {
 			return nil, b.opError(loc, l, op, r)
@@ -471,6 +502,9 @@ func (b *binder) arith(fn, op string, l, r logical.Expr, loc int32) (logical.Exp
 	if isUnknown(rt) && lt.Kind == catalog.TypeDate && (fn == proto.FnAdd || fn == proto.FnSubtract) {
 		rt = catalog.Int32
 	}
+	if e, ok, err := b.intervalArith(fn, op, l, r, loc); ok || err != nil {
+		return e, err
+	}
 	// date arithmetic: date +/- integer -> date, date - date -> integer
 	if lt.Kind == catalog.TypeDate || rt.Kind == catalog.TypeDate {
 		switch {
@@ -508,6 +542,12 @@ func (b *binder) arith(fn, op string, l, r logical.Expr, loc int32) (logical.Exp
 	case lt.Kind == catalog.TypeNumeric || rt.Kind == catalog.TypeNumeric:
 		lto, rto = asNumeric(lt), asNumeric(rt)
 		res = decimalResult(fn, lto, rto)
+		if fn == proto.FnDivide {
+			// constants: PostgreSQL's quotient scale, which depends on the values
+			if s, ok := constDivScale(l, r, lto, rto); ok && s != res.Scale {
+				res = catalog.Numeric(min(38, res.Precision-res.Scale+s), s)
+			}
+		}
 	default:
 		res = lt
 		if numberRank(rt) > numberRank(lt) {
@@ -633,6 +673,14 @@ func (b *binder) bindTypeCast(tc *pg.TypeCast, c exprCtx) (logical.Expr, error) 
 	}
 	if logical.TypesEqual(from, to) && (to.Kind != catalog.TypeText || to.Precision == 0 || to.Precision == from.Precision) {
 		return e, nil
+	}
+	if to.Kind == catalog.TypeText && to.Precision > 0 {
+		// an explicit cast to varchar(n) truncates
+		in := e
+		if from.Kind != catalog.TypeText {
+			in = &logical.Cast{Input: e, To: catalog.Text}
+		}
+		return call(proto.FnSubstr, to, in, &logical.Literal{Typ: catalog.Int32, Value: int64(1)}, &logical.Literal{Typ: catalog.Int32, Value: int64(to.Precision)}), nil
 	}
 	return &logical.Cast{Input: e, To: to}, nil
 }

@@ -167,6 +167,9 @@ func (b *binder) bindTable(rv *pg.RangeVar) (logical.Node, *scope, error) {
 			return b.bindCTERef(c, rv)
 		}
 	}
+	if n, sc, ok, err := b.systemView(rv); ok { // sysviews.go
+		return n, sc, err
+	}
 	t, err := b.lookupTable(rv)
 	if err != nil {
 		return nil, nil, err

@@ -1,8 +1,10 @@
 package planner
 
 import (
+	"strconv"
 	"strings"
 
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
 	"github.com/tern-db/tern/catalog"
 	"github.com/tern-db/tern/planner/logical"
 	"github.com/tern-db/tern/proto"
@@ -214,6 +216,9 @@ func (b *binder) scalarFunc(name string, args []logical.Expr, loc int32) (logica
 		if !ok {
 			return nil, undefined()
 		}
+		if t.Kind == catalog.TypeNumeric {
+			t = catalog.Numeric(1, 0)
+		}
 		return mk(name, t), nil
 	case "ceil", "ceiling", "floor", "trunc", "round":
 		if name == "ceiling" {
@@ -313,7 +318,7 @@ func (b *binder) scalarFunc(name string, args []logical.Expr, loc int32) (logica
 	return nil, undefined()
 }
 
-// coalesceText is COALESCE(e, '').
+// coalesceText is COALESCE(e, ”).
 func coalesceText(e logical.Expr) logical.Expr {
 	if !e.Nullable() {
 		return e
@@ -403,4 +408,150 @@ func (b *binder) extract(name string, args []logical.Expr, loc int32) (logical.E
 		}
 	}
 	return &logical.Call{Fn: name, Args: []logical.Expr{fl, args[1]}, Typ: out, Null: args[1].Nullable()}, nil
+}
+
+// constDivScale is the scale PostgreSQL gives the quotient of two numeric constants
+// (select_div_scale: at least 16 significant digits, counted in base-10000 digits).
+func constDivScale(l, r logical.Expr, lt, rt catalog.Type) (int32, bool) {
+	ll, ok1 := l.(*logical.Literal)
+	rl, ok2 := r.(*logical.Literal)
+	if !ok1 || !ok2 || ll.Value == nil || rl.Value == nil {
+		return 0, false
+	}
+	lv, err1 := logical.CastValue(ll.Value, ll.Typ, lt)
+	rv, err2 := logical.CastValue(rl.Value, rl.Typ, rt)
+	if err1 != nil || err2 != nil {
+		return 0, false
+	}
+	w1, f1 := base10000(logical.DecimalToRat(lv.(decimal128.Num), lt.Scale).FloatString(int(lt.Scale)))
+	w2, f2 := base10000(logical.DecimalToRat(rv.(decimal128.Num), rt.Scale).FloatString(int(rt.Scale)))
+	if f2 == 0 {
+		return 0, false
+	}
+	q := w1 - w2
+	if f1 <= f2 {
+		q--
+	}
+	s := int32(16 - q*4)
+	s = max(s, lt.Scale, rt.Scale, 0)
+	return min(s, 37), true
+}
+
+// base10000 returns the weight and first digit of a decimal number in base 10000, as
+// PostgreSQL's numeric stores it.
+func base10000(s string) (int, int) {
+	s = strings.TrimLeft(s, "-")
+	ip, fp, _ := strings.Cut(s, ".")
+	ip = strings.TrimLeft(ip, "0")
+	if ip != "" {
+		pad := (4 - len(ip)%4) % 4
+		ip = strings.Repeat("0", pad) + ip
+		d, _ := strconv.Atoi(ip[:4])
+		return len(ip)/4 - 1, d
+	}
+	if fp == "" {
+		return 0, 0
+	}
+	fp += strings.Repeat("0", (4-len(fp)%4)%4)
+	for i := 0; i < len(fp); i += 4 {
+		d, _ := strconv.Atoi(fp[i : i+4])
+		if d != 0 {
+			return -(i / 4) - 1, d
+		}
+	}
+	return 0, 0
+}
+
+// intervalArith binds the arithmetic of PostgreSQL's datetime/interval operators:
+// timestamp[tz] +/- interval, date +/- interval (as timestamp), timestamp - timestamp,
+// interval +/- interval, interval * / number. ok is false when no operand is an interval
+// or a timestamp (the caller goes on with other rules).
+func (b *binder) intervalArith(fn, op string, l, r logical.Expr, loc int32) (logical.Expr, bool, error) {
+	lt, rt := l.Type(), r.Type()
+	isTS := func(t catalog.Type) bool {
+		return t.Kind == catalog.TypeTimestamp || t.Kind == catalog.TypeTimestampTZ
+	}
+	iv := func(t catalog.Type) bool { return t.Kind == catalog.TypeInterval }
+	if !iv(lt) && !iv(rt) && !isTS(lt) && !isTS(rt) {
+		return nil, false, nil
+	}
+	// an untyped literal next to an interval or a timestamp
+	if isUnknown(lt) {
+		switch {
+		case iv(rt) && (fn == proto.FnAdd || fn == proto.FnSubtract):
+			lt = catalog.Interval
+		case isTS(rt) && fn == proto.FnSubtract:
+			lt = rt
+		case isTS(rt):
+			lt = catalog.Interval
+		}
+	}
+	if isUnknown(rt) {
+		switch {
+		case iv(lt) && (fn == proto.FnAdd || fn == proto.FnSubtract):
+			rt = catalog.Interval
+		case iv(lt):
+			rt = catalog.Float64
+		case isTS(lt) && fn == proto.FnSubtract:
+			rt = lt
+		case isTS(lt) || lt.Kind == catalog.TypeDate:
+			rt = catalog.Interval
+		}
+	}
+	var err error
+	co := func(e *logical.Expr, t catalog.Type) {
+		if err == nil {
+			*e, err = b.coerce(*e, t)
+		}
+	}
+	fail := func() (logical.Expr, bool, error) { return nil, true, b.opError(loc, l, op, r) }
+	switch {
+	case (isTS(lt) || lt.Kind == catalog.TypeDate) && iv(rt) && (fn == proto.FnAdd || fn == proto.FnSubtract):
+		co(&r, catalog.Interval)
+		t := lt
+		if lt.Kind == catalog.TypeDate {
+			t = catalog.Timestamp
+		}
+		co(&l, t)
+		return call(fn, t, l, r), true, err
+	case iv(lt) && (isTS(rt) || rt.Kind == catalog.TypeDate) && fn == proto.FnAdd:
+		co(&l, catalog.Interval)
+		t := rt
+		if rt.Kind == catalog.TypeDate {
+			t = catalog.Timestamp
+		}
+		co(&r, t)
+		return call(fn, t, r, l), true, err
+	case isTS(lt) && isTS(rt) && fn == proto.FnSubtract:
+		t, _ := commonType(lt, rt)
+		co(&l, t)
+		co(&r, t)
+		return call(fn, catalog.Interval, l, r), true, err
+	case isTS(lt) && rt.Kind == catalog.TypeDate && fn == proto.FnSubtract,
+		lt.Kind == catalog.TypeDate && isTS(rt) && fn == proto.FnSubtract:
+		t, _ := commonType(lt, rt)
+		co(&l, t)
+		co(&r, t)
+		return call(fn, catalog.Interval, l, r), true, err
+	case iv(lt) && iv(rt) && (fn == proto.FnAdd || fn == proto.FnSubtract):
+		co(&l, catalog.Interval)
+		co(&r, catalog.Interval)
+		return call(fn, catalog.Interval, l, r), true, err
+	case iv(lt) && (isNumber(rt) || isUnknown(rt)) && (fn == proto.FnMultiply || fn == proto.FnDivide):
+		co(&l, catalog.Interval)
+		co(&r, catalog.Float64)
+		return call(fn, catalog.Interval, l, r), true, err
+	case (isNumber(lt) || isUnknown(lt)) && iv(rt) && fn == proto.FnMultiply:
+		co(&l, catalog.Float64)
+		co(&r, catalog.Interval)
+		return call(fn, catalog.Interval, r, l), true, err
+	case iv(lt) || iv(rt):
+		return fail()
+	}
+	if isTS(lt) || isTS(rt) {
+		if lt.Kind == catalog.TypeDate || rt.Kind == catalog.TypeDate || !isUnknown(lt) && !isUnknown(rt) {
+			return fail()
+		}
+	}
+	return nil, false, nil
 }

@@ -221,6 +221,15 @@ func (b *binder) coerceAssign(e logical.Expr, to catalog.Type, col string, loc i
 		return nil, b.errAt(loc, logical.Errorf(errs.ErrInvalidArgument,
 			"column \"%s\" is of type %s but expression is of type %s", col, opTypeName(to), opTypeName(e.Type())))
 	}
+	if l, ok := e.(*logical.Literal); ok && to.Kind == catalog.TypeText && to.Precision > 0 && l.Value != nil {
+		if v, err := logical.CastValue(l.Value, l.Typ, catalog.Text); err == nil {
+			// assignment to varchar(n) fails on longer values unless the excess is spaces
+			r := []rune(v.(string))
+			if int32(len(r)) > to.Precision && strings.TrimRight(string(r[to.Precision:]), " ") != "" {
+				return nil, b.errAt(loc, logical.Errorf(errs.ErrInvalidArgument, "value too long for type character varying(%d)", to.Precision))
+			}
+		}
+	}
 	out, err := b.coerce(e, to)
 	if err != nil {
 		return nil, b.errAt(loc, err)
@@ -351,20 +360,15 @@ func decimalResult(op string, l, r catalog.Type) catalog.Type {
 		id := max(p1-s1, p2-s2) + 1
 		p = id + s
 	case "multiply":
-		s = s1 + s2
-		id := (p1 - s1) + (p2 - s2)
-		if id+s > 38 {
-			s = max(38-id, min(s, 6))
-		}
-		p = id + s
+		// exact product scale, as PostgreSQL; the precision is capped at 38 (a product
+		// that does not fit is a "numeric field overflow" at run time)
+		s = min(s1+s2, 32)
+		p = (p1 - s1) + (p2 - s2) + s
 	case "divide":
-		// PostgreSQL gives a quotient at least 16 significant digits.
-		s = max(16, s1, s2)
-		id := (p1 - s1) + s2
-		if id+s > 38 {
-			s = max(38-id, max(s1, s2, 6))
-		}
-		p = id + s
+		// PostgreSQL gives a quotient at least 16 significant digits (more for quotients
+		// below 1: that scale depends on the values, see constDivScale for constants)
+		s = min(max(16, s1, s2), 32)
+		p = (p1 - s1) + s2 + s
 	case "modulus":
 		s = max(s1, s2)
 		p = min(p1-s1, p2-s2) + s

@@ -55,7 +55,7 @@ func (b *binder) dmlTable(rv *pg.RangeVar, what string) (*dmlTarget, error) {
 	}
 	df, ok := b.p.tables.(TableDataFiles)
 	if !ok {
-		return nil, notSupported("%s is not supported here (inside a transaction)", what)
+		return nil, notSupported("%s is not supported yet inside a transaction", what)
 	}
 	src, err := b.nativeSource(t)
 	if err != nil {

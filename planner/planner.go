@@ -27,7 +27,7 @@ type planner struct {
 // New returns a Planner over a catalog. files decides which paths SQL may read (nil: none);
 // tables resolves native table snapshots to data files.
 func New(cat catalog.Catalog, files FileAccess, tables TableFiles) Planner {
-	return &planner{cat: cat, files: files, tables: tables, opt: optimizer.New(optimizer.DefaultRules()...)}
+	return &planner{cat: cat, files: files, tables: tables, opt: optimizer.NewPhased(optimizer.DefaultPhases()...)}
 }
 
 var _ Planner = (*planner)(nil)
@@ -89,9 +89,15 @@ func (p *planner) Plan(ctx context.Context, s Session, sql string, params []scal
 	if b.dryRun || (s.DryRun && bs.kind == KindQuery && !bs.explain) {
 		return b.dryRunStatement()
 	}
-	if bs.explain {
-		lines := logical.Explain(optimized)
+	if bs.explain && !bs.analyze {
+		lines := append([]string{"Logical plan:"}, indent(logical.Explain(optimized))...)
 		lines = append(lines, b.pruneLines()...)
+		if plan, err := substrait.Produce(optimized, nil); err == nil {
+			if phys, err := substrait.Describe(plan); err == nil {
+				lines = append(lines, "Physical plan:")
+				lines = append(lines, indent(phys)...)
+			}
+		}
 		if bs.verbose {
 			if len(fired) == 0 {
 				lines = append(lines, "Rules fired: none")
@@ -119,7 +125,22 @@ func (p *planner) Plan(ctx context.Context, s Session, sql string, params []scal
 		return nil, err
 	}
 	q := &Query{Schema: schema, Plan: plan, Snapshots: b.snapshots}
+	if bs.analyze {
+		phys, err := substrait.Describe(plan)
+		if err != nil {
+			return nil, err
+		}
+		return &ExplainAnalyze{Query: q, Logical: logical.Explain(optimized), Lines: phys}, nil
+	}
 	return bs.build(q, optimized)
+}
+
+func indent(lines []string) []string {
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = "  " + l
+	}
+	return out
 }
 
 var explainSchema = arrow.NewSchema([]arrow.Field{{Name: "QUERY PLAN", Type: arrow.BinaryTypes.String}}, nil)

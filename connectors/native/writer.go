@@ -210,6 +210,15 @@ func (w *Writer) buffer(ctx context.Context, rec arrow.RecordBatch) error {
 func recBytes(r arrow.RecordBatch) int64 {
 	var n int64
 	for _, c := range r.Columns() {
+		n += recBytes1(c)
+	}
+	return n
+}
+
+// recBytes1 estimates the memory of one array's rows.
+func recBytes1(c arrow.Array) int64 {
+	var n int64
+	{
 		rows := int64(c.Len())
 		switch x := c.(type) {
 		case *array.String:

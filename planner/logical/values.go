@@ -36,9 +36,9 @@ func FormatValue(t catalog.Type, v any) string {
 	case catalog.TypeDate:
 		return epoch.AddDate(0, 0, int(v.(int32))).Format("2006-01-02")
 	case catalog.TypeTimestamp:
-		return epoch.Add(time.Duration(v.(int64)) * time.Microsecond).Format("2006-01-02 15:04:05.999999")
+		return time.UnixMicro(v.(int64)).UTC().Format("2006-01-02 15:04:05.999999")
 	case catalog.TypeTimestampTZ:
-		return epoch.Add(time.Duration(v.(int64)) * time.Microsecond).Format("2006-01-02 15:04:05.999999Z07")
+		return time.UnixMicro(v.(int64)).UTC().Format("2006-01-02 15:04:05.999999Z07")
 	case catalog.TypeText, catalog.TypeUnknown:
 		return "'" + strings.ReplaceAll(v.(string), "'", "''") + "'"
 	case catalog.TypeInterval:
@@ -63,6 +63,8 @@ func BaseTypeName(t catalog.Type) string {
 		return "text"
 	case catalog.TypeUnknown:
 		return "unknown"
+	case catalog.TypeTimestamp:
+		return "timestamp"
 	}
 	return t.String()
 }
@@ -154,7 +156,11 @@ func ParseValue(s string, t catalog.Type) (any, error) {
 		if err != nil {
 			return nil, timeInputError(t, raw, err)
 		}
-		return int32(tm.Sub(epoch).Hours() / 24), nil
+		days := tm.Unix() / 86400
+		if tm.Unix() < 0 && tm.Unix()%86400 != 0 {
+			days--
+		}
+		return int32(days), nil
 	case catalog.TypeTimestamp, catalog.TypeTimestampTZ:
 		tm, err := parseTime(s, t.Kind == catalog.TypeTimestampTZ)
 		if err != nil {
@@ -218,7 +224,7 @@ var timeLayouts = []string{
 }
 
 func parseTime(s string, tz bool) (time.Time, error) {
-	var last error
+	var last, rangeErr error
 	for _, l := range timeLayouts {
 		tm, err := time.Parse(l, s)
 		if err == nil {
@@ -230,6 +236,12 @@ func parseTime(s string, tz bool) (time.Time, error) {
 			return tm.UTC(), nil
 		}
 		last = err
+		if strings.Contains(err.Error(), "out of range") && rangeErr == nil {
+			rangeErr = err
+		}
+	}
+	if rangeErr != nil {
+		return time.Time{}, rangeErr
 	}
 	return time.Time{}, last
 }
@@ -265,7 +277,7 @@ func castValue(v any, from, to catalog.Type) (any, error) {
 			s = v.(string)
 		}
 		if from.Kind == catalog.TypeTimestampTZ {
-			s = epoch.Add(time.Duration(v.(int64))*time.Microsecond).Format("2006-01-02 15:04:05.999999") + "+00"
+			s = time.UnixMicro(v.(int64)).UTC().Format("2006-01-02 15:04:05.999999") + "+00"
 		}
 		if from.Kind == catalog.TypeInterval {
 			s = FormatInterval(v.(Interval))

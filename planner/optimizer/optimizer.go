@@ -22,56 +22,83 @@ type Rule interface {
 // MaxPasses caps the fixed-point loop.
 const MaxPasses = 16
 
-// Optimizer runs rules to a fixed point.
+// Optimizer runs phases of rules, each to a fixed point, one after the other.
 type Optimizer struct {
-	rules []Rule
+	phases [][]Rule
 }
 
 // New returns an optimizer running rules in the given order on every pass.
-func New(rules ...Rule) *Optimizer { return &Optimizer{rules: rules} }
+func New(rules ...Rule) *Optimizer { return &Optimizer{phases: [][]Rule{rules}} }
 
-// DefaultRules is the rule set the planner uses.
+// NewPhased returns an optimizer running each phase's rules to a fixed point in turn.
+func NewPhased(phases ...[]Rule) *Optimizer { return &Optimizer{phases: phases} }
+
+// DefaultRules is the rule set the planner uses (all phases, in order).
 func DefaultRules() []Rule {
-	return []Rule{
-		Decorrelate{},
-		FoldConstants{},
-		MergeValues{},
-		PushdownFilter{},
-		MergeProjections{},
-		PruneColumns{},
-		JoinReorder{},
-		JoinBuildSide{},
+	var out []Rule
+	for _, p := range DefaultPhases() {
+		out = append(out, p...)
+	}
+	return out
+}
+
+// DefaultPhases are the planner's phases: rewrites and pushdown first, then join ordering
+// over the pushed-down conditions, then physical choices.
+func DefaultPhases() [][]Rule {
+	return [][]Rule{
+		{Decorrelate{}, FoldConstants{}, MergeValues{}, PushdownFilter{}, MergeProjections{}, PruneColumns{}},
+		{JoinReorder{}},
+		{PushdownFilter{}, MergeProjections{}, PruneColumns{}, JoinBuildSide{}, TopN{}},
 	}
 }
 
 // Optimize rewrites n and returns the new plan and the names of the rules that changed it,
 // in the order they fired (a rule firing in several passes is listed once per pass).
 func (o *Optimizer) Optimize(n logical.Node) (logical.Node, []string, error) {
+	var fired []string
+	pass0 := 0
+	for _, rules := range o.phases {
+		out, f, passes, err := o.run(n, rules, pass0)
+		fired = append(fired, f...)
+		if err != nil {
+			return nil, fired, err
+		}
+		n = out
+		pass0 += passes
+	}
+	return n, fired, nil
+}
+
+func (o *Optimizer) run(n logical.Node, rules []Rule, pass0 int) (logical.Node, []string, int, error) {
 	want := n.Schema()
 	var fired []string
-	for pass := 1; pass <= MaxPasses; pass++ {
-		c := &Context{Pass: pass}
+	pass := 1
+	for ; pass <= MaxPasses; pass++ {
+		c := &Context{Pass: pass0 + pass}
 		changedPass := false
-		for _, r := range o.rules {
+		for _, r := range rules {
 			out, changed, err := r.Apply(c, n)
 			if err != nil {
-				return nil, fired, fmt.Errorf("optimizer rule %s: %w", r.Name(), err)
+				return nil, fired, pass, fmt.Errorf("optimizer rule %s: %w", r.Name(), err)
 			}
 			if !changed {
 				continue
 			}
 			if got := out.Schema(); !logical.SameTypes(want, got) {
-				return nil, fired, fmt.Errorf("%w: optimizer rule %s changed the plan's output types", errs.ErrInternal, r.Name())
+				return nil, fired, pass, fmt.Errorf("%w: optimizer rule %s changed the plan's output types", errs.ErrInternal, r.Name())
 			}
 			n = out
 			changedPass = true
-			fired = append(fired, fmt.Sprintf("pass %d: %s", pass, r.Name()))
+			fired = append(fired, fmt.Sprintf("pass %d: %s", pass0+pass, r.Name()))
 		}
 		if !changedPass {
 			break
 		}
 	}
-	return n, fired, nil
+	if pass > MaxPasses {
+		pass = MaxPasses
+	}
+	return n, fired, pass, nil
 }
 
 // transformUp applies f to every node bottom-up, reporting whether any call changed a node.

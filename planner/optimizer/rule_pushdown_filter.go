@@ -70,7 +70,7 @@ func pushFilter(f *logical.Filter) (logical.Node, bool, error) {
 		return out, true, nil
 	case *logical.Join:
 		if in.Type != logical.JoinInner {
-			return f, false, nil
+			return pushFilterOuter(f, in)
 		}
 		j := *in
 		j.Cond = logical.And(in.Cond, f.Cond)
@@ -116,11 +116,56 @@ func hasParam(e logical.Expr) bool {
 	return found
 }
 
-// pushJoinCond moves conjuncts of an inner join's condition that reference one side only
-// into a filter on that side.
+// pushFilterOuter moves the conjuncts of a filter above a non-inner join that only look at
+// the side whose rows the join preserves unchanged (left for LEFT, semi, anti, mark and
+// single joins; right for RIGHT joins) below the join.
+func pushFilterOuter(f *logical.Filter, j *logical.Join) (logical.Node, bool, error) {
+	nl := len(j.Left.Schema())
+	var down, stay []logical.Expr
+	for _, c := range logical.Conjuncts(f.Cond) {
+		cols := logical.ColumnsUsed(c, nil)
+		ok := len(cols) > 0
+		for col := range cols {
+			switch j.Type {
+			case logical.JoinRight:
+				ok = ok && col >= nl
+			case logical.JoinFull:
+				ok = false
+			default:
+				ok = ok && col < nl
+			}
+		}
+		if ok {
+			down = append(down, c)
+		} else {
+			stay = append(stay, c)
+		}
+	}
+	if len(down) == 0 {
+		return f, false, nil
+	}
+	out := *j
+	if j.Type == logical.JoinRight {
+		out.Right = &logical.Filter{Input: j.Right, Cond: logical.ShiftColumns(logical.And(down...), -nl)}
+	} else {
+		out.Left = &logical.Filter{Input: j.Left, Cond: logical.And(down...)}
+	}
+	if len(stay) == 0 {
+		return &out, true, nil
+	}
+	return &logical.Filter{Input: &out, Cond: logical.And(stay...)}, true, nil
+}
+
+// pushJoinCond moves conjuncts of a join's condition that reference one side only into a
+// filter on that side, where that keeps the join's meaning: both sides of an inner join,
+// the right side of LEFT, semi, anti, mark and single joins (a right row failing them can
+// never match), the left side of semi and RIGHT joins.
 func pushJoinCond(j *logical.Join) (logical.Node, bool, error) {
-	if j.Type != logical.JoinInner || j.Cond == nil {
+	if j.Cond == nil || j.Type == logical.JoinFull {
 		return j, false, nil
+	}
+	if j.Type != logical.JoinInner {
+		return pushOuterCond(j)
 	}
 	nl := len(j.Left.Schema())
 	var left, right, both []logical.Expr
@@ -138,6 +183,43 @@ func pushJoinCond(j *logical.Join) (logical.Node, bool, error) {
 		case l && !r:
 			left = append(left, c)
 		case r && !l:
+			right = append(right, logical.ShiftColumns(c, -nl))
+		default:
+			both = append(both, c)
+		}
+	}
+	if len(left) == 0 && len(right) == 0 {
+		return j, false, nil
+	}
+	out := *j
+	if len(left) > 0 {
+		out.Left = &logical.Filter{Input: j.Left, Cond: logical.And(left...)}
+	}
+	if len(right) > 0 {
+		out.Right = &logical.Filter{Input: j.Right, Cond: logical.And(right...)}
+	}
+	out.Cond = logical.And(both...)
+	return &out, true, nil
+}
+
+func pushOuterCond(j *logical.Join) (logical.Node, bool, error) {
+	nl := len(j.Left.Schema())
+	leftOK := j.Type == logical.JoinSemi || j.Type == logical.JoinRight
+	rightOK := j.Type != logical.JoinRight
+	var left, right, both []logical.Expr
+	for _, c := range logical.Conjuncts(j.Cond) {
+		l, r := false, false
+		for col := range logical.ColumnsUsed(c, nil) {
+			if col < nl {
+				l = true
+			} else {
+				r = true
+			}
+		}
+		switch {
+		case l && !r && leftOK:
+			left = append(left, c)
+		case r && !l && rightOK:
 			right = append(right, logical.ShiftColumns(c, -nl))
 		default:
 			both = append(both, c)

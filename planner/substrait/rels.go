@@ -217,11 +217,12 @@ func (p *producer) join(x *logical.Join) (*pb.Rel, error) {
 			a, b := call.Args[0], call.Args[1]
 			al, ar := sideOf(a, nl)
 			bl, br := sideOf(b, nl)
-			if al && !ar && br && !bl {
+			// a constant counts as a left key (IN with a constant on the left)
+			if (al || x.Type == logical.JoinMark) && !ar && br && !bl {
 				lkeys, rkeys = append(lkeys, a), append(rkeys, logical.ShiftColumns(b, -nl))
 				continue
 			}
-			if bl && !br && ar && !al {
+			if (bl || x.Type == logical.JoinMark) && !br && ar && !al {
 				lkeys, rkeys = append(lkeys, b), append(rkeys, logical.ShiftColumns(a, -nl))
 				continue
 			}

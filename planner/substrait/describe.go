@@ -1,0 +1,83 @@
+package substrait
+
+import (
+	"fmt"
+	"strings"
+
+	pb "github.com/substrait-io/substrait-protobuf/go/substraitpb"
+	gproto "google.golang.org/protobuf/proto"
+)
+
+// Describe renders the physical plan (the Substrait relations the executor runs) as
+// indented lines, one operator per line: the operator the node compiles to (hash join and
+// its build side, nested loop join, top-N for a sort under a limit, ...).
+func Describe(plan []byte) ([]string, error) {
+	var p pb.Plan
+	if err := gproto.Unmarshal(plan, &p); err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, r := range p.Relations {
+		if root := r.GetRoot(); root != nil {
+			describeRel(root.Input, 0, &out)
+		}
+	}
+	return out, nil
+}
+
+func describeRel(r *pb.Rel, depth int, out *[]string) {
+	line := func(s string, kids ...*pb.Rel) {
+		*out = append(*out, strings.Repeat("  ", depth)+s)
+		for _, k := range kids {
+			describeRel(k, depth+1, out)
+		}
+	}
+	switch x := r.RelType.(type) {
+	case *pb.Rel_Read:
+		switch {
+		case x.Read.GetVirtualTable() != nil:
+			line(fmt.Sprintf("Values rows=%d", len(x.Read.GetVirtualTable().Expressions)))
+		case x.Read.GetLocalFiles() != nil:
+			s := fmt.Sprintf("FileScan files=%d columns=%d", len(x.Read.GetLocalFiles().Items), len(x.Read.GetProjection().GetSelect().GetStructItems()))
+			if x.Read.Filter != nil {
+				s += " pruning=yes"
+			}
+			line(s)
+		default:
+			line("Read")
+		}
+	case *pb.Rel_Filter:
+		line("Filter", x.Filter.Input)
+	case *pb.Rel_Project:
+		line(fmt.Sprintf("Project exprs=%d", len(x.Project.Expressions)), x.Project.Input)
+	case *pb.Rel_HashJoin:
+		line(fmt.Sprintf("HashJoin %s keys=%d build=right", joinName(x.HashJoin.Type.String()), len(x.HashJoin.Keys)), x.HashJoin.Left, x.HashJoin.Right)
+	case *pb.Rel_Join:
+		line("NestedLoopJoin "+joinName(x.Join.Type.String()), x.Join.Left, x.Join.Right)
+	case *pb.Rel_Aggregate:
+		s := fmt.Sprintf("HashAggregate groups=%d measures=%d", len(x.Aggregate.GroupingExpressions), len(x.Aggregate.Measures))
+		if len(x.Aggregate.Groupings) > 1 {
+			s += fmt.Sprintf(" sets=%d", len(x.Aggregate.Groupings))
+		}
+		line(s, x.Aggregate.Input)
+	case *pb.Rel_Fetch:
+		if s := x.Fetch.Input.GetSort(); s != nil {
+			line(fmt.Sprintf("TopN keys=%d count=%d offset=%d", len(s.Sorts), x.Fetch.GetCount(), x.Fetch.GetOffset()), s.Input)
+			return
+		}
+		line(fmt.Sprintf("Limit count=%d offset=%d", x.Fetch.GetCount(), x.Fetch.GetOffset()), x.Fetch.Input)
+	case *pb.Rel_Sort:
+		line(fmt.Sprintf("Sort keys=%d", len(x.Sort.Sorts)), x.Sort.Input)
+	case *pb.Rel_Set:
+		line("SetOp "+strings.TrimPrefix(x.Set.Op.String(), "SET_OP_"), x.Set.Inputs...)
+	case *pb.Rel_Window:
+		line(fmt.Sprintf("Window functions=%d partitions=%d sorts=%d", len(x.Window.WindowFunctions), len(x.Window.PartitionExpressions), len(x.Window.Sorts)), x.Window.Input)
+	default:
+		line(fmt.Sprintf("%T", r.RelType))
+	}
+}
+
+func joinName(t string) string {
+	t = strings.TrimPrefix(t, "JOIN_TYPE_")
+	return strings.ToLower(t)
+}
