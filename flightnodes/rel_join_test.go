@@ -1,12 +1,16 @@
 package flightnodes_test
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
 
 	"github.com/substrait-io/substrait-protobuf/go/substraitpb"
 
+	"github.com/tern-db/tern/flightnodes"
+	"github.com/tern-db/tern/flightnodes/exec"
+	"github.com/tern-db/tern/flightnodes/exec/exectest"
 	"github.com/tern-db/tern/proto/errs"
 )
 
@@ -107,4 +111,24 @@ func TestCompileCrossJoin(t *testing.T) {
 	agg := &substraitpb.Rel{RelType: &substraitpb.Rel_Aggregate{Aggregate: &substraitpb.AggregateRel{Input: jr,
 		Measures: []*substraitpb.AggregateRel_Measure{p.agg("count", tyI64(), false)}}}}
 	runPlan(t, p.root(agg, "n"), "n", "15")
+}
+
+func TestCompileJoinOrFactoring(t *testing.T) {
+	// (dept = dept AND id < 3) OR (dept = dept AND dname = 'ops'): the common equality is a key
+	p := newPlan()
+	eq := func() *substraitpb.Expression { return p.call("equal", tyBool(), field(2), field(4)) }
+	cond := p.call("or", tyBool(),
+		p.call("and", tyBool(), eq(), p.call("lt", tyBool(), field(0), lit(litI32(3)))),
+		p.call("and", tyBool(), eq(), p.call("equal", tyBool(), field(5), lit(litStr("ops")))))
+	jr := joinRel(people(), depts(), substraitpb.JoinRel_JOIN_TYPE_INNER, cond)
+	plan := p.root(byID(projectRel(jr, emit(0, 5))), "id", "dname")
+	runPlan(t, plan, "id,dname", "1|eng", "2|ops", "5|ops")
+	op, prof, err := flightnodes.CompileAnalyzed(context.Background(), plan, exec.Env{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	exectest.Rows(t, op)
+	if !strings.Contains(prof.String(), "HashJoin[inner]") {
+		t.Fatalf("want a hash join:\n%s", prof)
+	}
 }

@@ -84,7 +84,7 @@ func sqlInfo() map[flightsql.SqlInfo]any {
 		flightsql.SqlInfoFlightSqlServerBulkIngestion:               true,
 		flightsql.SqlInfoFlightSqlServerIngestTransactionsSupported: true,
 		flightsql.SqlInfoFlightSqlServerStatementTimeout:            int32(0), // no server-side limit; clients set deadlines
-		flightsql.SqlInfoFlightSqlServerTransactionTimeout:          int32(int32(transactionTTL.Seconds())),
+		flightsql.SqlInfoFlightSqlServerTransactionTimeout:          int32(transactionTTL.Seconds()),
 
 		// DDL and identifiers.
 		flightsql.SqlInfoDDLCatalog:              false,

@@ -256,6 +256,10 @@ func (b *binder) bindAExpr(a *pg.A_Expr, c exprCtx) (logical.Expr, error) {
 		if err != nil {
 			return nil, err
 		}
+		if isUnknown(l.Type()) {
+			// NULLIF(unknown, x) takes the comparison's type
+			l = e.(*logical.Call).Args[0]
+		}
 		l = b.resolveUnknown(l)
 		return &logical.Case{Whens: []logical.When{{Cond: e, Result: &logical.Literal{Typ: l.Type()}}}, Else: l, Typ: l.Type()}, nil
 	case pg.A_Expr_Kind_AEXPR_IN:

@@ -25,6 +25,11 @@ func FuzzPlan(f *testing.F) {
 		"SELECT x FROM (SELECT 1) s(x, y)", "SELECT * FROM read_parquet(1)", "SELECT substring(b, 1, 2) FROM t",
 		"SELECT DATE '2020-02-30'", "SELECT TIMESTAMP '2020-01-01 25:00'", "COPY t FROM 'testdata/files/t.csv'",
 		"EXPLAIN EXPLAIN SELECT 1", "SELECT a FROM t ORDER BY a USING <", "SELECT 1 LIMIT ALL OFFSET NULL",
+		"SELECT (SELECT a FROM t LIMIT 1)", "SELECT a FROM t WHERE a IN (SELECT a FROM u)", "SELECT a FROM t WHERE NOT EXISTS (SELECT 1 FROM u WHERE u.a = t.a)",
+		"SELECT a, (SELECT count(*) FROM u WHERE u.a = t.a) FROM t", "SELECT a FROM t UNION ALL SELECT a FROM u ORDER BY 1", "WITH w AS (SELECT a FROM t) SELECT * FROM w, w w2",
+		"SELECT a, rank() OVER (PARTITION BY b ORDER BY a) FROM t", "SELECT a, b, count(*) FROM t GROUP BY CUBE (a, b)", "SELECT * FROM t FULL JOIN u USING (a)",
+		"SELECT sum(a) FILTER (WHERE a > 1) FROM t", "SELECT INTERVAL '1 day' + h FROM t", "EXPLAIN ANALYZE SELECT 1", "SELECT greatest(1, NULL, 2.5)",
+		"SELECT a FROM t WHERE a > ALL (SELECT a FROM u)", "SELECT grouping(a) FROM t GROUP BY ROLLUP (a)", "CREATE VIEW v AS SELECT 1",
 	} {
 		f.Add(s)
 	}

@@ -5,8 +5,8 @@ import (
 	"io"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/bitutil"
-	"github.com/apache/arrow-go/v18/arrow/compute"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
@@ -67,37 +67,82 @@ func (f *Filter) Next(ctx context.Context) (arrow.RecordBatch, error) {
 }
 
 // apply returns the kept rows of b (a new reference) or nil when none are kept.
+//
+// A top-level AND is evaluated one conjunct at a time (filtering drops FALSE and NULL alike,
+// so this is the same as the Kleene AND): the selection is kept as a bitmap and, once fewer
+// than half of the current rows remain, the batch is narrowed to them so that later conjuncts
+// only see surviving rows. Rows are copied with the typed gather of rows_gather.go.
 func (f *Filter) apply(ctx context.Context, b arrow.RecordBatch, mem memory.Allocator) (arrow.RecordBatch, error) {
 	n := int(b.NumRows())
 	if n == 0 {
 		return nil, nil
 	}
-	mask, err := f.pred.Eval(ctx, b, mem)
+	conjs := []Expr{f.pred}
+	if c, ok := f.pred.(*Call); ok && c.Name() == "and" {
+		conjs = c.Args()
+	}
+	cur := b
+	cur.Retain()
+	defer func() { cur.Release() }()
+	var sel []byte // rows of cur still selected (nil: all)
+	kept := n
+	for _, e := range conjs {
+		cn := int(cur.NumRows())
+		mask, err := e.Eval(ctx, cur, mem)
+		if err != nil {
+			return nil, err
+		}
+		if mask.DataType().ID() != arrow.BOOL {
+			mask.Release()
+			return nil, nil // NULL predicate
+		}
+		bits := selectedBits(mask) // TRUE and not NULL, offset 0
+		mask.Release()
+		if sel != nil {
+			for i := range bits {
+				bits[i] &= sel[i]
+			}
+		}
+		sel = bits
+		kept = bitutil.CountSetBits(sel, 0, cn)
+		if kept == 0 {
+			return nil, nil
+		}
+		if kept == cn {
+			sel = nil
+			continue
+		}
+		if kept < cn/2 {
+			next, err := gatherSelected(cur, sel, kept, mem)
+			if err != nil {
+				return nil, err
+			}
+			cur.Release()
+			cur, sel = next, nil
+		}
+	}
+	if sel == nil {
+		cur.Retain()
+		return cur, nil
+	}
+	return gatherSelected(cur, sel, kept, mem)
+}
+
+// gatherSelected copies the rows of b whose bit is set in sel (kept of them).
+func gatherSelected(b arrow.RecordBatch, sel []byte, kept int, mem memory.Allocator) (arrow.RecordBatch, error) {
+	idx := make([]int32, 0, kept)
+	n := int(b.NumRows())
+	for i := 0; i < n; i++ {
+		if sel[i>>3]&(1<<(i&7)) != 0 {
+			idx = append(idx, int32(i))
+		}
+	}
+	cols, err := gatherColumns(mem, b.Columns(), idx, make([]arrow.Array, 0, b.NumCols()))
 	if err != nil {
 		return nil, err
 	}
-	defer mask.Release()
-	if mask.DataType().ID() != arrow.BOOL {
-		return nil, nil // NULL predicate
-	}
-	bits, off := boolBits(mask)
-	var kept int
-	if mask.NullN() == 0 {
-		kept = bitutil.CountSetBits(bits, off, n)
-	} else if mask.NullN() < n {
-		kept = countAnd(bits, mask.NullBitmapBytes(), off, n)
-	}
-	switch kept {
-	case 0:
-		return nil, nil
-	case n:
-		b.Retain()
-		return b, nil
-	}
-	out, err := compute.FilterRecordBatch(compute.WithAllocator(ctx, mem), b, mask, compute.DefaultFilterOptions())
-	if err != nil {
-		return nil, err
-	}
+	out := array.NewRecordBatch(b.Schema(), cols, int64(kept))
+	releaseArrays(cols)
 	return out, nil
 }
 

@@ -30,6 +30,13 @@ func TestFilter(t *testing.T) {
 		{"null-literal", func(b eb) exec.Expr { return b.null(tBool) }, nil},
 		{"null-drops", func(b eb) exec.Expr { return b.call("lt", nil, b.col(0), b.lit(int32(3))) },
 			[]string{"1|a", "2|d"}},
+		{"and-narrowing", func(b eb) exec.Expr {
+			return b.call("and", nil, b.call("is_not_null", nil, b.col(1)), b.call("gt", nil, b.col(0), b.lit(int32(2))),
+				b.call("lt", nil, b.col(0), b.lit(int32(9))))
+		}, []string{"7|e", "3|f", "4|i"}},
+		{"and-null-conjunct", func(b eb) exec.Expr {
+			return b.call("and", nil, b.call("gt", nil, b.col(0), b.lit(int32(2))), b.null(tBool))
+		}, nil},
 		{"string-like", func(b eb) exec.Expr {
 			return b.call("or", nil, b.call("like", tBool, b.col(1), b.lit("a%")), b.call("is_null", nil, b.col(1)))
 		}, []string{"1|a", "5|NULL", "NULL|NULL"}},

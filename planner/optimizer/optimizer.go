@@ -46,7 +46,7 @@ func DefaultRules() []Rule {
 // over the pushed-down conditions, then physical choices.
 func DefaultPhases() [][]Rule {
 	return [][]Rule{
-		{Decorrelate{}, FoldConstants{}, MergeValues{}, PushdownFilter{}, MergeProjections{}, PruneColumns{}},
+		{Decorrelate{}, FoldConstants{}, FactorOr{}, MergeValues{}, PushdownFilter{}, MergeProjections{}, PruneColumns{}},
 		{JoinReorder{}},
 		{PushdownFilter{}, MergeProjections{}, PruneColumns{}, JoinBuildSide{}, TopN{}},
 	}

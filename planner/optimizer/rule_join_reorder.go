@@ -73,11 +73,38 @@ func reorder(n logical.Node) (logical.Node, bool) {
 		}
 		return rebuildLeftDeep(n, leaves), true
 	}
-	out := planJoins(leaves, conds)
-	if logical.Describe(out) == logical.Describe(n) && sameTree(out, n) {
+	if changed {
+		n = rebuildLeftDeep(n, leaves)
+	}
+	out, cost := planJoins(leaves, conds)
+	// keep the written order unless the new one is estimated cheaper (ties keep it, so the
+	// rule is idempotent)
+	if cost >= treeCost(n)*(1-1e-9) || sameTree(out, n) {
 		return n, changed
 	}
 	return out, true
+}
+
+// treeCost is the sum of the estimated rows of the inner joins of a join tree.
+func treeCost(n logical.Node) float64 {
+	j, ok := isInner(n)
+	if !ok {
+		return 0
+	}
+	cost := treeCost(j.Left) + treeCost(j.Right)
+	r := float64(logical.EstimateRows(j))
+	if r < 0 {
+		return math.Inf(1)
+	}
+	for _, c := range []logical.Node{j.Left, j.Right} {
+		if jj, ok := c.(*logical.Join); ok && jj.Type == logical.JoinInner && jj.Cond == nil {
+			cost += 1e15
+		}
+	}
+	if j.Cond == nil {
+		cost += 1e15
+	}
+	return cost + r
 }
 
 // rebuildLeftDeep puts new leaves into the original tree shape.
@@ -117,7 +144,7 @@ type dpPlan struct {
 	cost   float64
 }
 
-func planJoins(leaves []logical.Node, conds []logical.Expr) logical.Node {
+func planJoins(leaves []logical.Node, conds []logical.Expr) (logical.Node, float64) {
 	n := len(leaves)
 	offsets := make([]int, n+1)
 	for i, l := range leaves {
@@ -199,7 +226,7 @@ func planJoins(leaves []logical.Node, conds []logical.Expr) logical.Node {
 					}
 					p := build(pa, pb, a, b)
 					if pass == 1 {
-						p.cost += p.rows * 10 // cross joins last
+						p.cost += 1e15 // cross joins only where the inputs are not connected
 					}
 					if cand == nil || p.cost < cand.cost {
 						cand = p
@@ -243,7 +270,7 @@ func planJoins(leaves []logical.Node, conds []logical.Expr) logical.Node {
 		out = &logical.Filter{Input: out, Cond: logical.And(rest...)}
 	}
 	if identity {
-		return out
+		return out, top.cost
 	}
-	return &logical.Project{Input: out, Exprs: exprs, Names: names, Quals: quals}
+	return &logical.Project{Input: out, Exprs: exprs, Names: names, Quals: quals}, top.cost
 }

@@ -158,8 +158,8 @@ func pushFilterOuter(f *logical.Filter, j *logical.Join) (logical.Node, bool, er
 
 // pushJoinCond moves conjuncts of a join's condition that reference one side only into a
 // filter on that side, where that keeps the join's meaning: both sides of an inner join,
-// the right side of LEFT, semi, anti, mark and single joins (a right row failing them can
-// never match), the left side of semi and RIGHT joins.
+// the right side of LEFT, semi, anti and single joins (a right row failing them can never
+// match), the left side of semi and RIGHT joins.
 func pushJoinCond(j *logical.Join) (logical.Node, bool, error) {
 	if j.Cond == nil || j.Type == logical.JoinFull {
 		return j, false, nil
@@ -205,7 +205,8 @@ func pushJoinCond(j *logical.Join) (logical.Node, bool, error) {
 func pushOuterCond(j *logical.Join) (logical.Node, bool, error) {
 	nl := len(j.Left.Schema())
 	leftOK := j.Type == logical.JoinSemi || j.Type == logical.JoinRight
-	rightOK := j.Type != logical.JoinRight
+	// a mark join's comparison decides between FALSE and NULL: it stays in the join
+	rightOK := j.Type != logical.JoinRight && j.Type != logical.JoinMark
 	var left, right, both []logical.Expr
 	for _, c := range logical.Conjuncts(j.Cond) {
 		l, r := false, false
