@@ -106,6 +106,11 @@ func (c *compiler) windowRel(r *substraitpb.ConsistentPartitionWindowRel) (exec.
 			if name == "count" && len(f.Args) == 0 {
 				f.Agg = exec.AggCountStar
 			}
+		case "bool_and", "every", "bool_or", "string_agg", "var_samp", "variance", "var_pop", "stddev_samp", "stddev", "stddev_pop":
+			f.Kind = exec.WinAgg
+			f.Agg = map[string]exec.AggFunc{"bool_and": exec.AggBoolAnd, "every": exec.AggBoolAnd, "bool_or": exec.AggBoolOr,
+				"string_agg": exec.AggStringAgg, "var_samp": exec.AggVarSamp, "variance": exec.AggVarSamp, "var_pop": exec.AggVarPop,
+				"stddev_samp": exec.AggStddevSamp, "stddev": exec.AggStddevSamp, "stddev_pop": exec.AggStddevPop}[name]
 		default:
 			return nil, errs.Errorf(errs.ErrNotSupported, "window function %q", name)
 		}

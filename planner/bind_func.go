@@ -300,6 +300,11 @@ func (b *binder) scalarFunc(name string, args []logical.Expr, loc int32) (logica
 			return mk(name, catalog.Timestamp), nil
 		}
 		return nil, undefined()
+	case "justify_hours", "justify_days", "justify_interval":
+		if n != 1 || !to(0, catalog.Interval) {
+			return nil, undefined()
+		}
+		return mk(name, catalog.Interval), nil
 	case "make_date":
 		if n != 3 || !all(i32) {
 			return nil, undefined()

@@ -23,6 +23,13 @@ func tableSchema(cols []catalog.Column) *arrow.Schema {
 // INSERT: the source's columns are mapped onto the table's columns (missing columns NULL)
 // with assignment casts. NOT NULL constraints are checked by the executor when writing.
 func (b *binder) bindInsert(is *pg.InsertStmt) (*boundStmt, error) {
+	if is.WithClause != nil {
+		saved := b.ctes
+		defer func() { b.ctes = saved }()
+		if err := b.pushWith(is.WithClause); err != nil {
+			return nil, err
+		}
+	}
 	if is.OnConflictClause != nil {
 		return nil, notSupported("ON CONFLICT is not supported yet")
 	}

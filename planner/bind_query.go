@@ -24,32 +24,42 @@ type cte struct {
 // bindQuery binds a full SELECT: WITH, set operations, ORDER BY and LIMIT around them.
 func (b *binder) bindQuery(s *pg.SelectStmt) (logical.Node, error) {
 	if s.WithClause != nil {
-		if s.WithClause.Recursive {
-			return nil, b.errAt(s.WithClause.Location, notSupported("WITH RECURSIVE is not supported yet"))
-		}
 		saved := b.ctes
 		defer func() { b.ctes = saved }()
-		seen := map[string]bool{}
-		for _, c := range s.WithClause.Ctes {
-			ce := c.GetCommonTableExpr()
-			if ce == nil {
-				continue
-			}
-			if seen[ce.Ctename] {
-				return nil, b.errAt(ce.Location, logical.Errorf(errs.ErrInvalidArgument, "WITH query name \"%s\" specified more than once", ce.Ctename))
-			}
-			seen[ce.Ctename] = true
-			sel := ce.Ctequery.GetSelectStmt()
-			if sel == nil {
-				return nil, b.errAt(ce.Location, notSupported("only SELECT is supported in WITH"))
-			}
-			b.ctes = append(b.ctes, &cte{name: ce.Ctename, query: sel, cols: ce.Aliascolnames, ctes: append([]*cte{}, b.ctes...)})
+		if err := b.pushWith(s.WithClause); err != nil {
+			return nil, err
 		}
 	}
 	if s.Op == pg.SetOperation_SETOP_NONE || s.Op == pg.SetOperation_SET_OPERATION_UNDEFINED {
 		return b.bindSelect(s)
 	}
 	return b.bindSetOp(s)
+}
+
+// pushWith brings a WITH clause's entries into scope (the caller restores b.ctes).
+func (b *binder) pushWith(w *pg.WithClause) error {
+	{
+		if w.Recursive {
+			return b.errAt(w.Location, notSupported("WITH RECURSIVE is not supported yet"))
+		}
+		seen := map[string]bool{}
+		for _, c := range w.Ctes {
+			ce := c.GetCommonTableExpr()
+			if ce == nil {
+				continue
+			}
+			if seen[ce.Ctename] {
+				return b.errAt(ce.Location, logical.Errorf(errs.ErrInvalidArgument, "WITH query name \"%s\" specified more than once", ce.Ctename))
+			}
+			seen[ce.Ctename] = true
+			sel := ce.Ctequery.GetSelectStmt()
+			if sel == nil {
+				return b.errAt(ce.Location, notSupported("only SELECT is supported in WITH"))
+			}
+			b.ctes = append(b.ctes, &cte{name: ce.Ctename, query: sel, cols: ce.Aliascolnames, ctes: append([]*cte{}, b.ctes...)})
+		}
+	}
+	return nil
 }
 
 func (b *binder) bindSetOp(s *pg.SelectStmt) (logical.Node, error) {

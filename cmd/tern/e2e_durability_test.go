@@ -166,8 +166,7 @@ func TestDurabilityKillDuringDelete(t *testing.T) {
 
 func TestDurabilityKillDuringCompaction(t *testing.T) {
 	data := t.TempDir()
-	os.Setenv("TERN_MAINTENANCE_EVERY", "20ms")
-	defer os.Unsetenv("TERN_MAINTENANCE_EVERY")
+	t.Setenv("TERN_MAINTENANCE_EVERY", "20ms") // the child inherits it
 	srv := startServer(t, data)
 	cn, _ := openADBC(t, srv.addr, "admin", adminPassword)
 	execUpdate(t, cn, "CREATE TABLE p (id bigint, k int) WITH (partition_by = 'k', cluster_by = 'id')")

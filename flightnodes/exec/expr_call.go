@@ -98,6 +98,8 @@ func NewCall(name string, args []Expr, out arrow.DataType) (Expr, error) {
 		k, out, err = dateTruncKernel(args, out)
 	case "age":
 		k, out, err = ageKernel(args, out)
+	case "justify_hours", "justify_days", "justify_interval":
+		k, out, err = justifyKernel(name, args)
 	default:
 		var ok bool
 		if k, out, ok, err = strFuncKernel(name, args, out); ok {

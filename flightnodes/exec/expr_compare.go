@@ -136,6 +136,8 @@ func cmpLoopFor(base int, lt, rt arrow.DataType) (cmpLoop, error) {
 		return stringCmpLoop(base), nil
 	case arrow.BOOL:
 		return boolCmpLoop(base), nil
+	case arrow.INTERVAL_MONTH_DAY_NANO:
+		return intervalCmpLoop(base), nil
 	}
 	return nil, notSupportedf("comparison of %s", lt)
 }
@@ -318,3 +320,43 @@ func nullTestKernel(isNull bool) kernel {
 }
 
 var _ = math.NaN
+
+// intervalSpan normalizes an interval as PostgreSQL compares them: a month is 30 days, a day
+// 24 hours. It returns whole days and the microseconds of the remaining day.
+func intervalSpan(iv arrow.MonthDayNanoInterval) (int64, int64) {
+	us := iv.Nanoseconds / 1000
+	d := int64(iv.Months)*30 + int64(iv.Days) + floorDiv(us, usPerDay)
+	return d, floorMod(us, usPerDay)
+}
+
+func intervalCmp(a, b arrow.MonthDayNanoInterval) int {
+	da, ua := intervalSpan(a)
+	db, ub := intervalSpan(b)
+	switch {
+	case da < db || (da == db && ua < ub):
+		return -1
+	case da == db && ua == ub:
+		return 0
+	}
+	return 1
+}
+
+func intervalCmpLoop(base int) cmpLoop {
+	return func(a, b operand, n int, out []byte) {
+		av, bv := vals[arrow.MonthDayNanoInterval](a.arr), vals[arrow.MonthDayNanoInterval](b.arr)
+		sa, sb := a.stride(), b.stride()
+		for i := 0; i < n; i++ {
+			c := intervalCmp(av[i*sa], bv[i*sb])
+			var r bool
+			switch base {
+			case cmpEq:
+				r = c == 0
+			case cmpLt:
+				r = c < 0
+			default:
+				r = c <= 0
+			}
+			out[i>>3] |= b2u8(r) << (i & 7)
+		}
+	}
+}

@@ -513,3 +513,53 @@ func negateInterval() kernel {
 		return nil
 	})
 }
+
+// justifyKernel: justify_hours (24 hours -> 1 day), justify_days (30 days -> 1 month),
+// justify_interval (both, with signs made consistent).
+func justifyKernel(name string, args []Expr) (kernel, arrow.DataType, error) {
+	if len(args) != 1 || args[0].Type().ID() != arrow.INTERVAL_MONTH_DAY_NANO {
+		return nil, nil, invalidf("function %s takes one interval", name)
+	}
+	ivT := arrow.FixedWidthTypes.MonthDayNanoInterval
+	return rowKernel(ivT, true, func(a *rowArgs, i int, w *rowWriter) error {
+		iv := a.iv(0, i)
+		m, d, us := int64(iv.Months), int64(iv.Days), iv.Nanoseconds/1000
+		if name != "justify_days" {
+			d += us / usPerDay
+			us %= usPerDay
+		}
+		if name != "justify_hours" {
+			m += d / 30
+			d %= 30
+		}
+		if name == "justify_interval" {
+			if m > 0 && (d < 0 || (d == 0 && us < 0)) {
+				d += 30
+				m--
+			} else if m < 0 && (d > 0 || (d == 0 && us > 0)) {
+				d -= 30
+				m++
+			}
+			if d > 0 && us < 0 {
+				us += usPerDay
+				d--
+			} else if d < 0 && us > 0 {
+				us -= usPerDay
+				d++
+			}
+		} else if name == "justify_hours" {
+			if d > 0 && us < 0 {
+				us += usPerDay
+				d--
+			} else if d < 0 && us > 0 {
+				us -= usPerDay
+				d++
+			}
+		}
+		if m > math.MaxInt32 || m < math.MinInt32 || d > math.MaxInt32 || d < math.MinInt32 {
+			return invalidf("interval out of range")
+		}
+		w.interval(i, arrow.MonthDayNanoInterval{Months: int32(m), Days: int32(d), Nanoseconds: us * 1000})
+		return nil
+	}), ivT, nil
+}

@@ -1,12 +1,14 @@
 package exec_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
 	"github.com/apache/arrow-go/v18/arrow/scalar"
 	"github.com/tern-db/tern/flightnodes/exec"
+	"github.com/tern-db/tern/flightnodes/exec/exectest"
 )
 
 var tIv = arrow.FixedWidthTypes.MonthDayNanoInterval
@@ -186,4 +188,56 @@ func decimalLit(v int64) any {
 
 func scalarDec(v int64, p, s int32) scalar.Scalar {
 	return scalar.NewDecimal128Scalar(decimal128.FromI64(v), tDec(p, s))
+}
+
+func TestIntervalCompareAndSort(t *testing.T) {
+	ivs := []arrow.DataType{tIv, tIv}
+	rows := `[{"c0":{"months":0,"days":1,"nanoseconds":0},"c1":{"months":0,"days":0,"nanoseconds":86400000000000}},
+		{"c0":{"months":1,"days":0,"nanoseconds":0},"c1":{"months":0,"days":29,"nanoseconds":0}}]`
+	runExprCases(t, []exprCase{
+		one("iv-eq", ivs, rows, func(b eb) exec.Expr { return b.call("equal", nil, b.col(0), b.col(1)) }, "true", "false"),
+		one("iv-gt", ivs, rows, func(b eb) exec.Expr { return b.call("gt", nil, b.col(0), b.col(1)) }, "false", "true"),
+		one("regexp_like", []arrow.DataType{tStr}, `[{"c0":"abc"},{"c0":"ABC"}]`, func(b eb) exec.Expr { return b.call("regexp_like", nil, b.col(0), b.lit("^a"), b.lit("i")) }, "true", "true"),
+		one("make_date", []arrow.DataType{tI32}, `[{"c0":2024}]`, func(b eb) exec.Expr { return b.call("make_date", nil, b.col(0), b.lit(int32(2)), b.lit(int32(29))) }, "2024-02-29"),
+		{name: "make_date-bad", types: []arrow.DataType{tI32}, rows: `[{"c0":2023}]`, err: "date field value out of range",
+			build: func(b eb) exec.Expr { return b.call("make_date", nil, b.col(0), b.lit(int32(2)), b.lit(int32(29))) }},
+	})
+	mem := exectest.Alloc(t)
+	s := schemaOf(tIv)
+	rec := exectest.Record(t, mem, s, `[{"c0":{"months":1,"days":0,"nanoseconds":0}},{"c0":null},{"c0":{"months":0,"days":2,"nanoseconds":5}},{"c0":{"months":0,"days":0,"nanoseconds":3600000000000}}]`)
+	defer rec.Release()
+	op, err := exec.NewSort(exec.Env{Alloc: mem}, exectest.SourceOf(rec, 7), []exec.SortKey{{Col: 0}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := exectest.Rows(t, op)
+	if len(got) != 4 || !strings.Contains(got[0], "3600000000000") || !strings.Contains(got[1], "5") || got[3] != "NULL" {
+		t.Fatalf("sorted intervals: %q", got)
+	}
+}
+
+func TestIntervalAggregatesAndJustify(t *testing.T) {
+	runExprCases(t, []exprCase{
+		one("justify_hours", []arrow.DataType{tIv}, `[{"c0":{"months":0,"days":0,"nanoseconds":129600000000000}}]`,
+			func(b eb) exec.Expr {
+				iv := b.call("justify_hours", nil, b.col(0))
+				return b.call("concat", tStr, b.cast(b.call("extract", tI32, b.lit("day"), iv), tStr), b.lit("/"), b.cast(b.call("extract", tI32, b.lit("hour"), iv), tStr))
+			}, "1/12"),
+	})
+	s := arrow.NewSchema([]arrow.Field{{Name: "g", Type: tI32}, {Name: "v", Type: tIv, Nullable: true}}, nil)
+	for _, size := range exectest.BatchSizes {
+		mem := exectest.Alloc(t)
+		rec := exectest.Record(t, mem, s, `[{"g":1,"v":{"months":1,"days":0,"nanoseconds":0}},{"g":1,"v":null},{"g":1,"v":{"months":0,"days":31,"nanoseconds":5000}}]`)
+		op, err := exec.NewHashAggregate(exec.Env{Alloc: mem, BatchSize: size}, exectest.SourceOf(rec, size), []int{0}, []exec.AggSpec{
+			{Func: exec.AggSum, Arg: 1, Out: tIv, Name: "s"}, {Func: exec.AggMax, Arg: 1, Out: tIv, Name: "mx"},
+			{Func: exec.AggMin, Arg: 1, Out: tIv, Name: "mn"}, {Func: exec.AggAvg, Arg: 1, Out: tIv, Name: "a"}})
+		rec.Release()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := exectest.Rows(t, op)
+		if len(got) != 1 || got[0] != `1|{"months":1,"days":31,"nanoseconds":5000}|{"months":0,"days":31,"nanoseconds":5000}|{"months":1,"days":0,"nanoseconds":0}|{"months":0,"days":30,"nanoseconds":43200000003000}` {
+			t.Fatalf("interval aggregates: %q", got)
+		}
+	}
 }

@@ -298,6 +298,41 @@ func strFuncKernel(name string, args []Expr, out arrow.DataType) (kernel, arrow.
 			}
 			return nil
 		}), strType, true, nil
+	case "regexp_like", "textregexeq":
+		// string ~ pattern; flags as regexp_replace's ("i" for ~*)
+		if err = argsAre(args, 2, 3, name); err != nil {
+			return nil, nil, true, err
+		}
+		b := arrow.FixedWidthTypes.Boolean
+		var cache regexCache
+		return rowKernel(b, true, func(a *rowArgs, i int, w *rowWriter) error {
+			flags := ""
+			if len(a.ops) > 2 {
+				flags = string(a.str(2, i))
+			}
+			re, _, err := cache.get(string(a.str(1, i)), flags)
+			if err != nil {
+				return err
+			}
+			w.boolean(i, re.Match(a.str(0, i)))
+			return nil
+		}), b, true, nil
+	case "make_date":
+		if err = argsAre(args, 3, 3, name); err != nil {
+			return nil, nil, true, err
+		}
+		d := arrow.FixedWidthTypes.Date32
+		return rowKernel(d, true, func(a *rowArgs, i int, w *rowWriter) error {
+			y, m, day := a.i64(0, i), a.i64(1, i), a.i64(2, i)
+			if y == 0 || m < 1 || m > 12 || day < 1 || day > daysIn(y, m) {
+				return invalidf("date field value out of range: %d-%02d-%02d", y, m, day)
+			}
+			if y < 0 {
+				y++ // 1 BC is year 0
+			}
+			w.int(i, daysFromCivil(y, m, day))
+			return nil
+		}), d, true, nil
 	case "left", "right":
 		if err = argsAre(args, 2, 2, name); err != nil {
 			return nil, nil, true, err

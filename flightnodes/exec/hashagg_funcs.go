@@ -34,6 +34,12 @@ func newAggFunc(mem memory.Allocator, spec AggSpec, in arrow.DataType) (aggFunc,
 			return nil, errs.Errorf(errs.ErrNotSupported, "count with output type %s", out)
 		}
 		return &countAgg{star: spec.Func == AggCountStar, n: newVec[int64](mem)}, nil
+	case AggSum, AggAvg, AggMin, AggMax:
+		if in.ID() == arrow.INTERVAL_MONTH_DAY_NANO {
+			return &intervalAgg{fn: spec.Func, sum: newVec[arrow.MonthDayNanoInterval](mem), cnt: newVec[int64](mem)}, nil
+		}
+	}
+	switch spec.Func {
 	case AggSum, AggAvg:
 		avg := spec.Func == AggAvg
 		switch in.ID() {

@@ -253,3 +253,70 @@ func (a *varAgg) build(mem memory.Allocator, from, to int) (arrow.Array, error) 
 	}
 	return buildFixed(mem, a.out, res, valid), nil
 }
+
+// intervalAgg: sum, avg, min and max of intervals. Sums add months, days and time separately
+// (as PostgreSQL); avg divides the sum with fractional months and days cascading down; min and
+// max compare with a month as 30 days and a day as 24 hours.
+type intervalAgg struct {
+	fn  AggFunc
+	sum vec[arrow.MonthDayNanoInterval]
+	cnt vec[int64]
+}
+
+func (a *intervalAgg) resize(n int) { a.sum.resize(n); a.cnt.resize(n) }
+func (a *intervalAgg) release()     { a.sum.release(); a.cnt.release() }
+
+func (a *intervalAgg) update(arr arrow.Array, gids []int32) error {
+	vals := fixedValues[arrow.MonthDayNanoInterval](arr)
+	nb, off := nullBitmap(arr), arr.Data().Offset()
+	sum, cnt := a.sum.s, a.cnt.s
+	for i, g := range gids {
+		if g < 0 || (nb != nil && !bitutil.BitIsSet(nb, off+i)) {
+			continue
+		}
+		v := vals[i]
+		switch {
+		case cnt[g] == 0:
+			sum[g] = v
+		case a.fn == AggMin:
+			if intervalCmp(v, sum[g]) < 0 {
+				sum[g] = v
+			}
+		case a.fn == AggMax:
+			if intervalCmp(v, sum[g]) > 0 {
+				sum[g] = v
+			}
+		default:
+			s := sum[g]
+			m, d := int64(s.Months)+int64(v.Months), int64(s.Days)+int64(v.Days)
+			if m > math.MaxInt32 || m < math.MinInt32 || d > math.MaxInt32 || d < math.MinInt32 {
+				return invalidf("interval out of range")
+			}
+			sum[g] = arrow.MonthDayNanoInterval{Months: int32(m), Days: int32(d), Nanoseconds: s.Nanoseconds + v.Nanoseconds}
+		}
+		cnt[g]++
+	}
+	return nil
+}
+
+func (a *intervalAgg) build(mem memory.Allocator, from, to int) (arrow.Array, error) {
+	n := to - from
+	res := make([]arrow.MonthDayNanoInterval, n)
+	valid := make([]uint8, n)
+	for i := range res {
+		c := a.cnt.s[from+i]
+		if c == 0 {
+			continue
+		}
+		valid[i] = 1
+		res[i] = a.sum.s[from+i]
+		if a.fn == AggAvg {
+			r, err := scaleInterval(res[i], 1/float64(c))
+			if err != nil {
+				return nil, err
+			}
+			res[i] = r
+		}
+	}
+	return buildFixed(mem, arrow.FixedWidthTypes.MonthDayNanoInterval, res, valid), nil
+}

@@ -3,6 +3,7 @@ package exec_test
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -103,7 +104,7 @@ func BenchmarkUnionDistinct1M(b *testing.B) {
 	parts := exectest.Slice(rec, exec.DefaultBatchSize)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		op, _ := exec.NewSetOp(exec.Env{Alloc: mem}, []exec.Operator{exec.NewSource(s, parts...), exec.NewSource(s, parts...)}, exec.UnionDistinct)
+		op, _ := exec.NewSetOp(exec.Env{Alloc: mem}, []exec.Operator{exec.NewSource(s, slices.Clone(parts)...), exec.NewSource(s, slices.Clone(parts)...)}, exec.UnionDistinct)
 		out, err := exec.Drain(b.Context(), op)
 		if err != nil {
 			b.Fatal(err)

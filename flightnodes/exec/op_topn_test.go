@@ -3,6 +3,7 @@ package exec_test
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -59,7 +60,7 @@ func BenchmarkTopN100_1M(b *testing.B) {
 	parts := exectest.Slice(rec, exec.DefaultBatchSize)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		op, _ := exec.NewTopN(exec.Env{Alloc: mem}, exec.NewSource(s, parts...), []exec.SortKey{{Col: 0, Desc: true}}, 0, 100)
+		op, _ := exec.NewTopN(exec.Env{Alloc: mem}, exec.NewSource(s, slices.Clone(parts)...), []exec.SortKey{{Col: 0, Desc: true}}, 0, 100)
 		out, err := exec.Drain(b.Context(), op)
 		if err != nil {
 			b.Fatal(err)

@@ -124,14 +124,25 @@ func NewWindow(env Env, input Operator, partCols []int, orderKeys []SortKey, fun
 		}
 		switch f.Kind {
 		case WinAgg:
+			want := 1
 			switch f.Agg {
-			case AggCountStar, AggCount, AggSum, AggAvg, AggMin, AggMax:
-			default:
-				return nil, errs.Errorf(errs.ErrNotSupported, "window aggregate %d", f.Agg)
+			case AggCountStar:
+				want = 0
+			case AggStringAgg:
+				want = 2
 			}
-			if f.Agg != AggCountStar && len(f.Args) != 1 {
-				return nil, errs.Errorf(errs.ErrInvalidArgument, "window aggregate needs one argument")
+			if len(f.Args) != want {
+				return nil, errs.Errorf(errs.ErrInvalidArgument, "window aggregate with %d arguments", len(f.Args))
 			}
+			var dt arrow.DataType = arrow.PrimitiveTypes.Int64
+			if want > 0 {
+				dt = s.Field(f.Args[0]).Type
+			}
+			a, err := newAggFunc(memory.DefaultAllocator, AggSpec{Func: f.Agg, Out: f.Out}, dt)
+			if err != nil {
+				return nil, err
+			}
+			a.release()
 		case WinNtile, WinFirstValue, WinLastValue:
 			if len(f.Args) != 1 {
 				return nil, errs.Errorf(errs.ErrInvalidArgument, "window function %q needs one argument", f.Name)
@@ -576,6 +587,11 @@ func (w *window) aggregate(f WindowFunc, parts [][2]int, fs, fe []int32) (arrow.
 	}
 	valid := func(r int32) bool { return arg == nil || arg.IsValid(int(r)) }
 	switch f.Agg {
+	case AggCountStar, AggCount, AggSum, AggAvg, AggMin, AggMax:
+	default:
+		return w.aggregateGeneric(f, fs, fe)
+	}
+	switch f.Agg {
 	case AggMin, AggMax:
 		// sliding window over monotone frames with a deque of candidate positions
 		cmp := valueCmp(arg)
@@ -773,4 +789,60 @@ func (w *window) Close() error {
 	w.cols, w.results = nil, nil
 	w.perm.release()
 	return w.input.Close()
+}
+
+// aggregateGeneric computes any hash-aggregate function over frames by treating every output
+// row as a group fed with its frame's rows: O(total frame size), used for the aggregates
+// without a sliding form (bool_and, string_agg, variance, ...).
+func (w *window) aggregateGeneric(f WindowFunc, fs, fe []int32) (arrow.Array, error) {
+	mem := w.env.Alloc
+	n := w.n
+	perm := w.perm.s
+	in := w.cols[f.Args[0]]
+	a, err := newAggFunc(mem, AggSpec{Func: f.Agg, Out: f.Out}, in.DataType())
+	if err != nil {
+		return nil, err
+	}
+	defer a.release()
+	a.resize(n)
+	const chunk = 1 << 16
+	var idx, gids []int32
+	flush := func() error {
+		if len(idx) == 0 {
+			return nil
+		}
+		v, err := gatherArray(mem, in, idx)
+		if err != nil {
+			return err
+		}
+		defer v.Release()
+		if f.Agg == AggStringAgg {
+			d, err := gatherArray(mem, w.cols[f.Args[1]], idx)
+			if err != nil {
+				return err
+			}
+			defer d.Release()
+			err = a.(*stringAgg).update2(v, d, gids)
+			idx, gids = idx[:0], gids[:0]
+			return err
+		}
+		err = a.update(v, gids)
+		idx, gids = idx[:0], gids[:0]
+		return err
+	}
+	for k := 0; k < n; k++ {
+		for p := fs[k]; p < fe[k]; p++ {
+			idx = append(idx, perm[p])
+			gids = append(gids, int32(k))
+			if len(idx) >= chunk {
+				if err := flush(); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return nil, err
+	}
+	return a.build(mem, 0, n)
 }

@@ -3,6 +3,7 @@ package exec_test
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strconv"
 	"testing"
@@ -276,7 +277,7 @@ func BenchmarkWindowRunningSum1M(b *testing.B) {
 		Frame: exec.Frame{Rows: true, Start: exec.BoundPreceding, StartOffset: 10, End: exec.BoundCurrent}, Name: "s"}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		op, _ := exec.NewWindow(exec.Env{Alloc: mem}, exec.NewSource(s, parts...), []int{0}, []exec.SortKey{{Col: 1}}, []exec.WindowFunc{f})
+		op, _ := exec.NewWindow(exec.Env{Alloc: mem}, exec.NewSource(s, slices.Clone(parts)...), []int{0}, []exec.SortKey{{Col: 1}}, []exec.WindowFunc{f})
 		out, err := exec.Drain(b.Context(), op)
 		if err != nil {
 			b.Fatal(err)
@@ -286,4 +287,26 @@ func BenchmarkWindowRunningSum1M(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(rec.NumRows())*float64(b.N)/b.Elapsed().Seconds()/1e6, "Mrows/s")
+}
+
+func TestWindowGenericAggregates(t *testing.T) {
+	s := arrow.NewSchema([]arrow.Field{{Name: "p", Type: i64}, {Name: "s", Type: arrow.BinaryTypes.String, Nullable: true},
+		{Name: "d", Type: arrow.BinaryTypes.String}, {Name: "b", Type: arrow.FixedWidthTypes.Boolean, Nullable: true}}, nil)
+	rows := `[{"p":1,"s":"a","d":",","b":true},{"p":1,"s":null,"d":",","b":false},{"p":1,"s":"c","d":",","b":null},{"p":2,"s":"x","d":",","b":true}]`
+	run := exec.Frame{Rows: true, Start: exec.BoundUnbounded, End: exec.BoundCurrent}
+	whole := exec.Frame{Start: exec.BoundUnbounded, End: exec.BoundUnbounded}
+	funcs := []exec.WindowFunc{
+		{Kind: exec.WinAgg, Agg: exec.AggStringAgg, Args: []int{1, 2}, Out: arrow.BinaryTypes.String, Frame: run, Name: "sa"},
+		{Kind: exec.WinAgg, Agg: exec.AggBoolAnd, Args: []int{3}, Out: arrow.FixedWidthTypes.Boolean, Frame: whole, Name: "band"},
+	}
+	for _, size := range exectest.BatchSizes {
+		mem := exectest.Alloc(t)
+		rec := exectest.Record(t, mem, s, rows)
+		op, err := exec.NewWindow(exec.Env{Alloc: mem, BatchSize: size}, exectest.SourceOf(rec, size), []int{0}, nil, funcs)
+		rec.Release()
+		if err != nil {
+			t.Fatal(err)
+		}
+		diffRows(t, drainRows(t, op), []string{"1|a|,|true|a|false", "1|NULL|,|false|a|false", "1|c|,|NULL|a,c|false", "2|x|,|true|x|true"})
+	}
 }

@@ -27,7 +27,7 @@ func sortKeyOK(dt arrow.DataType) bool {
 	switch dt.ID() {
 	case arrow.BOOL, arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64, arrow.FLOAT32, arrow.FLOAT64,
 		arrow.DATE32, arrow.DATE64, arrow.TIMESTAMP, arrow.TIME32, arrow.TIME64, arrow.DURATION,
-		arrow.DECIMAL128, arrow.STRING, arrow.BINARY:
+		arrow.DECIMAL128, arrow.STRING, arrow.BINARY, arrow.INTERVAL_MONTH_DAY_NANO:
 		return true
 	}
 	return false
@@ -82,6 +82,13 @@ func normalize(arr arrow.Array, rows []int32, out []sortPair) (exact bool) {
 		vals := a.Values()
 		for k, r := range rows {
 			out[k] = sortPair{uint64(vals[r].HighBits()) ^ 1<<63, r}
+		}
+		return false
+	case *array.MonthDayNanoInterval:
+		vals := a.MonthDayNanoIntervalValues()
+		for k, r := range rows {
+			d, _ := intervalSpan(vals[r])
+			out[k] = sortPair{uint64(d) ^ 1<<63, r}
 		}
 		return false
 	case *array.String:
@@ -209,6 +216,9 @@ func valueCmp(arr arrow.Array) rowCmp {
 	case *array.Decimal128:
 		vals := a.Values()
 		return func(x, y int32) int { return vals[x].Cmp(vals[y]) }
+	case *array.MonthDayNanoInterval:
+		vals := a.MonthDayNanoIntervalValues()
+		return func(x, y int32) int { return intervalCmp(vals[x], vals[y]) }
 	case *array.String:
 		return cmpBytes(a.ValueOffsets(), a.ValueBytes())
 	case *array.Binary:
