@@ -47,3 +47,23 @@ func (n *Node) Run(ctx context.Context, f *proto.Fragment) (op exec.Operator, er
 	}
 	return Compile(ctx, f.Plan, exec.Env{Alloc: n.Alloc, BatchSize: n.BatchSize})
 }
+
+// Analyzer is an optional capability of an Executor: run a fragment with per-operator
+// profiling for EXPLAIN ANALYZE.
+type Analyzer interface {
+	RunAnalyzed(ctx context.Context, f *proto.Fragment) (exec.Operator, *Profile, error)
+}
+
+var _ Analyzer = (*Node)(nil)
+
+func (n *Node) RunAnalyzed(ctx context.Context, f *proto.Fragment) (op exec.Operator, p *Profile, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			op, p, err = nil, nil, fmt.Errorf("%w: compiling fragment: %v", errs.ErrInternal, r)
+		}
+	}()
+	if len(f.Plan) == 0 {
+		return nil, nil, errs.Errorf(errs.ErrInvalidArgument, "fragment has no plan")
+	}
+	return CompileAnalyzed(ctx, f.Plan, exec.Env{Alloc: n.Alloc, BatchSize: n.BatchSize})
+}

@@ -31,7 +31,8 @@ type ticketPayload struct {
 	QueryID string   `json:"q"`
 	Tenant  string   `json:"t"`
 	Plan    []byte   `json:"p,omitempty"`
-	Lines   []string `json:"l,omitempty"` // EXPLAIN output
+	Lines   []string `json:"l,omitempty"` // EXPLAIN output; with Analyze, the logical plan
+	Analyze bool     `json:"a,omitempty"` // EXPLAIN ANALYZE: run Plan with profiling
 }
 
 // preparedPayload is a prepared statement: its text, who prepared it, and bound parameters
@@ -68,6 +69,8 @@ func (s *Server) flightInfoFor(ctx context.Context, sess planner.Session, sql st
 		tp.Plan, schema = st.Plan, st.Schema
 	case *planner.Explain:
 		tp.Lines, schema = st.Lines, explainSchema
+	case *planner.ExplainAnalyze:
+		tp.Plan, tp.Lines, tp.Analyze, schema = st.Query.Plan, st.Logical, true, explainSchema
 	default:
 		if _, err := s.execUpdate(ctx, sess, stmt, tx); err != nil {
 			return nil, err
@@ -150,6 +153,14 @@ func (s *Server) DoGetStatement(ctx context.Context, cmd flightsql.StatementQuer
 	if err := qctx.Err(); err != nil {
 		done()
 		return nil, nil, queryErr(qctx, err)
+	}
+	if tp.Analyze {
+		defer done()
+		lines, err := s.explainAnalyze(qctx, tp)
+		if err != nil {
+			return nil, nil, queryErr(qctx, err)
+		}
+		return s.streamLines(lines)
 	}
 	op, err := s.exec.Run(qctx, &proto.Fragment{QueryID: tp.QueryID, Tenant: tp.Tenant, Plan: tp.Plan})
 	if err != nil {

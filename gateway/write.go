@@ -31,11 +31,27 @@ func (s *Server) execUpdate(ctx context.Context, sess planner.Session, stmt plan
 		}
 		return s.createTableAs(ctx, sess, st)
 	case *planner.DropTable:
-		err := s.cat.DropTable(ctx, st.Ref)
-		if st.IfExists && errors.Is(err, errs.ErrNotFound) {
-			return 0, nil
+		// DROP TABLE a, b: every name is checked before anything is dropped, as PostgreSQL does.
+		refs := append([]catalog.TableRef{st.Ref}, st.Also...)
+		var present []catalog.TableRef
+		for _, r := range refs {
+			if _, err := s.cat.GetTable(ctx, r); err != nil {
+				if st.IfExists && errors.Is(err, errs.ErrNotFound) {
+					continue
+				}
+				if errors.Is(err, errs.ErrNotFound) {
+					return 0, errs.Errorf(errs.ErrNotFound, "table %q does not exist", r.Name)
+				}
+				return 0, err
+			}
+			present = append(present, r)
 		}
-		return 0, err
+		for _, r := range present {
+			if err := s.cat.DropTable(ctx, r); err != nil && !(st.IfExists && errors.Is(err, errs.ErrNotFound)) {
+				return 0, err
+			}
+		}
+		return 0, nil
 	case *planner.Insert:
 		if tx != nil {
 			return s.txnStage(ctx, tx, st.Table, false, func(w *native.Writer) (int64, error) {
