@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"sync/atomic"
@@ -50,4 +51,17 @@ func (s *Server) explainAnalyze(ctx context.Context, tp ticketPayload) ([]string
 		fmt.Sprintf("Bytes scanned: %d", scanned.Load()),
 		fmt.Sprintf("Execution time: %.3f ms", float64(elapsed.Microseconds())/1000))
 	return lines, nil
+}
+
+// ResultMetadata is the JSON app metadata on the last batch of every query result: the
+// query's totals, known only once it has run.
+type ResultMetadata struct {
+	QueryID      string `json:"query_id"`
+	Rows         int64  `json:"rows"`
+	BytesScanned int64  `json:"bytes_scanned"`
+}
+
+func resultMetadata(queryID string, rows, scanned int64) []byte {
+	b, _ := json.Marshal(ResultMetadata{QueryID: queryID, Rows: rows, BytesScanned: scanned})
+	return b
 }

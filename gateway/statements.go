@@ -7,7 +7,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/tern-db/tern/connectors/files"
 	"io"
+	"sync/atomic"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -162,12 +164,16 @@ func (s *Server) DoGetStatement(ctx context.Context, cmd flightsql.StatementQuer
 		}
 		return s.streamLines(lines)
 	}
+	var scanned atomic.Int64
+	qctx = files.WithBytesCounter(qctx, &scanned)
 	op, err := s.exec.Run(qctx, &proto.Fragment{QueryID: tp.QueryID, Tenant: tp.Tenant, Plan: tp.Plan})
 	if err != nil {
 		done()
 		return nil, nil, err
 	}
-	return streamOperator(ctx, qctx, op, done)
+	return streamOperator(ctx, qctx, op, done, func(rows int64) []byte {
+		return resultMetadata(tp.QueryID, rows, scanned.Load())
+	})
 }
 
 func (s *Server) DoPutCommandStatementUpdate(ctx context.Context, cmd flightsql.StatementUpdate) (int64, error) {

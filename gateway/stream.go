@@ -7,7 +7,9 @@ import (
 	"io"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/flight"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/tern-db/tern/flightnodes/exec"
 	"github.com/tern-db/tern/proto/errs"
 )
@@ -19,7 +21,7 @@ import (
 // client listens); queryCtx is the query's, derived from it; done runs when the producer ends.
 // The channel holds at most two batches, so a slow reader holds the producer back (gRPC flow
 // control reaches the operators): server memory stays bounded whatever the result's size.
-func streamOperator(streamCtx, queryCtx context.Context, op exec.Operator, done func()) (*arrow.Schema, <-chan flight.StreamChunk, error) {
+func streamOperator(streamCtx, queryCtx context.Context, op exec.Operator, done func(), trailer func(rows int64) []byte) (*arrow.Schema, <-chan flight.StreamChunk, error) {
 	if err := op.Open(queryCtx); err != nil {
 		op.Close()
 		done()
@@ -35,11 +37,45 @@ func streamOperator(streamCtx, queryCtx context.Context, op exec.Operator, done 
 				sendErr(streamCtx, ch, fmt.Errorf("%w: panic while executing: %v", errs.ErrInternal, r))
 			}
 		}()
+		// One batch is held back so that the last one can carry the query's totals (rows,
+		// bytes scanned) as app metadata, which are only known at the end.
+		var held arrow.RecordBatch
+		defer func() {
+			if held != nil {
+				held.Release()
+			}
+		}()
+		var rows int64
+		send := func(c flight.StreamChunk) bool {
+			select {
+			case ch <- c:
+				return true
+			case <-queryCtx.Done():
+				c.Data.Release()
+				sendErr(streamCtx, ch, queryErr(queryCtx, queryCtx.Err()))
+				return false
+			}
+		}
 		for {
 			b, err := op.Next(queryCtx)
 			if errors.Is(err, io.EOF) {
 				if err := queryCtx.Err(); err != nil {
 					sendErr(streamCtx, ch, queryErr(queryCtx, err))
+					return
+				}
+				if held == nil && trailer != nil {
+					// No rows: an empty batch still carries the totals.
+					rb := array.NewRecordBuilder(memory.DefaultAllocator, op.Schema())
+					held = rb.NewRecordBatch()
+					rb.Release()
+				}
+				if held != nil {
+					c := flight.StreamChunk{Data: held}
+					held = nil
+					if trailer != nil {
+						c.AppMetadata = trailer(rows)
+					}
+					send(c)
 				}
 				return
 			}
@@ -47,13 +83,16 @@ func streamOperator(streamCtx, queryCtx context.Context, op exec.Operator, done 
 				sendErr(streamCtx, ch, queryErr(queryCtx, err))
 				return
 			}
-			select {
-			case ch <- flight.StreamChunk{Data: b}:
-			case <-queryCtx.Done():
-				b.Release()
-				sendErr(streamCtx, ch, queryErr(queryCtx, queryCtx.Err()))
-				return
+			rows += b.NumRows()
+			if held != nil {
+				c := flight.StreamChunk{Data: held}
+				held = nil
+				if !send(c) {
+					b.Release()
+					return
+				}
 			}
+			held = b
 		}
 	}()
 	return op.Schema(), ch, nil
