@@ -53,15 +53,18 @@ func TestConformanceWrongCredentials(t *testing.T) {
 
 // Bearer tokens expire; a new handshake (with the old token or with credentials) renews them.
 func TestConformanceTokenExpiry(t *testing.T) {
-	const ttl = 5 * time.Second // expiry has a one-second resolution
+	// Expiry has a one-second resolution, and a loaded machine delays every step: the first
+	// token expires at most ttl after t0, the renewed one at least ttl+4s after t0, and the
+	// checks run in between with seconds to spare.
+	const ttl = 8 * time.Second
 	ts := startServer(t, func(c *Config) { c.TokenTTL = ttl })
-	t0 := time.Now()
 	c := ts.client(t)
+	t0 := time.Now() // after the first token was issued
 	want(t, c.query(t, `SELECT 1`), "1")
 	// Renew with the (still valid) bearer token: the handshake answers a fresh token.
 	md, _ := metadata.FromOutgoingContext(c.ctx)
 	oldTok := md.Get("authorization")[0]
-	time.Sleep(time.Until(t0.Add(3 * time.Second)))
+	time.Sleep(time.Until(t0.Add(5 * time.Second)))
 	stream, err := c.Client.Client.Handshake(c.ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -76,7 +79,7 @@ func TestConformanceTokenExpiry(t *testing.T) {
 	renewed := metadata.NewOutgoingContext(context.Background(), metadata.Pairs("authorization", "Bearer "+string(resp.Payload)))
 
 	// Past the first token's expiry: it is refused, the renewed one still works.
-	time.Sleep(time.Until(t0.Add(ttl + 200*time.Millisecond)))
+	time.Sleep(time.Until(t0.Add(ttl + 1200*time.Millisecond)))
 	_, err = c.Execute(metadata.NewOutgoingContext(context.Background(), metadata.Pairs("authorization", oldTok)), "SELECT 1")
 	wantCode(t, err, codes.Unauthenticated)
 	if _, err := c.Execute(renewed, "SELECT 1"); err != nil {

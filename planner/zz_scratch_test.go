@@ -18,4 +18,11 @@ func TestZZScratch(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Log(strings.Join(st.(*Explain).Lines, "\n"))
+	st, err = p.Plan(context.Background(), Session{}, q, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if qq, ok := st.(*Query); ok {
+		t.Log(qq.Schema)
+	}
 }
