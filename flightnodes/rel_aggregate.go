@@ -348,6 +348,9 @@ func (c *compiler) groupingSets(in exec.Operator, cols []exec.Expr, names []stri
 		return nil, err
 	}
 	c.track(agg)
+	if agg, err = c.emptySetTotals(agg, ex.Schema(), nGroups, sets, aggs); err != nil {
+		return nil, err
+	}
 	as := agg.Schema()
 	var out []exec.Expr
 	var onames []string
@@ -360,6 +363,60 @@ func (c *compiler) groupingSets(in exec.Operator, cols []exec.Expr, names []stri
 	}
 	out, onames = append(out, exec.NewColumnRef(nGroups, as.Field(nGroups).Type)), append(onames, "grouping_set")
 	return c.project(agg, out, onames)
+}
+
+// emptySetTotals makes agg (grouped by the nGroups keys and the set index) produce, on empty
+// input, the grand-total row of every empty grouping set, as SQL does: the measures of no
+// rows (a hash aggregate without keys over nothing), NULL keys, the set's index.
+func (c *compiler) emptySetTotals(agg exec.Operator, expanded *arrow.Schema, nGroups int, sets [][]int, aggs []exec.AggSpec) (exec.Operator, error) {
+	as := agg.Schema()
+	var projs [][]exec.Expr
+	for si, set := range sets {
+		if len(set) != 0 {
+			continue
+		}
+		p := make([]exec.Expr, 0, as.NumFields())
+		for k := 0; k < nGroups; k++ {
+			null, err := exec.NewLiteral(scalar.MakeNullScalar(as.Field(k).Type))
+			if err != nil {
+				return nil, err
+			}
+			p = append(p, null)
+		}
+		idx, err := exec.NewLiteral(scalar.NewInt32Scalar(int32(si)))
+		if err != nil {
+			return nil, err
+		}
+		projs = append(projs, append(p, idx))
+	}
+	if len(projs) == 0 {
+		return agg, nil
+	}
+	total, err := exec.NewHashAggregate(c.env, exec.NewSource(expanded), nil, append([]exec.AggSpec(nil), aggs...))
+	if err != nil {
+		return nil, err
+	}
+	ts := total.Schema()
+	for i := range projs {
+		for m := 0; m < ts.NumFields(); m++ {
+			projs[i] = append(projs[i], exec.NewColumnRef(m, ts.Field(m).Type))
+		}
+	}
+	names := make([]string, as.NumFields())
+	for i := range names {
+		names[i] = as.Field(i).Name
+	}
+	fb, err := exec.NewExpand(c.env, total, projs, names)
+	if err != nil {
+		total.Close()
+		return nil, err
+	}
+	out, err := exec.NewOnEmpty(agg, fb)
+	if err != nil {
+		fb.Close()
+		return nil, err
+	}
+	return c.track(out), nil
 }
 
 func allColumnRefs(es []exec.Expr) bool {

@@ -40,3 +40,18 @@ func TestCompileNewAggregates(t *testing.T) {
 	}}}
 	runPlan(t, p.root(agg, "s", "b", "sd"), "s,b,sd", "dee/cy/bob/ann|true|1.4142135623730951")
 }
+
+// On empty input, each empty grouping set still yields its grand-total row (COUNT 0, SUM
+// NULL); the other sets yield nothing.
+func TestCompileGroupingSetsEmptyInput(t *testing.T) {
+	p := newPlan()
+	// SELECT dept, count(*), sum(id) FROM people WHERE false GROUP BY GROUPING SETS ((dept), (), ())
+	agg := &substraitpb.Rel{RelType: &substraitpb.Rel_Aggregate{Aggregate: &substraitpb.AggregateRel{
+		Input:               filterRel(people(), p.call("equal", tyBool(), field(0), lit(litI32(-1)))),
+		GroupingExpressions: []*substraitpb.Expression{field(2)},
+		Groupings:           []*substraitpb.AggregateRel_Grouping{{ExpressionReferences: []uint32{0}}, {}, {}},
+		Measures:            []*substraitpb.AggregateRel_Measure{p.agg("count", tyI64(), false), p.agg("sum", tyI64(), false, field(0))},
+	}}}
+	s := sortRel(agg, sortKey(field(3), substraitpb.SortField_SORT_DIRECTION_ASC_NULLS_LAST))
+	runPlan(t, p.root(s, "dept", "n", "total", "set"), "dept,n,total,set", "NULL|0|NULL|1", "NULL|0|NULL|2")
+}

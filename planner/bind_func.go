@@ -153,7 +153,7 @@ func (b *binder) scalarFunc(name string, args []logical.Expr, loc int32) (logica
 		}
 		return mk(name, catalog.Int32), nil
 	case "concat", "concat_ws":
-		// concat ignores NULLs: || over COALESCE(arg::text, '')
+		// concat and concat_ws skip NULL arguments (PostgreSQL's functions, under URNTern)
 		if n == 0 || (name == "concat_ws" && n < 2) {
 			return nil, undefined()
 		}
@@ -171,15 +171,18 @@ func (b *binder) scalarFunc(name string, args []logical.Expr, loc int32) (logica
 			if lit, ok := a.(*logical.Literal); ok && lit.Value == nil {
 				continue
 			}
+			if a.Type().Kind == catalog.TypeBool {
+				// arguments are printed by their type's output function: t/f, not true/false
+				a = &logical.Case{Whens: []logical.When{
+					{Cond: a, Result: &logical.Literal{Typ: catalog.Text, Value: "t"}},
+					{Cond: call(proto.FnNot, catalog.Bool, a), Result: &logical.Literal{Typ: catalog.Text, Value: "f"}},
+				}, Typ: catalog.Text}
+			}
 			t, err := b.coerce(a, catalog.Text)
 			if err != nil {
 				return nil, b.errAt(loc, err)
 			}
-			if sep != nil {
-				parts = append(parts, t)
-				continue
-			}
-			parts = append(parts, coalesceText(t))
+			parts = append(parts, t)
 		}
 		if sep != nil {
 			if len(parts) == 0 {
@@ -190,11 +193,7 @@ func (b *binder) scalarFunc(name string, args []logical.Expr, loc int32) (logica
 		if len(parts) == 0 {
 			return &logical.Literal{Typ: catalog.Text, Value: ""}, nil
 		}
-		e := parts[0]
-		for _, p := range parts[1:] {
-			e = call(proto.FnConcat, catalog.Text, e, p)
-		}
-		return e, nil
+		return &logical.Call{Fn: logical.FnConcatFunc, Args: parts, Typ: catalog.Text}, nil
 	case "abs":
 		if n != 1 {
 			return nil, undefined()
@@ -240,8 +239,10 @@ func (b *binder) scalarFunc(name string, args []logical.Expr, loc int32) (logica
 			s := int32(0)
 			if n == 2 {
 				s = t.Scale
-				if l, ok := args[1].(*logical.Literal); ok && l.Value != nil {
-					s = int32(max(0, min(l.Value.(int64), 37)))
+				if l, ok := args[1].(*logical.Literal); ok {
+					if v, ok := l.Value.(int64); ok {
+						s = int32(max(0, min(v, 37)))
+					}
 				}
 			}
 			p := min(38, t.Precision-t.Scale+s+1)
@@ -321,15 +322,6 @@ func (b *binder) scalarFunc(name string, args []logical.Expr, loc int32) (logica
 		return &logical.Call{Fn: "grouping", Args: args, Typ: catalog.Int32}, nil
 	}
 	return nil, undefined()
-}
-
-// coalesceText is COALESCE(e, ”).
-func coalesceText(e logical.Expr) logical.Expr {
-	if !e.Nullable() {
-		return e
-	}
-	return &logical.Case{Whens: []logical.When{{Cond: &logical.Call{Fn: proto.FnIsNotNull, Args: []logical.Expr{e}, Typ: catalog.Bool}, Result: e}},
-		Else: &logical.Literal{Typ: catalog.Text, Value: ""}, Typ: catalog.Text}
 }
 
 // minMax binds GREATEST / LEAST: arguments brought to their common type; NULLs ignored.

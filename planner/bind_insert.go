@@ -253,7 +253,11 @@ func (b *binder) bindCopy(cs *pg.CopyStmt) (*boundStmt, error) {
 	case "csv":
 		base := make(logical.Schema, len(t.Columns))
 		for i, c := range t.Columns {
-			base[i] = logical.Field{Name: c.Name, Type: c.Type, Nullable: true}
+			ct := c.Type
+			if ct.Kind == catalog.TypeText {
+				ct = catalog.Text // read as text; the assignment checks varchar(n) lengths
+			}
+			base[i] = logical.Field{Name: c.Name, Type: ct, Nullable: true}
 		}
 		if delim == "" {
 			delim = ","

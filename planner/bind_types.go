@@ -224,10 +224,23 @@ func (b *binder) coerceAssign(e logical.Expr, to catalog.Type, col string, loc i
 	if l, ok := e.(*logical.Literal); ok && to.Kind == catalog.TypeText && to.Precision > 0 && l.Value != nil {
 		if v, err := logical.CastValue(l.Value, l.Typ, catalog.Text); err == nil {
 			// assignment to varchar(n) fails on longer values unless the excess is spaces
-			r := []rune(v.(string))
+			str, _ := v.(string)
+			r := []rune(str)
 			if int32(len(r)) > to.Precision && strings.TrimRight(string(r[to.Precision:]), " ") != "" {
 				return nil, b.errAt(loc, logical.Errorf(errs.ErrInvalidArgument, "value too long for type character varying(%d)", to.Precision))
 			}
+		}
+	}
+	if _, ok := e.(*logical.Literal); !ok && to.Kind == catalog.TypeText && to.Precision > 0 {
+		from := e.Type()
+		if from.Kind != catalog.TypeText || from.Precision == 0 || from.Precision > to.Precision {
+			// checked at run time: PostgreSQL's length coercion varchar(value, n, false)
+			in, err := b.coerce(e, catalog.Text)
+			if err != nil {
+				return nil, b.errAt(loc, err)
+			}
+			return call("varchar", to, in, &logical.Literal{Typ: catalog.Int32, Value: int64(to.Precision)},
+				&logical.Literal{Typ: catalog.Bool, Value: false}), nil
 		}
 	}
 	out, err := b.coerce(e, to)

@@ -218,7 +218,10 @@ func (b *binder) frame(wd *pg.WindowDef, ordered bool) (logical.Frame, error) {
 		if !ok || l.Value == nil || !isInt(l.Typ) {
 			return 0, b.errAt(wd.Location, notSupported("window frame offsets must be integer constants"))
 		}
-		v := l.Value.(int64)
+		v, ok := l.Value.(int64)
+		if !ok {
+			return 0, b.errAt(wd.Location, notSupported("window frame offsets must be integer constants"))
+		}
 		if v < 0 {
 			return 0, b.errAt(wd.Location, logical.Errorf(errs.ErrInvalidArgument, "frame starting offset must not be negative"))
 		}

@@ -3,6 +3,7 @@ package planner
 import (
 	"context"
 	"testing"
+	"time"
 
 	"errors"
 
@@ -37,11 +38,17 @@ func FuzzPlan(f *testing.F) {
 	params := []scalar.Scalar{scalar.NewInt64Scalar(1), scalar.NewStringScalar("2020-01-01"), scalar.NewInt64Scalar(2)}
 	f.Fuzz(func(t *testing.T, sql string) {
 		ctx := context.Background()
+		start := time.Now()
 		if _, err := p.Prepare(ctx, Session{}, sql); err != nil && isInternal(err) {
 			t.Fatalf("Prepare(%q): %v", sql, err)
 		}
 		if _, err := p.Plan(ctx, Session{}, sql, params); err != nil && isInternal(err) {
 			t.Fatalf("Plan(%q): %v", sql, err)
+		}
+		// Planning a statement of fuzz size must never take long: a slow input is a
+		// denial of service waiting to happen (exponential rewrites, runaway loops).
+		if d := time.Since(start); d > 10*time.Second {
+			t.Fatalf("planning %q took %v", sql, d)
 		}
 	})
 }

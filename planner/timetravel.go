@@ -72,7 +72,11 @@ func (b *binder) bindTimeTravel(name string, fc *pg.FuncCall, rf *pg.RangeFuncti
 	var id uint64
 	switch lit.Typ.Kind {
 	case catalog.TypeInt16, catalog.TypeInt32, catalog.TypeInt64:
-		id = uint64(lit.Value.(int64))
+		v, ok := lit.Value.(int64)
+		if !ok {
+			return nil, nil, b.errAt(fc.Location, logical.Errorf(errs.ErrInvalidArgument, "tern.as_of needs a constant timestamp or snapshot id"))
+		}
+		id = uint64(v)
 		found := false
 		for _, s := range snaps {
 			found = found || s.ID == id
@@ -86,10 +90,14 @@ func (b *binder) bindTimeTravel(name string, fc *pg.FuncCall, rf *pg.RangeFuncti
 			return nil, nil, b.errAt(fc.Location, err)
 		}
 		l, ok := v.(*logical.Literal)
-		if !ok || l.Value == nil {
+		us, isInt := int64(0), false
+		if ok {
+			us, isInt = l.Value.(int64)
+		}
+		if !isInt {
 			return nil, nil, b.errAt(fc.Location, logical.Errorf(errs.ErrInvalidArgument, "tern.as_of needs a constant timestamp or snapshot id"))
 		}
-		at := time.UnixMicro(l.Value.(int64)).UTC()
+		at := time.UnixMicro(us).UTC()
 		if id, err = snapshotAt(t, snaps, at); err != nil {
 			return nil, nil, b.errAt(fc.Location, err)
 		}

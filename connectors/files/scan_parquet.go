@@ -200,6 +200,9 @@ func castTo(ctx context.Context, s *scan, arr arrow.Array, to arrow.DataType) (a
 		defer dense.Release()
 		return castTo(ctx, s, dense, to)
 	}
+	if to.ID() == arrow.INTERVAL_MONTH_DAY_NANO && arrow.TypeEqual(arr.DataType(), IntervalStorageType) {
+		return IntervalsFromStorage(arr), nil // native files' interval storage (interval.go)
+	}
 	opts := compute.SafeCastOptions(to)
 	if _, ok := to.(*arrow.TimestampType); ok {
 		opts.AllowTimeTruncate = true // ns -> us drops the nanoseconds, as PostgreSQL keeps microseconds

@@ -38,6 +38,7 @@ type Writer struct {
 	s      *Store
 	t      catalog.Table
 	schema *arrow.Schema
+	store  *arrow.Schema // schema of the Parquet files: intervals as files.IntervalStorageType
 	layout prune.Layout
 	dir    string // relative to the data directory, slash-separated
 	cur    *dataFile
@@ -84,6 +85,7 @@ func (s *Store) NewWriter(t catalog.Table) *Writer {
 		dir:  path.Join("tables", dirName(t.Ref.Tenant), dir),
 		dirs: map[string]bool{},
 	}
+	w.store, _ = files.StorageSchema(w.schema)
 	w.layout, w.err = prune.ParseLayout(t)
 	if w.layout.Partition != nil || len(w.layout.Cluster) > 0 {
 		w.parts = map[string]*partBuf{}
@@ -295,7 +297,13 @@ func (w *Writer) write(rec arrow.RecordBatch, part string) error {
 		}
 		k := min(room, n-off)
 		sl := rec.NewSlice(off, off+k)
-		err = fw.WriteBuffered(sl)
+		if w.store != w.schema {
+			st := files.ToStorage(sl, w.store)
+			err = fw.WriteBuffered(st)
+			st.Release()
+		} else {
+			err = fw.WriteBuffered(sl)
+		}
 		if err == nil {
 			accs := w.cur.rgs[len(w.cur.rgs)-1]
 			for i := range accs {
@@ -363,7 +371,7 @@ func (w *Writer) openFile(part string) error {
 	}
 	w.made = append(w.made, abs)
 	cw := &countingWriter{w: f}
-	fw, err := pqarrow.NewFileWriter(w.schema, cw, w.props(), pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+	fw, err := pqarrow.NewFileWriter(w.store, cw, w.props(), pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
 	if err != nil {
 		f.Close()
 		return w.ioErr(err)

@@ -101,14 +101,17 @@ func NewCall(name string, args []Expr, out arrow.DataType) (Expr, error) {
 	case "justify_hours", "justify_days", "justify_interval":
 		k, out, err = justifyKernel(name, args)
 	default:
+		// Each family reports ok=false (and no type) for names it does not know: the
+		// planner's output type must reach the next one unchanged.
 		var ok bool
-		if k, out, ok, err = strFuncKernel(name, args, out); ok {
-			break
+		var got arrow.DataType
+		if k, got, ok, err = strFuncKernel(name, args, out); !ok {
+			k, got, ok, err = mathKernel(name, args, out)
 		}
-		if k, out, ok, err = mathKernel(name, args, out); ok {
-			break
+		if !ok {
+			return nil, notSupportedf("scalar function %q", name)
 		}
-		return nil, notSupportedf("scalar function %q", name)
+		out = got
 	}
 	if err != nil {
 		return nil, err

@@ -97,6 +97,11 @@ func TestStringFunctions(t *testing.T) {
 		one("strpos", s1, rows, str1("strpos", "o"), "7", "0", "0"),
 		one("position", s1, rows, str1("position", "abc"), "0", "3", "0"),
 		one("replace", s1, rows, str1("replace", "x", "Y"), "  hello world  ", "YYabcYY", ""),
+		// varchar(value, n, explicit): PostgreSQL's length coercion
+		one("varchar-explicit", []arrow.DataType{tStr}, `[{"c0":"héllo"},{"c0":"hé"},{"c0":null}]`, str1("varchar", int32(3), true), "hél", "hé", "NULL"),
+		one("varchar-assign-spaces", []arrow.DataType{tStr}, `[{"c0":"hé   "},{"c0":"abc"}]`, str1("varchar", int32(3), false), "hé ", "abc"),
+		{name: "varchar-assign-too-long", types: []arrow.DataType{tStr}, rows: `[{"c0":"abc"},{"c0":"abcd"}]`, build: str1("varchar", int32(3), false),
+			err: "value too long for type character varying(3)"},
 		one("split_part", []arrow.DataType{tStr}, `[{"c0":"a,b,,c"}]`, str1("split_part", ",", int32(2)), "b"),
 		one("split_part-neg", []arrow.DataType{tStr}, `[{"c0":"a,b,,c"}]`, str1("split_part", ",", int32(-1)), "c"),
 		one("split_part-out", []arrow.DataType{tStr}, `[{"c0":"a,b,,c"}]`, str1("split_part", ",", int32(9)), ""),

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 )
 
 // PostgreSQL string functions, by their PostgreSQL names.
@@ -193,6 +194,39 @@ func strFuncKernel(name string, args []Expr, out arrow.DataType) (kernel, arrow.
 				s = strings.TrimFunc(s, f)
 			}
 			w.textString(i, s)
+			return nil
+		}), strType, true, nil
+	case "varchar":
+		// PostgreSQL's length coercion varchar(value, n, explicit): an explicit cast
+		// truncates to n characters; an assignment errors on a longer value unless the
+		// excess is spaces, which are cut.
+		if err = argsAre(args, 2, 3, name); err != nil {
+			return nil, nil, true, err
+		}
+		return rowKernel(strType, true, func(a *rowArgs, i int, w *rowWriter) error {
+			s, n := a.str(0, i), a.i64(1, i)
+			explicit := false
+			if len(a.ops) > 2 {
+				if b, ok := a.ops[2].arr.(*array.Boolean); ok {
+					explicit = b.Value(i * a.ops[2].stride())
+				}
+			}
+			if n < 0 || int64(len(s)) <= n {
+				w.text(i, s)
+				return nil
+			}
+			cut, chars := len(s), int64(0)
+			for k := range string(s) {
+				if chars == n {
+					cut = k
+					break
+				}
+				chars++
+			}
+			if cut < len(s) && !explicit && len(bytes.TrimRight(s[cut:], " ")) > 0 {
+				return invalidf("value too long for type character varying(%d)", n)
+			}
+			w.text(i, s[:cut])
 			return nil
 		}), strType, true, nil
 	case "replace":

@@ -61,7 +61,11 @@ func estimate(n Node) float64 {
 	case *Limit:
 		r := estimate(x.Input)
 		if l, ok := x.Count.(*Literal); ok && l.Value != nil {
-			c := float64(l.Value.(int64))
+			n, ok := l.Value.(int64)
+			if !ok {
+				return r
+			}
+			c := float64(n)
 			if r < 0 || c < r {
 				return c
 			}

@@ -42,6 +42,11 @@ type Param struct {
 	Typ   catalog.Type
 }
 
+// FnConcatFunc is PostgreSQL's concat() function (NULL arguments skipped, never NULL), which
+// the producer emits as "concat" under proto.URNTern; proto.FnConcat ("concat" under the
+// standard string URN) is the || operator (NULL if any argument is NULL).
+const FnConcatFunc = "concat()"
+
 // Call is a scalar function call; Fn is a function name of package proto (e.g. "add").
 type Call struct {
 	Fn   string

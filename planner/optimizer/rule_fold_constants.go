@@ -76,7 +76,9 @@ func foldOne(e logical.Expr) logical.Expr {
 				if l.Value == nil {
 					return &logical.Literal{Typ: catalog.Bool}
 				}
-				return &logical.Literal{Typ: catalog.Bool, Value: !l.Value.(bool)}
+				if v, ok := l.Value.(bool); ok {
+					return &logical.Literal{Typ: catalog.Bool, Value: !v}
+				}
 			}
 			return x
 		case "is_null", "is_not_null":
@@ -122,7 +124,12 @@ func foldLogic(x *logical.Call) logical.Expr {
 	var keep []logical.Expr
 	for _, a := range x.Args {
 		if l, ok := lit(a); ok && l.Value != nil {
-			if l.Value.(bool) == and {
+			v, isBool := l.Value.(bool)
+			if !isBool {
+				keep = append(keep, a)
+				continue
+			}
+			if v == and {
 				continue // neutral element
 			}
 			return &logical.Literal{Typ: catalog.Bool, Value: !and} // absorbing element
@@ -199,12 +206,17 @@ func evalCall(fn string, out catalog.Type, a []*logical.Literal) (any, bool) {
 				return int32(r), true
 			}
 		}
-		if len(a) != 2 || !logical.TypesEqual(a[0].Typ, a[1].Typ) {
+		// Only arithmetic whose result has its operands' type folds here: timestamp -
+		// timestamp (an interval of int64 operands) and the like are left to the engine.
+		if len(a) != 2 || !logical.TypesEqual(a[0].Typ, a[1].Typ) || out.Kind != a[0].Typ.Kind {
 			return nil, false
 		}
 		switch x := a[0].Value.(type) {
 		case int64:
-			y := a[1].Value.(int64)
+			y, ok := a[1].Value.(int64)
+			if !ok {
+				return nil, false
+			}
 			var r int64
 			switch fn {
 			case "add":
@@ -244,7 +256,10 @@ func evalCall(fn string, out catalog.Type, a []*logical.Literal) (any, bool) {
 			}
 			return r, true
 		case float64:
-			y := a[1].Value.(float64)
+			y, ok := a[1].Value.(float64)
+			if !ok {
+				return nil, false
+			}
 			switch fn {
 			case "add":
 				return x + y, true
@@ -298,6 +313,19 @@ func evalCall(fn string, out catalog.Type, a []*logical.Literal) (any, bool) {
 			b.WriteString(s)
 		}
 		return b.String(), true
+	case logical.FnConcatFunc: // concat(): NULLs skipped
+		var b strings.Builder
+		for _, x := range a {
+			if x.Value == nil {
+				continue
+			}
+			s, ok := x.Value.(string)
+			if !ok {
+				return nil, false
+			}
+			b.WriteString(s)
+		}
+		return b.String(), true
 	case "lower", "upper":
 		s, ok := a[0].Value.(string)
 		if !ok {
@@ -314,17 +342,28 @@ func evalCall(fn string, out catalog.Type, a []*logical.Literal) (any, bool) {
 // compare orders two non-NULL literals of comparable types.
 func compare(a, b *logical.Literal) (int, bool) {
 	if a.Typ.Kind == catalog.TypeNumeric && b.Typ.Kind == catalog.TypeNumeric {
-		return logical.DecimalToRat(a.Value.(decimal128.Num), a.Typ.Scale).Cmp(logical.DecimalToRat(b.Value.(decimal128.Num), b.Typ.Scale)), true
+		x, ok1 := a.Value.(decimal128.Num)
+		y, ok2 := b.Value.(decimal128.Num)
+		if !ok1 || !ok2 {
+			return 0, false
+		}
+		return logical.DecimalToRat(x, a.Typ.Scale).Cmp(logical.DecimalToRat(y, b.Typ.Scale)), true
 	}
 	if !logical.TypesEqual(a.Typ, b.Typ) {
 		return 0, false
 	}
 	switch x := a.Value.(type) {
 	case int64:
-		y := b.Value.(int64)
+		y, ok := b.Value.(int64)
+		if !ok {
+			return 0, false
+		}
 		return cmp3(x < y, x > y), true
 	case float64:
-		y := b.Value.(float64)
+		y, ok := b.Value.(float64)
+		if !ok {
+			return 0, false
+		}
 		if math.IsNaN(x) || math.IsNaN(y) {
 			return 0, false
 		}
@@ -334,13 +373,22 @@ func compare(a, b *logical.Literal) (int, bool) {
 			return 0, false
 		}
 		// byte order (C collation)
-		y := b.Value.(string)
+		y, ok := b.Value.(string)
+		if !ok {
+			return 0, false
+		}
 		return strings.Compare(x, y), true
 	case bool:
-		y := b.Value.(bool)
+		y, ok := b.Value.(bool)
+		if !ok {
+			return 0, false
+		}
 		return cmp3(!x && y, x && !y), true
 	case int32:
-		y := b.Value.(int32)
+		y, ok := b.Value.(int32)
+		if !ok {
+			return 0, false
+		}
 		return cmp3(x < y, x > y), true
 	}
 	return 0, false

@@ -27,7 +27,11 @@ func TestFoldConstants(t *testing.T) {
 		{&logical.Cast{Input: &logical.Literal{Typ: catalog.Type{}, Value: "2020-01-02"}, To: catalog.Date}, "2020-01-02::date"},
 		{&logical.Case{Whens: []logical.When{{Cond: &logical.Literal{Typ: catalog.Bool, Value: false}, Result: i32(1)}}, Else: a, Typ: catalog.Int32}, "a#0"},
 		{fn("is_null", catalog.Bool, null), "true::boolean"},
+		// timestamp - timestamp is an interval: int64 operands, not an int64 result
+		{fn("subtract", catalog.Interval, &logical.Literal{Typ: catalog.Timestamp, Value: int64(86400_000000)}, &logical.Literal{Typ: catalog.Timestamp, Value: int64(0)}),
+			"subtract(1970-01-02 00:00:00::timestamp without time zone, 1970-01-01 00:00:00::timestamp without time zone)"},
 		{fn("concat", catalog.Text, &logical.Literal{Typ: catalog.Text, Value: "a"}, &logical.Literal{Typ: catalog.Text, Value: "b"}), "'ab'::text"},
+		{fn(logical.FnConcatFunc, catalog.Text, &logical.Literal{Typ: catalog.Text, Value: "a"}, &logical.Literal{Typ: catalog.Text}, &logical.Literal{Typ: catalog.Text, Value: "b"}), "'ab'::text"},
 	}
 	for _, c := range cases {
 		if got := Fold(c.in).String(); got != c.want {

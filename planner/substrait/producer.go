@@ -151,7 +151,11 @@ func (p *producer) expr(e logical.Expr) (*pb.Expression, error) {
 		if err != nil {
 			return nil, err
 		}
-		anchor := p.fn(scalarURN(x.Fn, x.Args), signature(x.Fn, x.Args))
+		urn, name := scalarURN(x.Fn, x.Args), x.Fn
+		if name == logical.FnConcatFunc {
+			urn, name = proto.URNTern, "concat"
+		}
+		anchor := p.fn(urn, signature(name, x.Args))
 		return &pb.Expression{RexType: &pb.Expression_ScalarFunction_{ScalarFunction: &pb.Expression_ScalarFunction{
 			FunctionReference: anchor, Arguments: args, OutputType: out,
 		}}}, nil
@@ -207,35 +211,71 @@ func literal(x *logical.Literal) (*pb.Expression_Literal, error) {
 		return &pb.Expression_Literal{LiteralType: &pb.Expression_Literal_Null{Null: t}, Nullable: true}, nil
 	}
 	l := &pb.Expression_Literal{}
+	// The binder and the rules keep a literal's Go value in its type's representation
+	// (logical.Literal); a mismatch is a bug elsewhere, reported as an error, never a panic.
+	bad := func() (*pb.Expression_Literal, error) {
+		return nil, fmt.Errorf("literal of type %s holds a %T", x.Typ, x.Value)
+	}
 	switch x.Typ.Kind {
 	case catalog.TypeBool:
-		l.LiteralType = &pb.Expression_Literal_Boolean{Boolean: x.Value.(bool)}
-	case catalog.TypeInt16:
-		l.LiteralType = &pb.Expression_Literal_I16{I16: int32(x.Value.(int64))}
-	case catalog.TypeInt32:
-		l.LiteralType = &pb.Expression_Literal_I32{I32: int32(x.Value.(int64))}
-	case catalog.TypeInt64:
-		l.LiteralType = &pb.Expression_Literal_I64{I64: x.Value.(int64)}
-	case catalog.TypeFloat32:
-		l.LiteralType = &pb.Expression_Literal_Fp32{Fp32: float32(x.Value.(float64))}
-	case catalog.TypeFloat64:
-		l.LiteralType = &pb.Expression_Literal_Fp64{Fp64: x.Value.(float64)}
+		v, ok := x.Value.(bool)
+		if !ok {
+			return bad()
+		}
+		l.LiteralType = &pb.Expression_Literal_Boolean{Boolean: v}
+	case catalog.TypeInt16, catalog.TypeInt32, catalog.TypeInt64, catalog.TypeTimestamp, catalog.TypeTimestampTZ:
+		v, ok := x.Value.(int64)
+		if !ok {
+			return bad()
+		}
+		switch x.Typ.Kind {
+		case catalog.TypeInt16:
+			l.LiteralType = &pb.Expression_Literal_I16{I16: int32(v)}
+		case catalog.TypeInt32:
+			l.LiteralType = &pb.Expression_Literal_I32{I32: int32(v)}
+		case catalog.TypeInt64:
+			l.LiteralType = &pb.Expression_Literal_I64{I64: v}
+		case catalog.TypeTimestamp:
+			l.LiteralType = &pb.Expression_Literal_PrecisionTimestamp_{PrecisionTimestamp: &pb.Expression_Literal_PrecisionTimestamp{Precision: 6, Value: v}}
+		default:
+			l.LiteralType = &pb.Expression_Literal_PrecisionTimestampTz{PrecisionTimestampTz: &pb.Expression_Literal_PrecisionTimestamp{Precision: 6, Value: v}}
+		}
+	case catalog.TypeFloat32, catalog.TypeFloat64:
+		v, ok := x.Value.(float64)
+		if !ok {
+			return bad()
+		}
+		if x.Typ.Kind == catalog.TypeFloat32 {
+			l.LiteralType = &pb.Expression_Literal_Fp32{Fp32: float32(v)}
+		} else {
+			l.LiteralType = &pb.Expression_Literal_Fp64{Fp64: v}
+		}
 	case catalog.TypeNumeric:
-		n := x.Value.(decimal128.Num)
+		n, ok := x.Value.(decimal128.Num)
+		if !ok {
+			return bad()
+		}
 		b := make([]byte, 16)
 		binary.LittleEndian.PutUint64(b[:8], n.LowBits())
 		binary.LittleEndian.PutUint64(b[8:], uint64(n.HighBits()))
 		l.LiteralType = &pb.Expression_Literal_Decimal_{Decimal: &pb.Expression_Literal_Decimal{Value: b, Precision: x.Typ.Precision, Scale: x.Typ.Scale}}
 	case catalog.TypeText, catalog.TypeUnknown:
-		l.LiteralType = &pb.Expression_Literal_String_{String_: x.Value.(string)}
+		v, ok := x.Value.(string)
+		if !ok {
+			return bad()
+		}
+		l.LiteralType = &pb.Expression_Literal_String_{String_: v}
 	case catalog.TypeDate:
-		l.LiteralType = &pb.Expression_Literal_Date{Date: x.Value.(int32)}
-	case catalog.TypeTimestamp:
-		l.LiteralType = &pb.Expression_Literal_PrecisionTimestamp_{PrecisionTimestamp: &pb.Expression_Literal_PrecisionTimestamp{Precision: 6, Value: x.Value.(int64)}}
-	case catalog.TypeTimestampTZ:
-		l.LiteralType = &pb.Expression_Literal_PrecisionTimestampTz{PrecisionTimestampTz: &pb.Expression_Literal_PrecisionTimestamp{Precision: 6, Value: x.Value.(int64)}}
+		v, ok := x.Value.(int32)
+		if !ok {
+			return bad()
+		}
+		l.LiteralType = &pb.Expression_Literal_Date{Date: v}
 	case catalog.TypeInterval:
-		iv := x.Value.(logical.Interval)
+		iv, ok := x.Value.(logical.Interval)
+		if !ok {
+			return bad()
+		}
 		secs := iv.Micros / 1_000_000
 		l.LiteralType = &pb.Expression_Literal_IntervalCompound_{IntervalCompound: &pb.Expression_Literal_IntervalCompound{
 			IntervalYearToMonth: &pb.Expression_Literal_IntervalYearToMonth{Months: iv.Months},

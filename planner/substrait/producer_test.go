@@ -24,6 +24,23 @@ func TestDecimalLiteral(t *testing.T) {
 	}
 }
 
+// A literal whose Go value does not match its type is reported, not a panic.
+func TestLiteralValueMismatch(t *testing.T) {
+	for _, l := range []*logical.Literal{
+		{Typ: catalog.Interval, Value: int64(93600000000)},
+		{Typ: catalog.Int32, Value: "x"},
+		{Typ: catalog.Date, Value: int64(1)},
+		{Typ: catalog.Numeric(10, 2), Value: 1.5},
+	} {
+		if _, err := literal(l); err == nil {
+			t.Errorf("literal %s %T: no error", l.Typ, l.Value)
+		}
+	}
+	if _, err := literal(&logical.Literal{Typ: catalog.Interval, Value: logical.Interval{Days: 1, Micros: 7_200_000_000}}); err != nil {
+		t.Error(err)
+	}
+}
+
 func TestHashJoinAndFunctions(t *testing.T) {
 	src := func(name string, cols ...string) *logical.Scan {
 		s := &logical.Source{Name: name, Paths: []string{"/d/" + name + ".parquet"}}
@@ -63,5 +80,32 @@ func TestHashJoinAndFunctions(t *testing.T) {
 	rr := hj.Left.GetRead()
 	if rr.GetLocalFiles().Items[0].GetUriFile() != "file:///d/l.parquet" || rr.GetLocalFiles().Items[0].GetParquet() == nil {
 		t.Errorf("read %v", rr)
+	}
+}
+
+// PostgreSQL's concat() goes out as "concat" under URNTern; || as the standard string concat.
+func TestConcatFunctionURN(t *testing.T) {
+	s := &logical.Source{Name: "t", Paths: []string{"/d/t.parquet"}, Base: logical.Schema{{Name: "a", Type: catalog.Text, Nullable: true}}}
+	a := &logical.Column{Index: 0, Typ: catalog.Text, Null: true}
+	x := &logical.Literal{Typ: catalog.Text, Value: "x"}
+	pr := &logical.Project{Input: &logical.Scan{Source: s, Columns: []int{0}}, Names: []string{"f", "op"}, Exprs: []logical.Expr{
+		&logical.Call{Fn: logical.FnConcatFunc, Args: []logical.Expr{a, x}, Typ: catalog.Text},
+		&logical.Call{Fn: "concat", Args: []logical.Expr{a, x}, Typ: catalog.Text, Null: true},
+	}}
+	p, err := Build(pr, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	urns := map[uint32]string{}
+	for _, u := range p.ExtensionUrns {
+		urns[u.ExtensionUrnAnchor] = u.Urn
+	}
+	got := map[string]bool{}
+	for _, d := range p.Extensions {
+		f := d.GetExtensionFunction()
+		got[urns[f.ExtensionUrnReference]+" "+f.Name] = true
+	}
+	if !got["extension:dev.tern:functions concat:str"] || !got["extension:io.substrait:functions_string concat:str"] || len(got) != 2 {
+		t.Errorf("declared %v", got)
 	}
 }

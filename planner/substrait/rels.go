@@ -95,7 +95,11 @@ func constInt(e logical.Expr, def int64) (int64, error) {
 	if l.Value == nil {
 		return def, nil
 	}
-	return l.Value.(int64), nil
+	v, ok := l.Value.(int64)
+	if !ok {
+		return 0, fmt.Errorf("LIMIT/OFFSET is not an integer: %s", e)
+	}
+	return v, nil
 }
 
 // project emits a ProjectRel computing exprs over in (width columns). Plain column
