@@ -3,7 +3,6 @@ package flightnodes
 import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/substrait-io/substrait-protobuf/go/substraitpb"
-	"google.golang.org/protobuf/proto"
 
 	"github.com/tern-db/tern/flightnodes/exec"
 	"github.com/tern-db/tern/proto/errs"
@@ -209,15 +208,9 @@ func (c *compiler) joinRel(r *substraitpb.JoinRel) (exec.Operator, error) {
 	var lk, rk []int
 	var nullEq []bool
 	var rest []*substraitpb.Expression
-	conjs := c.conjuncts(r.GetExpression())
-	if typ == exec.JoinInner || typ == exec.JoinSemi || typ == exec.JoinAnti || typ == exec.JoinLeft {
-		// (k AND x) OR (k AND y) = k AND (x OR y): conjuncts common to every branch of an OR
-		// become conditions of their own (TPC-H Q19), so that equalities among them are keys.
-		for _, conj := range conjs {
-			conjs = append(conjs, c.commonOfOr(conj)...)
-		}
-	}
-	for _, conj := range conjs {
+	// Equalities inside ORs are not looked for: the planner's factor_or rule already turns
+	// (k AND x) OR (k AND y) into k AND (x OR y) (TPC-H Q19).
+	for _, conj := range c.conjuncts(r.GetExpression()) {
 		if l, rr, ne, ok := c.equiKey(conj, nl, nr); ok &&
 			typeEqualLoose(left.Schema().Field(l).Type, right.Schema().Field(rr).Type) && keyTypeOK(left.Schema().Field(l).Type) {
 			lk, rk, nullEq = append(lk, l), append(rk, rr), append(nullEq, ne)
@@ -234,41 +227,11 @@ func (c *compiler) joinRel(r *substraitpb.JoinRel) (exec.Operator, error) {
 func keyTypeOK(dt arrow.DataType) bool {
 	switch dt.ID() {
 	case arrow.BOOL, arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64, arrow.FLOAT32, arrow.FLOAT64,
-		arrow.DATE32, arrow.TIMESTAMP, arrow.TIME64, arrow.DECIMAL128, arrow.STRING, arrow.BINARY:
+		arrow.DATE32, arrow.TIMESTAMP, arrow.TIME64, arrow.DECIMAL128, arrow.STRING, arrow.BINARY,
+		arrow.INTERVAL_MONTH_DAY_NANO:
 		return true
 	}
 	return false
-}
-
-// commonOfOr returns the conjuncts present in every branch of an OR expression (nil if e is
-// not an OR).
-func (c *compiler) commonOfOr(e *substraitpb.Expression) []*substraitpb.Expression {
-	f := e.GetScalarFunction()
-	if f == nil {
-		return nil
-	}
-	if name, err := c.funcName(f.GetFunctionReference()); err != nil || name != "or" {
-		return nil
-	}
-	branches := funcArgs(f)
-	if len(branches) < 2 {
-		return nil
-	}
-	common := c.conjuncts(branches[0])
-	for _, b := range branches[1:] {
-		bc := c.conjuncts(b)
-		var keep []*substraitpb.Expression
-		for _, x := range common {
-			for _, y := range bc {
-				if proto.Equal(x, y) {
-					keep = append(keep, x)
-					break
-				}
-			}
-		}
-		common = keep
-	}
-	return common
 }
 
 // conjuncts splits nested AND calls.

@@ -10,6 +10,7 @@ package planner
 
 import (
 	"context"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/scalar"
@@ -24,6 +25,9 @@ type Session struct {
 	// DryRun (SET tern.dry_run = on): queries are planned, not run, and answer one row with
 	// the bytes they would scan (planner/dryrun.go).
 	DryRun bool
+	// Now is the statement time that now(), current_timestamp, current_date, ... fold to;
+	// zero: the time planning starts. Every occurrence in one statement sees the same value.
+	Now time.Time
 }
 
 // FileAccess decides which local paths SQL may read (read_parquet, COPY ... FROM). It returns

@@ -3,6 +3,7 @@ package planner
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/scalar"
@@ -32,6 +33,7 @@ type binder struct {
 	correlated bool       // the subquery being bound referenced outer
 	depth      int        // nesting of views and WITH references
 	windows    []*pg.Node // WINDOW clause of the SELECT being bound
+	now        time.Time  // statement time (Session.Now or when binding started), UTC
 }
 
 func newBinder(ctx context.Context, p *planner, s Session, sql string, params []scalar.Scalar, prepare bool) *binder {
@@ -41,7 +43,11 @@ func newBinder(ctx context.Context, p *planner, s Session, sql string, params []
 	if s.Tenant == "" {
 		s.Tenant = catalog.DefaultTenant
 	}
-	return &binder{ctx: ctx, p: p, sess: s, sql: sql, paramVals: params, prepare: prepare, snapshots: map[uint64]uint64{}}
+	now := s.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	return &binder{ctx: ctx, p: p, sess: s, sql: sql, paramVals: params, prepare: prepare, snapshots: map[uint64]uint64{}, now: now.UTC()}
 }
 
 // boundStmt is a bound statement: root is the logical query to optimize and produce (nil

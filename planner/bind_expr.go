@@ -99,7 +99,7 @@ func (b *binder) bindExpr(n *pg.Node, c exprCtx) (logical.Expr, error) {
 		}
 		return b.minMax(name, args, x.MinMaxExpr.Location)
 	case *pg.Node_SqlvalueFunction:
-		return nil, b.errAt(x.SqlvalueFunction.Location, notSupported("SQL value functions (CURRENT_DATE, ...) are not supported yet"))
+		return b.sqlValueFunc(x.SqlvalueFunction)
 	case *pg.Node_RowExpr:
 		return nil, b.errAt(x.RowExpr.Location, notSupported("row expressions are not supported yet"))
 	case *pg.Node_AArrayExpr:

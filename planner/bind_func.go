@@ -22,6 +22,9 @@ func (b *binder) scalarFunc(name string, args []logical.Expr, loc int32) (logica
 		}
 		return b.errAt(loc, logical.Errorf(errs.ErrNotFound, "function %s(%s) does not exist", name, strings.Join(ts, ", ")))
 	}
+	if e, ok := b.sessionFunc(name, len(args)); ok {
+		return e, nil
+	}
 	n := len(args)
 	// to brings argument i to type t when an implicit cast allows it.
 	to := func(i int, t catalog.Type) bool {
@@ -311,7 +314,7 @@ func (b *binder) scalarFunc(name string, args []logical.Expr, loc int32) (logica
 			return nil, undefined()
 		}
 		return mk(name, catalog.Date), nil
-	case "to_char", "to_date", "to_timestamp", "to_number", "now", "current_date", "random", "age":
+	case "to_char", "to_date", "to_timestamp", "to_number", "clock_timestamp", "timeofday", "random", "age":
 		return nil, b.errAt(loc, notSupported("function %s is not supported yet", name))
 	case "read_parquet":
 		return nil, b.errAt(loc, logical.Errorf(errs.ErrInvalidArgument, "read_parquet can only be used in FROM"))

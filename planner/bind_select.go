@@ -7,6 +7,7 @@ import (
 	pg "github.com/pganalyze/pg_query_go/v6"
 	"github.com/tern-db/tern/catalog"
 	"github.com/tern-db/tern/planner/logical"
+	"github.com/tern-db/tern/proto"
 	"github.com/tern-db/tern/proto/errs"
 )
 
@@ -91,14 +92,8 @@ func (b *binder) bindSelect(s *pg.SelectStmt) (logical.Node, error) {
 		targets = append(targets, target{expr: e, name: name})
 	}
 
-	distinct := false
-	if len(s.DistinctClause) > 0 {
-		if len(s.DistinctClause) == 1 && s.DistinctClause[0].Node == nil {
-			distinct = true
-		} else {
-			return nil, notSupported("SELECT DISTINCT ON is not supported yet")
-		}
-	}
+	distinct := len(s.DistinctClause) == 1 && s.DistinctClause[0].Node == nil
+	distinctOn := len(s.DistinctClause) > 0 && !distinct
 
 	// GROUP BY
 	var groups []logical.Expr
@@ -133,7 +128,7 @@ func (b *binder) bindSelect(s *pg.SelectStmt) (logical.Node, error) {
 		if sb.SortbyDir == pg.SortByDir_SORTBY_USING {
 			return nil, b.errAt(sb.Location, notSupported("ORDER BY USING is not supported"))
 		}
-		idx, err := b.bindOrderItem(sb.Node, sc, &targets, visible, distinct)
+		idx, err := b.bindOrderItem(sb.Node, sc, &targets, visible, distinct, "ORDER BY")
 		if err != nil {
 			return nil, err
 		}
@@ -146,6 +141,42 @@ func (b *binder) bindSelect(s *pg.SelectStmt) (logical.Node, error) {
 			k.nullsFirst = false
 		}
 		keys = append(keys, k)
+	}
+	// DISTINCT ON: indices of its expressions in targets (hidden ones appended), checked
+	// against the ORDER BY as PostgreSQL does (transformDistinctOnClause)
+	var onIdx []int
+	if distinctOn {
+		locs := map[int]int32{}
+		for _, n := range s.DistinctClause {
+			idx, err := b.bindOrderItem(n, sc, &targets, visible, false, "DISTINCT ON")
+			if err != nil {
+				return nil, err
+			}
+			if _, dup := locs[idx]; !dup {
+				locs[idx] = nodeLoc(n)
+				onIdx = append(onIdx, idx)
+			}
+		}
+		mismatch := func(idx int) error {
+			return b.errAt(locs[idx], logical.Errorf(errs.ErrInvalidArgument, "SELECT DISTINCT ON expressions must match initial ORDER BY expressions"))
+		}
+		skipped := false
+		sorted := map[int]bool{}
+		for _, k := range keys {
+			if _, on := locs[k.idx]; !on {
+				skipped = true
+				continue
+			}
+			if skipped {
+				return nil, mismatch(k.idx)
+			}
+			sorted[k.idx] = true
+		}
+		for _, idx := range onIdx {
+			if skipped && !sorted[idx] {
+				return nil, mismatch(idx)
+			}
+		}
 	}
 
 	// aggregation
@@ -206,6 +237,15 @@ func (b *binder) bindSelect(s *pg.SelectStmt) (logical.Node, error) {
 	if distinct {
 		out = distinctOf(out)
 	}
+	if distinctOn {
+		sch := out.Schema()
+		sk := make([]logical.SortKey, len(keys))
+		for i, k := range keys {
+			f := sch[k.idx]
+			sk[i] = logical.SortKey{Expr: &logical.Column{Index: k.idx, Name: f.Name, Typ: f.Type, Null: f.Nullable}, Desc: k.desc, NullsFirst: k.nullsFirst}
+		}
+		out = distinctOnOf(out, onIdx, sk)
+	}
 	if len(keys) > 0 {
 		sch := out.Schema()
 		sk := make([]logical.SortKey, len(keys))
@@ -250,6 +290,31 @@ func distinctOf(n logical.Node) logical.Node {
 		names[i], quals[i] = f.Name, f.Qualifier
 	}
 	return &logical.Aggregate{Input: n, Groups: g, Names: names, Quals: quals}
+}
+
+// distinctOnOf keeps the first row of each group of equal (not distinct) values of the
+// columns on, first in the order of keys (any row without keys): row_number() over
+// (partition by on order by keys) = 1. The output has n's columns.
+func distinctOnOf(n logical.Node, on []int, keys []logical.SortKey) logical.Node {
+	sch := n.Schema()
+	part := make([]logical.Expr, len(on))
+	for i, idx := range on {
+		f := sch[idx]
+		part[i] = &logical.Column{Index: idx, Name: f.Name, Typ: f.Type, Null: f.Nullable}
+	}
+	frame := logical.Frame{Rows: true, Start: logical.Bound{Kind: logical.UnboundedPreceding}, End: logical.Bound{Kind: logical.CurrentRow}}
+	win := &logical.Window{Input: n, Partition: part, Order: keys,
+		Funcs: []*logical.WindowFunc{{Fn: "row_number", Typ: catalog.Int64, Frame: frame}}, Names: []string{"row_number"}}
+	rn := &logical.Column{Index: len(sch), Name: "row_number", Typ: catalog.Int64}
+	filter := &logical.Filter{Input: win, Cond: &logical.Call{Fn: proto.FnEqual, Args: []logical.Expr{rn, &logical.Literal{Typ: catalog.Int64, Value: int64(1)}}, Typ: catalog.Bool}}
+	exprs := make([]logical.Expr, len(sch))
+	names := make([]string, len(sch))
+	quals := make([]string, len(sch))
+	for i, f := range sch {
+		exprs[i] = &logical.Column{Index: i, Name: f.Name, Typ: f.Type, Null: f.Nullable}
+		names[i], quals[i] = f.Name, f.Qualifier
+	}
+	return &logical.Project{Input: filter, Exprs: exprs, Names: names, Quals: quals}
 }
 
 func nodeLoc(n *pg.Node) int32 {
@@ -364,10 +429,11 @@ func (b *binder) bindGroupItem(g *pg.Node, sc *scope, targets []target) (logical
 
 // bindOrderItem returns the index of the target an ORDER BY item sorts by, appending a
 // hidden target when it is not in the select list.
-func (b *binder) bindOrderItem(n *pg.Node, sc *scope, targets *[]target, visible int, distinct bool) (int, error) {
+// clause names it in errors ("ORDER BY", "DISTINCT ON").
+func (b *binder) bindOrderItem(n *pg.Node, sc *scope, targets *[]target, visible int, distinct bool, clause string) (int, error) {
 	if i, ok := constInt(n); ok {
 		if i < 1 || i > visible {
-			return 0, b.errAt(nodeLoc(n), logical.Errorf(errs.ErrInvalidArgument, "ORDER BY position %d is not in select list", i))
+			return 0, b.errAt(nodeLoc(n), logical.Errorf(errs.ErrInvalidArgument, "%s position %d is not in select list", clause, i))
 		}
 		return i - 1, nil
 	}
@@ -377,7 +443,7 @@ func (b *binder) bindOrderItem(n *pg.Node, sc *scope, targets *[]target, visible
 		for i := 0; i < visible; i++ {
 			if (*targets)[i].name == name {
 				if found >= 0 && (*targets)[found].expr.String() != (*targets)[i].expr.String() {
-					return 0, b.errAt(cr.Location, logical.Errorf(errs.ErrInvalidArgument, "ORDER BY \"%s\" is ambiguous", name))
+					return 0, b.errAt(cr.Location, logical.Errorf(errs.ErrInvalidArgument, "%s \"%s\" is ambiguous", clause, name))
 				}
 				if found < 0 {
 					found = i

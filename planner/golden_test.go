@@ -42,6 +42,7 @@ var goldenCases = []struct {
 	{"join_cast_key", "SELECT t.a, nn.name FROM t JOIN nn ON t.i = nn.id", nil},
 	{"order_hidden_nulls", "SELECT b FROM t ORDER BY a DESC NULLS LAST, c", nil},
 	{"distinct_limit_offset", "SELECT DISTINCT b FROM t ORDER BY b LIMIT 5 OFFSET 2", nil},
+	{"distinct_on", "SELECT DISTINCT ON (b) b, a FROM t ORDER BY b, c DESC LIMIT 3", nil},
 	{"group_having_ordinal", "SELECT a % 3 AS k, count(DISTINCT b), max(c), min(d) FROM t GROUP BY 1 HAVING count(*) > 1 ORDER BY k", nil},
 	{"expressions", `SELECT CASE a WHEN 1 THEN 'one' WHEN 2 THEN 'two' END, a BETWEEN 1 AND 3, a NOT IN (1, 2),
 	 b LIKE 'x%', b NOT LIKE '%y', b || 'y', CAST(a AS text), f / 3, e + a, i * f, c / a, NOT g, h > '2020-01-01', coalesce(a, 0), -c FROM t`, nil},

@@ -46,6 +46,8 @@ func figureNameInner(n *pg.Node) string {
 		return "case"
 	case *pg.Node_CoalesceExpr:
 		return "coalesce"
+	case *pg.Node_SqlvalueFunction:
+		return sqlValueFuncNames[x.SqlvalueFunction.Op]
 	case *pg.Node_AExpr:
 		if x.AExpr.Kind == pg.A_Expr_Kind_AEXPR_NULLIF {
 			return "nullif"
@@ -69,4 +71,23 @@ func lowerName(ns []*pg.Node) string {
 		return ""
 	}
 	return strings.ToLower(strVal(ns[len(ns)-1]))
+}
+
+// sqlValueFuncNames are the column names PostgreSQL gives SQL value functions.
+var sqlValueFuncNames = map[pg.SQLValueFunctionOp]string{
+	pg.SQLValueFunctionOp_SVFOP_CURRENT_DATE:        "current_date",
+	pg.SQLValueFunctionOp_SVFOP_CURRENT_TIME:        "current_time",
+	pg.SQLValueFunctionOp_SVFOP_CURRENT_TIME_N:      "current_time",
+	pg.SQLValueFunctionOp_SVFOP_CURRENT_TIMESTAMP:   "current_timestamp",
+	pg.SQLValueFunctionOp_SVFOP_CURRENT_TIMESTAMP_N: "current_timestamp",
+	pg.SQLValueFunctionOp_SVFOP_LOCALTIME:           "localtime",
+	pg.SQLValueFunctionOp_SVFOP_LOCALTIME_N:         "localtime",
+	pg.SQLValueFunctionOp_SVFOP_LOCALTIMESTAMP:      "localtimestamp",
+	pg.SQLValueFunctionOp_SVFOP_LOCALTIMESTAMP_N:    "localtimestamp",
+	pg.SQLValueFunctionOp_SVFOP_CURRENT_ROLE:        "current_role",
+	pg.SQLValueFunctionOp_SVFOP_CURRENT_USER:        "current_user",
+	pg.SQLValueFunctionOp_SVFOP_USER:                "user",
+	pg.SQLValueFunctionOp_SVFOP_SESSION_USER:        "session_user",
+	pg.SQLValueFunctionOp_SVFOP_CURRENT_CATALOG:     "current_catalog",
+	pg.SQLValueFunctionOp_SVFOP_CURRENT_SCHEMA:      "current_schema",
 }

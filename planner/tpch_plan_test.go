@@ -83,5 +83,9 @@ func TestTPCHPlans(t *testing.T) {
 		if strings.Contains(plan, "subquery#") {
 			t.Errorf("%s: subquery left in the plan:\n%s", name, plan)
 		}
+		// q19's join key is inside an OR: factor_or lifts it out (the executor does not)
+		if name == "q19" && (!strings.Contains(plan, "HashJoin inner keys=1") || !strings.Contains(plan, "factor_or")) {
+			t.Errorf("q19: want a hash join from factor_or:\n%s", plan)
+		}
 	}
 }

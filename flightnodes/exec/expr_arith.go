@@ -342,6 +342,11 @@ func floatArith[T anyFloat](op byte, dt arrow.DataType) kernel {
 }
 
 func decArithKernel(d *decArith, out *arrow.Decimal128Type) kernel {
+	lin := d.linear()
+	plim := uint64(math.MaxUint64) // |result| < 10^p
+	if d.p < 19 {
+		plim = uint64(pow10i64[d.p])
+	}
 	return func(_ context.Context, ops []operand, n int, mem memory.Allocator) (arrow.Array, error) {
 		if a := allNullResult(ops, out, n, mem); a != nil {
 			return a, nil
@@ -352,9 +357,22 @@ func decArithKernel(d *decArith, out *arrow.Decimal128Type) kernel {
 		av, bv := vals[decimal128.Num](ops[0].arr), vals[decimal128.Num](ops[1].arr)
 		sa, sb := ops[0].stride(), ops[1].stride()
 		for i := range res {
-			if !rowValid(vb, i) {
+			if vb != nil && !bitutil.BitIsSet(vb, i) {
 				res[i] = decimal128.Num{}
 				continue
+			}
+			if lin.ok {
+				if r, ok := lin.apply(av[i*sa], bv[i*sb]); ok {
+					if absU64(r) >= plim {
+						buf.Release()
+						if validity != nil {
+							validity.Release()
+						}
+						return nil, errNumericOverflow
+					}
+					res[i] = decimal128.FromI64(r)
+					continue
+				}
 			}
 			r, err := d.apply(av[i*sa], bv[i*sb])
 			if err != nil {

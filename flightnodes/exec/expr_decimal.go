@@ -279,6 +279,72 @@ func (d *decArith) fast(x, y int64) (int64, bool) {
 	return rescaleI64(r, from, d.s)
 }
 
+// decLinear is the fast path of a decArith whose result needs no rounding: + and - of
+// operands scaled up to the result scale, * of operands whose product scale is at most the
+// result's. apply computes in int64 only when no intermediate can overflow; otherwise it
+// reports false and the caller takes decArith.apply (same value, slower).
+type decLinear struct {
+	ok     bool
+	op     byte
+	mx, my int64 // + -: factors bringing each operand to the result scale; *: mx scales the product
+	bx, by uint64
+}
+
+func (d *decArith) linear() decLinear {
+	switch d.op {
+	case '+', '-':
+		if d.s < d.smax || d.s-d.s1 > 18 || d.s-d.s2 > 18 {
+			return decLinear{}
+		}
+		mx, my := pow10i64[d.s-d.s1], pow10i64[d.s-d.s2]
+		// |x*mx|, |y*my| <= 2^61: the sum cannot overflow.
+		return decLinear{ok: true, op: d.op, mx: mx, my: my, bx: (1 << 61) / uint64(mx), by: (1 << 61) / uint64(my)}
+	case '*':
+		from := d.s1 + d.s2
+		if d.s < from || d.s-from > 18 {
+			return decLinear{}
+		}
+		mx := pow10i64[d.s-from]
+		return decLinear{ok: true, op: '*', mx: mx, bx: (1 << 62) / uint64(mx)}
+	}
+	return decLinear{}
+}
+
+// apply computes a op b scaled to the result, or reports false when it cannot be done in int64.
+func (l *decLinear) apply(a, b decimal128.Num) (int64, bool) {
+	x, ok1 := decI64(a)
+	y, ok2 := decI64(b)
+	if !ok1 || !ok2 {
+		return 0, false
+	}
+	ax, ay := absU64(x), absU64(y)
+	if l.op == '*' {
+		hi, lo := bits.Mul64(ax, ay)
+		if hi != 0 || lo > l.bx {
+			return 0, false
+		}
+		r := int64(lo) * l.mx
+		if (x < 0) != (y < 0) {
+			r = -r
+		}
+		return r, true
+	}
+	if ax > l.bx || ay > l.by {
+		return 0, false
+	}
+	if l.op == '+' {
+		return x*l.mx + y*l.my, true
+	}
+	return x*l.mx - y*l.my, true
+}
+
+func absU64(v int64) uint64 {
+	if v < 0 {
+		return uint64(-v)
+	}
+	return uint64(v)
+}
+
 func (d *decArith) slow(x, y *big.Int) *big.Int {
 	switch d.op {
 	case '+', '-', '%':

@@ -80,7 +80,7 @@ func keyKindOK(dt arrow.DataType) bool {
 	case arrow.BOOL, arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64, arrow.UINT8, arrow.UINT16,
 		arrow.UINT32, arrow.UINT64, arrow.FLOAT32, arrow.FLOAT64, arrow.DATE32, arrow.DATE64,
 		arrow.TIMESTAMP, arrow.TIME32, arrow.TIME64, arrow.DURATION, arrow.DECIMAL128,
-		arrow.STRING, arrow.BINARY:
+		arrow.STRING, arrow.BINARY, arrow.INTERVAL_MONTH_DAY_NANO:
 		return true
 	}
 	return false
@@ -109,6 +109,8 @@ func newKeyCol(mem memory.Allocator, dt arrow.DataType, seed maphash.Seed) (keyC
 		return &fixedKey[uint64]{dt: dt, vals: newVec[uint64](mem), valid: newVec[uint8](mem)}, nil
 	case arrow.DECIMAL128:
 		return &decKey{dt: dt, vals: newVec[decimal128.Num](mem), valid: newVec[uint8](mem)}, nil
+	case arrow.INTERVAL_MONTH_DAY_NANO:
+		return &intervalKey{dt: dt, vals: newVec[arrow.MonthDayNanoInterval](mem), spans: newVec[ivSpan](mem), valid: newVec[uint8](mem)}, nil
 	case arrow.STRING, arrow.BINARY:
 		k := &strKey{dt: dt, seed: seed, offs: newVec[int64](mem), data: newVec[byte](mem), valid: newVec[uint8](mem)}
 		k.offs.push(0)
@@ -309,6 +311,95 @@ func (k *decKey) release() {
 	k.vals.release()
 	k.valid.release()
 	k.cur, k.nb = nil, nil
+}
+
+// ivSpan is an interval normalized as PostgreSQL compares and hashes intervals
+// (intervalSpan: a month is 30 days, a day 24 hours): whole days and the microseconds of the
+// remaining day. '1 mon', '30 days' and '720 hours' have the same span.
+type ivSpan struct{ days, us int64 }
+
+// intervalKey holds interval keys: hashing and equality use the span, the group keeps the
+// first value seen.
+type intervalKey struct {
+	dt       arrow.DataType
+	vals     vec[arrow.MonthDayNanoInterval]
+	spans    vec[ivSpan]
+	valid    vec[uint8]
+	nullSeen bool
+
+	raw     []arrow.MonthDayNanoInterval
+	cur     []ivSpan
+	nb      []byte
+	off     int
+	scratch []ivSpan
+}
+
+func (k *intervalKey) bind(arr arrow.Array) {
+	k.raw = vals[arrow.MonthDayNanoInterval](arr)
+	k.nb, k.off = nullBitmap(arr), arr.Data().Offset()
+	if cap(k.scratch) < len(k.raw) {
+		k.scratch = make([]ivSpan, len(k.raw))
+	}
+	k.cur = k.scratch[:len(k.raw)]
+	for i, v := range k.raw {
+		d, us := intervalSpan(v)
+		k.cur[i] = ivSpan{d, us}
+	}
+}
+
+func (k *intervalKey) hash(h []uint64, first bool) {
+	for i, v := range k.cur {
+		x := hashCombine(uint64(v.days), uint64(v.us))
+		if k.nb != nil && !bitutil.BitIsSet(k.nb, k.off+i) {
+			x = hashNullValue
+		}
+		if first {
+			h[i] = mix64(x)
+		} else {
+			h[i] = hashCombine(h[i], x)
+		}
+	}
+}
+
+func (k *intervalKey) eq(rows, gids []int32, ok []bool) {
+	cur, st, sv := k.cur, k.spans.s, k.valid.s
+	for i, r := range rows {
+		g := gids[i]
+		vin := validBit(k.nb, k.off, int(r))
+		if vin != (sv[g] != 0) || (vin && cur[r] != st[g]) {
+			ok[i] = false
+		}
+	}
+}
+
+func (k *intervalKey) appendRows(rows []int32) {
+	for _, r := range rows {
+		if validBit(k.nb, k.off, int(r)) {
+			k.vals.push(k.raw[r])
+			k.spans.push(k.cur[r])
+			k.valid.push(1)
+		} else {
+			k.vals.push(arrow.MonthDayNanoInterval{})
+			k.spans.push(ivSpan{})
+			k.valid.push(0)
+			k.nullSeen = true
+		}
+	}
+}
+
+func (k *intervalKey) build(mem memory.Allocator, from, to int) arrow.Array {
+	var valid []uint8
+	if k.nullSeen {
+		valid = k.valid.s[from:to]
+	}
+	return buildFixed(mem, k.dt, k.vals.s[from:to], valid)
+}
+
+func (k *intervalKey) release() {
+	k.vals.release()
+	k.spans.release()
+	k.valid.release()
+	k.raw, k.cur, k.nb = nil, nil, nil
 }
 
 // strKey holds string or binary keys in one byte arena.

@@ -168,9 +168,8 @@ func (h *hashAggregate) consume(ctx context.Context, b arrow.RecordBatch) error 
 	for i, a := range h.aggs {
 		var arg arrow.Array
 		if a.Func == AggCountStar {
-			arg = b.Column(0)
-			if b.NumCols() == 0 {
-				arg = nil
+			if b.NumCols() > 0 {
+				arg = b.Column(0)
 			}
 		} else {
 			arg = b.Column(a.Arg)

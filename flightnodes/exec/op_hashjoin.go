@@ -199,50 +199,17 @@ func keysValid(cols []arrow.Array, skip []bool, n int, sel []int32) []int32 {
 // loadBuild reads the right input into j.build.
 func (j *joinOp) loadBuild(ctx context.Context) error {
 	mem := j.env.Alloc
-	var batches []arrow.RecordBatch
-	defer func() {
-		for _, b := range batches {
-			b.Release()
-		}
-	}()
-	for {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		b, err := j.right.Next(ctx)
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return err
-		}
-		batches = append(batches, b)
-		j.nbuild += int(b.NumRows())
+	batches, n, err := collect(ctx, j.right)
+	if err != nil {
+		return err
 	}
+	defer releaseBatches(batches)
+	j.nbuild = n
 	if j.nbuild >= 1<<31-1 {
 		return errs.Errorf(errs.ErrResourceExhausted, "join: build side of %d rows", j.nbuild)
 	}
-	rs := j.right.Schema()
-	for c := 0; c < rs.NumFields(); c++ {
-		if j.nbuild == 0 {
-			j.build = append(j.build, array.MakeArrayOfNull(mem, rs.Field(c).Type, 0))
-			continue
-		}
-		if len(batches) == 1 {
-			a := batches[0].Column(c)
-			a.Retain()
-			j.build = append(j.build, a)
-			continue
-		}
-		parts := make([]arrow.Array, len(batches))
-		for i, b := range batches {
-			parts[i] = b.Column(c)
-		}
-		a, err := array.Concatenate(parts, mem)
-		if err != nil {
-			return err
-		}
-		j.build = append(j.build, a)
+	if j.build, err = concatBatches(mem, j.right.Schema(), batches); err != nil {
+		return err
 	}
 	if j.typ == JoinRight || j.typ == JoinFull {
 		j.matched = newVec[uint8](mem)
@@ -568,21 +535,15 @@ func (j *joinOp) match(l, r int32) error {
 
 // gatherPairBatch builds the batch of left columns at li and build columns at ri.
 func (j *joinOp) gatherPairBatch(li, ri []int32) (arrow.RecordBatch, error) {
-	mem := j.env.Alloc
-	cols, err := gatherColumns(mem, j.cur.Columns(), li, nil)
-	if err != nil {
-		return nil, err
-	}
-	cols, err = gatherColumns(mem, j.build, ri, cols)
-	if err != nil {
-		return nil, err
-	}
-	rec := array.NewRecordBatch(j.pairSchema, cols, int64(len(li)))
-	releaseArrays(cols)
-	return rec, nil
+	return j.gatherPairsAs(j.pairSchema, li, ri)
 }
 
 func (j *joinOp) gatherPairs(li, ri []int32) (arrow.RecordBatch, error) {
+	return j.gatherPairsAs(j.schema, li, ri)
+}
+
+// gatherPairsAs builds a batch of schema s: the left columns at li, then the build columns at ri.
+func (j *joinOp) gatherPairsAs(s *arrow.Schema, li, ri []int32) (arrow.RecordBatch, error) {
 	mem := j.env.Alloc
 	cols, err := gatherColumns(mem, j.cur.Columns(), li, nil)
 	if err != nil {
@@ -592,7 +553,7 @@ func (j *joinOp) gatherPairs(li, ri []int32) (arrow.RecordBatch, error) {
 	if err != nil {
 		return nil, err
 	}
-	rec := array.NewRecordBatch(j.schema, cols, int64(len(li)))
+	rec := array.NewRecordBatch(s, cols, int64(len(li)))
 	releaseArrays(cols)
 	return rec, nil
 }

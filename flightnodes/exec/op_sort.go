@@ -59,50 +59,19 @@ func (s *sortOp) Open(ctx context.Context) error {
 }
 
 func (s *sortOp) load(ctx context.Context) error {
-	var batches []arrow.RecordBatch
-	defer func() {
-		for _, b := range batches {
-			b.Release()
-		}
-	}()
-	for {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		b, err := s.input.Next(ctx)
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return err
-		}
-		batches = append(batches, b)
-		s.n += int(b.NumRows())
+	batches, n, err := collect(ctx, s.input)
+	if err != nil {
+		return err
 	}
+	s.n = n
 	if s.n == 0 {
 		return nil
 	}
-	for c := 0; c < s.schema.NumFields(); c++ {
-		if len(batches) == 1 {
-			a := batches[0].Column(c)
-			a.Retain()
-			s.cols = append(s.cols, a)
-			continue
-		}
-		parts := make([]arrow.Array, len(batches))
-		for i, b := range batches {
-			parts[i] = b.Column(c)
-		}
-		a, err := array.Concatenate(parts, s.env.Alloc)
-		if err != nil {
-			return err
-		}
-		s.cols = append(s.cols, a)
+	s.cols, err = concatBatches(s.env.Alloc, s.schema, batches)
+	releaseBatches(batches)
+	if err != nil {
+		return err
 	}
-	for _, b := range batches {
-		b.Release()
-	}
-	batches = nil
 	if err := ctx.Err(); err != nil {
 		return err
 	}

@@ -103,32 +103,15 @@ func (t *topN) compact() error {
 
 // concat concatenates the held batches column by column (the caller releases the columns).
 func (t *topN) concat() ([]arrow.Array, int, error) {
-	var cols []arrow.Array
-	for c := 0; c < t.schema.NumFields(); c++ {
-		if len(t.held) == 1 {
-			a := t.held[0].Column(c)
-			a.Retain()
-			cols = append(cols, a)
-			continue
-		}
-		parts := make([]arrow.Array, len(t.held))
-		for i, b := range t.held {
-			parts[i] = b.Column(c)
-		}
-		a, err := array.Concatenate(parts, t.env.Alloc)
-		if err != nil {
-			releaseArrays(cols)
-			return nil, 0, err
-		}
-		cols = append(cols, a)
+	cols, err := concatBatches(t.env.Alloc, t.schema, t.held)
+	if err != nil {
+		return nil, 0, err
 	}
 	return cols, t.nheld, nil
 }
 
 func (t *topN) releaseHeld() {
-	for _, b := range t.held {
-		b.Release()
-	}
+	releaseBatches(t.held)
 	t.held, t.nheld = nil, 0
 }
 

@@ -176,40 +176,18 @@ func (w *window) Open(ctx context.Context) error {
 }
 
 func (w *window) load(ctx context.Context) error {
-	var batches []arrow.RecordBatch
-	defer func() {
-		for _, b := range batches {
-			b.Release()
-		}
-	}()
-	for {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		b, err := w.input.Next(ctx)
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return err
-		}
-		batches = append(batches, b)
-		w.n += int(b.NumRows())
+	batches, n, err := collect(ctx, w.input)
+	if err != nil {
+		return err
 	}
+	w.n = n
 	if w.n == 0 {
 		return nil
 	}
-	in := w.input.Schema()
-	for c := 0; c < in.NumFields(); c++ {
-		parts := make([]arrow.Array, len(batches))
-		for i, b := range batches {
-			parts[i] = b.Column(c)
-		}
-		a, err := array.Concatenate(parts, w.env.Alloc)
-		if err != nil {
-			return err
-		}
-		w.cols = append(w.cols, a)
+	w.cols, err = concatBatches(w.env.Alloc, w.input.Schema(), batches)
+	releaseBatches(batches)
+	if err != nil {
+		return err
 	}
 	var keys []SortKey
 	for _, c := range w.partCols {

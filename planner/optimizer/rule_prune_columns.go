@@ -205,6 +205,29 @@ func prune(n logical.Node, need []bool) (logical.Node, []int, bool) {
 			om[ng+i] = ng + j
 		}
 		return a, om, true
+	case *logical.Window:
+		// every function is kept; the input keeps the needed pass-through columns and
+		// those the partitioning, ordering and arguments read
+		nIn := len(x.Input.Schema())
+		cn := append([]bool{}, need[:nIn]...)
+		logical.MapExprs(x, func(e logical.Expr) logical.Expr {
+			for c := range logical.ColumnsUsed(e, nil) {
+				cn[c] = true
+			}
+			return e
+		})
+		in, m, ch := prune(x.Input, cn)
+		if !ch {
+			return x, identity(len(x.Schema())), false
+		}
+		tm := toMap(m)
+		w := logical.MapExprs(x, func(e logical.Expr) logical.Expr { return logical.RemapColumns(e, tm) }).(*logical.Window)
+		w.Input = in
+		newIn := len(in.Schema())
+		for i := range x.Funcs {
+			m = append(m, newIn+i)
+		}
+		return w, m, true
 	case *logical.Join:
 		nl := len(x.Left.Schema())
 		nr := len(x.Right.Schema())

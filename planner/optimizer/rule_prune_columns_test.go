@@ -33,3 +33,22 @@ Project f#3 AS f
 Aggregate groups=[] aggs=[count(*)]
   Scan l columns=[a] snapshot=0 files=0`)
 }
+
+func TestPruneColumnsWindow(t *testing.T) {
+	l := scan("l", 100, "a", "b", "c", "d")
+	frame := logical.Frame{Rows: true, Start: logical.Bound{Kind: logical.UnboundedPreceding}, End: logical.Bound{Kind: logical.CurrentRow}}
+	win := &logical.Window{Input: l, Partition: []logical.Expr{colRef(1, "b")}, Order: []logical.SortKey{{Expr: colRef(2, "c")}},
+		Funcs: []*logical.WindowFunc{{Fn: "sum", Agg: true, Args: []logical.Expr{colRef(3, "d")}, Typ: catalog.Int64, Frame: frame}}, Names: []string{"sum"}}
+	plan := &logical.Project{Input: win, Exprs: []logical.Expr{colRef(4, "sum")}, Names: []string{"s"}}
+	out, changed := apply(t, PruneColumns{}, plan)
+	if !changed {
+		t.Fatal("rule did not fire")
+	}
+	expectPlan(t, out, `
+Project sum#3 AS s
+  Window [sum(d#2) ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW] partition=[b#0] order=[c#1 ASC NULLS LAST]
+    Scan l columns=[b, c, d] snapshot=0 files=0`)
+	if _, changed := apply(t, PruneColumns{}, out); changed {
+		t.Error("second run changed the plan")
+	}
+}
