@@ -2,10 +2,11 @@ package gateway
 
 import (
 	"github.com/apache/arrow-go/v18/arrow/flight/flightsql"
+	"github.com/tern-db/tern/planner"
 )
 
 // Version is Tern's version as reported to clients.
-var Version = "0.1.0-dev"
+var Version = planner.TernVersion
 
 // SubstraitVersion is the Substrait release whose plans Tern consumes
 // (CommandStatementSubstraitPlan and prepared Substrait plans).

@@ -10,7 +10,7 @@ import (
 	"github.com/tern-db/tern/planner/logical"
 )
 
-// TernVersion is the release version() reports (keep in step with gateway.Version).
+// TernVersion is Tern's release: what version() and the gateway's SqlInfo report.
 const TernVersion = "0.1.0-dev"
 
 // DatabaseName is what current_database() and current_catalog answer: Tern has one database.
