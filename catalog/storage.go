@@ -71,6 +71,12 @@ type ColumnSummary struct {
 // StatsStore is implemented by catalogs that keep ANALYZE statistics.
 type StatsStore interface {
 	PutTableStats(ctx context.Context, ref TableRef, st TableStats) error
+	StatsReader
+}
+
+// StatsReader reads ANALYZE statistics (the planner's view; catalog wrappers that cannot
+// store statistics may still pass them through).
+type StatsReader interface {
 	// TableStats returns the statistics of a table; errs.ErrNotFound if never analysed.
 	TableStats(ctx context.Context, ref TableRef) (TableStats, error)
 }

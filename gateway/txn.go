@@ -422,6 +422,14 @@ func (c *txnCatalog) Snapshot(ctx context.Context, tableID, id uint64) (catalog.
 	return snap, nil
 }
 
+// TableStats passes the committed ANALYZE statistics through to the optimizer.
+func (c *txnCatalog) TableStats(ctx context.Context, ref catalog.TableRef) (catalog.TableStats, error) {
+	if ss, ok := c.Catalog.(catalog.StatsStore); ok {
+		return ss.TableStats(ctx, ref)
+	}
+	return catalog.TableStats{}, errs.Errorf(errs.ErrNotFound, "no statistics")
+}
+
 // txnFiles resolves snapshots (synthetic ones included) to absolute file paths.
 type txnFiles struct {
 	cat     *txnCatalog

@@ -145,6 +145,11 @@ func (b *binder) nativeSource(t catalog.Table) (*logical.Source, error) {
 		if snap, err := b.p.cat.Snapshot(b.ctx, t.ID, t.CurrentSnapshot); err == nil {
 			src.EstRows = snap.Rows()
 		}
+		if ss, ok := b.p.cat.(catalog.StatsReader); ok {
+			if st, err := ss.TableStats(b.ctx, t.Ref); err == nil {
+				src.Stats = &st
+			}
+		}
 		if !b.prepare {
 			if b.p.tables == nil {
 				return nil, logical.Errorf(errs.ErrInternal, "planner has no table file resolver")

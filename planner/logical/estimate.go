@@ -1,12 +1,24 @@
 package logical
 
-import "math"
+import (
+	"math"
+	"strconv"
 
-// Cardinality estimates from table row counts (catalog snapshots) and simple selectivities:
-// a filter conjunct keeps a fixed share of rows by its shape (equality with a constant 1/10,
-// ranges 1/3, LIKE 1/4, ...); an equi-join keeps |L|*|R| / d where d, the distinct count of
-// the join key, is taken as the row count of the smaller base table the two key columns come
-// from (the key side of a key/foreign-key join); other join conditions keep 1/2.
+	"github.com/tern-db/tern/catalog"
+)
+
+// Cardinality estimates from table row counts (catalog snapshots), ANALYZE statistics when a
+// scanned native table has them (Source.Stats), and simple selectivities otherwise.
+//
+// With statistics: an equality between a column and a constant keeps 1/d of the rows (d the
+// column's distinct count), a range against a numeric constant the share of [min, max] it
+// covers, IS NULL the null fraction; an equi-join keeps |L|*|R| / max(d_l, d_r).
+//
+// Without: a filter conjunct keeps a fixed share of rows by its shape (equality with a
+// constant 1/10, ranges 1/3, LIKE 1/4, ...); an equi-join keeps |L|*|R| / d where d, the
+// distinct count of the join key, is taken as the row count of the smaller base table the two
+// key columns come from (the key side of a key/foreign-key join); other join conditions keep
+// 1/2.
 
 // estimate returns the estimated rows of n, or -1 when unknown.
 func estimate(n Node) float64 {
@@ -91,15 +103,18 @@ func estimate(n Node) float64 {
 func Selectivity(in Node, cond Expr) float64 {
 	s := 1.0
 	for _, c := range Conjuncts(cond) {
-		s *= conjunctSelectivity(c)
+		s *= conjunctSelectivity(in, c)
 	}
 	return s
 }
 
-func conjunctSelectivity(e Expr) float64 {
+func conjunctSelectivity(in Node, e Expr) float64 {
 	c, ok := e.(*Call)
 	if !ok {
 		return 0.5
+	}
+	if s, ok := statsSelectivity(in, c); ok {
+		return s
 	}
 	switch c.Fn {
 	case "equal", "is_not_distinct_from":
@@ -115,17 +130,17 @@ func conjunctSelectivity(e Expr) float64 {
 	case "is_not_null":
 		return 0.9
 	case "not":
-		return 1 - conjunctSelectivity(c.Args[0])
+		return 1 - conjunctSelectivity(in, c.Args[0])
 	case "and":
 		s := 1.0
 		for _, a := range c.Args {
-			s *= conjunctSelectivity(a)
+			s *= conjunctSelectivity(in, a)
 		}
 		return s
 	case "or":
 		s := 0.0
 		for _, a := range c.Args {
-			s += conjunctSelectivity(a)
+			s += conjunctSelectivity(in, a)
 		}
 		return math.Min(1, s)
 	}
@@ -164,10 +179,184 @@ func JoinSelectivity(j *Join, c Expr) float64 {
 	if db < 0 {
 		d = da
 	}
+	// ANALYZE distinct counts: |L|*|R| / max(d_l, d_r); with one side's only, never below it
+	sa, sb := statsDistinctOf(j, a.Index), statsDistinctOf(j, b.Index)
+	switch {
+	case sa > 0 && sb > 0:
+		d = math.Max(sa, sb)
+	case sa > 0:
+		d = math.Max(d, sa)
+	case sb > 0:
+		d = math.Max(d, sb)
+	}
 	if d <= 0 {
 		return 0.1
 	}
 	return 1 / d
+}
+
+// statsDistinctOf is the ANALYZE distinct count of column i of n's output, or -1.
+func statsDistinctOf(n Node, i int) float64 {
+	cs, rows := columnStats(n, i)
+	if cs == nil || cs.Distinct <= 0 {
+		return -1
+	}
+	d := float64(cs.Distinct)
+	if rows > 0 && d > rows { // statistics of an older snapshot
+		d = rows
+	}
+	return d
+}
+
+// columnStats finds the ANALYZE statistics of column i of n's output when it is a column of
+// a scanned native table that has them, with that table's estimated rows.
+func columnStats(n Node, i int) (*catalog.ColumnSummary, float64) {
+	switch x := n.(type) {
+	case *Scan:
+		st := x.Source.Stats
+		if st == nil || i < 0 || i >= len(x.Columns) {
+			return nil, 0
+		}
+		c := x.Columns[i]
+		name := x.Source.Base[c].Name
+		rows := float64(x.Source.EstRows)
+		if c < len(st.Columns) && st.Columns[c].Name == name {
+			return &st.Columns[c], rows
+		}
+		for k := range st.Columns { // columns added or dropped since ANALYZE
+			if st.Columns[k].Name == name {
+				return &st.Columns[k], rows
+			}
+		}
+	case *Filter, *Sort, *Limit:
+		return columnStats(n.Children()[0], i)
+	case *Project:
+		if i < len(x.Exprs) {
+			if c := baseColumn(x.Exprs[i]); c != nil {
+				return columnStats(x.Input, c.Index)
+			}
+		}
+	case *Join:
+		nl := len(x.Left.Schema())
+		if i < nl {
+			return columnStats(x.Left, i)
+		}
+		if x.Type != JoinSemi && x.Type != JoinAnti && x.Type != JoinMark {
+			return columnStats(x.Right, i-nl)
+		}
+	}
+	return nil, 0
+}
+
+// statsSelectivity estimates a comparison of a column of in with a constant from ANALYZE
+// statistics; false when there are none or the shape is not one it knows.
+func statsSelectivity(in Node, c *Call) (float64, bool) {
+	switch c.Fn {
+	case "is_null", "is_not_null":
+		if len(c.Args) != 1 {
+			return 0, false
+		}
+		col := baseColumn(c.Args[0])
+		if col == nil {
+			return 0, false
+		}
+		cs, rows := columnStats(in, col.Index)
+		if cs == nil || rows <= 0 {
+			return 0, false
+		}
+		f := math.Min(1, float64(cs.Nulls)/rows)
+		if c.Fn == "is_not_null" {
+			f = 1 - f
+		}
+		return f, true
+	case "equal", "is_not_distinct_from", "not_equal", "is_distinct_from", "lt", "lte", "gt", "gte":
+	default:
+		return 0, false
+	}
+	if len(c.Args) != 2 {
+		return 0, false
+	}
+	fn := c.Fn
+	col, lit := baseColumn(c.Args[0]), constant(c.Args[1])
+	if col == nil || lit == nil {
+		col, lit = baseColumn(c.Args[1]), constant(c.Args[0])
+		fn = map[string]string{"lt": "gt", "lte": "gte", "gt": "lt", "gte": "lte"}[fn]
+		if fn == "" {
+			fn = c.Fn
+		}
+	}
+	if col == nil || lit == nil || lit.Value == nil {
+		return 0, false
+	}
+	d := statsDistinctOf(in, col.Index)
+	if d <= 0 {
+		return 0, false
+	}
+	switch fn {
+	case "equal", "is_not_distinct_from":
+		return 1 / d, true
+	case "not_equal", "is_distinct_from":
+		return 1 - 1/d, true
+	}
+	// ranges: the share of [min, max] below or above the constant (numeric columns)
+	cs, _ := columnStats(in, col.Index)
+	lo, ok1 := decodeNumber(cs.Min)
+	hi, ok2 := decodeNumber(cs.Max)
+	v, ok3 := literalNumber(lit)
+	if !ok1 || !ok2 || !ok3 || hi <= lo || !numericType(col.Typ) {
+		return 0, false
+	}
+	f := (v - lo) / (hi - lo) // share below v
+	if fn == "gt" || fn == "gte" {
+		f = 1 - f
+	}
+	return math.Max(1/d, math.Min(1, f)), true
+}
+
+func constant(e Expr) *Literal {
+	switch x := e.(type) {
+	case *Literal:
+		return x
+	case *Cast:
+		return constant(x.Input)
+	}
+	return nil
+}
+
+func numericType(t catalog.Type) bool {
+	switch t.Kind {
+	case catalog.TypeInt16, catalog.TypeInt32, catalog.TypeInt64, catalog.TypeFloat32, catalog.TypeFloat64:
+		return true
+	}
+	return false
+}
+
+// decodeNumber parses an integer or float bound as ANALYZE encodes it (prune.Value.Encode).
+func decodeNumber(s string) (float64, bool) {
+	if len(s) < 3 || s[1] != ':' {
+		return 0, false
+	}
+	switch s[0] {
+	case 'i':
+		n, err := strconv.ParseInt(s[2:], 10, 64)
+		return float64(n), err == nil
+	case 'f':
+		f, err := strconv.ParseFloat(s[2:], 64)
+		return f, err == nil && !math.IsNaN(f) && !math.IsInf(f, 0)
+	}
+	return 0, false
+}
+
+func literalNumber(l *Literal) (float64, bool) {
+	switch v := l.Value.(type) {
+	case int64:
+		return float64(v), true
+	case int32:
+		return float64(v), true
+	case float64:
+		return v, !math.IsNaN(v) && !math.IsInf(v, 0)
+	}
+	return 0, false
 }
 
 func baseColumn(e Expr) *Column {

@@ -31,6 +31,9 @@ type Source struct {
 	Paths    []string       // absolute file paths
 	Base     Schema         // every column of the files, in file order
 	EstRows  int64          // estimated row count (-1: unknown)
+	// Stats are the table's ANALYZE statistics (native tables; nil if never analysed), for
+	// the estimates (estimate.go). Shared and read-only.
+	Stats *catalog.TableStats
 	// Ranges, when set, is parallel to Paths: the byte range [start, start+length) of the
 	// row groups to read in that file (length 0: all), from pruning (planner/prune.go).
 	Ranges [][2]int64

@@ -9,8 +9,9 @@ import (
 
 // JoinReorder chooses the order of a tree of inner joins (three inputs or more) by dynamic
 // programming over the sets of inputs, minimizing the sum of estimated intermediate result
-// sizes (logical.EstimateRows: catalog row counts and simple selectivities), joining only
-// inputs connected by a condition unless no such pair is left (then a cross join). The
+// sizes (logical.EstimateRows: catalog row counts, ANALYZE statistics where a table has
+// them, else simple selectivities), joining only inputs connected by a condition unless no
+// such pair is left (then a cross join). The
 // smaller side of each join becomes its right (build) input. A projection restores the
 // original column order. Trees of more than maxReorder inputs keep their order.
 type JoinReorder struct{}
