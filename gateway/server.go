@@ -232,10 +232,10 @@ func session(ctx context.Context) (planner.Session, error) {
 		return planner.Session{}, err
 	}
 	sess := planner.Session{Tenant: id.Tenant, User: id.User, Schema: catalog.DefaultSchema}
-	if st := sessionFrom(ctx); st != nil && st.Schema != "" {
-		sess.Schema = st.Schema
-	}
 	if st := sessionFrom(ctx); st != nil {
+		if st.Schema != "" {
+			sess.Schema = st.Schema
+		}
 		sess.DryRun = st.DryRun
 	}
 	return sess, nil

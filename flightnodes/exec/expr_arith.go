@@ -143,18 +143,8 @@ func narrowArith[T narrowInt](op byte, minV, maxV int64, dt arrow.DataType) kern
 		if a := allNullResult(ops, dt, n, mem); a != nil {
 			return a, nil
 		}
-		validity, nulls := validityOf(mem, n, ops[0], ops[1])
-		vb := bitsOf(validity)
-		buf, out := newFixed[T](mem, n)
-		av, bv := vals[T](ops[0].arr), vals[T](ops[1].arr)
-		sa, sb := ops[0].stride(), ops[1].stride()
-		fail := func(err error) (arrow.Array, error) {
-			buf.Release()
-			if validity != nil {
-				validity.Release()
-			}
-			return nil, err
-		}
+		k := newBinary[T](mem, n, ops)
+		vb, out, av, bv, sa, sb, fail := k.vb, k.out, k.a, k.b, k.sa, k.sb, k.fail
 		switch op {
 		case '+', '-', '*':
 			for i := range out {
@@ -195,7 +185,7 @@ func narrowArith[T narrowInt](op byte, minV, maxV int64, dt arrow.DataType) kern
 				out[i] = T(r)
 			}
 		}
-		return makeFixed(dt, n, validity, buf, nulls), nil
+		return k.result(dt, n), nil
 	}
 }
 
@@ -206,18 +196,8 @@ func int64Arith(op byte) kernel {
 		if a := allNullResult(ops, dt, n, mem); a != nil {
 			return a, nil
 		}
-		validity, nulls := validityOf(mem, n, ops[0], ops[1])
-		vb := bitsOf(validity)
-		buf, out := newFixed[int64](mem, n)
-		av, bv := vals[int64](ops[0].arr), vals[int64](ops[1].arr)
-		sa, sb := ops[0].stride(), ops[1].stride()
-		fail := func(err error) (arrow.Array, error) {
-			buf.Release()
-			if validity != nil {
-				validity.Release()
-			}
-			return nil, err
-		}
+		k := newBinary[int64](mem, n, ops)
+		vb, out, av, bv, sa, sb, fail := k.vb, k.out, k.a, k.b, k.sa, k.sb, k.fail
 		switch op {
 		case '+':
 			for i := range out {
@@ -274,7 +254,7 @@ func int64Arith(op byte) kernel {
 				}
 			}
 		}
-		return makeFixed(dt, n, validity, buf, nulls), nil
+		return k.result(dt, n), nil
 	}
 }
 
@@ -285,18 +265,8 @@ func floatArith[T anyFloat](op byte, dt arrow.DataType) kernel {
 		if a := allNullResult(ops, dt, n, mem); a != nil {
 			return a, nil
 		}
-		validity, nulls := validityOf(mem, n, ops[0], ops[1])
-		vb := bitsOf(validity)
-		buf, out := newFixed[T](mem, n)
-		av, bv := vals[T](ops[0].arr), vals[T](ops[1].arr)
-		sa, sb := ops[0].stride(), ops[1].stride()
-		fail := func(err error) (arrow.Array, error) {
-			buf.Release()
-			if validity != nil {
-				validity.Release()
-			}
-			return nil, err
-		}
+		k := newBinary[T](mem, n, ops)
+		vb, out, av, bv, sa, sb, fail := k.vb, k.out, k.a, k.b, k.sa, k.sb, k.fail
 		for i := range out {
 			x, y := av[i*sa], bv[i*sb]
 			var r T
@@ -337,7 +307,7 @@ func floatArith[T anyFloat](op byte, dt arrow.DataType) kernel {
 			}
 			out[i] = r
 		}
-		return makeFixed(dt, n, validity, buf, nulls), nil
+		return k.result(dt, n), nil
 	}
 }
 
@@ -645,4 +615,40 @@ func addInterval(us int64, iv arrow.MonthDayNanoInterval, sign int64) int64 {
 		us = daysFromCivil(ny, nm, d)*usPerDay + tod
 	}
 	return us + sign*(int64(iv.Days)*usPerDay+iv.Nanoseconds/1000)
+}
+
+// binKernel is the shared set-up of a same-typed binary fixed-width kernel: the operands' combined
+// validity, the output buffer, and the inputs with their strides (0 for a broadcast scalar).
+type binKernel[T any] struct {
+	validity *memory.Buffer
+	nulls    int
+	vb       []byte
+	buf      *memory.Buffer
+	out      []T
+	a, b     []T
+	sa, sb   int
+}
+
+func newBinary[T any](mem memory.Allocator, n int, ops []operand) *binKernel[T] {
+	k := &binKernel[T]{}
+	k.validity, k.nulls = validityOf(mem, n, ops[0], ops[1])
+	k.vb = bitsOf(k.validity)
+	k.buf, k.out = newFixed[T](mem, n)
+	k.a, k.b = vals[T](ops[0].arr), vals[T](ops[1].arr)
+	k.sa, k.sb = ops[0].stride(), ops[1].stride()
+	return k
+}
+
+// fail releases the kernel's buffers and returns err.
+func (k *binKernel[T]) fail(err error) (arrow.Array, error) {
+	k.buf.Release()
+	if k.validity != nil {
+		k.validity.Release()
+	}
+	return nil, err
+}
+
+// result hands the buffers over to the output array.
+func (k *binKernel[T]) result(dt arrow.DataType, n int) arrow.Array {
+	return makeFixed(dt, n, k.validity, k.buf, k.nulls)
 }

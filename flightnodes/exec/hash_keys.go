@@ -66,11 +66,7 @@ func hashFixed[T intLike](vals []T, nb []byte, off int, h []uint64, first bool) 
 		if !bitutil.BitIsSet(nb, off+i) {
 			x = hashNullValue
 		}
-		if first {
-			h[i] = mix64(x)
-		} else {
-			h[i] = hashCombine(h[i], x)
-		}
+		h[i] = foldHash(h[i], x, first)
 	}
 }
 
@@ -267,11 +263,7 @@ func (k *decKey) hash(h []uint64, first bool) {
 		if k.nb != nil && !bitutil.BitIsSet(k.nb, k.off+i) {
 			x = hashNullValue
 		}
-		if first {
-			h[i] = mix64(x)
-		} else {
-			h[i] = hashCombine(h[i], x)
-		}
+		h[i] = foldHash(h[i], x, first)
 	}
 }
 
@@ -353,11 +345,7 @@ func (k *intervalKey) hash(h []uint64, first bool) {
 		if k.nb != nil && !bitutil.BitIsSet(k.nb, k.off+i) {
 			x = hashNullValue
 		}
-		if first {
-			h[i] = mix64(x)
-		} else {
-			h[i] = hashCombine(h[i], x)
-		}
+		h[i] = foldHash(h[i], x, first)
 	}
 }
 
@@ -437,11 +425,7 @@ func (k *strKey) hash(h []uint64, first bool) {
 		} else {
 			x = maphash.Bytes(k.seed, data[offs[i]-base:offs[i+1]-base])
 		}
-		if first {
-			h[i] = mix64(x)
-		} else {
-			h[i] = hashCombine(h[i], x)
-		}
+		h[i] = foldHash(h[i], x, first)
 	}
 }
 
@@ -652,4 +636,13 @@ func (t *groupTable) find(sel []int32, gids []int32, insert bool) {
 		rem = next
 	}
 	t.rem = rem
+}
+
+// foldHash folds one key column's value hash x into a row's hash: the first key column
+// starts it, later ones combine with it.
+func foldHash(h, x uint64, first bool) uint64 {
+	if first {
+		return mix64(x)
+	}
+	return hashCombine(h, x)
 }

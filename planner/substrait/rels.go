@@ -385,37 +385,24 @@ func (p *producer) aggregate(x *logical.Aggregate) (*pb.Rel, error) {
 		for i := 0; i < width; i++ {
 			pre = append(pre, &logical.Column{Index: i})
 		}
-		groups = make([]logical.Expr, len(x.Groups))
-		for i, g := range x.Groups {
-			if c, ok := g.(*logical.Column); ok {
-				groups[i] = c
-				continue
+		// Every group key, argument and filter becomes a plain column: computed ones are
+		// appended to the projection below the aggregate.
+		asColumns := func(es []logical.Expr) {
+			for i, e := range es {
+				if e == nil {
+					continue
+				}
+				if _, ok := e.(*logical.Column); ok {
+					continue
+				}
+				es[i] = &logical.Column{Index: len(pre), Typ: e.Type(), Null: e.Nullable()}
+				pre = append(pre, e)
 			}
-			groups[i] = &logical.Column{Index: len(pre), Typ: g.Type(), Null: g.Nullable()}
-			pre = append(pre, g)
 		}
-		for i, a := range args {
-			if a == nil {
-				continue
-			}
-			if c, ok := a.(*logical.Column); ok {
-				args[i] = c
-				continue
-			}
-			args[i] = &logical.Column{Index: len(pre), Typ: a.Type(), Null: a.Nullable()}
-			pre = append(pre, a)
-		}
-		for i, f := range filters {
-			if f == nil {
-				continue
-			}
-			if c, ok := f.(*logical.Column); ok {
-				filters[i] = c
-				continue
-			}
-			filters[i] = &logical.Column{Index: len(pre), Typ: f.Type(), Null: f.Nullable()}
-			pre = append(pre, f)
-		}
+		groups = append([]logical.Expr(nil), x.Groups...)
+		asColumns(groups)
+		asColumns(args)
+		asColumns(filters)
 		if in, err = p.project(in, width, pre); err != nil {
 			return nil, err
 		}
