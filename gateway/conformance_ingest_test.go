@@ -96,6 +96,10 @@ func TestConformanceIngestTemporary(t *testing.T) {
 	schema := rows[0][len("tern|"):]
 	schema = schema[:len(schema)-len("|scratch|LOCAL TEMPORARY")]
 	want(t, c.query(t, `SELECT count(*) FROM `+schema+`.scratch`), "100")
+	// By its short name too, as clients use temporary tables; ahead of a permanent namesake.
+	c.exec(t, `CREATE TABLE scratch (x BIGINT)`)
+	want(t, c.query(t, `SELECT count(*) FROM scratch`), "100")
+	want(t, c.query(t, `SELECT count(*) FROM public.scratch`), "0")
 
 	// Another session does not see it.
 	other := ts.client(t)
@@ -104,6 +108,7 @@ func TestConformanceIngestTemporary(t *testing.T) {
 		t.Fatal(err)
 	}
 	want(t, other.rows(t, info))
+	want(t, other.query(t, `SELECT count(*) FROM scratch`), "0")
 
 	if res, err := c.CloseSession(c.ctx, &flight.CloseSessionRequest{}); err != nil || res.Status != flight.CloseSessionResultClosed {
 		t.Fatalf("close session: %v %v", res, err)

@@ -237,6 +237,7 @@ func session(ctx context.Context) (planner.Session, error) {
 			sess.Schema = st.Schema
 		}
 		sess.DryRun = st.DryRun
+		sess.TempSchema = st.tempSchema()
 	}
 	return sess, nil
 }

@@ -28,6 +28,10 @@ type Session struct {
 	// Now is the statement time that now(), current_timestamp, current_date, ... fold to;
 	// zero: the time planning starts. Every occurrence in one statement sees the same value.
 	Now time.Time
+	// TempSchema is the session's schema of temporary tables (Flight SQL ingest with
+	// temporary=true). Unqualified names of existing tables resolve there first, as
+	// PostgreSQL's pg_temp comes first in the search path; new tables never go there.
+	TempSchema string
 }
 
 // FileAccess decides which local paths SQL may read (read_parquet, COPY ... FROM). It returns

@@ -357,6 +357,18 @@ func (b *binder) tableRef(rv *pg.RangeVar) catalog.TableRef {
 	return catalog.TableRef{Tenant: b.sess.Tenant, Schema: schema, Name: rv.Relname}
 }
 
+// existingRef names an existing table: an unqualified name is looked up in the session's
+// temporary schema first, then in the current schema.
+func (b *binder) existingRef(rv *pg.RangeVar) catalog.TableRef {
+	if rv.Schemaname == "" && b.sess.TempSchema != "" {
+		tmp := catalog.TableRef{Tenant: b.sess.Tenant, Schema: b.sess.TempSchema, Name: rv.Relname}
+		if _, err := b.p.cat.GetTable(b.ctx, tmp); err == nil {
+			return tmp
+		}
+	}
+	return b.tableRef(rv)
+}
+
 func relName(rv *pg.RangeVar) string {
 	if rv.Schemaname != "" {
 		return rv.Schemaname + "." + rv.Relname

@@ -241,7 +241,7 @@ func (b *binder) bindDrop(ds *pg.DropStmt) (*boundStmt, error) {
 		if len(parts) >= 2 {
 			rv.Schemaname = parts[len(parts)-2]
 		}
-		ref := b.tableRef(rv)
+		ref := b.existingRef(rv)
 		if i == 0 {
 			first = ref
 		}

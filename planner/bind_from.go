@@ -123,7 +123,7 @@ func (b *binder) lookupTable(rv *pg.RangeVar) (catalog.Table, error) {
 	if rv.Catalogname != "" && rv.Catalogname != catalog.CatalogName {
 		return catalog.Table{}, b.errAt(rv.Location, notSupported("cross-database references are not implemented: %s", relName(rv)))
 	}
-	t, err := b.p.cat.GetTable(b.ctx, b.tableRef(rv))
+	t, err := b.p.cat.GetTable(b.ctx, b.existingRef(rv))
 	if err != nil {
 		if errors.Is(err, errs.ErrNotFound) {
 			return catalog.Table{}, b.errAt(rv.Location, logical.Errorf(errs.ErrNotFound, "relation \"%s\" does not exist", relName(rv)))
