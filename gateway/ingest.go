@@ -32,6 +32,7 @@ import (
 // Rows become visible only at the commit: a failed or cancelled ingest leaves nothing behind
 // and reports 0 rows.
 func (s *Server) DoPutCommandStatementIngest(ctx context.Context, cmd flightsql.StatementIngest, rdr flight.MessageReader) (int64, error) {
+	rdr = checkedBatches(rdr) // ipcstream.go: every batch validated before use
 	sess, err := session(ctx)
 	if err != nil {
 		return 0, err
@@ -79,7 +80,11 @@ func (s *Server) DoPutCommandStatementIngest(ctx context.Context, cmd flightsql.
 			ifExists = opts.IfExists
 		}
 	}
-	incoming, err := ingestColumns(rdr.Schema())
+	sc := rdr.Schema()
+	if err := rdr.Err(); sc == nil && err != nil {
+		return 0, err
+	}
+	incoming, err := ingestColumns(sc)
 	if err != nil {
 		return 0, err
 	}

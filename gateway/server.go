@@ -39,6 +39,10 @@ type Config struct {
 	TLSKey      string
 	TLSClientCA string
 
+	// MaxMessageSize is the largest gRPC message an authenticated caller may send (0:
+	// DefaultMaxMessageSize). Unauthenticated callers get no message read at all (guard.go).
+	MaxMessageSize int
+
 	// Secret is the key that signs tokens, tickets, handles and session cookies. Empty: the
 	// TERN_SECRET environment variable, else <data>/secret.key (created at first start).
 	// Gateways that share it serve each other's handles.
@@ -166,11 +170,11 @@ func (s *Server) Listen() error {
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", s.cfg.Listen, err)
 	}
-	opts := []grpc.ServerOption{
-		grpc.ChainUnaryInterceptor(s.auth.unary()),
-		grpc.ChainStreamInterceptor(s.auth.stream()),
-		grpc.MaxRecvMsgSize(256 << 20),
-	}
+	recOuter, recInner, recOuterS, recInnerS := s.recoveryInterceptors() // guard.go
+	opts := append([]grpc.ServerOption{
+		grpc.ChainUnaryInterceptor(recOuter, s.auth.unary(), recInner),
+		grpc.ChainStreamInterceptor(recOuterS, s.auth.stream(), recInnerS),
+	}, s.guardOptions()...)
 	if s.cfg.TLSCert != "" || s.cfg.TLSKey != "" || s.cfg.TLSClientCA != "" {
 		creds, err := serverTLS(s.cfg.TLSCert, s.cfg.TLSKey, s.cfg.TLSClientCA)
 		if err != nil {

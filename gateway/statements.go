@@ -271,6 +271,7 @@ func (s *Server) DoPutPreparedStatementQuery(ctx context.Context, cmd flightsql.
 
 // readParams reads a DoPut's parameter batches and re-encodes them as one IPC stream.
 func readParams(rdr flight.MessageReader) ([]byte, error) {
+	rdr = checkedBatches(rdr) // ipcstream.go: every batch validated before use
 	var buf bytes.Buffer
 	var w *ipc.Writer
 	for rdr.Next() {

@@ -3,7 +3,6 @@ package gateway
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -34,7 +33,7 @@ func streamOperator(streamCtx, queryCtx context.Context, op exec.Operator, done 
 		defer op.Close()
 		defer func() {
 			if r := recover(); r != nil {
-				sendErr(streamCtx, ch, fmt.Errorf("%w: panic while executing: %v", errs.ErrInternal, r))
+				sendErr(streamCtx, ch, recoveredPanic(streamCtx, nil, "executing", r)) // guard.go: logged with the stack
 			}
 		}()
 		// One batch is held back so that the last one can carry the query's totals (rows,
