@@ -17,16 +17,19 @@ import (
 // login_throttle.go: what keeps password guessing slow, cheap for the server and mute about
 // which users exist.
 //
-//   - Failures are counted per user (tenant/name, whether it exists or not, so the throttle
-//     says nothing about existence) and per client address. The first loginFreeFailures
-//     failures of a user (loginFreeAddrFailures of an address: several people may share one
-//     NAT) cost nothing extra; every further failure closes the door for a window that
-//     doubles from one second up to loginMaxLock. While it is closed, attempts are refused at
-//     once with ResourceExhausted "too many failed logins ...; retry after N s", without any
-//     bcrypt work, so a brute force cannot buy CPU. Even the right password is refused while
-//     the window is open (otherwise guessing would just continue); bearer tokens already
-//     issued keep working. A success resets the user's and the address's counts; counts are
-//     forgotten after loginForget without failures.
+//   - Failures are counted per user and client address together, per client address, and
+//     per user (tenant/name, whether it exists or not, so the throttle says nothing about
+//     existence). The first loginFreeFailures failures of a user from one address cost
+//     nothing extra (loginFreeAddrFailures of an address over all users: several people may
+//     share one NAT; loginFreeUserFailures of a user over all addresses: a distributed
+//     guess); every further failure closes the door for a window that doubles from one
+//     second up to loginMaxLock. While it is closed, attempts are refused at once with
+//     ResourceExhausted "too many failed logins; retry after N s", without any bcrypt work,
+//     so a brute force cannot buy CPU. Even the right password is refused while a window is
+//     open (otherwise guessing would just continue); bearer tokens already issued keep
+//     working, and the user from another address is locked out only by a distributed
+//     attack. A success resets the counts of the user and the address; counts are forgotten
+//     after loginForget without failures.
 //   - An attempt is counted as a failure when it is admitted and forgiven on success, so
 //     concurrent guesses cannot all slip in before the first one fails.
 //   - bcrypt runs under a semaphore of half the CPUs (at least one), so logins can never
@@ -36,6 +39,7 @@ import (
 const (
 	loginFreeFailures     = 5
 	loginFreeAddrFailures = 20
+	loginFreeUserFailures = 100
 	loginFirstLock        = time.Second
 	loginMaxLock          = 5 * time.Minute
 	loginForget           = 15 * time.Minute
@@ -76,12 +80,13 @@ func throttledError(wait time.Duration) error {
 func (g *loginGuard) admit(user, addr string, now time.Time) error {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	u, a := g.entry("u:"+user, now), g.entry("a:"+addr, now)
-	if wait := max(u.until.Sub(now), a.until.Sub(now)); wait > 0 {
+	ua, a, u := g.entry("ua:"+user+"\x00"+addr, now), g.entry("a:"+addr, now), g.entry("u:"+user, now)
+	if wait := max(ua.until.Sub(now), a.until.Sub(now), u.until.Sub(now)); wait > 0 {
 		return throttledError(wait)
 	}
-	bump(u, loginFreeFailures, now)
+	bump(ua, loginFreeFailures, now)
 	bump(a, loginFreeAddrFailures, now)
+	bump(u, loginFreeUserFailures, now)
 	return nil
 }
 
@@ -89,8 +94,9 @@ func (g *loginGuard) admit(user, addr string, now time.Time) error {
 func (g *loginGuard) succeeded(user, addr string) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	delete(g.entries, "u:"+user)
+	delete(g.entries, "ua:"+user+"\x00"+addr)
 	delete(g.entries, "a:"+addr)
+	delete(g.entries, "u:"+user)
 }
 
 func (g *loginGuard) entry(k string, now time.Time) *failureCount {

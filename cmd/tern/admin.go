@@ -50,7 +50,7 @@ func admin(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return code
 	}
 	if err := resetPassword(context.Background(), *data, *user, *fromStdin, stdin, stdout); err != nil {
-		fmt.Fprintf(stderr, "tern: %v\n", err)
+		fmt.Fprintf(stderr, "tern: %s\n", errs.Message(err))
 		return 1
 	}
 	return 0
