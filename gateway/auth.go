@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/flight"
@@ -44,26 +45,67 @@ type authenticator struct {
 	key []byte
 	ttl time.Duration
 	now func() time.Time
+
+	guardOnce sync.Once
+	guard     *loginGuard // throttle, bcrypt semaphore, dummy hash; made on first use
 }
 
 const handshakeMethod = "/arrow.flight.protocol.FlightService/Handshake"
 
-// login checks a user's password and returns a signed token.
+// login checks a user's password and returns a signed token. Attempts are throttled, run
+// bcrypt under a semaphore, cost the same for unknown users and are logged when they fail
+// (login_throttle.go).
 func (a *authenticator) login(ctx context.Context, user, password string) (string, error) {
 	tenant := catalog.DefaultTenant
 	if t, u, ok := strings.Cut(user, "/"); ok { // "tenant/user" names a user of another tenant
 		tenant, user = t, u
 	}
-	u, err := a.cat.GetUser(ctx, tenant, user)
-	if err != nil || bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) != nil {
-		// One message for unknown users and wrong passwords: nothing to probe.
-		return "", errs.Errorf(errs.ErrUnauthenticated, "invalid user name or password")
+	g := a.loginGuard()
+	addr := clientAddr(ctx)
+	who := tenant + "/" + user
+	fail := func(reason string, err error) (string, error) {
+		if a.log != nil {
+			// Never the password; the user name as given (it may be a mistyped password, but
+			// an operator needs it to see a brute force).
+			a.log.Warn("login failed", "user", who, "client", addr, "reason", reason)
+		}
+		return "", err
 	}
+	if err := g.admit(who, addr, a.now()); err != nil {
+		return fail("throttled", err)
+	}
+	release, err := g.acquire(ctx)
+	if err != nil {
+		return fail("login queue full or cancelled", err)
+	}
+	u, uerr := a.cat.GetUser(ctx, tenant, user)
+	hash := g.dummy
+	if uerr == nil {
+		hash = []byte(u.PasswordHash)
+	}
+	// Always one bcrypt comparison: an unknown user takes as long as a wrong password.
+	cerr := bcrypt.CompareHashAndPassword(hash, []byte(password))
+	release()
+	switch {
+	case uerr != nil && !errors.Is(uerr, errs.ErrNotFound) && !errors.Is(uerr, errs.ErrInvalidArgument):
+		return fail("catalog error", uerr)
+	case uerr != nil:
+		// One message for unknown users and wrong passwords: nothing to probe.
+		return fail("unknown user", errs.Errorf(errs.ErrUnauthenticated, "invalid user name or password"))
+	case cerr != nil:
+		return fail("wrong password", errs.Errorf(errs.ErrUnauthenticated, "invalid user name or password"))
+	}
+	g.succeeded(who, addr)
 	tok, err := proto.SignJSON(a.key, proto.KindToken, a.now().Add(a.ttl), Identity{Tenant: tenant, User: user})
 	if err != nil {
 		return "", err
 	}
 	return base64.RawURLEncoding.EncodeToString(tok), nil
+}
+
+func (a *authenticator) loginGuard() *loginGuard {
+	a.guardOnce.Do(func() { a.guard = newLoginGuard() })
+	return a.guard
 }
 
 func (a *authenticator) verify(token string) (Identity, error) {
@@ -201,23 +243,55 @@ func (s *identStream) Context() context.Context { return s.ctx }
 // ensureAdmin creates the admin user on first start. The password comes from the given value
 // (TERN_ADMIN_PASSWORD); if empty, one is generated and returned so the caller prints it
 // once. Only a bcrypt hash is stored.
-func ensureAdmin(ctx context.Context, cat catalog.Catalog, password string) (generated string, err error) {
-	if _, err := cat.GetUser(ctx, catalog.DefaultTenant, catalog.AdminUser); err == nil {
+//
+// On later starts the variable only initialised (as with PostgreSQL's container image): the
+// stored password stays. But never silently: when the variable is set and does not match,
+// a warning says so and names `tern admin reset-password`.
+func ensureAdmin(ctx context.Context, cat catalog.Catalog, password string, log *slog.Logger) (generated string, err error) {
+	if u, err := cat.GetUser(ctx, catalog.DefaultTenant, catalog.AdminUser); err == nil {
+		if password != "" && log != nil && bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) != nil {
+			log.Warn("TERN_ADMIN_PASSWORD is set but is not the admin password: it only sets the password when the data directory is created; the stored password stays in force. To change it run `tern admin reset-password --data DIR` with the server stopped, or ALTER USER admin PASSWORD '...' as admin")
+		}
 		return "", nil
 	} else if !errors.Is(err, errs.ErrNotFound) {
 		return "", err
 	}
 	if password == "" {
-		b := make([]byte, 18)
-		if _, err := rand.Read(b); err != nil {
+		password, err = GeneratePassword()
+		if err != nil {
 			return "", err
 		}
-		password = base64.RawURLEncoding.EncodeToString(b)
 		generated = password
 	}
-	h, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	h, err := HashPassword(password)
 	if err != nil {
 		return "", err
 	}
-	return generated, cat.PutUser(ctx, catalog.User{Tenant: catalog.DefaultTenant, Name: catalog.AdminUser, PasswordHash: string(h)})
+	return generated, cat.PutUser(ctx, catalog.User{Tenant: catalog.DefaultTenant, Name: catalog.AdminUser, PasswordHash: h})
+}
+
+// GeneratePassword returns a random password (144 bits, URL-safe base64).
+func GeneratePassword() (string, error) {
+	b := make([]byte, 18)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// HashPassword is the bcrypt hash stored for a password (DefaultCost, the cost the dummy
+// hash of unknown users has too).
+func HashPassword(password string) (string, error) {
+	if password == "" {
+		return "", errs.Errorf(errs.ErrInvalidArgument, "empty password")
+	}
+	if len(password) > 72 {
+		// bcrypt ignores everything after 72 bytes; refuse rather than silently truncate.
+		return "", errs.Errorf(errs.ErrInvalidArgument, "password longer than 72 bytes")
+	}
+	h, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	if err != nil {
+		return "", fmt.Errorf("%w: hashing password: %v", errs.ErrInternal, err)
+	}
+	return string(h), nil
 }

@@ -29,8 +29,12 @@ type Config struct {
 	AllowDirs     []string // directories SQL may read files from
 	AdminPassword string   // from TERN_ADMIN_PASSWORD at first start; empty: generate one
 	TokenTTL      time.Duration
-	Logger        *slog.Logger
-	Alloc         memory.Allocator // nil: Go allocator
+	TicketTTL     time.Duration // lifetime of query tickets; 0: DefaultTicketTTL
+	// Listener, when set, is used instead of binding Listen (tern serve binds first, so a
+	// port in use fails before anything is created in the data directory).
+	Listener net.Listener
+	Logger   *slog.Logger
+	Alloc    memory.Allocator // nil: Go allocator
 
 	// TLS: with TLSCert and TLSKey (PEM files) the gateway serves TLS only; with TLSClientCA as
 	// well, clients must present a certificate signed by that CA (mutual TLS) in addition to
@@ -100,7 +104,7 @@ func New(ctx context.Context, cfg Config) (s *Server, generatedPassword string, 
 	if err != nil {
 		return nil, "", fmt.Errorf("opening catalog: %w", err)
 	}
-	generatedPassword, err = ensureAdmin(ctx, cat, cfg.AdminPassword)
+	generatedPassword, err = ensureAdmin(ctx, cat, cfg.AdminPassword, cfg.Logger)
 	if err != nil {
 		cat.Close()
 		return nil, "", fmt.Errorf("creating admin user: %w", err)
@@ -166,9 +170,12 @@ func (f *flightService) Handshake(stream flight.FlightService_HandshakeServer) e
 
 // Listen binds the listen address; Addr is valid afterwards.
 func (s *Server) Listen() error {
-	lis, err := net.Listen("tcp", s.cfg.Listen)
-	if err != nil {
-		return fmt.Errorf("listening on %s: %w", s.cfg.Listen, err)
+	lis := s.cfg.Listener
+	if lis == nil {
+		var err error
+		if lis, err = net.Listen("tcp", s.cfg.Listen); err != nil {
+			return fmt.Errorf("listening on %s: %w", s.cfg.Listen, err)
+		}
 	}
 	recOuter, recInner, recOuterS, recInnerS := s.recoveryInterceptors() // guard.go
 	opts := append([]grpc.ServerOption{

@@ -24,9 +24,6 @@ import (
 	"github.com/tern-db/tern/proto/errs"
 )
 
-// ticketTTL bounds how long a FlightInfo's tickets stay valid.
-const ticketTTL = 24 * time.Hour
-
 // ticketPayload is everything DoGet needs: the plan to run (snapshots already pinned in it)
 // or literal rows (EXPLAIN), and the tenant it was planned for.
 type ticketPayload struct {
@@ -35,6 +32,9 @@ type ticketPayload struct {
 	Plan    []byte   `json:"p,omitempty"`
 	Lines   []string `json:"l,omitempty"` // EXPLAIN output; with Analyze, the logical plan
 	Analyze bool     `json:"a,omitempty"` // EXPLAIN ANALYZE: run Plan with profiling
+	// Tables are the native tables Plan pins, re-checked when the ticket is redeemed
+	// (tickets.go).
+	Tables []pinnedTable `json:"tb,omitempty"`
 }
 
 // preparedPayload is a prepared statement: its text, who prepared it, and bound parameters
@@ -66,13 +66,14 @@ func (s *Server) flightInfoFor(ctx context.Context, sess planner.Session, sql st
 	}
 	tp := ticketPayload{QueryID: newQueryID(), Tenant: sess.Tenant}
 	var schema *arrow.Schema
+	var pinned map[uint64]uint64
 	switch st := stmt.(type) {
 	case *planner.Query:
-		tp.Plan, schema = st.Plan, st.Schema
+		tp.Plan, schema, pinned = st.Plan, st.Schema, st.Snapshots
 	case *planner.Explain:
 		tp.Lines, schema = st.Lines, explainSchema
 	case *planner.ExplainAnalyze:
-		tp.Plan, tp.Lines, tp.Analyze, schema = st.Query.Plan, st.Logical, true, explainSchema
+		tp.Plan, tp.Lines, tp.Analyze, schema, pinned = st.Query.Plan, st.Logical, true, explainSchema, st.Query.Snapshots
 	default:
 		if _, err := s.execUpdate(ctx, sess, stmt, tx); err != nil {
 			return nil, err
@@ -84,7 +85,7 @@ func (s *Server) flightInfoFor(ctx context.Context, sess planner.Session, sql st
 			TotalBytes:       -1,
 		}, nil
 	}
-	h, err := proto.SignJSON(s.key, proto.KindTicket, time.Now().Add(ticketTTL), tp)
+	h, err := s.sealTicket(ctx, tp, pinned)
 	if err != nil {
 		return nil, err
 	}
@@ -147,6 +148,9 @@ func (s *Server) DoGetStatement(ctx context.Context, cmd flightsql.StatementQuer
 	if tp.Tenant != id.Tenant {
 		// A ticket is only good for the tenant that planned it; say no more than "invalid".
 		return nil, nil, errs.Errorf(errs.ErrInvalidArgument, "ticket signature does not match")
+	}
+	if err := s.revalidateTicket(ctx, tp); err != nil {
+		return nil, nil, err
 	}
 	if tp.Plan == nil {
 		return s.streamLines(tp.Lines)

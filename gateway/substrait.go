@@ -92,6 +92,7 @@ func (s *Server) bindRead(ctx context.Context, sess planner.Session, rr *substra
 		if err != nil {
 			return err
 		}
+		pin(ctx, t)
 		ns := &substraitpb.NamedStruct{Struct: &substraitpb.Type_Struct{Nullability: substraitpb.Type_NULLABILITY_REQUIRED}}
 		for _, c := range t.Columns {
 			ty, err := psub.Type(c.Type, c.Nullable)
@@ -169,6 +170,7 @@ func (s *Server) substraitSchema(ctx context.Context, sess planner.Session, raw 
 }
 
 func (s *Server) substraitInfo(ctx context.Context, sess planner.Session, raw []byte, desc *flight.FlightDescriptor) (*flight.FlightInfo, error) {
+	ctx, pins := withPins(ctx)
 	plan, err := s.admitPlan(ctx, sess, raw)
 	if err != nil {
 		return nil, err
@@ -180,7 +182,7 @@ func (s *Server) substraitInfo(ctx context.Context, sess planner.Session, raw []
 	schema := op.Schema()
 	op.Close()
 	tp := ticketPayload{QueryID: newQueryID(), Tenant: sess.Tenant, Plan: plan}
-	h, err := proto.SignJSON(s.key, proto.KindTicket, time.Now().Add(ticketTTL), tp)
+	h, err := s.sealTicket(ctx, tp, pins.ids)
 	if err != nil {
 		return nil, err
 	}

@@ -18,6 +18,8 @@ import (
 // Inside a transaction (tx non-nil) inserts are staged in it; DDL runs at once.
 func (s *Server) execUpdate(ctx context.Context, sess planner.Session, stmt planner.Statement, tx *txnState) (int64, error) {
 	switch st := stmt.(type) {
+	case *planner.RoleChange:
+		return s.execRole(ctx, sess, st) // users.go
 	case *planner.CreateTable:
 		if _, err := native.ParseLayout(st.Table); err != nil { // storage options (partition_by, cluster_by, ...)
 			return 0, err

@@ -108,6 +108,8 @@ func (b *binder) bindStatement(raw *pg.RawStmt) (*boundStmt, error) {
 		return b.bindDML(raw.Stmt) // dml.go
 	case *pg.Node_VacuumStmt:
 		return b.bindMaintain(n.VacuumStmt) // maint.go
+	case *pg.Node_CreateRoleStmt, *pg.Node_AlterRoleStmt, *pg.Node_DropRoleStmt:
+		return b.bindRole(raw.Stmt) // bind_role.go
 	}
 	return nil, notSupported("%s is not supported yet", stmtName(raw.Stmt))
 }

@@ -109,7 +109,7 @@ func ToStatus(err error) error {
 	if c == codes.Internal {
 		return status.Error(c, "internal error")
 	}
-	return status.Error(c, err.Error())
+	return status.Error(c, Message(err))
 }
 
 // FromStatus turns a gRPC status error received from another Tern process back into an error
