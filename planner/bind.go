@@ -19,7 +19,8 @@ type binder struct {
 	ctx       context.Context
 	p         *planner
 	sess      Session
-	sql       string
+	sql       string   // the text the parser saw (text.parsed)
+	text      *sqlText // for error positions in the client's text
 	paramVals []scalar.Scalar
 	prepare   bool
 
@@ -36,7 +37,7 @@ type binder struct {
 	now        time.Time  // statement time (Session.Now or when binding started), UTC
 }
 
-func newBinder(ctx context.Context, p *planner, s Session, sql string, params []scalar.Scalar, prepare bool) *binder {
+func newBinder(ctx context.Context, p *planner, s Session, text *sqlText, params []scalar.Scalar, prepare bool) *binder {
 	if s.Schema == "" {
 		s.Schema = catalog.DefaultSchema
 	}
@@ -47,7 +48,10 @@ func newBinder(ctx context.Context, p *planner, s Session, sql string, params []
 	if now.IsZero() {
 		now = time.Now()
 	}
-	return &binder{ctx: ctx, p: p, sess: s, sql: sql, paramVals: params, prepare: prepare, snapshots: map[uint64]uint64{}, now: now.UTC()}
+	if text == nil {
+		text = &sqlText{}
+	}
+	return &binder{ctx: ctx, p: p, sess: s, sql: text.parsed, text: text, paramVals: params, prepare: prepare, snapshots: map[uint64]uint64{}, now: now.UTC()}
 }
 
 // boundStmt is a bound statement: root is the logical query to optimize and produce (nil
@@ -68,7 +72,7 @@ func queryStmt(root logical.Node) *boundStmt {
 
 // errAt attaches the position of a pg_query location to err.
 func (b *binder) errAt(loc int32, err error) error {
-	return errs.At(charPos(b.sql, loc), err)
+	return errs.At(b.text.charPos(loc), err)
 }
 
 func notSupported(format string, args ...any) error {
@@ -259,7 +263,7 @@ func (b *binder) resolve(s *scope, qual, name string, loc int32) (*logical.Colum
 		return nil, b.errAt(loc, logical.Errorf(errs.ErrNotFound, "column \"%s\" does not exist", name))
 	}
 	c := s.cols[found]
-	return &logical.Column{Index: found, Name: c.name, Typ: c.typ, Null: c.nullable, Pos: charPos(b.sql, loc)}, nil
+	return &logical.Column{Index: found, Name: c.name, Typ: c.typ, Null: c.nullable, Pos: b.text.charPos(loc)}, nil
 }
 
 // errOuter carries a column found in the enclosing query out of resolve.

@@ -39,7 +39,7 @@ func (b *binder) bindExpr(n *pg.Node, c exprCtx) (logical.Expr, error) {
 	case *pg.Node_AConst:
 		e, err := b.bindConst(x.AConst)
 		if l, ok := e.(*logical.Literal); ok {
-			l.Pos = charPos(b.sql, x.AConst.Location)
+			l.Pos = b.text.charPos(x.AConst.Location)
 		}
 		return e, err
 	case *pg.Node_ParamRef:

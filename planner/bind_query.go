@@ -241,7 +241,7 @@ func (b *binder) bindView(t catalog.Table, rv *pg.RangeVar) (logical.Node, *scop
 		return nil, nil, logical.Errorf(errs.ErrInvalidArgument, "infinite recursion detected in rules for relation \"%s\"", t.Ref.Name)
 	}
 	defer func() { b.depth-- }()
-	tree, err := pg.Parse(t.Options[viewOption])
+	text, tree, err := parseSQL(t.Options[viewOption])
 	if err != nil || len(tree.Stmts) != 1 {
 		return nil, nil, logical.Errorf(errs.ErrInternal, "view \"%s\" has an unreadable definition", t.Ref.Name)
 	}
@@ -249,10 +249,10 @@ func (b *binder) bindView(t catalog.Table, rv *pg.RangeVar) (logical.Node, *scop
 	if vs == nil || vs.Query.GetSelectStmt() == nil {
 		return nil, nil, logical.Errorf(errs.ErrInternal, "view \"%s\" has an unreadable definition", t.Ref.Name)
 	}
-	savedCTEs, savedOuter, savedSQL := b.ctes, b.outer, b.sql
-	b.ctes, b.outer, b.sql = nil, nil, t.Options[viewOption]
+	savedCTEs, savedOuter, savedSQL, savedText := b.ctes, b.outer, b.sql, b.text
+	b.ctes, b.outer, b.sql, b.text = nil, nil, text.parsed, text
 	node, err := b.bindQuery(vs.Query.GetSelectStmt())
-	b.ctes, b.outer, b.sql = savedCTEs, savedOuter, savedSQL
+	b.ctes, b.outer, b.sql, b.text = savedCTEs, savedOuter, savedSQL, savedText
 	if err != nil {
 		return nil, nil, fmt.Errorf("view \"%s\": %w", t.Ref.Name, err)
 	}

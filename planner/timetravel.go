@@ -190,7 +190,7 @@ func (b *binder) constText(n *pg.Node, what string) (string, error) {
 
 // parseRangeVar parses a possibly qualified table name as SQL would ("public.t", "T" folds).
 func parseRangeVar(name string) (*pg.RangeVar, error) {
-	tree, err := pg.Parse("SELECT FROM " + name)
+	_, tree, err := parseSQL("SELECT FROM " + name)
 	if err == nil && len(tree.Stmts) == 1 {
 		if sel := tree.Stmts[0].Stmt.GetSelectStmt(); sel != nil && len(sel.FromClause) == 1 {
 			if rv := sel.FromClause[0].GetRangeVar(); rv != nil && rv.Alias == nil {
