@@ -247,7 +247,7 @@ func (s *Server) CreatePreparedSubstraitPlan(ctx context.Context, req flightsql.
 	if err != nil {
 		return res, err
 	}
-	h, err := proto.SignJSON(s.key, proto.KindPrepared, time.Time{}, preparedPayload{
+	h, err := s.newPrepared(ctx, preparedPayload{ // prepared.go
 		Plan: raw, Tenant: sess.Tenant, User: sess.User, Schema: sess.Schema})
 	if err != nil {
 		return res, err
