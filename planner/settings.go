@@ -370,7 +370,7 @@ func (b *binder) sessionSetting(p *Param) string {
 func (b *binder) bindShow(vs *pg.VariableShowStmt) (*boundStmt, error) {
 	name := strings.ToLower(vs.Name)
 	if name == "all" {
-		fields := logical.Schema{txt("name"), txt("setting"), txt("description")}
+		fields := logical.Schema{notNullText("name"), notNullText("setting"), notNullText("description")}
 		var rows [][]logical.Expr
 		for _, p := range Params() {
 			p := p
@@ -386,7 +386,7 @@ func (b *binder) bindShow(vs *pg.VariableShowStmt) (*boundStmt, error) {
 	if !ok {
 		return nil, logical.Errorf(errs.ErrInvalidArgument, "unrecognized configuration parameter \"%s\"", vs.Name)
 	}
-	n, _, err := b.virtualRows(logical.Schema{txt(p.Name)}, [][]logical.Expr{{ltxt(b.sessionSetting(p))}}, "show", nil)
+	n, _, err := b.virtualRows(logical.Schema{notNullText(p.Name)}, [][]logical.Expr{{ltxt(b.sessionSetting(p))}}, "show", nil)
 	if err != nil {
 		return nil, err
 	}
@@ -401,4 +401,8 @@ func (b *binder) rowsSettings() ([][]logical.Expr, error) {
 		rows = append(rows, []logical.Expr{ltxt(p.Name), ltxt(b.sessionSetting(&p)), ltxt(p.Desc)})
 	}
 	return rows, nil
+}
+
+func notNullText(name string) logical.Field {
+	return logical.Field{Name: name, Type: catalog.Text}
 }
