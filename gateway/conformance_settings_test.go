@@ -3,8 +3,10 @@ package gateway
 import (
 	"context"
 	"errors"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/apache/arrow-adbc/go/adbc"
 	adbcflight "github.com/apache/arrow-adbc/go/adbc/driver/flightsql"
@@ -145,7 +147,6 @@ func TestSessionSettingsWithoutCookies(t *testing.T) {
 	}
 }
 
-
 // sessionsWith counts the stored sessions where a parameter has a value.
 func (ts *testServer) sessionsWith(t testing.TB, name, value string) int {
 	t.Helper()
@@ -160,4 +161,67 @@ func (ts *testServer) sessionsWith(t testing.TB, name, value string) int {
 		}
 	}
 	return n
+}
+
+// statement_timeout cancels a long cross join quickly with PostgreSQL's message and a
+// deadline code, its memory freed; the statement after it runs normally.
+func TestStatementTimeoutCancelsQuery(t *testing.T) {
+	ts := startServer(t, nil)
+	c := ts.client(t)
+	c.ingestRows(t, "big", 200_000)
+	runtime.GC()
+	baseline := ts.alloc.CurrentAlloc()
+	cn := ts.openADBCNoCookies(t)
+	adbcExec(t, cn, `SET statement_timeout = '1s'`)
+	start := time.Now()
+	_, err := adbcTry(cn, `SELECT count(*) FROM big a, big b WHERE a.x + b.x >= 0`)
+	wantADBC(t, err, adbc.StatusTimeout, "canceling statement due to statement timeout")
+	if d := time.Since(start); d > 10*time.Second {
+		t.Fatalf("the timeout took %v", d)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for ts.alloc.CurrentAlloc() > baseline && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if got := ts.alloc.CurrentAlloc(); got > baseline {
+		t.Fatalf("%d bytes still held after the timeout (baseline %d)", got, baseline)
+	}
+	ts.queries.mu.Lock()
+	running := len(ts.queries.running)
+	ts.queries.mu.Unlock()
+	if running != 0 {
+		t.Fatalf("%d queries still registered", running)
+	}
+	// An update (DoPut) is bound by it too, and the session carries on.
+	want(t, adbcQuery(t, cn, `SELECT count(*) FROM big`, nil), "200000")
+	err = adbcTryExec(cn, `CREATE TABLE crossed AS SELECT a.x FROM big a, big b`)
+	wantADBC(t, err, adbc.StatusTimeout, "canceling statement due to statement timeout")
+	want(t, adbcQuery(t, cn, `SELECT status, error FROM tern.last_query()`, nil), "cancelled|canceling statement due to statement timeout")
+	adbcExec(t, cn, `SET statement_timeout = 0`)
+	want(t, adbcQuery(t, cn, `SELECT count(*) FROM big WHERE x < 10`, nil), "10")
+}
+
+// tern.last_query() answers the session's previous statement: its id, text, outcome, rows and
+// bytes scanned; another session has its own.
+func TestLastQuery(t *testing.T) {
+	ts := startServer(t, nil)
+	c := ts.client(t)
+	c.ingestRows(t, "big", 10_000)
+	cn := ts.openADBCNoCookies(t)
+	want(t, adbcQuery(t, cn, `SELECT * FROM tern.last_query()`, nil))
+	want(t, adbcQuery(t, cn, `SELECT count(*) FROM big WHERE y = 7`, nil), "10")
+	want(t, adbcQuery(t, cn, `SELECT length(query_id), query, status, error, rows, bytes_scanned > 0, ended >= started FROM tern.last_query()`, nil),
+		"16|SELECT count(*) FROM big WHERE y = 7|ok|NULL|1|t|t")
+	// The statement asking is the previous one now.
+	want(t, adbcQuery(t, cn, `SELECT query FROM tern.last_query()`, nil), "SELECT length(query_id), query, status, error, rows, bytes_scanned > 0, ended >= started FROM tern.last_query()")
+	// Updates count their rows; failures are recorded with their error.
+	adbcExec(t, cn, `CREATE TABLE small AS SELECT x FROM big WHERE x < 5`)
+	want(t, adbcQuery(t, cn, `SELECT status, rows FROM last_query()`, nil), "ok|5")
+	_, err := adbcTry(cn, `SELECT nope FROM big`)
+	if err == nil {
+		t.Fatal("want an error")
+	}
+	want(t, adbcQuery(t, cn, `SELECT status, error LIKE '%nope%' FROM tern.last_query()`, nil), "error|t")
+	other := ts.openADBCNoCookies(t)
+	want(t, adbcQuery(t, other, `SELECT * FROM tern.last_query()`, nil))
 }

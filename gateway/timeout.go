@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/tern-db/tern/planner"
-	"github.com/tern-db/tern/proto/errs"
 )
 
 // timeout.go: statement_timeout. A statement's deadline is fixed when it is issued (planning
@@ -15,7 +14,13 @@ import (
 // their next batch and close, releasing their memory. The error is DeadlineExceeded, the code
 // gRPC clients expect for a deadline, with PostgreSQL's message.
 
-var errStatementTimeout = errs.Errorf(context.DeadlineExceeded, "canceling statement due to statement timeout")
+var errStatementTimeout error = statementTimeoutError{}
+
+// statementTimeoutError is DeadlineExceeded with PostgreSQL's message and no prefix.
+type statementTimeoutError struct{}
+
+func (statementTimeoutError) Error() string { return "canceling statement due to statement timeout" }
+func (statementTimeoutError) Unwrap() error { return context.DeadlineExceeded }
 
 // statementDeadline is when a statement issued now must end; zero: no limit.
 func statementDeadline(sess planner.Session) time.Time {

@@ -49,9 +49,18 @@ func (b *binder) bindLastQuery(fc *pg.FuncCall, rf *pg.RangeFunction) (logical.N
 			lit(catalog.Float64, float64(q.Ended.Sub(q.Started).Microseconds())/1000),
 		})
 	}
+	fields := lastQueryFields
+	if len(rows) == 1 {
+		// The stream reports a literal column as nullable only when the value is NULL: the
+		// promised schema says the same.
+		fields = append(logical.Schema(nil), lastQueryFields...)
+		for i, e := range rows[0] {
+			fields[i].Nullable = e.(*logical.Literal).Value == nil
+		}
+	}
 	qual := "last_query"
 	if rf.Alias != nil && rf.Alias.Aliasname != "" {
 		qual = rf.Alias.Aliasname
 	}
-	return b.virtualRows(lastQueryFields, rows, qual, rf.Alias)
+	return b.virtualRows(fields, rows, qual, rf.Alias)
 }
