@@ -21,6 +21,11 @@ func (s *Server) execUpdate(ctx context.Context, sess planner.Session, stmt plan
 		if _, err := native.ParseLayout(st.Table); err != nil { // storage options (partition_by, cluster_by, ...)
 			return 0, err
 		}
+		if isTempSchema(st.Table.Ref.Schema) { // CREATE TEMP TABLE: store the session first (session.go)
+			if _, err := s.ensureTempSchema(ctx); err != nil {
+				return 0, err
+			}
+		}
 		if st.As == nil {
 			_, err := s.cat.CreateTable(ctx, st.Table, nil)
 			if st.IfNotExists && errors.Is(err, errs.ErrAlreadyExists) {
