@@ -110,7 +110,7 @@ func (s *store) ListSchemas(ctx context.Context, tenant string) ([]string, error
 	err := s.kv.view(func(tx kvTx) error {
 		prefix := key(tenant, "")
 		return tx.scan(bucketSchemas, prefix, func(k, _ []byte) error {
-			if name := string(k[len(prefix):]); name != DefaultSchema {
+			if name := string(k[len(prefix):]); name != DefaultSchema && !schemaHidden(ctx, name) {
 				out = append(out, name)
 			}
 			return nil
@@ -156,6 +156,9 @@ func (s *store) CreateTable(ctx context.Context, t Table, files []DataFile) (Tab
 		return Table{}, err
 	}
 	t.Ref = ref
+	if err := checkVisible(ctx, ref); err != nil {
+		return Table{}, err
+	}
 	seen := map[string]bool{}
 	for _, c := range t.Columns {
 		if err := validName("column", c.Name); err != nil {
@@ -208,6 +211,9 @@ func (s *store) DropTable(ctx context.Context, ref TableRef) error {
 	}
 	ref, err := normRef(ref)
 	if err != nil {
+		return err
+	}
+	if err := checkVisible(ctx, ref); err != nil {
 		return err
 	}
 	return s.kv.update(func(tx kvTx) error {
@@ -266,6 +272,9 @@ func (s *store) GetTable(ctx context.Context, ref TableRef) (Table, error) {
 	if err != nil {
 		return Table{}, err
 	}
+	if err := checkVisible(ctx, ref); err != nil {
+		return Table{}, err
+	}
 	var t Table
 	err = s.kv.view(func(tx kvTx) error {
 		t, err = getTable(tx, ref)
@@ -299,7 +308,7 @@ func (s *store) ListTables(ctx context.Context, tenant, schema string) ([]Table,
 	err := s.kv.view(func(tx kvTx) error {
 		prefix := key(tenant, "")
 		if schema != "" {
-			if !schemaExists(tx, tenant, schema) {
+			if !schemaExists(tx, tenant, schema) || schemaHidden(ctx, schema) {
 				return errs.Errorf(errs.ErrNotFound, "schema %q does not exist", schema)
 			}
 			prefix = key(tenant, schema, "")
@@ -309,7 +318,9 @@ func (s *store) ListTables(ctx context.Context, tenant, schema string) ([]Table,
 			if err := json.Unmarshal(v, &t); err != nil {
 				return corrupt(err)
 			}
-			out = append(out, t)
+			if !schemaHidden(ctx, t.Ref.Schema) {
+				out = append(out, t)
+			}
 			return nil
 		})
 	})
@@ -405,6 +416,9 @@ func (s *store) CommitSnapshot(ctx context.Context, commits ...Commit) ([]Snapsh
 				return err
 			}
 			c.Ref = ref
+			if err := checkVisible(ctx, ref); err != nil {
+				return err
+			}
 			t, err := getTable(tx, ref)
 			if err != nil {
 				return err

@@ -26,6 +26,9 @@ import (
 type Identity struct {
 	Tenant string `json:"t"`
 	User   string `json:"u"`
+	// Session names the server-side session of the login that issued the token (session.go);
+	// a renewed token keeps it. Empty for Basic credentials sent on a call.
+	Session string `json:"s,omitempty"`
 }
 
 type identityKey struct{}
@@ -48,6 +51,8 @@ type authenticator struct {
 
 	guardOnce sync.Once
 	guard     *loginGuard // throttle, bcrypt semaphore, dummy hash; made on first use
+	// sessionTTL is how long an unused session lives (session.go).
+	sessionTTL time.Duration
 }
 
 const handshakeMethod = "/arrow.flight.protocol.FlightService/Handshake"
@@ -96,7 +101,7 @@ func (a *authenticator) login(ctx context.Context, user, password string) (strin
 		return fail("wrong password", errs.Errorf(errs.ErrUnauthenticated, "invalid user name or password"))
 	}
 	g.succeeded(who, addr)
-	tok, err := proto.SignJSON(a.key, proto.KindToken, a.now().Add(a.ttl), Identity{Tenant: tenant, User: user})
+	tok, err := proto.SignJSON(a.key, proto.KindToken, a.now().Add(a.ttl), Identity{Tenant: tenant, User: user, Session: newSessionID()})
 	if err != nil {
 		return "", err
 	}
@@ -150,6 +155,9 @@ func (a *authenticator) fromMetadata(ctx context.Context) (Identity, string, err
 			return Identity{}, "", err
 		}
 		id, err := a.verify(tok)
+		// Credentials sent on every call name no connection: the call has no token session
+		// (a cookie may name one), while the token handed out by a Handshake does.
+		id.Session = ""
 		return id, tok, err
 	}
 	return Identity{}, "", errs.Errorf(errs.ErrUnauthenticated, "unsupported authorization scheme")
@@ -198,7 +206,11 @@ func (a *authenticator) unary() grpc.UnaryServerInterceptor {
 		if err != nil {
 			return nil, err
 		}
-		return handler(a.withSession(context.WithValue(ctx, identityKey{}, id), id), req)
+		ctx, err = a.withSession(context.WithValue(ctx, identityKey{}, id), id)
+		if err != nil {
+			return nil, err
+		}
+		return handler(ctx, req)
 	}
 }
 
@@ -221,7 +233,10 @@ func (a *authenticator) stream() grpc.StreamServerInterceptor {
 		if err != nil {
 			return err
 		}
-		ctx := a.withSession(context.WithValue(ss.Context(), identityKey{}, id), id)
+		ctx, err := a.withSession(context.WithValue(ss.Context(), identityKey{}, id), id)
+		if err != nil {
+			return err
+		}
 		return handler(srv, &identStream{ServerStream: ss, ctx: ctx})
 	}
 }

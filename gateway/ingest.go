@@ -48,19 +48,11 @@ func (s *Server) DoPutCommandStatementIngest(ctx context.Context, cmd flightsql.
 		ref.Schema = cmd.GetSchema()
 	}
 	if cmd.GetTemporary() {
-		st, fresh, err := s.ensureSession(ctx)
+		st, err := s.ensureTempSchema(ctx) // session.go
 		if err != nil {
 			return 0, err
 		}
-		if fresh {
-			if err := s.saveSession(ctx, st); err != nil {
-				return 0, err
-			}
-		}
 		ref.Schema = st.tempSchema()
-		if err := s.cat.CreateSchema(ctx, ref.Tenant, ref.Schema); err != nil && !errors.Is(err, errs.ErrAlreadyExists) {
-			return 0, err
-		}
 	}
 	var tx *txnState
 	if id := cmd.GetTransactionId(); len(id) > 0 {

@@ -51,6 +51,10 @@ type Config struct {
 	// TERN_SECRET environment variable, else <data>/secret.key (created at first start).
 	// Gateways that share it serve each other's handles.
 	Secret string
+
+	// SessionTTL: a session unused this long ends (its temporary tables and prepared
+	// statements go); 0: TokenTTL (session.go).
+	SessionTTL time.Duration
 }
 
 // Server is the Flight SQL gateway with its embedded catalog, storage and in-process node.
@@ -88,6 +92,9 @@ func New(ctx context.Context, cfg Config) (s *Server, generatedPassword string, 
 	if cfg.Alloc == nil {
 		cfg.Alloc = memory.NewGoAllocator()
 	}
+	if cfg.SessionTTL <= 0 {
+		cfg.SessionTTL = cfg.TokenTTL
+	}
 	dir, err := filepath.Abs(cfg.DataDir)
 	if err != nil {
 		return nil, "", err
@@ -117,7 +124,7 @@ func New(ctx context.Context, cfg Config) (s *Server, generatedPassword string, 
 		store:   store,
 		planner: planner.New(cat, &files.Access{AllowDirs: cfg.AllowDirs}, store),
 		exec:    flightnodes.NewNode(cfg.Alloc),
-		auth:    &authenticator{log: cfg.Logger, cat: cat, key: key, ttl: cfg.TokenTTL, now: time.Now},
+		auth:    &authenticator{log: cfg.Logger, cat: cat, key: key, ttl: cfg.TokenTTL, now: time.Now, sessionTTL: cfg.SessionTTL},
 		key:     key,
 		alloc:   cfg.Alloc,
 		queries: newQueryRegistry(),
@@ -213,6 +220,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	errc := make(chan error, 1)
 	go func() { errc <- s.grpc.Serve(s.lis) }()
 	stopMaintenance := s.startMaintenance(ctx) // storage.go
+	stopSweep := s.startSessionSweep(ctx)      // session_sweep.go
 	var err error
 	select {
 	case <-ctx.Done():
@@ -226,6 +234,7 @@ func (s *Server) Serve(ctx context.Context) error {
 		err = <-errc
 	case err = <-errc:
 	}
+	stopSweep()
 	stopMaintenance()
 	if cerr := s.cat.Close(); err == nil {
 		err = cerr
@@ -244,11 +253,7 @@ func session(ctx context.Context) (planner.Session, error) {
 	}
 	sess := planner.Session{Tenant: id.Tenant, User: id.User, Schema: catalog.DefaultSchema}
 	if st := sessionFrom(ctx); st != nil {
-		if st.Schema != "" {
-			sess.Schema = st.Schema
-		}
-		sess.DryRun = st.DryRun
-		sess.TempSchema = st.tempSchema()
+		st.apply(&sess) // session.go
 	}
 	return sess, nil
 }

@@ -35,6 +35,10 @@ type ticketPayload struct {
 	// Tables are the native tables Plan pins, re-checked when the ticket is redeemed
 	// (tickets.go).
 	Tables []pinnedTable `json:"tb,omitempty"`
+	// Deadline (unix nanoseconds, 0: none) is when statement_timeout ends the statement
+	// (timeout.go); Text is the statement for tern.last_query() (lastquery.go).
+	Deadline int64  `json:"dl,omitempty"`
+	Text     string `json:"x,omitempty"`
 }
 
 // preparedPayload is a prepared statement: its text, who prepared it, and bound parameters
@@ -47,6 +51,10 @@ type preparedPayload struct {
 	Params []byte `json:"p,omitempty"`
 	Txn    []byte `json:"x,omitempty"`  // transaction id the statement was prepared in
 	Plan   []byte `json:"sp,omitempty"` // a prepared Substrait plan (instead of SQL)
+	// ID and Session name the statement in its session's registry of open prepared
+	// statements: a closed statement or one of an ended session is refused (prepared.go).
+	ID      string `json:"id,omitempty"`
+	Session string `json:"ss,omitempty"`
 }
 
 func newQueryID() string {
@@ -59,12 +67,25 @@ var explainSchema = arrow.NewSchema([]arrow.Field{{Name: "QUERY PLAN", Type: arr
 
 // flightInfoFor plans sql and returns the FlightInfo that serves it. Statements that change
 // things (DDL, INSERT) run here, once, and answer with an empty result.
-func (s *Server) flightInfoFor(ctx context.Context, sess planner.Session, sql string, params []scalar.Scalar, desc *flight.FlightDescriptor, tx *txnState) (*flight.FlightInfo, error) {
+func (s *Server) flightInfoFor(ctx context.Context, sess planner.Session, sql string, params []scalar.Scalar, desc *flight.FlightDescriptor, tx *txnState) (_ *flight.FlightInfo, err error) {
+	deadline := statementDeadline(sess) // timeout.go
+	ctx, cancel := withStatementDeadline(ctx, deadline)
+	defer cancel()
+	run := s.startRun(ctx, "", sql) // lastquery.go
+	var scanned atomic.Int64
+	ctx = files.WithBytesCounter(ctx, &scanned)
+	var affected int64
+	defer func() {
+		err = queryErr(ctx, err)
+		if err != nil || run != nil {
+			run.finish(affected, scanned.Load(), err)
+		}
+	}()
 	stmt, err := s.plannerFor(tx).Plan(ctx, sess, sql, params)
 	if err != nil {
 		return nil, err
 	}
-	tp := ticketPayload{QueryID: newQueryID(), Tenant: sess.Tenant}
+	tp := ticketPayload{QueryID: run.rec.QueryID, Tenant: sess.Tenant, Deadline: deadlineNanos(deadline), Text: run.rec.Text}
 	var schema *arrow.Schema
 	var pinned map[uint64]uint64
 	switch st := stmt.(type) {
@@ -75,7 +96,7 @@ func (s *Server) flightInfoFor(ctx context.Context, sess planner.Session, sql st
 	case *planner.ExplainAnalyze:
 		tp.Plan, tp.Lines, tp.Analyze, schema, pinned = st.Query.Plan, st.Logical, true, explainSchema, st.Query.Snapshots
 	default:
-		if _, err := s.execUpdate(ctx, sess, stmt, tx); err != nil {
+		if affected, err = s.execUpdate(ctx, sess, stmt, tx); err != nil {
 			return nil, err
 		}
 		return &flight.FlightInfo{
@@ -84,6 +105,11 @@ func (s *Server) flightInfoFor(ctx context.Context, sess planner.Session, sql st
 			TotalRecords:     0,
 			TotalBytes:       -1,
 		}, nil
+	}
+	if tp.Plan != nil {
+		run = nil // a query's run is recorded when its ticket is served (DoGet)
+	} else {
+		affected = int64(len(tp.Lines))
 	}
 	h, err := s.sealTicket(ctx, tp, pinned)
 	if err != nil {
@@ -155,7 +181,20 @@ func (s *Server) DoGetStatement(ctx context.Context, cmd flightsql.StatementQuer
 	if tp.Plan == nil {
 		return s.streamLines(tp.Lines)
 	}
-	qctx, done := s.queries.start(ctx, tp.QueryID)
+	qctx, unregister := s.queries.start(ctx, tp.QueryID)
+	qctx, cancelDeadline := withStatementDeadline(qctx, deadlineOf(tp.Deadline)) // timeout.go
+	run := s.startRun(ctx, tp.QueryID, tp.Text)                                  // lastquery.go
+	var scanned atomic.Int64
+	var streamed int64 = -1
+	done := func() {
+		var err error
+		if streamed < 0 {
+			err = queryErr(qctx, errs.Errorf(errs.ErrInternal, "the query failed"))
+		}
+		cancelDeadline()
+		unregister()
+		run.finish(max(streamed, 0), scanned.Load(), err)
+	}
 	if err := qctx.Err(); err != nil {
 		done()
 		return nil, nil, queryErr(qctx, err)
@@ -166,16 +205,17 @@ func (s *Server) DoGetStatement(ctx context.Context, cmd flightsql.StatementQuer
 		if err != nil {
 			return nil, nil, queryErr(qctx, err)
 		}
+		streamed = int64(len(lines))
 		return s.streamLines(lines)
 	}
-	var scanned atomic.Int64
 	qctx = files.WithBytesCounter(qctx, &scanned)
 	op, err := s.exec.Run(qctx, &proto.Fragment{QueryID: tp.QueryID, Tenant: tp.Tenant, Plan: tp.Plan})
 	if err != nil {
 		done()
-		return nil, nil, err
+		return nil, nil, queryErr(qctx, err)
 	}
 	return streamOperator(ctx, qctx, op, done, func(rows int64) []byte {
+		streamed = rows
 		return resultMetadata(tp.QueryID, rows, scanned.Load())
 	})
 }
@@ -189,11 +229,33 @@ func (s *Server) DoPutCommandStatementUpdate(ctx context.Context, cmd flightsql.
 	if err != nil {
 		return 0, err
 	}
-	stmt, err := s.plannerFor(tx).Plan(ctx, sess, cmd.GetQuery(), nil)
-	if err != nil {
-		return 0, err
+	return s.runUpdate(ctx, sess, cmd.GetQuery(), [][]scalar.Scalar{nil}, tx)
+}
+
+// runUpdate plans and runs an update once per parameter row (JDBC executeBatch, ADBC bulk
+// binds) under the session's statement_timeout, and records it for tern.last_query().
+func (s *Server) runUpdate(ctx context.Context, sess planner.Session, sql string, rows [][]scalar.Scalar, tx *txnState) (total int64, err error) {
+	ctx, cancel := withStatementDeadline(ctx, statementDeadline(sess))
+	defer cancel()
+	run := s.startRun(ctx, "", sql)
+	var scanned atomic.Int64
+	ctx = files.WithBytesCounter(ctx, &scanned)
+	defer func() {
+		err = queryErr(ctx, err)
+		run.finish(total, scanned.Load(), err)
+	}()
+	for _, row := range rows {
+		stmt, err := s.plannerFor(tx).Plan(ctx, sess, sql, row)
+		if err != nil {
+			return total, err
+		}
+		n, err := s.execUpdate(ctx, sess, stmt, tx)
+		if err != nil {
+			return total, err
+		}
+		total += n
 	}
-	return s.execUpdate(ctx, sess, stmt, tx)
+	return total, nil
 }
 
 // Prepared statements. Handles are signed and self-contained: closing one is a no-op, and any
@@ -212,7 +274,7 @@ func (s *Server) CreatePreparedStatement(ctx context.Context, req flightsql.Acti
 	if err != nil {
 		return res, err
 	}
-	h, err := proto.SignJSON(s.key, proto.KindPrepared, time.Time{}, preparedPayload{
+	h, err := s.newPrepared(ctx, preparedPayload{ // prepared.go
 		SQL: req.GetQuery(), Tenant: sess.Tenant, User: sess.User, Schema: sess.Schema, Txn: req.GetTransactionId()})
 	if err != nil {
 		return res, err
@@ -237,8 +299,7 @@ func paramSchema(types []catalog.Type) *arrow.Schema {
 }
 
 func (s *Server) ClosePreparedStatement(ctx context.Context, req flightsql.ActionClosePreparedStatementRequest) error {
-	_, _, err := s.openPrepared(ctx, req.GetPreparedStatementHandle())
-	return err
+	return s.closePrepared(ctx, req.GetPreparedStatementHandle()) // prepared.go
 }
 
 // openPrepared verifies a handle and that it belongs to the caller's tenant.
@@ -253,6 +314,9 @@ func (s *Server) openPrepared(ctx context.Context, h []byte) (preparedPayload, p
 	}
 	if pp.Tenant != sess.Tenant {
 		return pp, sess, errs.Errorf(errs.ErrInvalidArgument, "prepared signature does not match")
+	}
+	if err := s.checkPrepared(ctx, pp); err != nil { // prepared.go
+		return pp, sess, err
 	}
 	if pp.Schema != "" {
 		sess.Schema = pp.Schema
@@ -404,20 +468,7 @@ func (s *Server) DoPutPreparedStatementUpdate(ctx context.Context, cmd flightsql
 	if err != nil {
 		return 0, err
 	}
-	// One execution per parameter row (JDBC executeBatch, ADBC bulk binds).
-	var total int64
-	for _, row := range rows {
-		stmt, err := s.plannerFor(tx).Plan(ctx, sess, pp.SQL, row)
-		if err != nil {
-			return total, err
-		}
-		n, err := s.execUpdate(ctx, sess, stmt, tx)
-		if err != nil {
-			return total, err
-		}
-		total += n
-	}
-	return total, nil
+	return s.runUpdate(ctx, sess, pp.SQL, rows, tx)
 }
 
 // streamLines serves literal text rows (EXPLAIN).

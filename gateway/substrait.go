@@ -3,7 +3,6 @@ package gateway
 import (
 	"context"
 	"strings"
-	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/flight"
@@ -249,7 +248,7 @@ func (s *Server) CreatePreparedSubstraitPlan(ctx context.Context, req flightsql.
 	if err != nil {
 		return res, err
 	}
-	h, err := proto.SignJSON(s.key, proto.KindPrepared, time.Time{}, preparedPayload{
+	h, err := s.newPrepared(ctx, preparedPayload{ // prepared.go
 		Plan: raw, Tenant: sess.Tenant, User: sess.User, Schema: sess.Schema})
 	if err != nil {
 		return res, err

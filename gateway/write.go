@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/tern-db/tern/catalog"
@@ -23,6 +22,11 @@ func (s *Server) execUpdate(ctx context.Context, sess planner.Session, stmt plan
 	case *planner.CreateTable:
 		if _, err := native.ParseLayout(st.Table); err != nil { // storage options (partition_by, cluster_by, ...)
 			return 0, err
+		}
+		if isTempSchema(st.Table.Ref.Schema) { // CREATE TEMP TABLE: store the session first (session.go)
+			if _, err := s.ensureTempSchema(ctx); err != nil {
+				return 0, err
+			}
 		}
 		if st.As == nil {
 			_, err := s.cat.CreateTable(ctx, st.Table, nil)
@@ -144,32 +148,3 @@ func (s *Server) runInto(ctx context.Context, sess planner.Session, q *planner.Q
 }
 
 var _ = catalog.NoSnapshot
-
-// setting applies SET: the current schema (SET search_path / SET schema) goes to the session
-// cookie, as SetSessionOptions does; other settings are accepted and ignored for now. The
-// cookie travels in the response headers: a client must read them (arrow-go's ExecuteUpdate
-// does not for DoPut, so send SET as a query, or use SetSessionOptions).
-func (s *Server) setting(ctx context.Context, st *planner.Set) error {
-	switch strings.ToLower(st.Name) {
-	case "search_path", "schema":
-	case "tern.dry_run":
-		return s.setDryRun(ctx, st) // dryrun.go
-	default:
-		return nil
-	}
-	sess, _, err := s.ensureSession(ctx)
-	if err != nil {
-		return err
-	}
-	schema := strings.TrimSpace(strings.Split(st.Value, ",")[0])
-	schema = strings.Trim(schema, `"'`)
-	if st.Reset || schema == "" {
-		schema = ""
-	} else if ok, err := s.schemaExists(ctx, sess.Tenant, schema); err != nil {
-		return err
-	} else if !ok {
-		return errs.Errorf(errs.ErrNotFound, "schema %q does not exist", schema)
-	}
-	sess.Schema = schema
-	return s.saveSession(ctx, sess)
-}

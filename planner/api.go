@@ -32,6 +32,12 @@ type Session struct {
 	// temporary=true). Unqualified names of existing tables resolve there first, as
 	// PostgreSQL's pg_temp comes first in the search path; new tables never go there.
 	TempSchema string
+	// Settings are the configuration parameters the session set (lower-case name ->
+	// canonical value, settings.go); the others have their defaults.
+	Settings map[string]string
+	// LastQuery is the session's previous finished statement (tern.last_query()); nil when
+	// there is none.
+	LastQuery *catalog.QueryRecord
 }
 
 // FileAccess decides which local paths SQL may read (read_parquet, COPY ... FROM). It returns
@@ -115,7 +121,8 @@ type Insert struct {
 	Operation string // "insert" or "copy"
 }
 
-// Set changes a session setting (SET name = value); Reset when Value is empty and Reset true.
+// Set changes a session setting (SET name = value, the name lower-case and the value
+// checked and canonical, settings.go); Reset restores the default (Name "all": every one).
 type Set struct {
 	Name  string
 	Value string

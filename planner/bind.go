@@ -107,7 +107,7 @@ func (b *binder) bindStatement(raw *pg.RawStmt) (*boundStmt, error) {
 	case *pg.Node_VariableSetStmt:
 		return b.bindSet(n.VariableSetStmt)
 	case *pg.Node_VariableShowStmt:
-		return nil, notSupported("SHOW is not supported yet")
+		return b.bindShow(n.VariableShowStmt) // settings.go
 	case *pg.Node_DeleteStmt, *pg.Node_UpdateStmt, *pg.Node_MergeStmt:
 		return b.bindDML(raw.Stmt) // dml.go
 	case *pg.Node_VacuumStmt:
@@ -359,6 +359,8 @@ func (b *binder) tableRef(rv *pg.RangeVar) catalog.TableRef {
 	schema := rv.Schemaname
 	if schema == "" {
 		schema = b.sess.Schema
+	} else if schema == "pg_temp" && b.sess.TempSchema != "" { // PostgreSQL's alias of the session's own temporary schema
+		schema = b.sess.TempSchema
 	}
 	return catalog.TableRef{Tenant: b.sess.Tenant, Schema: schema, Name: rv.Relname}
 }

@@ -12,7 +12,7 @@ import (
 
 func (b *binder) createRef(rv *pg.RangeVar) (catalog.TableRef, error) {
 	if rv.Relpersistence == "t" {
-		return catalog.TableRef{}, b.errAt(rv.Location, notSupported("temporary tables are not supported yet"))
+		return b.tempRef(rv) // temp.go
 	}
 	return b.tableRef(rv), nil
 }
@@ -271,30 +271,4 @@ func (b *binder) bindDrop(ds *pg.DropStmt) (*boundStmt, error) {
 	return &boundStmt{kind: KindUpdate, build: func(*Query, logical.Node) (Statement, error) {
 		return st, nil
 	}}, nil
-}
-
-func (b *binder) bindSet(vs *pg.VariableSetStmt) (*boundStmt, error) {
-	st := &Set{Name: strings.ToLower(vs.Name)}
-	switch vs.Kind {
-	case pg.VariableSetKind_VAR_SET_VALUE:
-		parts := make([]string, len(vs.Args))
-		for i, a := range vs.Args {
-			if c := a.GetAConst(); c != nil {
-				parts[i] = constString(c)
-			} else {
-				parts[i] = defString(a)
-			}
-		}
-		st.Value = strings.Join(parts, ", ")
-	case pg.VariableSetKind_VAR_SET_DEFAULT, pg.VariableSetKind_VAR_RESET:
-		st.Reset = true
-	case pg.VariableSetKind_VAR_RESET_ALL:
-		st.Name, st.Reset = "all", true
-	default:
-		return nil, notSupported("this form of SET is not supported yet")
-	}
-	if st.Name == "" {
-		return nil, notSupported("this form of SET is not supported yet")
-	}
-	return &boundStmt{kind: KindUpdate, build: func(*Query, logical.Node) (Statement, error) { return st, nil }}, nil
 }

@@ -221,6 +221,9 @@ func (b *binder) bindRangeFunction(rf *pg.RangeFunction) (logical.Node, *scope, 
 	if name == "as_of" || name == "snapshots" {
 		return b.bindTimeTravel(name, fc, rf) // timetravel.go
 	}
+	if isLastQuery(fc) {
+		return b.bindLastQuery(fc, rf) // lastquery.go
+	}
 	if name != "read_parquet" {
 		return nil, nil, b.errAt(fc.Location, logical.Errorf(errs.ErrNotFound, "function %s does not exist", name))
 	}

@@ -360,16 +360,3 @@ func (b *binder) rowsPgTables() ([][]logical.Expr, error) {
 }
 
 func (b *binder) rowsNone() ([][]logical.Expr, error) { return nil, nil }
-
-func (b *binder) rowsSettings() ([][]logical.Expr, error) {
-	return [][]logical.Expr{
-		{ltxt("server_version"), ltxt("16.0"), ltxt("Tern speaks PostgreSQL's dialect")},
-		{ltxt("server_encoding"), ltxt("UTF8"), ltxt("")},
-		{ltxt("client_encoding"), ltxt("UTF8"), ltxt("")},
-		{ltxt("DateStyle"), ltxt("ISO, MDY"), ltxt("")},
-		{ltxt("TimeZone"), ltxt("UTC"), ltxt("")},
-		{ltxt("search_path"), ltxt(b.sess.Schema), ltxt("")},
-		{ltxt("standard_conforming_strings"), ltxt("on"), ltxt("")},
-		{ltxt("tern.dry_run"), ltxt(map[bool]string{true: "on", false: "off"}[b.sess.DryRun]), ltxt("answer queries with the bytes they would scan")},
-	}, nil
-}
