@@ -253,7 +253,9 @@ func (b *binder) checkPath(path string, loc int32) (string, error) {
 	}
 	abs, err := b.p.files.CheckRead(path)
 	if err != nil {
-		if !errors.Is(err, errs.ErrPermissionDenied) {
+		// A missing file inside an allowed directory stays NotFound (FileAccess says so only
+		// there); anything else unexpected is refused.
+		if !errors.Is(err, errs.ErrPermissionDenied) && !errors.Is(err, errs.ErrNotFound) {
 			err = logical.Errorf(errs.ErrPermissionDenied, "%s", err.Error())
 		}
 		return "", b.errAt(loc, err)

@@ -61,11 +61,22 @@ func (p *planner) Prepare(ctx context.Context, s Session, sql string) (prep *Pre
 // Plan implements Planner.
 func (p *planner) Plan(ctx context.Context, s Session, sql string, params []scalar.Scalar) (st Statement, err error) {
 	defer recoverInternal(&err)
+	b := newBinder(ctx, p, s, sql, params, false)
+	if st, err = p.plan(b, sql, params); err != nil {
+		return nil, err
+	}
+	if s.DryRun {
+		// Every statement of a dry-run session passes the one default-deny gate (dryrun.go).
+		return b.dryRunOf(st)
+	}
+	return st, nil
+}
+
+func (p *planner) plan(b *binder, sql string, params []scalar.Scalar) (Statement, error) {
 	stmt, err := parseOne(sql)
 	if err != nil {
 		return nil, err
 	}
-	b := newBinder(ctx, p, s, sql, params, false)
 	bs, err := b.bindStatement(stmt)
 	if err != nil {
 		return nil, err
@@ -86,7 +97,12 @@ func (p *planner) Plan(ctx context.Context, s Session, sql string, params []scal
 		return nil, err
 	}
 	optimized = b.pruneScans(optimized)
-	if b.dryRun || (s.DryRun && bs.kind == KindQuery && !bs.explain) {
+	if b.dryRun || b.sess.DryRun {
+		if err := b.estimateFileScans(optimized); err != nil {
+			return nil, err
+		}
+	}
+	if b.dryRun {
 		return b.dryRunStatement()
 	}
 	if bs.explain && !bs.analyze {

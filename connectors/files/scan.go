@@ -160,9 +160,9 @@ func (s *scan) Close() error {
 func openError(path string, err error) error {
 	switch {
 	case errors.Is(err, os.ErrNotExist):
-		return errs.Errorf(errs.ErrNotFound, "could not open file %q: no such file", path)
+		return errs.Errorf(errs.ErrNotFound, "could not open file \"%s\": No such file or directory", path)
 	case errors.Is(err, os.ErrPermission):
-		return errs.Errorf(errs.ErrPermissionDenied, "could not open file %q: permission denied", path)
+		return errs.Errorf(errs.ErrPermissionDenied, "could not open file \"%s\": Permission denied", path)
 	}
 	return errs.Errorf(errs.ErrInvalidArgument, "could not read file %q: %v", path, err)
 }
