@@ -43,7 +43,7 @@ func newScan(opts ScanOptions) (*scan, error) {
 	if opts.Schema == nil {
 		return nil, errs.Errorf(errs.ErrInvalidArgument, "file scan: no schema")
 	}
-	if opts.Format != Parquet && opts.Format != CSV {
+	if opts.Format != Parquet && opts.Format != CSV && opts.Format != JSON {
 		return nil, errs.Errorf(errs.ErrNotSupported, "file scan: format %d", opts.Format)
 	}
 	s := &scan{opts: opts, alloc: opts.Env.Alloc}
@@ -138,6 +138,8 @@ func (s *scan) openFile(ctx context.Context, path string, rng [2]int64) (fileRea
 	switch s.opts.Format {
 	case CSV:
 		return openCSV(s, path)
+	case JSON:
+		return openJSON(s, path)
 	default:
 		return openParquet(ctx, s, path, rng)
 	}
