@@ -37,6 +37,9 @@ func (s *Server) DoPutCommandStatementIngest(ctx context.Context, cmd flightsql.
 	if err != nil {
 		return 0, err
 	}
+	if err := refuseDryRun(sess, "bulk ingest"); err != nil { // dryrun.go
+		return 0, err
+	}
 	if cmd.GetTable() == "" {
 		return 0, errs.Errorf(errs.ErrInvalidArgument, "ingest needs a target table")
 	}

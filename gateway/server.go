@@ -18,6 +18,7 @@ import (
 	"github.com/tern-db/tern/connectors/files"
 	"github.com/tern-db/tern/connectors/native"
 	"github.com/tern-db/tern/flightnodes"
+	"github.com/tern-db/tern/internal/datafs"
 	"github.com/tern-db/tern/planner"
 	"google.golang.org/grpc"
 )
@@ -99,7 +100,7 @@ func New(ctx context.Context, cfg Config) (s *Server, generatedPassword string, 
 	if err != nil {
 		return nil, "", err
 	}
-	if err := os.MkdirAll(dir, 0o750); err != nil {
+	if err := datafs.PrepareDataDir(dir, cfg.Logger); err != nil { // owner-only (0700)
 		return nil, "", fmt.Errorf("creating data directory: %w", err)
 	}
 	cfg.DataDir = dir
@@ -158,11 +159,10 @@ func loadOrCreateKey(path, secret string) ([]byte, error) {
 	if _, err := rand.Read(b); err != nil {
 		return nil, err
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o600); err != nil {
-		return nil, fmt.Errorf("writing signing key: %w", err)
+	if err := datafs.WriteFileAtomic(path, b); err != nil { // 0600
+		return nil, fmt.Errorf("writing signing key: %w", datafs.IOError("the signing key", err))
 	}
-	return b, os.Rename(tmp, path)
+	return b, nil
 }
 
 // flightService wraps the Flight SQL router to answer Handshake with Tern's authentication.

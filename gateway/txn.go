@@ -18,6 +18,7 @@ import (
 	"github.com/tern-db/tern/catalog"
 	"github.com/tern-db/tern/connectors/files"
 	"github.com/tern-db/tern/connectors/native"
+	"github.com/tern-db/tern/internal/datafs"
 	"github.com/tern-db/tern/planner"
 	"github.com/tern-db/tern/proto"
 	"github.com/tern-db/tern/proto/errs"
@@ -99,7 +100,10 @@ func (s *Server) BeginTransaction(ctx context.Context, _ flightsql.ActionBeginTr
 		}
 	}
 	dir := s.txnDir(h)
-	if err := os.MkdirAll(dir, 0o750); err != nil {
+	if err := datafs.MkdirAll(dir); err != nil {
+		if datafs.IsDiskError(err) {
+			return nil, datafs.IOError("transaction state", err)
+		}
 		return nil, fmt.Errorf("%w: creating transaction: %v", errs.ErrInternal, err)
 	}
 	if err := writeJSONFile(filepath.Join(dir, "pins.json"), pins); err != nil {
@@ -454,7 +458,7 @@ func writeJSONFile(path string, v any) error {
 		return fmt.Errorf("%w: %v", errs.ErrInternal, err)
 	}
 	tmp := path + ".tmp-" + strconv.FormatInt(time.Now().UnixNano(), 36)
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o640)
+	f, err := datafs.Create(tmp)
 	if err == nil {
 		_, err = f.Write(b)
 		if err == nil {
@@ -469,6 +473,9 @@ func writeJSONFile(path string, v any) error {
 	}
 	if err != nil {
 		os.Remove(tmp)
+		if datafs.IsDiskError(err) {
+			return datafs.IOError("transaction state", err)
+		}
 		return fmt.Errorf("%w: writing transaction state: %v", errs.ErrInternal, err)
 	}
 	return nil

@@ -16,6 +16,9 @@ import (
 // execUpdate runs a statement that changes things and returns the affected row count.
 // Inside a transaction (tx non-nil) inserts are staged in it; DDL runs at once.
 func (s *Server) execUpdate(ctx context.Context, sess planner.Session, stmt planner.Statement, tx *txnState) (int64, error) {
+	if skip, err := dryRunGate(sess, stmt); skip || err != nil { // dryrun.go: default-deny
+		return 0, err
+	}
 	switch st := stmt.(type) {
 	case *planner.RoleChange:
 		return s.execRole(ctx, sess, st) // users.go

@@ -224,29 +224,10 @@ func (b *binder) bindRangeFunction(rf *pg.RangeFunction) (logical.Node, *scope, 
 	if isLastQuery(fc) {
 		return b.bindLastQuery(fc, rf) // lastquery.go
 	}
-	if name != "read_parquet" {
-		return nil, nil, b.errAt(fc.Location, logical.Errorf(errs.ErrNotFound, "function %s does not exist", name))
+	if _, ok := readFunctions[name]; ok {
+		return b.bindReadFunction(name, fc, rf) // bind_files.go
 	}
-	if len(fc.Args) != 1 {
-		return nil, nil, b.errAt(fc.Location, logical.Errorf(errs.ErrInvalidArgument, "read_parquet takes one argument, a file path"))
-	}
-	arg, err := b.bindExpr(fc.Args[0], exprCtx{clause: "FROM"})
-	if err != nil {
-		return nil, nil, err
-	}
-	lit, ok := arg.(*logical.Literal)
-	if !ok || lit.Value == nil || (lit.Typ.Kind != catalog.TypeText && !isUnknown(lit.Typ)) {
-		return nil, nil, b.errAt(fc.Location, logical.Errorf(errs.ErrInvalidArgument, "read_parquet needs a string literal path"))
-	}
-	src, err := b.parquetSource(lit.Value.(string), fc.Location)
-	if err != nil {
-		return nil, nil, err
-	}
-	qual := "read_parquet"
-	if rf.Alias != nil && rf.Alias.Aliasname != "" {
-		qual = rf.Alias.Aliasname
-	}
-	return b.scanOf(src, qual, rf.Alias)
+	return nil, nil, b.errAt(fc.Location, logical.Errorf(errs.ErrNotFound, "function %s does not exist", name))
 }
 
 // checkPath asks FileAccess whether SQL may read path.
@@ -256,7 +237,9 @@ func (b *binder) checkPath(path string, loc int32) (string, error) {
 	}
 	abs, err := b.p.files.CheckRead(path)
 	if err != nil {
-		if !errors.Is(err, errs.ErrPermissionDenied) {
+		// A missing file inside an allowed directory stays NotFound (FileAccess says so only
+		// there); anything else unexpected is refused.
+		if !errors.Is(err, errs.ErrPermissionDenied) && !errors.Is(err, errs.ErrNotFound) {
 			err = logical.Errorf(errs.ErrPermissionDenied, "%s", err.Error())
 		}
 		return "", b.errAt(loc, err)

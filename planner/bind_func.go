@@ -316,8 +316,8 @@ func (b *binder) scalarFunc(name string, args []logical.Expr, loc int32) (logica
 		return mk(name, catalog.Date), nil
 	case "to_char", "to_date", "to_timestamp", "to_number", "clock_timestamp", "timeofday", "random", "age":
 		return nil, b.errAt(loc, notSupported("function %s is not supported yet", name))
-	case "read_parquet":
-		return nil, b.errAt(loc, logical.Errorf(errs.ErrInvalidArgument, "read_parquet can only be used in FROM"))
+	case "read_parquet", "read_csv", "read_json":
+		return nil, b.errAt(loc, logical.Errorf(errs.ErrInvalidArgument, "%s can only be used in FROM", name))
 	case "grouping":
 		if n == 0 {
 			return nil, undefined()

@@ -114,6 +114,7 @@ func (b *binder) rewriteStmt(d *dmlTarget, op string, where logical.Expr, perFil
 		affected = keep
 	}
 	b.snapshots[t.ID] = t.CurrentSnapshot
+	b.estimateRewrite(d.files, affected) // dryrun.go
 	outSchema := tableSchema(t.Columns)
 	names := make([]string, 0, len(t.Columns)+1)
 	for _, c := range t.Columns {

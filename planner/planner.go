@@ -65,6 +65,17 @@ func (p *planner) Plan(ctx context.Context, s Session, sql string, params []scal
 		return nil, err
 	}
 	b := newBinder(ctx, p, s, text, params, false)
+	if st, err = p.plan(b, stmt, params); err != nil {
+		return nil, err
+	}
+	if s.DryRun {
+		// Every statement of a dry-run session passes the one default-deny gate (dryrun.go).
+		return b.dryRunOf(st)
+	}
+	return st, nil
+}
+
+func (p *planner) plan(b *binder, stmt *pg.RawStmt, params []scalar.Scalar) (Statement, error) {
 	bs, err := b.bindStatement(stmt)
 	if err != nil {
 		return nil, err
@@ -84,7 +95,12 @@ func (p *planner) Plan(ctx context.Context, s Session, sql string, params []scal
 		return nil, err
 	}
 	optimized = b.pruneScans(optimized)
-	if b.dryRun || (s.DryRun && bs.kind == KindQuery && !bs.explain) {
+	if b.dryRun || b.sess.DryRun {
+		if err := b.estimateFileScans(optimized); err != nil {
+			return nil, err
+		}
+	}
+	if b.dryRun {
 		return b.dryRunStatement()
 	}
 	if bs.explain && !bs.analyze {

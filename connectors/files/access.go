@@ -47,7 +47,9 @@ func (a Access) CheckRead(path string) (string, error) {
 		}
 		if inside(dir, resolved) {
 			if !exists {
-				return "", errs.Errorf(errs.ErrNotFound, "could not open file %q: no such file", path)
+				// PostgreSQL's wording; only inside an allowed directory, so that a refused
+				// path never tells whether a file exists there.
+				return "", errs.Errorf(errs.ErrNotFound, "could not open file \"%s\": No such file or directory", path)
 			}
 			return resolved, nil
 		}

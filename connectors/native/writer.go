@@ -22,6 +22,7 @@ import (
 	"github.com/tern-db/tern/connectors/files"
 	"github.com/tern-db/tern/connectors/prune"
 	"github.com/tern-db/tern/flightnodes/exec"
+	"github.com/tern-db/tern/internal/datafs"
 	"github.com/tern-db/tern/proto/errs"
 )
 
@@ -329,6 +330,9 @@ func (w *Writer) ioErr(err error) error {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
+	if datafs.IsDiskError(err) { // ENOSPC -> ResourceExhausted "disk full while writing ..."
+		return datafs.IOError(fmt.Sprintf("relation %q", w.t.Ref.Name), err)
+	}
 	return fmt.Errorf("%w: native: writing relation %q: %v", errs.ErrInternal, w.t.Ref.Name, err)
 }
 
@@ -368,13 +372,13 @@ func (w *Writer) openFile(part string) error {
 		dir = path.Join(w.dir, partDir(w.layout.Partition.Name+"="+w.layout.Partition.Display(part)))
 	}
 	dirAbs := w.s.abs(dir)
-	if err := os.MkdirAll(dirAbs, 0o755); err != nil {
+	if err := datafs.MkdirAll(dirAbs); err != nil {
 		return w.ioErr(err)
 	}
 	w.dirs[dir] = true
 	rel := path.Join(dir, randomHex(16)+".parquet")
 	abs := w.s.abs(rel)
-	f, err := os.OpenFile(abs, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	f, err := datafs.Create(abs)
 	if err != nil {
 		return w.ioErr(err)
 	}

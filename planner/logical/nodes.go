@@ -20,6 +20,7 @@ const (
 	SourceNative  SourceKind = iota // a native table snapshot (Parquet files)
 	SourceParquet                   // Parquet file(s) named in SQL (read_parquet, COPY)
 	SourceCSV                       // a CSV file named in SQL (COPY)
+	SourceJSON                      // newline-delimited JSON file(s) named in SQL (read_json)
 )
 
 // Source describes the files a Scan reads and their full (base) schema.

@@ -8,6 +8,7 @@ import (
 	"github.com/tern-db/tern/catalog"
 	"github.com/tern-db/tern/planner/logical"
 	"github.com/tern-db/tern/proto"
+	"google.golang.org/protobuf/types/known/anypb"
 )
 
 func (p *producer) rel(n logical.Node) (*pb.Rel, error) {
@@ -158,6 +159,8 @@ func (p *producer) scan(x *logical.Scan) (*pb.Rel, error) {
 			empty := ""
 			opts.ValueTreatedAsNull = &empty
 			item.FileFormat = &pb.ReadRel_LocalFiles_FileOrFiles_Text{Text: opts}
+		case logical.SourceJSON: // no Substrait JSON format: Tern's extension (connectors/files)
+			item.FileFormat = &pb.ReadRel_LocalFiles_FileOrFiles_Extension{Extension: &anypb.Any{TypeUrl: proto.JSONFileFormatURL}}
 		default:
 			item.FileFormat = &pb.ReadRel_LocalFiles_FileOrFiles_Parquet{Parquet: &pb.ReadRel_LocalFiles_FileOrFiles_ParquetReadOptions{}}
 		}
