@@ -35,6 +35,8 @@ type ticketPayload struct {
 	Plan    []byte   `json:"p,omitempty"`
 	Lines   []string `json:"l,omitempty"` // EXPLAIN output; with Analyze, the logical plan
 	Analyze bool     `json:"a,omitempty"` // EXPLAIN ANALYZE: run Plan with profiling
+	// Schema is the promised result schema (IPC); DoGet stamps the stream with it (conform.go).
+	Schema []byte `json:"sc,omitempty"`
 }
 
 // preparedPayload is a prepared statement: its text, who prepared it, and bound parameters
@@ -69,6 +71,7 @@ func (s *Server) flightInfoFor(ctx context.Context, sess planner.Session, sql st
 	switch st := stmt.(type) {
 	case *planner.Query:
 		tp.Plan, schema = st.Plan, st.Schema
+		tp.Schema = flight.SerializeSchema(schema, s.alloc)
 	case *planner.Explain:
 		tp.Lines, schema = st.Lines, explainSchema
 	case *planner.ExplainAnalyze:
@@ -164,6 +167,11 @@ func (s *Server) DoGetStatement(ctx context.Context, cmd flightsql.StatementQuer
 		}
 		return s.streamLines(lines)
 	}
+	promised, err := promisedSchema(tp.Schema, s.alloc)
+	if err != nil {
+		done()
+		return nil, nil, err
+	}
 	var scanned atomic.Int64
 	qctx = files.WithBytesCounter(qctx, &scanned)
 	op, err := s.exec.Run(qctx, &proto.Fragment{QueryID: tp.QueryID, Tenant: tp.Tenant, Plan: tp.Plan})
@@ -171,7 +179,7 @@ func (s *Server) DoGetStatement(ctx context.Context, cmd flightsql.StatementQuer
 		done()
 		return nil, nil, err
 	}
-	return streamOperator(ctx, qctx, op, done, func(rows int64) []byte {
+	return streamOperator(ctx, qctx, op, promised, done, func(rows int64) []byte {
 		return resultMetadata(tp.QueryID, rows, scanned.Load())
 	})
 }
