@@ -65,9 +65,9 @@ func lnull(t catalog.Type) logical.Expr {
 var sysViews = map[string]map[string]sysView{
 	"information_schema": {
 		"schemata": {logical.Schema{txt("catalog_name"), txt("schema_name"), txt("schema_owner")}, (*binder).rowsSchemata},
-		"tables":  {infoTablesFields, (*binder).rowsTables},
-		"views":   {infoViewsFields, (*binder).rowsInfoViews},
-		"columns": {infoColumnsFields, (*binder).rowsColumns},
+		"tables":   {infoTablesFields, (*binder).rowsTables},
+		"views":    {infoViewsFields, (*binder).rowsInfoViews},
+		"columns":  {infoColumnsFields, (*binder).rowsColumns},
 		sysPartitionsV: {logical.Schema{txt("table_catalog"), txt("table_schema"), txt("table_name"), txt("partition_expression"),
 			txt("partition_key"), i64("files"), i64("row_count"), i64("bytes")}, (*binder).rowsPartitions},
 	},
