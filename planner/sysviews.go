@@ -267,7 +267,8 @@ func (b *binder) rowsClass() ([][]logical.Expr, error) {
 		rows = append(rows, []logical.Expr{lit(catalog.Int64, oidTableBase+int64(t.ID)), ltxt(t.Ref.Name),
 			lit(catalog.Int64, b.schemaOID(t.Ref.Schema)), ltxt(kind), lit(catalog.Int64, 10),
 			lit(catalog.Float32, tuples), lit(catalog.Int32, 0), lit(catalog.Int32, len(t.Columns)), lit(catalog.Bool, false),
-			ltxt(persistence), lit(catalog.Bool, false), lit(catalog.Bool, false), lit(catalog.Bool, false), lit(catalog.Bool, false)})
+			// a view has its _RETURN rule in PostgreSQL: relhasrules
+			ltxt(persistence), lit(catalog.Bool, false), lit(catalog.Bool, IsView(t)), lit(catalog.Bool, false), lit(catalog.Bool, false)})
 	}
 	return rows, nil
 }
