@@ -114,5 +114,5 @@ func TestADBCCatalogMetadata(t *testing.T) {
 		"id|t", "name|f")
 	// computed columns the planner knows are never NULL, through the driver's schema check
 	want(t, adbcQuery(t, cn, "SELECT id, row_number() OVER (ORDER BY id), count(*) OVER (), name IS NULL, concat(name, '!'), coalesce(name, '-') FROM mt ORDER BY id", nil),
-		"1|1|2|false|a!|a", "2|2|2|true|!|-")
+		"1|1|2|f|a!|a", "2|2|2|t|!|-")
 }
