@@ -116,3 +116,47 @@ func TestADBCCatalogMetadata(t *testing.T) {
 	want(t, adbcQuery(t, cn, "SELECT id, row_number() OVER (ORDER BY id), count(*) OVER (), name IS NULL, concat(name, '!'), coalesce(name, '-') FROM mt ORDER BY id", nil),
 		"1|1|2|f|a!|a", "2|2|2|t|!|-")
 }
+
+// GetXdbcTypeInfo sets every field PostgreSQL's JDBC driver sets in getTypeInfo (nullable,
+// column size, scales, radix, unsigned...): only the datetime subcode of non-datetime types
+// and the interval precision stay NULL, as XDBC defines them.
+func TestXdbcTypeInfoFieldsSet(t *testing.T) {
+	ts := startServer(t, nil)
+	c := ts.client(t)
+	info, err := c.GetXdbcTypeInfo(c.ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rdr, err := c.DoGet(c.ctx, info.Endpoint[0].Ticket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rdr.Release()
+	rows := 0
+	for rdr.Next() {
+		rec := rdr.RecordBatch()
+		for r := 0; r < int(rec.NumRows()); r++ {
+			rows++
+			name := rec.Column(0).(*array.String).Value(r)
+			for col := 0; col < int(rec.NumCols()); col++ {
+				field := rec.Schema().Field(col).Name
+				switch field {
+				case "datetime_subcode", "interval_precision", "literal_prefix", "literal_suffix", "create_params":
+					continue // NULL where the type has none
+				}
+				if rec.Column(col).IsNull(r) {
+					t.Errorf("%s: %s is NULL", name, field)
+				}
+			}
+			if n := rec.Column(6).(*array.Int32).Value(r); n != 1 {
+				t.Errorf("%s: nullable %d, want 1 (NULLABILITY_NULLABLE)", name, n)
+			}
+		}
+	}
+	if err := rdr.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if rows == 0 {
+		t.Fatal("no types")
+	}
+}
