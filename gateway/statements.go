@@ -39,6 +39,8 @@ type ticketPayload struct {
 	// (timeout.go); Text is the statement for tern.last_query() (lastquery.go).
 	Deadline int64  `json:"dl,omitempty"`
 	Text     string `json:"x,omitempty"`
+	// Schema is the promised result schema (IPC); DoGet stamps the stream with it (conform.go).
+	Schema []byte `json:"sc,omitempty"`
 }
 
 // preparedPayload is a prepared statement: its text, who prepared it, and bound parameters
@@ -91,6 +93,7 @@ func (s *Server) flightInfoFor(ctx context.Context, sess planner.Session, sql st
 	switch st := stmt.(type) {
 	case *planner.Query:
 		tp.Plan, schema, pinned = st.Plan, st.Schema, st.Snapshots
+		tp.Schema = flight.SerializeSchema(schema, s.alloc)
 	case *planner.Explain:
 		tp.Lines, schema = st.Lines, explainSchema
 	case *planner.ExplainAnalyze:
@@ -208,13 +211,18 @@ func (s *Server) DoGetStatement(ctx context.Context, cmd flightsql.StatementQuer
 		streamed = int64(len(lines))
 		return s.streamLines(lines)
 	}
+	promised, err := promisedSchema(tp.Schema, s.alloc)
+	if err != nil {
+		done()
+		return nil, nil, err
+	}
 	qctx = files.WithBytesCounter(qctx, &scanned)
 	op, err := s.exec.Run(qctx, &proto.Fragment{QueryID: tp.QueryID, Tenant: tp.Tenant, Plan: tp.Plan})
 	if err != nil {
 		done()
 		return nil, nil, queryErr(qctx, err)
 	}
-	return streamOperator(ctx, qctx, op, done, func(rows int64) []byte {
+	return streamOperator(ctx, qctx, op, promised, done, func(rows int64) []byte {
 		streamed = rows
 		return resultMetadata(tp.QueryID, rows, scanned.Load())
 	})

@@ -287,6 +287,14 @@ func (b *binder) bindJoin(j *pg.JoinExpr) (logical.Node, *scope, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	// the null-extended side of an outer join reads NULL for unmatched rows: references to its
+	// columns above the join are nullable whatever the table says (as Join.Schema has it)
+	for i := range sc.cols {
+		left := i < len(ls.cols)
+		if (left && (jt == logical.JoinRight || jt == logical.JoinFull)) || (!left && (jt == logical.JoinLeft || jt == logical.JoinFull)) {
+			sc.cols[i].nullable = true
+		}
+	}
 	join := &logical.Join{Left: l, Right: r, Type: jt}
 	using := j.UsingClause
 	if j.IsNatural {

@@ -149,7 +149,10 @@ func (b *binder) scalarFunc(name string, args []logical.Expr, loc int32) (logica
 		if n != 2 || !all(text) {
 			return nil, undefined()
 		}
-		return mk(name, catalog.Text), nil
+		// NULL when nothing matches, whatever the arguments: not a strict function's nullability
+		e := call(name, catalog.Text, args...)
+		e.Null = true
+		return e, nil
 	case "regexp_count":
 		if n != 2 || !all(text) {
 			return nil, undefined()

@@ -65,24 +65,24 @@ func lnull(t catalog.Type) logical.Expr {
 var sysViews = map[string]map[string]sysView{
 	"information_schema": {
 		"schemata": {logical.Schema{txt("catalog_name"), txt("schema_name"), txt("schema_owner")}, (*binder).rowsSchemata},
-		"tables": {logical.Schema{txt("table_catalog"), txt("table_schema"), txt("table_name"), txt("table_type")},
-			(*binder).rowsTables},
-		"columns": {logical.Schema{txt("table_catalog"), txt("table_schema"), txt("table_name"), txt("column_name"),
-			i32f("ordinal_position"), txt("column_default"), txt("is_nullable"), txt("data_type"),
-			i32f("character_maximum_length"), i32f("numeric_precision"), i32f("numeric_scale")}, (*binder).rowsColumns},
+		"tables":   {infoTablesFields, (*binder).rowsTables},
+		"views":    {infoViewsFields, (*binder).rowsInfoViews},
+		"columns":  {infoColumnsFields, (*binder).rowsColumns},
 		sysPartitionsV: {logical.Schema{txt("table_catalog"), txt("table_schema"), txt("table_name"), txt("partition_expression"),
 			txt("partition_key"), i64("files"), i64("row_count"), i64("bytes")}, (*binder).rowsPartitions},
 	},
 	"pg_catalog": {
 		"pg_namespace": {logical.Schema{i64("oid"), txt("nspname"), i64("nspowner")}, (*binder).rowsNamespace},
 		"pg_class": {logical.Schema{i64("oid"), txt("relname"), i64("relnamespace"), txt("relkind"), i64("relowner"),
-			logical.Field{Name: "reltuples", Type: catalog.Float32, Nullable: true}, i32f("relpages"), i32f("relnatts"), boolf("relhasindex")}, (*binder).rowsClass},
+			logical.Field{Name: "reltuples", Type: catalog.Float32, Nullable: true}, i32f("relpages"), i32f("relnatts"), boolf("relhasindex"),
+			txt("relpersistence"), boolf("relispartition"), boolf("relhasrules"), boolf("relhastriggers"), boolf("relrowsecurity")}, (*binder).rowsClass},
 		"pg_attribute": {logical.Schema{i64("attrelid"), txt("attname"), i64("atttypid"), i32f("attnum"), i32f("attlen"),
 			i32f("atttypmod"), boolf("attnotnull"), boolf("attisdropped"), boolf("atthasdef")}, (*binder).rowsAttribute},
 		"pg_type":     {logical.Schema{i64("oid"), txt("typname"), i64("typnamespace"), i32f("typlen"), txt("typtype")}, (*binder).rowsType},
 		"pg_database": {logical.Schema{i64("oid"), txt("datname"), i64("datdba"), txt("encoding")}, (*binder).rowsDatabase},
-		"pg_tables":   {logical.Schema{txt("schemaname"), txt("tablename"), txt("tableowner"), boolf("hasindexes")}, (*binder).rowsPgTables},
-		"pg_views":    {logical.Schema{txt("schemaname"), txt("viewname"), txt("viewowner"), txt("definition")}, (*binder).rowsNone},
+		"pg_tables": {logical.Schema{txt("schemaname"), txt("tablename"), txt("tableowner"), txt("tablespace"), boolf("hasindexes"),
+			boolf("hasrules"), boolf("hastriggers"), boolf("rowsecurity")}, (*binder).rowsPgTables},
+		"pg_views":    {logical.Schema{txt("schemaname"), txt("viewname"), txt("viewowner"), txt("definition")}, (*binder).rowsPgViews},
 		"pg_settings": {logical.Schema{txt("name"), txt("setting"), txt("short_desc")}, (*binder).rowsSettings},
 	},
 }
@@ -156,7 +156,7 @@ func (b *binder) rowsTables() ([][]logical.Expr, error) {
 	}
 	var rows [][]logical.Expr
 	for _, t := range ts {
-		rows = append(rows, []logical.Expr{ltxt(catalog.CatalogName), ltxt(t.Ref.Schema), ltxt(t.Ref.Name), ltxt("BASE TABLE")})
+		rows = append(rows, infoTablesRow(t))
 	}
 	return rows, nil
 }
@@ -169,27 +169,7 @@ func (b *binder) rowsColumns() ([][]logical.Expr, error) {
 	var rows [][]logical.Expr
 	for _, t := range ts {
 		for i, c := range t.Columns {
-			null := "YES"
-			if !c.Nullable {
-				null = "NO"
-			}
-			charLen, prec, scale := lnull(catalog.Int32), lnull(catalog.Int32), lnull(catalog.Int32)
-			switch c.Type.Kind {
-			case catalog.TypeText:
-				if c.Type.Precision > 0 {
-					charLen = lit(catalog.Int32, c.Type.Precision)
-				}
-			case catalog.TypeNumeric:
-				prec, scale = lit(catalog.Int32, c.Type.Precision), lit(catalog.Int32, c.Type.Scale)
-			case catalog.TypeInt16:
-				prec, scale = lit(catalog.Int32, 16), lit(catalog.Int32, 0)
-			case catalog.TypeInt32:
-				prec, scale = lit(catalog.Int32, 32), lit(catalog.Int32, 0)
-			case catalog.TypeInt64:
-				prec, scale = lit(catalog.Int32, 64), lit(catalog.Int32, 0)
-			}
-			rows = append(rows, []logical.Expr{ltxt(catalog.CatalogName), ltxt(t.Ref.Schema), ltxt(t.Ref.Name), ltxt(c.Name),
-				lit(catalog.Int32, i+1), lnull(catalog.Text), ltxt(null), ltxt(dataTypeName(c.Type)), charLen, prec, scale})
+			rows = append(rows, infoColumnsRow(t, i, c))
 		}
 	}
 	return rows, nil
@@ -277,9 +257,18 @@ func (b *binder) rowsClass() ([][]logical.Expr, error) {
 		} else if snap, err := b.p.cat.Snapshot(b.ctx, t.ID, t.CurrentSnapshot); err == nil {
 			tuples = float64(snap.Rows())
 		}
+		kind, persistence := "r", "p"
+		if IsView(t) {
+			kind, tuples = "v", -1
+		}
+		if isTempSchemaName(t.Ref.Schema) {
+			persistence = "t"
+		}
 		rows = append(rows, []logical.Expr{lit(catalog.Int64, oidTableBase+int64(t.ID)), ltxt(t.Ref.Name),
-			lit(catalog.Int64, b.schemaOID(t.Ref.Schema)), ltxt("r"), lit(catalog.Int64, 10),
-			lit(catalog.Float32, tuples), lit(catalog.Int32, 0), lit(catalog.Int32, len(t.Columns)), lit(catalog.Bool, false)})
+			lit(catalog.Int64, b.schemaOID(t.Ref.Schema)), ltxt(kind), lit(catalog.Int64, 10),
+			lit(catalog.Float32, tuples), lit(catalog.Int32, 0), lit(catalog.Int32, len(t.Columns)), lit(catalog.Bool, false),
+			// a view has its _RETURN rule in PostgreSQL: relhasrules
+			ltxt(persistence), lit(catalog.Bool, false), lit(catalog.Bool, IsView(t)), lit(catalog.Bool, false), lit(catalog.Bool, false)})
 	}
 	return rows, nil
 }
@@ -327,7 +316,7 @@ func (b *binder) rowsAttribute() ([][]logical.Expr, error) {
 				mod = int64(c.Type.Precision) + 4
 			}
 			rows = append(rows, []logical.Expr{lit(catalog.Int64, oidTableBase+int64(t.ID)), ltxt(c.Name), lit(catalog.Int64, oid),
-				lit(catalog.Int32, i+1), lit(catalog.Int32, l), lit(catalog.Int32, mod), lit(catalog.Bool, !c.Nullable),
+				lit(catalog.Int32, i+1), lit(catalog.Int32, l), lit(catalog.Int32, mod), lit(catalog.Bool, !columnNullable(t, c)),
 				lit(catalog.Bool, false), lit(catalog.Bool, false)})
 		}
 	}
@@ -354,7 +343,11 @@ func (b *binder) rowsPgTables() ([][]logical.Expr, error) {
 	}
 	var rows [][]logical.Expr
 	for _, t := range ts {
-		rows = append(rows, []logical.Expr{ltxt(t.Ref.Schema), ltxt(t.Ref.Name), ltxt(b.sess.User), lit(catalog.Bool, false)})
+		if IsView(t) {
+			continue // pg_views
+		}
+		rows = append(rows, []logical.Expr{ltxt(t.Ref.Schema), ltxt(t.Ref.Name), ltxt(b.sess.User), lnull(catalog.Text),
+			lit(catalog.Bool, false), lit(catalog.Bool, false), lit(catalog.Bool, false), lit(catalog.Bool, false)})
 	}
 	return rows, nil
 }
