@@ -19,6 +19,9 @@ import (
 func (s *Server) execUpdate(ctx context.Context, sess planner.Session, stmt planner.Statement, tx *txnState) (int64, error) {
 	switch st := stmt.(type) {
 	case *planner.CreateTable:
+		if st.OrReplace {
+			return s.replaceView(ctx, st) // ddl_exec.go
+		}
 		if _, err := native.ParseLayout(st.Table); err != nil { // storage options (partition_by, cluster_by, ...)
 			return 0, err
 		}
@@ -61,6 +64,8 @@ func (s *Server) execUpdate(ctx context.Context, sess planner.Session, stmt plan
 		return s.insert(ctx, sess, st)
 	case *planner.Set:
 		return 0, s.setting(ctx, st)
+	case planner.DDL: // schemas, TRUNCATE, COMMENT, indexes, ALTER TABLE (ddl_exec.go)
+		return s.execDDL(ctx, st, tx)
 	case *planner.Rewrite: // DELETE, UPDATE, MERGE (dml.go)
 		return s.rewrite(ctx, sess, st, tx)
 	case *planner.Maintain: // VACUUM, ANALYZE (maint.go)

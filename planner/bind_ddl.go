@@ -217,11 +217,15 @@ func renameTo(root logical.Node, cols []catalog.Column) logical.Node {
 func (b *binder) bindDrop(ds *pg.DropStmt) (*boundStmt, error) {
 	kind := "table"
 	switch ds.RemoveType {
+	case pg.ObjectType_OBJECT_SCHEMA:
+		return b.bindDropSchema(ds) // bind_schema.go
+	case pg.ObjectType_OBJECT_INDEX:
+		return b.bindDropIndex(ds) // bind_schema.go
 	case pg.ObjectType_OBJECT_TABLE:
 	case pg.ObjectType_OBJECT_VIEW:
 		kind = "view"
 	default:
-		return nil, notSupported("only DROP TABLE and DROP VIEW are supported")
+		return nil, notSupported("only DROP TABLE, VIEW, SCHEMA and INDEX are supported")
 	}
 	if ds.Behavior == pg.DropBehavior_DROP_CASCADE {
 		return nil, notSupported("DROP ... CASCADE is not supported yet")
