@@ -206,9 +206,11 @@ func (cb *constraintBuilder) foreign(c *pg.Constraint, cols []string) error {
 		return b.errAt(c.Location, logical.Errorf(errs.ErrInvalidArgument, "there is no unique constraint matching given keys for referenced table \"%s\"", ref.Ref.Name))
 	}
 	name := chooseName(*t, append(append([]string{t.Ref.Name}, cols...), "fkey"))
+	target := ref.Ref
+	target.Schema = refSchema(target)
 	return cb.add(catalog.Constraint{
 		Name: name, Kind: catalog.ConstraintForeignKey, Columns: cols,
-		RefTable: ref.Ref, RefColumns: refCols, OnUpdate: c.FkUpdAction, OnDelete: c.FkDelAction,
+		RefTable: target, RefColumns: refCols, OnUpdate: c.FkUpdAction, OnDelete: c.FkDelAction,
 	}, c.Conname, c.Location)
 }
 
