@@ -1,6 +1,9 @@
 package gateway
 
 import (
+	"strings"
+
+	"google.golang.org/grpc/codes"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow/flight"
@@ -56,4 +59,26 @@ func TestDDLKeysRPCs(t *testing.T) {
 	}))
 	want(t, get(func() (*flight.FlightInfo, error) { return c.GetImportedKeys(c.ctx, customers) }))
 	want(t, get(func() (*flight.FlightInfo, error) { return c.GetExportedKeys(c.ctx, orders) }))
+}
+
+// Bulk ingest cannot evaluate CHECK constraints: it refuses such a table instead of skipping
+// the constraint (NOT NULL is enforced by the native writer on every path).
+func TestDDLIngestConstraints(t *testing.T) {
+	ts := startServer(t, nil)
+	c := ts.client(t)
+	c.exec(t, `CREATE TABLE chk (x BIGINT CHECK (x >= 0), y INTEGER)`)
+	rdr := newInt64Reader(c.alloc, 10, 4)
+	defer rdr.Release()
+	_, err := c.ExecuteIngest(c.ctx, rdr, &flightsql.ExecuteIngestOpts{
+		TableDefinitionOptions: &flightsql.TableDefinitionOptions{
+			IfNotExist: flightsql.TableDefinitionOptionsTableNotExistOptionFail,
+			IfExists:   flightsql.TableDefinitionOptionsTableExistsOptionAppend,
+		},
+		Table: "chk",
+	})
+	wantCode(t, err, codes.Unimplemented)
+	if !strings.Contains(err.Error(), `CHECK constraint "chk_x_check"`) {
+		t.Fatalf("chk: %v", err)
+	}
+	want(t, c.query(t, `SELECT count(*) FROM chk`), "0")
 }
