@@ -13,7 +13,7 @@ import (
 // planner/bind_alter.go. They are not transactional (as CREATE/DROP TABLE): inside a
 // transaction they are refused rather than applied outside it.
 
-func (s *Server) execDDL(ctx context.Context, st planner.DDL, tx *txnState) (int64, error) {
+func (s *Server) execDDL(ctx context.Context, sess planner.Session, st planner.DDL, tx *txnState) (int64, error) {
 	if tx != nil {
 		return 0, errs.Errorf(errs.ErrNotSupported, "%s inside a transaction is not supported (DDL is not transactional in Tern)", ddlName(st))
 	}
@@ -93,7 +93,7 @@ func (s *Server) execDDL(ctx context.Context, st planner.DDL, tx *txnState) (int
 		}
 		return 0, nil
 	case *planner.AlterTable:
-		return 0, s.alterTable(ctx, sc, st) // alter_exec.go
+		return 0, s.alterTable(ctx, sess, sc, st) // alter_exec.go
 	}
 	return 0, errs.Errorf(errs.ErrNotSupported, "statement %T", st)
 }

@@ -65,7 +65,7 @@ func (s *Server) execUpdate(ctx context.Context, sess planner.Session, stmt plan
 	case *planner.Set:
 		return 0, s.setting(ctx, st)
 	case planner.DDL: // schemas, TRUNCATE, COMMENT, indexes, ALTER TABLE (ddl_exec.go)
-		return s.execDDL(ctx, st, tx)
+		return s.execDDL(ctx, sess, st, tx)
 	case *planner.Rewrite: // DELETE, UPDATE, MERGE (dml.go)
 		return s.rewrite(ctx, sess, st, tx)
 	case *planner.Maintain: // VACUUM, ANALYZE (maint.go)
