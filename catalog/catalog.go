@@ -29,6 +29,10 @@ type Column struct {
 	Name     string
 	Type     Type
 	Nullable bool
+	// Default is the column's DEFAULT expression as SQL text ("" none); the planner binds it
+	// where a write omits the column (catalog_ddl.go).
+	Default string `json:",omitempty"`
+	Comment string `json:",omitempty"` // COMMENT ON COLUMN
 }
 
 // Table is a table's metadata at one moment.
@@ -39,6 +43,11 @@ type Table struct {
 	Options         map[string]string // WITH (...) storage options, e.g. partition_by, cluster_by
 	CreatedAt       time.Time
 	CurrentSnapshot uint64 // NoSnapshot until the first commit
+	// Comment (COMMENT ON TABLE/VIEW), Constraints (PRIMARY KEY, UNIQUE, REFERENCES, CHECK)
+	// and Indexes (CREATE INDEX, recorded, not built): see catalog_ddl.go.
+	Comment     string       `json:",omitempty"`
+	Constraints []Constraint `json:",omitempty"`
+	Indexes     []Index      `json:",omitempty"`
 }
 
 // Snapshot is one committed state of a table: the set of data files that make it up.

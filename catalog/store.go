@@ -216,52 +216,55 @@ func (s *store) DropTable(ctx context.Context, ref TableRef) error {
 	if err := checkVisible(ctx, ref); err != nil {
 		return err
 	}
-	return s.kv.update(func(tx kvTx) error {
-		t, err := getTable(tx, ref)
-		if err != nil {
-			return err
+	return s.kv.update(func(tx kvTx) error { return dropTableTx(tx, ref) })
+}
+
+// dropTableTx drops ref inside tx (DropTable; DROP SCHEMA ... CASCADE drops several at once).
+func dropTableTx(tx kvTx, ref TableRef) error {
+	t, err := getTable(tx, ref)
+	if err != nil {
+		return err
+	}
+	// Record every file any snapshot held, then forget the snapshots.
+	var snapKeys [][]byte
+	files := map[string]bool{}
+	err = tx.scan(bucketSnapshots, snapPrefix(ref.Tenant, t.ID), func(k, v []byte) error {
+		var rec snapshotRecord
+		if err := json.Unmarshal(v, &rec); err != nil {
+			return corrupt(err)
 		}
-		// Record every file any snapshot held, then forget the snapshots.
-		var snapKeys [][]byte
-		files := map[string]bool{}
-		err = tx.scan(bucketSnapshots, snapPrefix(ref.Tenant, t.ID), func(k, v []byte) error {
-			var rec snapshotRecord
-			if err := json.Unmarshal(v, &rec); err != nil {
-				return corrupt(err)
-			}
-			for _, f := range rec.Files {
-				files[f.Path] = true
-			}
-			for _, f := range rec.Add {
-				files[f.Path] = true
-			}
-			snapKeys = append(snapKeys, append([]byte(nil), k...))
-			return nil
-		})
-		if err != nil {
-			return err
+		for _, f := range rec.Files {
+			files[f.Path] = true
 		}
-		for p := range files {
-			if err := tx.put(bucketGarbage, key(ref.Tenant, p), nowStamp()); err != nil {
-				return err
-			}
+		for _, f := range rec.Add {
+			files[f.Path] = true
 		}
-		for _, k := range snapKeys {
-			if err := tx.del(bucketSnapshots, k); err != nil {
-				return err
-			}
-		}
-		if err := tx.del(bucketStats, tableIDKey(ref.Tenant, t.ID)); err != nil {
-			return err
-		}
-		if err := tx.del(bucketTableIDs, tableIDKey(ref.Tenant, t.ID)); err != nil {
-			return err
-		}
-		if err := tx.del(bucketIDTenant, u64(t.ID)); err != nil {
-			return err
-		}
-		return tx.del(bucketTables, tableKey(ref))
+		snapKeys = append(snapKeys, append([]byte(nil), k...))
+		return nil
 	})
+	if err != nil {
+		return err
+	}
+	for p := range files {
+		if err := tx.put(bucketGarbage, key(ref.Tenant, p), nowStamp()); err != nil {
+			return err
+		}
+	}
+	for _, k := range snapKeys {
+		if err := tx.del(bucketSnapshots, k); err != nil {
+			return err
+		}
+	}
+	if err := tx.del(bucketStats, tableIDKey(ref.Tenant, t.ID)); err != nil {
+		return err
+	}
+	if err := tx.del(bucketTableIDs, tableIDKey(ref.Tenant, t.ID)); err != nil {
+		return err
+	}
+	if err := tx.del(bucketIDTenant, u64(t.ID)); err != nil {
+		return err
+	}
+	return tx.del(bucketTables, tableKey(ref))
 }
 
 func (s *store) GetTable(ctx context.Context, ref TableRef) (Table, error) {

@@ -97,6 +97,9 @@ func (s *Server) DoPutCommandStatementIngest(ctx context.Context, cmd flightsql.
 	case err != nil:
 		return 0, err
 	}
+	if err := refuseUncheckedIngest(t); err != nil { // ddl_exec.go
+		return 0, err
+	}
 	switch ifExists {
 	case flightsql.TableDefinitionOptionsTableExistsOptionAppend:
 		if tx != nil {

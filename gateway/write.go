@@ -23,6 +23,9 @@ func (s *Server) execUpdate(ctx context.Context, sess planner.Session, stmt plan
 	case *planner.RoleChange:
 		return s.execRole(ctx, sess, st) // users.go
 	case *planner.CreateTable:
+		if st.OrReplace {
+			return s.replaceView(ctx, st) // ddl_exec.go
+		}
 		if _, err := native.ParseLayout(st.Table); err != nil { // storage options (partition_by, cluster_by, ...)
 			return 0, err
 		}
@@ -70,6 +73,8 @@ func (s *Server) execUpdate(ctx context.Context, sess planner.Session, stmt plan
 		return s.insert(ctx, sess, st)
 	case *planner.Set:
 		return 0, s.setting(ctx, st)
+	case planner.DDL: // schemas, TRUNCATE, COMMENT, indexes, ALTER TABLE (ddl_exec.go)
+		return s.execDDL(ctx, sess, st, tx)
 	case *planner.Rewrite: // DELETE, UPDATE, MERGE (dml.go)
 		return s.rewrite(ctx, sess, st, tx)
 	case *planner.Maintain: // VACUUM, ANALYZE (maint.go)

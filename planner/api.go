@@ -101,6 +101,9 @@ type CreateTable struct {
 	Table       catalog.Table // Ref and Columns set
 	IfNotExists bool
 	As          *Query // output schema matches Table.Columns exactly
+	// OrReplace (CREATE OR REPLACE VIEW): an existing view is replaced in place (the planner
+	// checked PostgreSQL's rules: columns may only be added at the end).
+	OrReplace bool
 }
 
 // DropTable drops a table or a view (DROP TABLE a, b drops several: Ref, then Also, in

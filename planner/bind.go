@@ -114,6 +114,9 @@ func (b *binder) bindStatement(raw *pg.RawStmt) (*boundStmt, error) {
 		return b.bindMaintain(n.VacuumStmt) // maint.go
 	case *pg.Node_CreateRoleStmt, *pg.Node_AlterRoleStmt, *pg.Node_DropRoleStmt:
 		return b.bindRole(raw.Stmt) // bind_role.go
+	case *pg.Node_CreateSchemaStmt, *pg.Node_TruncateStmt, *pg.Node_CommentStmt, *pg.Node_IndexStmt,
+		*pg.Node_AlterTableStmt, *pg.Node_RenameStmt:
+		return b.bindDDL(raw.Stmt) // bind_schema.go
 	}
 	return nil, notSupported("%s is not supported yet", stmtName(raw.Stmt))
 }

@@ -20,8 +20,9 @@ func tableSchema(cols []catalog.Column) *arrow.Schema {
 	return arrow.NewSchema(fs, nil)
 }
 
-// INSERT: the source's columns are mapped onto the table's columns (missing columns NULL)
-// with assignment casts. NOT NULL constraints are checked by the executor when writing.
+// INSERT: the source's columns are mapped onto the table's columns (missing columns get their
+// DEFAULT, else NULL) with assignment casts. CHECK constraints are checked in the source plan
+// (withChecks), NOT NULL by the native writer.
 func (b *binder) bindInsert(is *pg.InsertStmt) (*boundStmt, error) {
 	if is.WithClause != nil {
 		saved := b.ctes
@@ -108,14 +109,18 @@ func (b *binder) bindInsert(is *pg.InsertStmt) (*boundStmt, error) {
 	if err != nil {
 		return nil, err
 	}
-	return b.insertStmt(t, root, "insert"), nil
+	return b.insertStmt(t, root, "insert")
 }
 
-func (b *binder) insertStmt(t catalog.Table, root logical.Node, op string) *boundStmt {
+func (b *binder) insertStmt(t catalog.Table, root logical.Node, op string) (*boundStmt, error) {
+	root, err := b.withChecks(t, root) // CHECK constraints (bind_constraints.go)
+	if err != nil {
+		return nil, err
+	}
 	b.snapshots[t.ID] = t.CurrentSnapshot
 	return &boundStmt{kind: KindUpdate, root: root, schema: tableSchema(t.Columns), build: func(q *Query, _ logical.Node) (Statement, error) {
 		return &Insert{Table: t, Base: t.CurrentSnapshot, Source: q, Operation: op}, nil
-	}}
+	}}, nil
 }
 
 // bindInsertValues binds VALUES rows directly to their target columns' types, so literals
@@ -134,7 +139,11 @@ func (b *binder) bindInsertValues(lists []*pg.Node, t catalog.Table, targets []i
 		for i, it := range items.Items {
 			col := t.Columns[targets[i]]
 			if it.GetSetToDefault() != nil {
-				row[i] = &logical.Literal{Typ: col.Type}
+				d, err := b.defaultExpr(col, nodeLoc(it))
+				if err != nil {
+					return nil, err
+				}
+				row[i] = d
 				continue
 			}
 			e, err := b.bindExpr(it, exprCtx{clause: "VALUES"})
@@ -190,7 +199,11 @@ func (b *binder) mapToTable(src logical.Node, t catalog.Table, targets []int, lo
 	for i, c := range t.Columns {
 		names[i] = c.Name
 		if exprs[i] == nil {
-			exprs[i] = &logical.Literal{Typ: c.Type}
+			d, err := b.defaultExpr(c, -1) // the column's DEFAULT, else NULL
+			if err != nil {
+				return nil, err
+			}
+			exprs[i] = d
 		}
 	}
 	return &logical.Project{Input: src, Exprs: exprs, Names: names}, nil
@@ -279,7 +292,7 @@ func (b *binder) bindCopy(cs *pg.CopyStmt) (*boundStmt, error) {
 	if err != nil {
 		return nil, err
 	}
-	return b.insertStmt(t, root, "copy"), nil
+	return b.insertStmt(t, root, "copy")
 }
 
 var _ = fmt.Sprint

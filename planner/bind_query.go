@@ -284,9 +284,6 @@ func (b *binder) bindCreateView(vs *pg.ViewStmt, raw *pg.RawStmt) (*boundStmt, e
 	if err != nil {
 		return nil, err
 	}
-	if vs.Replace {
-		return nil, notSupported("CREATE OR REPLACE VIEW is not supported yet")
-	}
 	root, err := b.bindQuery(sel)
 	if err != nil {
 		return nil, err
@@ -312,8 +309,13 @@ func (b *binder) bindCreateView(vs *pg.ViewStmt, raw *pg.RawStmt) (*boundStmt, e
 		}
 		t.Columns = append(t.Columns, catalog.Column{Name: name, Type: typ, Nullable: true})
 	}
+	if vs.Replace {
+		if err := b.checkReplaceView(t); err != nil { // bind_schema.go
+			return nil, err
+		}
+	}
 	return &boundStmt{kind: KindUpdate, build: func(*Query, logical.Node) (Statement, error) {
-		return &CreateTable{Table: t}, nil
+		return &CreateTable{Table: t, OrReplace: vs.Replace}, nil
 	}}, nil
 }
 

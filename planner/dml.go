@@ -136,6 +136,22 @@ func (b *binder) rewriteStmt(d *dmlTarget, op string, where logical.Expr, perFil
 		}
 		return &Query{Schema: root.Schema().Arrow(), Plan: bytes, Snapshots: b.snapshots}, nil
 	}
+	if op != "delete" { // rows an UPDATE or MERGE writes must satisfy the CHECK constraints
+		inner := perFile
+		perFile = func(scan logical.Node) (logical.Node, error) {
+			root, err := inner(scan)
+			if err != nil {
+				return nil, err
+			}
+			return b.withChecks(t, root)
+		}
+		if insert != nil {
+			var err error
+			if insert, err = b.withChecks(t, insert); err != nil {
+				return nil, err
+			}
+		}
+	}
 	// Bind once against an empty scan so that Prepare reports errors without files.
 	if _, err := perFile(d.scanFile(catalog.DataFile{})); err != nil {
 		return nil, err
@@ -288,7 +304,11 @@ func (b *binder) bindSetList(targets []*pg.Node, t catalog.Table, sc *scope) (ma
 		col := t.Columns[ci]
 		var e logical.Expr
 		if rt.Val.GetSetToDefault() != nil {
-			e = &logical.Literal{Typ: col.Type}
+			d, err := b.defaultExpr(col, rt.Location)
+			if err != nil {
+				return nil, err
+			}
+			e = d
 		} else {
 			v, err := b.bindExpr(rt.Val, exprCtx{scope: sc, clause: "UPDATE"})
 			if err != nil {
@@ -555,7 +575,7 @@ func (b *binder) mergeInsertValues(w *pg.MergeWhenClause, t catalog.Table, sc *s
 	for i, v := range w.Values {
 		col := t.Columns[targets[i]]
 		if v.GetSetToDefault() != nil {
-			continue
+			continue // filled with the default below
 		}
 		e, err := b.bindExpr(v, exprCtx{scope: sc, clause: "VALUES"})
 		if err != nil {
@@ -567,7 +587,11 @@ func (b *binder) mergeInsertValues(w *pg.MergeWhenClause, t catalog.Table, sc *s
 	}
 	for i, c := range t.Columns {
 		if out[i] == nil {
-			out[i] = &logical.Literal{Typ: c.Type}
+			d, err := b.defaultExpr(c, -1)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = d
 		}
 	}
 	return out, nil

@@ -217,8 +217,10 @@ func dirName(s string) string {
 	return "~~" + hex.EncodeToString(sum[:])
 }
 
-func notNull(col string) error {
-	return errs.Errorf(errs.ErrInvalidArgument, "null value in column %q violates not-null constraint", col)
+// notNull is PostgreSQL's 23502 message. Like CHECK violations (23514) it is
+// errs.ErrInvalidArgument: the rows sent are wrong, and retrying them cannot succeed.
+func notNull(col, table string) error {
+	return errs.Errorf(errs.ErrInvalidArgument, "null value in column \"%s\" of relation \"%s\" violates not-null constraint", col, table)
 }
 
 // SnapshotDataFiles returns the data files of one snapshot of t with their statistics

@@ -142,7 +142,7 @@ func (w *Writer) Write(ctx context.Context, b arrow.RecordBatch) error {
 			return errs.Errorf(errs.ErrInvalidArgument, "column %q is of type %s but the value is of type %s", c.Name, c.Type, col.DataType())
 		}
 		if !c.Nullable && col.NullN() > 0 {
-			return notNull(c.Name)
+			return notNull(c.Name, w.t.Ref.Name)
 		}
 	}
 	if b.NumRows() == 0 {
