@@ -127,7 +127,7 @@ func New(ctx context.Context, cfg Config) (s *Server, generatedPassword string, 
 	return s, generatedPassword, nil
 }
 
-// loadOrCreateKey returns the HMAC key that signs tokens, tickets and handles. Gateways that
+// loadOrCreateKey returns the secret that seals (proto.Sign) tokens, tickets and handles. Gateways that
 // share a key can serve each other's handles.
 func loadOrCreateKey(path, secret string) ([]byte, error) {
 	if secret != "" {
