@@ -583,18 +583,7 @@ func (s *store) GetUser(ctx context.Context, tenant, name string) (User, error) 
 }
 
 func (s *store) PutUser(ctx context.Context, u User) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if err := validName("tenant", u.Tenant); err != nil {
-		return err
-	}
-	if err := validName("role", u.Name); err != nil {
-		return err
-	}
-	return s.kv.update(func(tx kvTx) error {
-		return putJSON(tx, bucketUsers, key(u.Tenant, u.Name), u)
-	})
+	return s.putUser(ctx, u, false) // users.go
 }
 
 func (s *store) Close() error { return s.kv.close() }

@@ -33,6 +33,11 @@ var (
 )
 
 func (s *store) CreateUser(ctx context.Context, u User) error {
+	return s.putUser(ctx, u, true)
+}
+
+// putUser stores u; with create, only when the name is free.
+func (s *store) putUser(ctx context.Context, u User, create bool) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -43,7 +48,7 @@ func (s *store) CreateUser(ctx context.Context, u User) error {
 		return err
 	}
 	return s.kv.update(func(tx kvTx) error {
-		if tx.get(bucketUsers, key(u.Tenant, u.Name)) != nil {
+		if create && tx.get(bucketUsers, key(u.Tenant, u.Name)) != nil {
 			return errs.Errorf(errs.ErrAlreadyExists, "role %q already exists", u.Name)
 		}
 		return putJSON(tx, bucketUsers, key(u.Tenant, u.Name), u)

@@ -3,7 +3,9 @@ package gateway
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -101,7 +103,27 @@ func (a *authenticator) login(ctx context.Context, user, password string) (strin
 		return fail("wrong password", errs.Errorf(errs.ErrUnauthenticated, "invalid user name or password"))
 	}
 	g.succeeded(who, addr)
-	tok, err := proto.SignJSON(a.key, proto.KindToken, a.now().Add(a.ttl), Identity{Tenant: tenant, User: user, Session: newSessionID()})
+	return a.issue(tokenClaims{Identity: Identity{Tenant: tenant, User: user, Session: newSessionID()}, Pass: passwordStamp(u.PasswordHash)})
+}
+
+// tokenClaims is a bearer token's payload: who, and a stamp of the password hash it was
+// issued under. Every call checks the stamp against the catalog, so ALTER USER ... PASSWORD,
+// `tern admin reset-password` and DROP USER cut off tokens issued before them (a stolen
+// token or a guessed password stops working once the password is changed).
+type tokenClaims struct {
+	Identity
+	Pass string `json:"p"`
+}
+
+// passwordStamp identifies a password hash without revealing it (the token is encrypted as
+// well): the first 8 bytes of its SHA-256.
+func passwordStamp(hash string) string {
+	sum := sha256.Sum256([]byte(hash))
+	return hex.EncodeToString(sum[:8])
+}
+
+func (a *authenticator) issue(c tokenClaims) (string, error) {
+	tok, err := proto.SignJSON(a.key, proto.KindToken, a.now().Add(a.ttl), c)
 	if err != nil {
 		return "", err
 	}
@@ -113,16 +135,25 @@ func (a *authenticator) loginGuard() *loginGuard {
 	return a.guard
 }
 
-func (a *authenticator) verify(token string) (Identity, error) {
+func (a *authenticator) verify(ctx context.Context, token string) (tokenClaims, error) {
 	raw, err := base64.RawURLEncoding.DecodeString(token)
 	if err != nil {
-		return Identity{}, errs.Errorf(errs.ErrUnauthenticated, "malformed bearer token")
+		return tokenClaims{}, errs.Errorf(errs.ErrUnauthenticated, "malformed bearer token")
 	}
-	var id Identity
-	if err := proto.VerifyJSON(a.key, proto.KindToken, raw, a.now(), &id); err != nil {
-		return Identity{}, err
+	var c tokenClaims
+	if err := proto.VerifyJSON(a.key, proto.KindToken, raw, a.now(), &c); err != nil {
+		return tokenClaims{}, err
 	}
-	return id, nil
+	u, err := a.cat.GetUser(ctx, c.Tenant, c.User)
+	switch {
+	case errors.Is(err, errs.ErrNotFound):
+		return tokenClaims{}, errs.Errorf(errs.ErrUnauthenticated, "the user of this token no longer exists")
+	case err != nil:
+		return tokenClaims{}, err
+	case passwordStamp(u.PasswordHash) != c.Pass:
+		return tokenClaims{}, errs.Errorf(errs.ErrUnauthenticated, "the password changed since this token was issued; log in again")
+	}
+	return c, nil
 }
 
 // fromMetadata authenticates a call from its "authorization" header. Basic credentials are
@@ -137,8 +168,8 @@ func (a *authenticator) fromMetadata(ctx context.Context) (Identity, string, err
 	cred = strings.TrimSpace(cred)
 	switch {
 	case strings.EqualFold(scheme, "Bearer"):
-		id, err := a.verify(cred)
-		return id, "", err
+		c, err := a.verify(ctx, cred)
+		return c.Identity, "", err
 	case strings.EqualFold(scheme, "Basic"):
 		raw, err := base64.StdEncoding.DecodeString(cred)
 		if err != nil {
@@ -154,11 +185,11 @@ func (a *authenticator) fromMetadata(ctx context.Context) (Identity, string, err
 		if err != nil {
 			return Identity{}, "", err
 		}
-		id, err := a.verify(tok)
+		c, err := a.verify(ctx, tok)
 		// Credentials sent on every call name no connection: the call has no token session
 		// (a cookie may name one), while the token handed out by a Handshake does.
-		id.Session = ""
-		return id, tok, err
+		c.Session = ""
+		return c.Identity, tok, err
 	}
 	return Identity{}, "", errs.Errorf(errs.ErrUnauthenticated, "unsupported authorization scheme")
 }
@@ -175,15 +206,13 @@ func (a *authenticator) handshake(stream flight.FlightService_HandshakeServer) e
 		// A bearer token was presented: hand back a fresh one (renewal).
 		md, _ := metadata.FromIncomingContext(ctx)
 		_, cred, _ := strings.Cut(strings.TrimSpace(md.Get("authorization")[0]), " ")
-		id, err := a.verify(strings.TrimSpace(cred))
+		c, err := a.verify(ctx, strings.TrimSpace(cred))
 		if err != nil {
 			return err
 		}
-		signed, err := proto.SignJSON(a.key, proto.KindToken, a.now().Add(a.ttl), id)
-		if err != nil {
+		if tok, err = a.issue(c); err != nil {
 			return err
 		}
-		tok = base64.RawURLEncoding.EncodeToString(signed)
 	}
 	if err := stream.SendHeader(metadata.Pairs("authorization", "Bearer "+tok)); err != nil {
 		return err

@@ -30,12 +30,8 @@ type Config struct {
 	AllowDirs     []string // directories SQL may read files from
 	AdminPassword string   // from TERN_ADMIN_PASSWORD at first start; empty: generate one
 	TokenTTL      time.Duration
-	TicketTTL     time.Duration // lifetime of query tickets; 0: DefaultTicketTTL
-	// Listener, when set, is used instead of binding Listen (tern serve binds first, so a
-	// port in use fails before anything is created in the data directory).
-	Listener net.Listener
-	Logger   *slog.Logger
-	Alloc    memory.Allocator // nil: Go allocator
+	Logger        *slog.Logger
+	Alloc         memory.Allocator // nil: Go allocator
 
 	// TLS: with TLSCert and TLSKey (PEM files) the gateway serves TLS only; with TLSClientCA as
 	// well, clients must present a certificate signed by that CA (mutual TLS) in addition to
@@ -56,6 +52,11 @@ type Config struct {
 	// SessionTTL: a session unused this long ends (its temporary tables and prepared
 	// statements go); 0: TokenTTL (session.go).
 	SessionTTL time.Duration
+	// TicketTTL is the lifetime of query tickets; 0: DefaultTicketTTL (tickets.go).
+	TicketTTL time.Duration
+	// Listener, when set, is used instead of binding Listen (tern serve binds first, so a
+	// port in use fails before anything is created in the data directory).
+	Listener net.Listener
 }
 
 // Server is the Flight SQL gateway with its embedded catalog, storage and in-process node.
@@ -139,7 +140,7 @@ func New(ctx context.Context, cfg Config) (s *Server, generatedPassword string, 
 	return s, generatedPassword, nil
 }
 
-// loadOrCreateKey returns the HMAC key that signs tokens, tickets and handles. Gateways that
+// loadOrCreateKey returns the secret that seals tokens, tickets and handles. Gateways that
 // share a key can serve each other's handles.
 func loadOrCreateKey(path, secret string) ([]byte, error) {
 	if secret != "" {
@@ -177,12 +178,12 @@ func (f *flightService) Handshake(stream flight.FlightService_HandshakeServer) e
 
 // Listen binds the listen address; Addr is valid afterwards.
 func (s *Server) Listen() error {
-	lis := s.cfg.Listener
+	lis, err := s.cfg.Listener, error(nil) // tern serve binds first (Config.Listener)
 	if lis == nil {
-		var err error
-		if lis, err = net.Listen("tcp", s.cfg.Listen); err != nil {
-			return fmt.Errorf("listening on %s: %w", s.cfg.Listen, err)
-		}
+		lis, err = net.Listen("tcp", s.cfg.Listen)
+	}
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", s.cfg.Listen, err)
 	}
 	recOuter, recInner, recOuterS, recInnerS := s.recoveryInterceptors() // guard.go
 	opts := append([]grpc.ServerOption{

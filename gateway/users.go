@@ -7,14 +7,18 @@ import (
 	"github.com/tern-db/tern/catalog"
 	"github.com/tern-db/tern/planner"
 	"github.com/tern-db/tern/proto/errs"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/metadata"
 )
 
 // users.go: CREATE USER, ALTER USER ... PASSWORD and DROP USER (planner/bind_role.go).
 //
 // The tenant's admin user manages users; every user may change its own password (as in
-// PostgreSQL). The admin user cannot be dropped, nor can the current user. Bearer tokens are
-// self-contained, so tokens issued before a password change or a drop stay valid until they
-// expire (--token-ttl).
+// PostgreSQL). The admin user cannot be dropped, nor can the current user. Bearer tokens
+// carry a stamp of the password they were issued under (auth.go), so a password change or a
+// drop cuts off every token issued before it; a user changing its own password gets a fresh
+// token in the response's "authorization" header (which Flight clients such as ADBC adopt),
+// so its own connection carries on.
 
 func (s *Server) execRole(ctx context.Context, sess planner.Session, rc *planner.RoleChange) (int64, error) {
 	if sess.DryRun {
@@ -47,7 +51,18 @@ func (s *Server) execRole(ctx context.Context, sess planner.Session, rc *planner
 		if err != nil {
 			return 0, err
 		}
-		return 0, s.cat.PutUser(ctx, catalog.User{Tenant: sess.Tenant, Name: name, PasswordHash: hash})
+		if err := s.cat.PutUser(ctx, catalog.User{Tenant: sess.Tenant, Name: name, PasswordHash: hash}); err != nil {
+			return 0, err
+		}
+		if name == sess.User {
+			tok, err := s.auth.issue(tokenClaims{Identity: Identity{Tenant: sess.Tenant, User: name}, Pass: passwordStamp(hash)})
+			if err != nil {
+				return 0, err
+			}
+			// Fails only when headers were already sent; then the client logs in again.
+			_ = grpc.SetHeader(ctx, metadata.Pairs("authorization", "Bearer "+tok))
+		}
+		return 0, nil
 	case planner.RoleDrop:
 		if !isAdmin {
 			return 0, errs.Errorf(errs.ErrPermissionDenied, "permission denied to drop role (only %s may)", catalog.AdminUser)

@@ -75,7 +75,8 @@ func TestUserAdministration(t *testing.T) {
 	wantStatus(t, adbcExecErr(t, bob, `CREATE USER eve PASSWORD 'x'`), codes.PermissionDenied)
 	wantStatus(t, adbcExecErr(t, bob, `ALTER USER admin PASSWORD 'mine now'`), codes.PermissionDenied)
 	wantStatus(t, adbcExecErr(t, bob, `DROP USER admin`), codes.PermissionDenied)
-	adbcExec(t, bob, `ALTER USER CURRENT_USER PASSWORD 'bob-2'`)
+	adbcQuery(t, bob, `ALTER USER CURRENT_USER PASSWORD 'bob-2'`, nil) // through GetFlightInfo
+	adbcQuery(t, bob, "SELECT 1", nil)                                 // its own connection got a fresh token
 	if _, err := ts.adbcAs(t, "bob", "bob-1"); err == nil {
 		t.Fatal("the old password still works")
 	}
@@ -83,6 +84,14 @@ func TestUserAdministration(t *testing.T) {
 		t.Fatalf("the new password: %v", err)
 	}
 	adbcExec(t, admin, `ALTER ROLE bob PASSWORD 'bob-3'`)
+	// Tokens issued under the old password are cut off.
+	if err := adbcExecErr(t, bob, `SELECT 1`); err == nil || !strings.Contains(err.Error(), "password changed") {
+		t.Fatalf("a token of the old password: %v", err)
+	}
+	bob3, err := ts.adbcAs(t, "bob", "bob-3")
+	if err != nil {
+		t.Fatalf("the password the admin set: %v", err)
+	}
 	if _, err := ts.adbcAs(t, "bob", "bob-3"); err != nil {
 		t.Fatalf("the password the admin set: %v", err)
 	}
@@ -90,6 +99,9 @@ func TestUserAdministration(t *testing.T) {
 	wantStatus(t, adbcExecErr(t, admin, `DROP USER admin`), codes.PermissionDenied)
 	wantStatus(t, adbcExecErr(t, admin, `DROP USER bob, nobody`), codes.NotFound)
 	adbcExec(t, admin, `DROP USER IF EXISTS bob, nobody`)
+	if err := adbcExecErr(t, bob3, `SELECT 1`); err == nil || !strings.Contains(err.Error(), "no longer exists") {
+		t.Fatalf("a token of a dropped user: %v", err)
+	}
 	if _, err := ts.adbcAs(t, "bob", "bob-3"); err == nil {
 		t.Fatal("a dropped user logs in")
 	}

@@ -66,7 +66,9 @@ func resetPassword(ctx context.Context, data, user string, fromStdin bool, stdin
 		return fmt.Errorf("%s is not a Tern data directory (no catalog.db): %v", dir, err)
 	}
 	unlock, err := lockDataDir(dir, false)
-	if err != nil {
+	if errors.Is(err, errDataDirInUse) {
+		return fmt.Errorf("%w; while the server runs, an admin can use ALTER USER name PASSWORD '...' instead", err)
+	} else if err != nil {
 		return err
 	}
 	defer unlock()
@@ -121,6 +123,8 @@ func resetPassword(ctx context.Context, data, user string, fromStdin bool, stdin
 	return nil
 }
 
+var errDataDirInUse = errors.New("is in use by another process")
+
 // lockDataDir takes an exclusive lock on <dir>/tern.lock (creating dir, 0700, when create is
 // set), held until unlock or process exit. A second server, or reset-password while a
 // server runs, gets a message naming the directory instead of a catalog timeout.
@@ -142,7 +146,7 @@ func lockDataDir(dir string, create bool) (unlock func(), err error) {
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 		f.Close()
 		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return nil, fmt.Errorf("data directory %s is in use by another process (a running tern serve?); stop it or choose another --data (lock file %s)", abs, path)
+			return nil, fmt.Errorf("data directory %s %w (a running tern serve?); stop it or choose another --data (lock file %s)", abs, errDataDirInUse, path)
 		}
 		return nil, fmt.Errorf("locking data directory %s: %w", abs, err)
 	}

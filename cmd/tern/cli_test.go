@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	adbcflight "github.com/apache/arrow-adbc/go/adbc/driver/flightsql"
 	"github.com/apache/arrow-adbc/go/adbc/sqldriver"
@@ -93,9 +94,15 @@ func TestCLIDataDirectoryLockAndResetPassword(t *testing.T) {
 	}
 	// startServer sets TERN_ADMIN_PASSWORD to the old password: not applied, but warned about.
 	srv = startServer(t, data)
-	if !strings.Contains(srv.out.String(), "TERN_ADMIN_PASSWORD is set but is not the admin password") ||
-		!strings.Contains(srv.out.String(), "tern admin reset-password") {
-		t.Fatalf("no warning about TERN_ADMIN_PASSWORD:\n%s", srv.out.String())
+	// stderr is copied asynchronously: give the warning (logged before listening) a moment.
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		log := srv.out.String()
+		if strings.Contains(log, "TERN_ADMIN_PASSWORD is set but is not the admin password") && strings.Contains(log, "tern admin reset-password") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no warning about TERN_ADMIN_PASSWORD:\n%s", log)
+		}
 	}
 	cn, _ := openADBC(t, srv.addr, "admin", "new-admin-pw")
 	expectRows(t, mustQuery(t, cn, "SELECT 1"), "1")

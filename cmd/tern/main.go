@@ -97,6 +97,10 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	if code, done := parseFlags(fs, args, stdout); done {
 		return code
 	}
+	if *ticketTTL <= 0 || *tokenTTL <= 0 {
+		fmt.Fprintf(stderr, "tern: --ticket-ttl and --token-ttl must be positive durations\n")
+		return 2
+	}
 	var lvl slog.Level
 	if err := lvl.UnmarshalText([]byte(*logLevel)); err != nil {
 		fmt.Fprintf(stderr, "tern: bad --log-level %q\n", *logLevel)
