@@ -199,8 +199,9 @@ func (s *Server) DoGetStatement(ctx context.Context, cmd flightsql.StatementQuer
 		run.finish(max(streamed, 0), scanned.Load(), err)
 	}
 	if err := qctx.Err(); err != nil {
+		err = queryErr(qctx, err) // before done(), which cancels qctx
 		done()
-		return nil, nil, queryErr(qctx, err)
+		return nil, nil, err
 	}
 	if tp.Analyze {
 		defer done()
@@ -219,8 +220,9 @@ func (s *Server) DoGetStatement(ctx context.Context, cmd flightsql.StatementQuer
 	qctx = files.WithBytesCounter(qctx, &scanned)
 	op, err := s.exec.Run(qctx, &proto.Fragment{QueryID: tp.QueryID, Tenant: tp.Tenant, Plan: tp.Plan})
 	if err != nil {
+		err = queryErr(qctx, err) // before done(), which cancels qctx
 		done()
-		return nil, nil, queryErr(qctx, err)
+		return nil, nil, err
 	}
 	return streamOperator(ctx, qctx, op, promised, done, func(rows int64) []byte {
 		streamed = rows

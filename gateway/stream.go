@@ -35,9 +35,10 @@ func streamOperator(streamCtx, queryCtx context.Context, op exec.Operator, promi
 		return nil, nil, err
 	}
 	if err := op.Open(queryCtx); err != nil {
+		err = queryErr(queryCtx, err) // before done(), which cancels queryCtx
 		op.Close()
 		done()
-		return nil, nil, queryErr(queryCtx, err)
+		return nil, nil, err
 	}
 	ch := make(chan flight.StreamChunk, 2)
 	go func() {
