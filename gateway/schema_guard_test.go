@@ -17,6 +17,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/metadata"
 
 	"github.com/tern-db/tern/gateway/sqllogictest"
 )
@@ -99,22 +100,10 @@ func (g *schemaGuard) check(ctx context.Context, sql string) []string {
 	return problems
 }
 
+// auth gives ctx the bearer token obtained at login (the outgoing metadata of g.ctx).
 func (g *schemaGuard) auth(ctx context.Context) context.Context {
-	return &valuesFrom{Context: ctx, values: g.ctx}
-}
-
-// valuesFrom takes deadlines from the call's context and values (the bearer token in the
-// outgoing metadata) from the authenticated one.
-type valuesFrom struct {
-	context.Context
-	values context.Context
-}
-
-func (c *valuesFrom) Value(key any) any {
-	if v := c.Context.Value(key); v != nil {
-		return v
-	}
-	return c.values.Value(key)
+	md, _ := metadata.FromOutgoingContext(g.ctx)
+	return metadata.NewOutgoingContext(ctx, md)
 }
 
 func (g *schemaGuard) flightSQLPlain(ctx context.Context, sql string) error {
