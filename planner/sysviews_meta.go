@@ -187,3 +187,16 @@ func infoColumnsRow(t catalog.Table, i int, c catalog.Column) []logical.Expr {
 		nt(), nt(), nt(), n32(), ltxt(strconv.Itoa(i + 1)),
 		ltxt("NO"), ltxt("NO"), nt(), nt(), nt(), nt(), nt(), ltxt("NO"), ltxt("NEVER"), nt(), yesNo(!IsView(t))}
 }
+
+// pgTypeRow is a base type's pg_type row: passed by value when fixed-size and at most 8 bytes
+// (interval's 16 are not), PostgreSQL's type category, no element, relation or base type.
+func pgTypeRow(oid int64, name string, size int64) []logical.Expr {
+	category := map[string]string{"bool": "B", "text": "S", "varchar": "S", "date": "D", "timestamp": "D",
+		"timestamptz": "D", "interval": "T"}[name]
+	if category == "" {
+		category = "N"
+	}
+	return []logical.Expr{lit(catalog.Int64, oid), ltxt(name), lit(catalog.Int64, oidPgCatalog), lit(catalog.Int32, size), ltxt("b"),
+		lit(catalog.Bool, size > 0 && size <= 8), ltxt(category), lit(catalog.Int64, 0), lit(catalog.Int64, 0),
+		lit(catalog.Int64, 0), lit(catalog.Int32, -1), lit(catalog.Bool, false)}
+}
