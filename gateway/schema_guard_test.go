@@ -34,6 +34,9 @@ type schemaGuard struct {
 	ctx   context.Context // carries the bearer token
 	cn    adbc.Connection
 	alloc *memory.CheckedAllocator
+	// promises collects each path's promised schema of the current query: all paths must
+	// promise the same one
+	promises []*arrow.Schema
 }
 
 func newSchemaGuard(t *testing.T, addr string) *schemaGuard {
@@ -97,6 +100,14 @@ func (g *schemaGuard) check(ctx context.Context, sql string) []string {
 	add("flightsql prepared", g.flightSQLPrepared(ctx, sql))
 	add("adbc", g.adbcPath(ctx, sql, false))
 	add("adbc prepared", g.adbcPath(ctx, sql, true))
+	if len(problems) == 0 {
+		for i, p := range g.promises[1:] {
+			if d := sameSchema(g.promises[0], p); d != "" {
+				problems = append(problems, fmt.Sprintf("path %d promises another schema than the first: %s", i+2, d))
+			}
+		}
+	}
+	g.promises = g.promises[:0]
 	return problems
 }
 
@@ -150,6 +161,7 @@ func (g *schemaGuard) compareInfo(ctx context.Context, info *flight.FlightInfo, 
 	if err != nil {
 		return fmt.Errorf("FlightInfo schema: %w", err)
 	}
+	g.promises = append(g.promises, promised)
 	for name, raw := range others {
 		sc, err := flight.DeserializeSchema(raw, g.alloc)
 		if err != nil {
@@ -201,6 +213,7 @@ func (g *schemaGuard) adbcPath(ctx context.Context, sql string, prepared bool) e
 	if err != nil {
 		return fmt.Errorf("ExecuteSchema: %w", err)
 	}
+	g.promises = append(g.promises, promised)
 	rdr, _, err := st.ExecuteQuery(ctx)
 	if err != nil {
 		return err
