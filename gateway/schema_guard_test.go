@@ -12,6 +12,7 @@ import (
 	"github.com/apache/arrow-adbc/go/adbc"
 	adbcflight "github.com/apache/arrow-adbc/go/adbc/driver/flightsql"
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/flight"
 	"github.com/apache/arrow-go/v18/arrow/flight/flightsql"
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -316,6 +317,12 @@ func TestSchemaGuard(t *testing.T) {
 			cancel()
 			total++
 		}
+		// A prepared statement with bound parameters: its dataset schema (planned without
+		// values) is what the execution with values streams.
+		if err := g.checkBound(ctx, "SELECT n_name, $1::integer + n_nationkey AS k, coalesce($2, n_comment) AS c, $2 AS p FROM nation ORDER BY 1"); err != nil {
+			t.Error(err)
+		}
+		total++
 		// Statement kinds Tern may not have yet: checked when they run, logged when refused.
 		for _, sql := range guardWhenSupported {
 			ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
@@ -363,4 +370,33 @@ var guardExtras = []string{
 	"SELECT concat(n_name, '-', n_nationkey), concat_ws(',', n_name, n_comment), lpad(n_name, 30, '*'), rpad(n_name, 30), " +
 		"coalesce(n_comment, 'none'), CASE WHEN n_nationkey > 5 THEN 'a' ELSE 'b' END, regexp_substr(n_name, 'AN') FROM nation",
 	"SELECT c_custkey, o_orderkey FROM customer LEFT JOIN orders ON o_custkey = c_custkey AND o_orderkey < 100 ORDER BY 1 LIMIT 20",
+}
+
+// checkBound prepares sql (two parameters, an integer and a text), binds one row of values and
+// compares the dataset schema with the FlightInfo and stream of the bound execution.
+func (g *schemaGuard) checkBound(ctx context.Context, sql string) error {
+	ctx = g.auth(ctx)
+	prep, err := g.fs.Prepare(ctx, sql)
+	if err != nil {
+		return err
+	}
+	defer prep.Close(ctx)
+	ps := prep.ParameterSchema()
+	if ps == nil || ps.NumFields() != 2 {
+		return fmt.Errorf("parameter schema %v, want two parameters", ps)
+	}
+	b := array.NewRecordBuilder(g.alloc, ps)
+	defer b.Release()
+	b.Field(0).(*array.Int32Builder).Append(7)
+	b.Field(1).(*array.StringBuilder).Append("bound")
+	rec := b.NewRecordBatch()
+	defer rec.Release()
+	prep.SetParameters(rec)
+	info, err := prep.Execute(ctx)
+	if err != nil {
+		return err
+	}
+	g.promises = g.promises[:0]
+	defer func() { g.promises = g.promises[:0] }()
+	return g.compareInfo(ctx, info, map[string][]byte{"dataset schema": flight.SerializeSchema(prep.DatasetSchema(), g.alloc)})
 }
