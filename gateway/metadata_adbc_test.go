@@ -112,7 +112,28 @@ func TestADBCCatalogMetadata(t *testing.T) {
 		"mt|r", "mv|v")
 	want(t, adbcQuery(t, cn, "SELECT a.attname, a.attnotnull FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid WHERE c.relname = 'mt' ORDER BY a.attnum", nil),
 		"id|t", "name|f")
-	// computed columns the planner knows are never NULL, through the driver's schema check
+	// computed columns the planner knows are never NULL, through the driver's schema check;
+	// the promise is exact where it is cheap to know
+	st, err := cn.NewStatement()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.SetSqlQuery("SELECT name, row_number() OVER (), count(*) OVER (), name IS NULL, (id > 1) IS TRUE, " +
+		"name IS DISTINCT FROM 'a', concat(name, '!'), coalesce(name, '-'), CASE WHEN id > 1 THEN 'x' ELSE 'y' END, " +
+		"CASE WHEN id > 1 THEN name ELSE 'y' END, lpad(name, 3), sum(id) OVER (), upper(name) FROM mt"); err != nil {
+		t.Fatal(err)
+	}
+	sc, err = st.(adbc.StatementExecuteSchema).ExecuteSchema(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var nulls []string
+	for _, f := range sc.Fields() {
+		nulls = append(nulls, map[bool]string{true: "null", false: "not null"}[f.Nullable])
+	}
+	want(t, nulls, "null", "not null", "not null", "not null", "not null", "not null", "not null", "not null", "not null",
+		"null", "null", "null", "null")
 	want(t, adbcQuery(t, cn, "SELECT id, row_number() OVER (ORDER BY id), count(*) OVER (), name IS NULL, concat(name, '!'), coalesce(name, '-') FROM mt ORDER BY id", nil),
 		"1|1|2|f|a!|a", "2|2|2|t|!|-")
 }

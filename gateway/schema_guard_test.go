@@ -12,11 +12,13 @@ import (
 	"github.com/apache/arrow-adbc/go/adbc"
 	adbcflight "github.com/apache/arrow-adbc/go/adbc/driver/flightsql"
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/flight"
 	"github.com/apache/arrow-go/v18/arrow/flight/flightsql"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/metadata"
 
 	"github.com/tern-db/tern/gateway/sqllogictest"
 )
@@ -33,6 +35,9 @@ type schemaGuard struct {
 	ctx   context.Context // carries the bearer token
 	cn    adbc.Connection
 	alloc *memory.CheckedAllocator
+	// promises collects each path's promised schema of the current query: all paths must
+	// promise the same one
+	promises []*arrow.Schema
 }
 
 func newSchemaGuard(t *testing.T, addr string) *schemaGuard {
@@ -96,25 +101,21 @@ func (g *schemaGuard) check(ctx context.Context, sql string) []string {
 	add("flightsql prepared", g.flightSQLPrepared(ctx, sql))
 	add("adbc", g.adbcPath(ctx, sql, false))
 	add("adbc prepared", g.adbcPath(ctx, sql, true))
+	if len(problems) == 0 {
+		for i, p := range g.promises[1:] {
+			if d := sameSchema(g.promises[0], p); d != "" {
+				problems = append(problems, fmt.Sprintf("path %d promises another schema than the first: %s", i+2, d))
+			}
+		}
+	}
+	g.promises = g.promises[:0]
 	return problems
 }
 
+// auth gives ctx the bearer token obtained at login (the outgoing metadata of g.ctx).
 func (g *schemaGuard) auth(ctx context.Context) context.Context {
-	return &valuesFrom{Context: ctx, values: g.ctx}
-}
-
-// valuesFrom takes deadlines from the call's context and values (the bearer token in the
-// outgoing metadata) from the authenticated one.
-type valuesFrom struct {
-	context.Context
-	values context.Context
-}
-
-func (c *valuesFrom) Value(key any) any {
-	if v := c.Context.Value(key); v != nil {
-		return v
-	}
-	return c.values.Value(key)
+	md, _ := metadata.FromOutgoingContext(g.ctx)
+	return metadata.NewOutgoingContext(ctx, md)
 }
 
 func (g *schemaGuard) flightSQLPlain(ctx context.Context, sql string) error {
@@ -161,6 +162,7 @@ func (g *schemaGuard) compareInfo(ctx context.Context, info *flight.FlightInfo, 
 	if err != nil {
 		return fmt.Errorf("FlightInfo schema: %w", err)
 	}
+	g.promises = append(g.promises, promised)
 	for name, raw := range others {
 		sc, err := flight.DeserializeSchema(raw, g.alloc)
 		if err != nil {
@@ -212,6 +214,7 @@ func (g *schemaGuard) adbcPath(ctx context.Context, sql string, prepared bool) e
 	if err != nil {
 		return fmt.Errorf("ExecuteSchema: %w", err)
 	}
+	g.promises = append(g.promises, promised)
 	rdr, _, err := st.ExecuteQuery(ctx)
 	if err != nil {
 		return err
@@ -314,6 +317,12 @@ func TestSchemaGuard(t *testing.T) {
 			cancel()
 			total++
 		}
+		// A prepared statement with bound parameters: its dataset schema (planned without
+		// values) is what the execution with values streams.
+		if err := g.checkBound(ctx, "SELECT n_name, $1::integer + n_nationkey AS k, coalesce($2, n_comment) AS c, $2 AS p FROM nation ORDER BY 1"); err != nil {
+			t.Error(err)
+		}
+		total++
 		// Statement kinds Tern may not have yet: checked when they run, logged when refused.
 		for _, sql := range guardWhenSupported {
 			ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
@@ -361,4 +370,33 @@ var guardExtras = []string{
 	"SELECT concat(n_name, '-', n_nationkey), concat_ws(',', n_name, n_comment), lpad(n_name, 30, '*'), rpad(n_name, 30), " +
 		"coalesce(n_comment, 'none'), CASE WHEN n_nationkey > 5 THEN 'a' ELSE 'b' END, regexp_substr(n_name, 'AN') FROM nation",
 	"SELECT c_custkey, o_orderkey FROM customer LEFT JOIN orders ON o_custkey = c_custkey AND o_orderkey < 100 ORDER BY 1 LIMIT 20",
+}
+
+// checkBound prepares sql (two parameters, an integer and a text), binds one row of values and
+// compares the dataset schema with the FlightInfo and stream of the bound execution.
+func (g *schemaGuard) checkBound(ctx context.Context, sql string) error {
+	ctx = g.auth(ctx)
+	prep, err := g.fs.Prepare(ctx, sql)
+	if err != nil {
+		return err
+	}
+	defer prep.Close(ctx)
+	ps := prep.ParameterSchema()
+	if ps == nil || ps.NumFields() != 2 {
+		return fmt.Errorf("parameter schema %v, want two parameters", ps)
+	}
+	b := array.NewRecordBuilder(g.alloc, ps)
+	defer b.Release()
+	b.Field(0).(*array.Int32Builder).Append(7)
+	b.Field(1).(*array.StringBuilder).Append("bound")
+	rec := b.NewRecordBatch()
+	defer rec.Release()
+	prep.SetParameters(rec)
+	info, err := prep.Execute(ctx)
+	if err != nil {
+		return err
+	}
+	g.promises = g.promises[:0]
+	defer func() { g.promises = g.promises[:0] }()
+	return g.compareInfo(ctx, info, map[string][]byte{"dataset schema": flight.SerializeSchema(prep.DatasetSchema(), g.alloc)})
 }

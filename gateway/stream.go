@@ -128,7 +128,9 @@ func queryErr(queryCtx context.Context, err error) error {
 
 func sendErr(ctx context.Context, ch chan<- flight.StreamChunk, err error) {
 	select {
-	case ch <- flight.StreamChunk{Err: errs.ToStatus(err)}:
+	// The error goes back unconverted: the service returns it from DoGet, and the interceptor
+	// logs an Internal error's detail before mapping it to its gRPC status.
+	case ch <- flight.StreamChunk{Err: err}:
 	case <-ctx.Done():
 	}
 }

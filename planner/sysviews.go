@@ -64,10 +64,11 @@ func lnull(t catalog.Type) logical.Expr {
 
 var sysViews = map[string]map[string]sysView{
 	"information_schema": {
-		"schemata": {logical.Schema{txt("catalog_name"), txt("schema_name"), txt("schema_owner")}, (*binder).rowsSchemata},
-		"tables":   {infoTablesFields, (*binder).rowsTables},
-		"views":    {infoViewsFields, (*binder).rowsInfoViews},
-		"columns":  {infoColumnsFields, (*binder).rowsColumns},
+		"schemata": {logical.Schema{txt("catalog_name"), txt("schema_name"), txt("schema_owner"), txt("default_character_set_catalog"),
+			txt("default_character_set_schema"), txt("default_character_set_name"), txt("sql_path")}, (*binder).rowsSchemata},
+		"tables":  {infoTablesFields, (*binder).rowsTables},
+		"views":   {infoViewsFields, (*binder).rowsInfoViews},
+		"columns": {infoColumnsFields, (*binder).rowsColumns},
 		sysPartitionsV: {logical.Schema{txt("table_catalog"), txt("table_schema"), txt("table_name"), txt("partition_expression"),
 			txt("partition_key"), i64("files"), i64("row_count"), i64("bytes")}, (*binder).rowsPartitions},
 	},
@@ -78,7 +79,9 @@ var sysViews = map[string]map[string]sysView{
 			txt("relpersistence"), boolf("relispartition"), boolf("relhasrules"), boolf("relhastriggers"), boolf("relrowsecurity")}, (*binder).rowsClass},
 		"pg_attribute": {logical.Schema{i64("attrelid"), txt("attname"), i64("atttypid"), i32f("attnum"), i32f("attlen"),
 			i32f("atttypmod"), boolf("attnotnull"), boolf("attisdropped"), boolf("atthasdef")}, (*binder).rowsAttribute},
-		"pg_type":     {logical.Schema{i64("oid"), txt("typname"), i64("typnamespace"), i32f("typlen"), txt("typtype")}, (*binder).rowsType},
+		"pg_type": {logical.Schema{i64("oid"), txt("typname"), i64("typnamespace"), i32f("typlen"), txt("typtype"),
+			boolf("typbyval"), txt("typcategory"), i64("typelem"), i64("typrelid"), i64("typbasetype"), i32f("typtypmod"),
+			boolf("typnotnull")}, (*binder).rowsType},
 		"pg_database": {logical.Schema{i64("oid"), txt("datname"), i64("datdba"), txt("encoding")}, (*binder).rowsDatabase},
 		"pg_tables": {logical.Schema{txt("schemaname"), txt("tablename"), txt("tableowner"), txt("tablespace"), boolf("hasindexes"),
 			boolf("hasrules"), boolf("hastriggers"), boolf("rowsecurity")}, (*binder).rowsPgTables},
@@ -144,7 +147,8 @@ func (b *binder) rowsSchemata() ([][]logical.Expr, error) {
 	ss = append(ss, "information_schema", "pg_catalog")
 	var rows [][]logical.Expr
 	for _, s := range ss {
-		rows = append(rows, []logical.Expr{ltxt(catalog.CatalogName), ltxt(s), ltxt(b.sess.User)})
+		rows = append(rows, []logical.Expr{ltxt(catalog.CatalogName), ltxt(s), ltxt(b.sess.User),
+			lnull(catalog.Text), lnull(catalog.Text), lnull(catalog.Text), lnull(catalog.Text)})
 	}
 	return rows, nil
 }
@@ -326,9 +330,9 @@ func (b *binder) rowsAttribute() ([][]logical.Expr, error) {
 func (b *binder) rowsType() ([][]logical.Expr, error) {
 	var rows [][]logical.Expr
 	for _, x := range typeOIDs {
-		rows = append(rows, []logical.Expr{lit(catalog.Int64, x.oid), ltxt(x.name), lit(catalog.Int64, oidPgCatalog), lit(catalog.Int32, x.len), ltxt("b")})
+		rows = append(rows, pgTypeRow(x.oid, x.name, x.len))
 	}
-	rows = append(rows, []logical.Expr{lit(catalog.Int64, 1043), ltxt("varchar"), lit(catalog.Int64, oidPgCatalog), lit(catalog.Int32, -1), ltxt("b")})
+	rows = append(rows, pgTypeRow(1043, "varchar", -1))
 	return rows, nil
 }
 

@@ -88,23 +88,8 @@ var infoViewsFields = logical.Schema{txt("table_catalog"), txt("table_schema"), 
 	txt("check_option"), txt("is_updatable"), txt("is_insertable_into"), txt("is_trigger_updatable"),
 	txt("is_trigger_deletable"), txt("is_trigger_insertable_into")}
 
-func (b *binder) rowsInfoViews() ([][]logical.Expr, error) {
-	ts, err := b.tables()
-	if err != nil {
-		return nil, err
-	}
-	var rows [][]logical.Expr
-	for _, t := range ts {
-		if !IsView(t) {
-			continue
-		}
-		rows = append(rows, []logical.Expr{ltxt(catalog.CatalogName), ltxt(t.Ref.Schema), ltxt(t.Ref.Name),
-			ltxt(ViewDefinition(t)), ltxt("NONE"), ltxt("NO"), ltxt("NO"), ltxt("NO"), ltxt("NO"), ltxt("NO")})
-	}
-	return rows, nil
-}
-
-func (b *binder) rowsPgViews() ([][]logical.Expr, error) {
+// viewRows is one row per view of the tenant.
+func (b *binder) viewRows(row func(t catalog.Table) []logical.Expr) ([][]logical.Expr, error) {
 	ts, err := b.tables()
 	if err != nil {
 		return nil, err
@@ -112,10 +97,23 @@ func (b *binder) rowsPgViews() ([][]logical.Expr, error) {
 	var rows [][]logical.Expr
 	for _, t := range ts {
 		if IsView(t) {
-			rows = append(rows, []logical.Expr{ltxt(t.Ref.Schema), ltxt(t.Ref.Name), ltxt(b.sess.User), ltxt(ViewDefinition(t))})
+			rows = append(rows, row(t))
 		}
 	}
 	return rows, nil
+}
+
+func (b *binder) rowsInfoViews() ([][]logical.Expr, error) {
+	return b.viewRows(func(t catalog.Table) []logical.Expr {
+		return []logical.Expr{ltxt(catalog.CatalogName), ltxt(t.Ref.Schema), ltxt(t.Ref.Name),
+			ltxt(ViewDefinition(t)), ltxt("NONE"), ltxt("NO"), ltxt("NO"), ltxt("NO"), ltxt("NO"), ltxt("NO")}
+	})
+}
+
+func (b *binder) rowsPgViews() ([][]logical.Expr, error) {
+	return b.viewRows(func(t catalog.Table) []logical.Expr {
+		return []logical.Expr{ltxt(t.Ref.Schema), ltxt(t.Ref.Name), ltxt(b.sess.User), ltxt(ViewDefinition(t))}
+	})
 }
 
 // information_schema.columns has PostgreSQL's 44 columns in PostgreSQL's order.
@@ -188,4 +186,17 @@ func infoColumnsRow(t catalog.Table, i int, c catalog.Column) []logical.Expr {
 		ltxt(catalog.CatalogName), ltxt("pg_catalog"), ltxt(udt),
 		nt(), nt(), nt(), n32(), ltxt(strconv.Itoa(i + 1)),
 		ltxt("NO"), ltxt("NO"), nt(), nt(), nt(), nt(), nt(), ltxt("NO"), ltxt("NEVER"), nt(), yesNo(!IsView(t))}
+}
+
+// pgTypeRow is a base type's pg_type row: passed by value when fixed-size and at most 8 bytes
+// (interval's 16 are not), PostgreSQL's type category, no element, relation or base type.
+func pgTypeRow(oid int64, name string, size int64) []logical.Expr {
+	category := map[string]string{"bool": "B", "text": "S", "varchar": "S", "date": "D", "timestamp": "D",
+		"timestamptz": "D", "interval": "T"}[name]
+	if category == "" {
+		category = "N"
+	}
+	return []logical.Expr{lit(catalog.Int64, oid), ltxt(name), lit(catalog.Int64, oidPgCatalog), lit(catalog.Int32, size), ltxt("b"),
+		lit(catalog.Bool, size > 0 && size <= 8), ltxt(category), lit(catalog.Int64, 0), lit(catalog.Int64, 0),
+		lit(catalog.Int64, 0), lit(catalog.Int32, -1), lit(catalog.Bool, false)}
 }

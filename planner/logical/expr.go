@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/tern-db/tern/catalog"
+	"github.com/tern-db/tern/proto"
 )
 
 // Expr is a bound, typed scalar expression.
@@ -111,11 +112,18 @@ func (e *Case) Nullable() bool {
 		return true
 	}
 	for _, w := range e.Whens {
-		if w.Result.Nullable() {
+		if w.Result.Nullable() && !guardsNotNull(w) {
 			return true
 		}
 	}
 	return false
+}
+
+// guardsNotNull reports a branch WHEN x IS NOT NULL THEN x (COALESCE, a FULL JOIN's USING
+// column): its result is never NULL. x is the same expression node in both places.
+func guardsNotNull(w When) bool {
+	c, ok := w.Cond.(*Call)
+	return ok && c.Fn == proto.FnIsNotNull && len(c.Args) == 1 && c.Args[0] == w.Result
 }
 func (e *AggCall) Nullable() bool { return e.Fn != "count" }
 
