@@ -62,6 +62,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	listen := fs.String("listen", "127.0.0.1:8815", "address to serve Flight SQL on")
 	data := fs.String("data", "./tern-data", "data directory (catalog, tables, signing key)")
 	tokenTTL := fs.Duration("token-ttl", 12*time.Hour, "lifetime of bearer tokens")
+	sessionTTL := fs.Duration("session-ttl", 0, "how long an unused session lives; its temporary tables and prepared statements end with it (0: --token-ttl)")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	tlsCert := fs.String("tls-cert", "", "PEM certificate: serve TLS only (with --tls-key)")
 	tlsKey := fs.String("tls-key", "", "PEM private key of --tls-cert")
@@ -91,6 +92,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		TLSCert:       *tlsCert,
 		TLSKey:        *tlsKey,
 		TLSClientCA:   *tlsClientCA,
+		SessionTTL:    *sessionTTL,
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "tern: %v\n", err)
