@@ -154,7 +154,7 @@ func TestStatements(t *testing.T) {
 		"SET statement_timeout = 'abc'":   `invalid value for parameter "statement_timeout": "abc"`,
 		"SET statement_timeout = '-1'":    `invalid value for parameter "statement_timeout"`,
 		"SET statement_timeout = '1 yr'":  `valid units for this parameter are`,
-		"SET extra_float_digits = 9":      `invalid value for parameter "extra_float_digits": "9"`,
+		"SET extra_float_digits = 9":      `9 is outside the valid range for parameter "extra_float_digits" (-15 .. 3)`,
 		"SET TimeZone = 'Asia/Tokyo'":     `invalid value for parameter "TimeZone": "Asia/Tokyo" (Tern runs in UTC only)`,
 		"SET IntervalStyle = 'iso_8601'":  `invalid value for parameter "IntervalStyle"`,
 		"SET tern.dry_run = 'maybe'":      `invalid value for parameter "tern.dry_run"`,
