@@ -225,3 +225,14 @@ func TestLastQuery(t *testing.T) {
 	other := ts.openADBCNoCookies(t)
 	want(t, adbcQuery(t, other, `SELECT * FROM tern.last_query()`, nil))
 }
+
+// A query that fails while streaming is recorded with its error.
+func TestLastQueryStreamError(t *testing.T) {
+	ts := startServer(t, nil)
+	cn := ts.openADBCNoCookies(t)
+	adbcExec(t, cn, `CREATE TABLE z AS SELECT 0 AS d`)
+	if _, err := adbcTry(cn, `SELECT 1 / d FROM z`); err == nil {
+		t.Fatal("want division by zero")
+	}
+	want(t, adbcQuery(t, cn, `SELECT status, error LIKE '%division by zero' FROM tern.last_query()`, nil), "error|t")
+}

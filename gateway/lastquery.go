@@ -2,9 +2,13 @@ package gateway
 
 import (
 	"context"
+	"errors"
+	"io"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/tern-db/tern/catalog"
+	"github.com/tern-db/tern/flightnodes/exec"
 	"github.com/tern-db/tern/proto/errs"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -74,4 +78,27 @@ func (r *queryRun) finish(rows, bytes int64, err error) {
 	if serr != nil && r.s.log != nil {
 		r.s.log.Warn("recording the last query", "err", serr)
 	}
+}
+
+// watchedOp keeps the first error of a streamed query's operators, which the stream sends to
+// the client, so that the run's record can say what went wrong.
+type watchedOp struct {
+	exec.Operator
+	err error
+}
+
+func (w *watchedOp) Open(ctx context.Context) error {
+	err := w.Operator.Open(ctx)
+	if err != nil && w.err == nil {
+		w.err = err
+	}
+	return err
+}
+
+func (w *watchedOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
+	b, err := w.Operator.Next(ctx)
+	if err != nil && !errors.Is(err, io.EOF) && w.err == nil {
+		w.err = err
+	}
+	return b, err
 }

@@ -77,7 +77,8 @@ func (a *authenticator) withSession(ctx context.Context, id Identity) (context.C
 			rec, err := ss.GetSession(ctx, st.Tenant, st.ID)
 			switch {
 			case err == nil && rec.User == st.User:
-				if rec.Ended {
+				if rec.Ended || (!rec.ExpiresAt.IsZero() && a.now().After(rec.ExpiresAt)) {
+					// Ended, or expired and not swept yet: never revived with its state gone.
 					return ctx, errs.Errorf(errs.ErrUnauthenticated, "session expired after being idle; log in again")
 				}
 				st.rec, st.stored = rec, true

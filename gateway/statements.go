@@ -189,10 +189,15 @@ func (s *Server) DoGetStatement(ctx context.Context, cmd flightsql.StatementQuer
 	run := s.startRun(ctx, tp.QueryID, tp.Text)                                  // lastquery.go
 	var scanned atomic.Int64
 	var streamed int64 = -1
+	var watched *watchedOp // lastquery.go
 	done := func() {
 		var err error
 		if streamed < 0 {
-			err = queryErr(qctx, errs.Errorf(errs.ErrInternal, "the query failed"))
+			err = errs.Errorf(errs.ErrInternal, "the query failed")
+			if watched != nil && watched.err != nil {
+				err = watched.err
+			}
+			err = queryErr(qctx, err)
 		}
 		cancelDeadline()
 		unregister()
@@ -220,11 +225,12 @@ func (s *Server) DoGetStatement(ctx context.Context, cmd flightsql.StatementQuer
 	qctx = files.WithBytesCounter(qctx, &scanned)
 	op, err := s.exec.Run(qctx, &proto.Fragment{QueryID: tp.QueryID, Tenant: tp.Tenant, Plan: tp.Plan})
 	if err != nil {
-		err = queryErr(qctx, err) // before done(), which cancels qctx
+		err = queryErr(qctx, err)
 		done()
 		return nil, nil, err
 	}
-	return streamOperator(ctx, qctx, op, promised, done, func(rows int64) []byte {
+	watched = &watchedOp{Operator: op}
+	return streamOperator(ctx, qctx, watched, promised, done, func(rows int64) []byte {
 		streamed = rows
 		return resultMetadata(tp.QueryID, rows, scanned.Load())
 	})

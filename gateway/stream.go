@@ -10,7 +10,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/flight"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/tern-db/tern/flightnodes/exec"
-	"github.com/tern-db/tern/proto/errs"
 )
 
 // streamOperator opens op and streams its batches as Flight chunks. The producer goroutine is

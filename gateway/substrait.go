@@ -180,7 +180,8 @@ func (s *Server) substraitInfo(ctx context.Context, sess planner.Session, raw []
 	}
 	schema := op.Schema()
 	op.Close()
-	tp := ticketPayload{QueryID: newQueryID(), Tenant: sess.Tenant, Plan: plan}
+	tp := ticketPayload{QueryID: newQueryID(), Tenant: sess.Tenant, Plan: plan,
+		Deadline: deadlineNanos(statementDeadline(sess)), Text: "(Substrait plan)"} // timeout.go, lastquery.go
 	h, err := s.sealTicket(ctx, tp, pins.ids)
 	if err != nil {
 		return nil, err
@@ -201,11 +202,17 @@ func (s *Server) substraitInfo(ctx context.Context, sess planner.Session, raw []
 // substraitUpdate runs a plan as an update: as with SQL queries sent as updates, it runs and
 // reports its row count. Substrait write and DDL relations are not supported.
 func (s *Server) substraitUpdate(ctx context.Context, sess planner.Session, raw []byte) (int64, error) {
+	ctx, cancel := withStatementDeadline(ctx, statementDeadline(sess)) // timeout.go
+	defer cancel()
 	plan, err := s.admitPlan(ctx, sess, raw)
 	if err != nil {
 		return 0, err
 	}
-	return s.runInto(ctx, sess, &planner.Query{Plan: plan}, func(context.Context, arrow.RecordBatch) error { return nil })
+	n, err := s.runInto(ctx, sess, &planner.Query{Plan: plan}, func(context.Context, arrow.RecordBatch) error { return nil })
+	if err != nil {
+		err = queryErr(ctx, err)
+	}
+	return n, err
 }
 
 func (s *Server) GetFlightInfoSubstraitPlan(ctx context.Context, cmd flightsql.StatementSubstraitPlan, desc *flight.FlightDescriptor) (*flight.FlightInfo, error) {

@@ -25,6 +25,9 @@ func (b *binder) scalarFunc(name string, args []logical.Expr, loc int32) (logica
 	if e, ok := b.sessionFunc(name, len(args)); ok {
 		return e, nil
 	}
+	if name == "current_setting" && (len(args) == 1 || len(args) == 2) {
+		return b.currentSetting(args, loc) // settings.go
+	}
 	n := len(args)
 	// to brings argument i to type t when an implicit cast allows it.
 	to := func(i int, t catalog.Type) bool {

@@ -149,6 +149,11 @@ func oneOf(why string, values map[string]string) func(string) (string, error) {
 	}
 }
 
+// outOfRange is PostgreSQL's error for an integer parameter out of its range.
+type outOfRange struct{ n, lo, hi int64 }
+
+func (e outOfRange) Error() string { return "out of range" }
+
 // errInvalid carries the reason a value is refused until the parameter's name is known.
 type errInvalid string
 
@@ -171,7 +176,7 @@ func intRange(lo, hi int64) func(string) (string, error) {
 			return "", errInvalid("")
 		}
 		if n < lo || n > hi {
-			return "", errInvalid(strconv.FormatInt(n, 10) + " is outside the valid range " + strconv.FormatInt(lo, 10) + " .. " + strconv.FormatInt(hi, 10))
+			return "", outOfRange{n, lo, hi}
 		}
 		return strconv.FormatInt(n, 10), nil
 	}
@@ -262,6 +267,9 @@ func NormalizeSetting(name, value string) (string, string, error) {
 		return strings.ToLower(p.Name), value, nil
 	}
 	v, err := p.normalize(value)
+	if r, ok := err.(outOfRange); ok {
+		return "", "", logical.Errorf(errs.ErrInvalidArgument, "%d is outside the valid range for parameter \"%s\" (%d .. %d)", r.n, p.Name, r.lo, r.hi)
+	}
 	if err != nil {
 		return "", "", invalidValue(p, value, err.Error())
 	}
@@ -405,4 +413,30 @@ func (b *binder) rowsSettings() ([][]logical.Expr, error) {
 
 func notNullText(name string) logical.Field {
 	return logical.Field{Name: name, Type: catalog.Text}
+}
+
+// currentSetting folds current_setting(name [, missing_ok]) to the session's value; the
+// name must be a constant, as it is in practice.
+func (b *binder) currentSetting(args []logical.Expr, loc int32) (logical.Expr, error) {
+	name, ok := args[0].(*logical.Literal)
+	if !ok || name.Value == nil {
+		return nil, b.errAt(loc, notSupported("current_setting needs a constant parameter name"))
+	}
+	missingOK := false
+	if len(args) == 2 {
+		m, ok := args[1].(*logical.Literal)
+		if !ok || m.Typ.Kind != catalog.TypeBool {
+			return nil, b.errAt(loc, notSupported("current_setting needs a constant missing_ok"))
+		}
+		missingOK, _ = m.Value.(bool)
+	}
+	n, _ := name.Value.(string)
+	p, found := LookupParam(n)
+	if !found {
+		if missingOK {
+			return lnull(catalog.Text), nil
+		}
+		return nil, b.errAt(loc, logical.Errorf(errs.ErrInvalidArgument, "unrecognized configuration parameter \"%s\"", n))
+	}
+	return ltxt(b.sessionSetting(p)), nil
 }

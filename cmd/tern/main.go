@@ -88,6 +88,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	data := fs.String("data", "./tern-data", "data directory (catalog, tables, signing key); created 0700 if missing, locked while serving")
 	tokenTTL := fs.Duration("token-ttl", 12*time.Hour, "lifetime of bearer tokens")
 	ticketTTL := fs.Duration("ticket-ttl", gateway.DefaultTicketTTL, "lifetime of query tickets (how long after planning a result can be fetched)")
+	sessionTTL := fs.Duration("session-ttl", 0, "how long an unused session lives; its temporary tables and prepared statements end with it (0: --token-ttl)")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	tlsCert := fs.String("tls-cert", "", "PEM certificate: serve TLS only (with --tls-key)")
 	tlsKey := fs.String("tls-key", "", "PEM private key of --tls-cert")
@@ -139,6 +140,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		TLSCert:       *tlsCert,
 		TLSKey:        *tlsKey,
 		TLSClientCA:   *tlsClientCA,
+		SessionTTL:    *sessionTTL,
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "tern: %v\n", err)
