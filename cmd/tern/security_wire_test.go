@@ -28,6 +28,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/anypb"
@@ -94,14 +95,21 @@ func TestSecurityWireUnauthenticatedBigCalls(t *testing.T) {
 	const size = 250 << 20
 	forged := "Bearer " + base64.RawURLEncoding.EncodeToString([]byte("forged-token-forged-token"))
 	wrong := "Basic " + base64.StdEncoding.EncodeToString([]byte("admin:wrong"))
-	variants := []struct{ method, auth string }{
-		{"/arrow.flight.protocol.FlightService/GetFlightInfo", ""},
-		{"/arrow.flight.protocol.FlightService/GetFlightInfo", forged},
-		{"/arrow.flight.protocol.FlightService/GetFlightInfo", wrong},
-		{"/arrow.flight.protocol.FlightService/DoPut", ""},
-		{"/arrow.flight.protocol.FlightService/DoPut", wrong},
-		{"/arrow.flight.protocol.FlightService/Handshake", ""},
-		{"/arrow.flight.protocol.FlightService/Handshake", wrong},
+	// The 60 MB calls are under the authenticated message limit: refusing them unread is the
+	// tap's doing, not the limit's.
+	variants := []struct {
+		method, auth string
+		size         int
+	}{
+		{"/arrow.flight.protocol.FlightService/GetFlightInfo", "", size},
+		{"/arrow.flight.protocol.FlightService/GetFlightInfo", forged, size},
+		{"/arrow.flight.protocol.FlightService/GetFlightInfo", wrong, size},
+		{"/arrow.flight.protocol.FlightService/GetFlightInfo", "", 60 << 20},
+		{"/arrow.flight.protocol.FlightService/DoPut", "", size},
+		{"/arrow.flight.protocol.FlightService/DoPut", wrong, size},
+		{"/arrow.flight.protocol.FlightService/DoPut", forged, 60 << 20},
+		{"/arrow.flight.protocol.FlightService/Handshake", "", size},
+		{"/arrow.flight.protocol.FlightService/Handshake", wrong, size},
 	}
 	var peak atomic.Int64
 	stop := make(chan struct{})
@@ -126,7 +134,7 @@ func TestSecurityWireUnauthenticatedBigCalls(t *testing.T) {
 			wg.Go(func() {
 				ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 				defer cancel()
-				code, msg, err := rawGRPC(ctx, srv.addr, v.method, v.auth, size)
+				code, msg, err := rawGRPC(ctx, srv.addr, v.method, v.auth, v.size)
 				if err == nil && code != codes.Unauthenticated {
 					err = fmt.Errorf("got %v: %s", code, msg)
 				}
@@ -138,7 +146,7 @@ func TestSecurityWireUnauthenticatedBigCalls(t *testing.T) {
 		wg.Wait()
 		close(errc)
 		for err := range errc {
-			t.Errorf("%s (auth %q): %v", v.method, v.auth, err)
+			t.Errorf("%s (auth %q, %d MB): %v", v.method, v.auth, v.size>>20, err)
 		}
 	}
 	close(stop)
@@ -379,6 +387,14 @@ func TestSecurityWireMalformedCommandsAndTickets(t *testing.T) {
 		}
 		if code := status.Code(err); code == codes.Internal || code == codes.Unknown {
 			t.Fatalf("ticket %d: %v", i, err)
+		}
+	}
+	// Request messages that are not protobuf at all: InvalidArgument, not grpc-go's Internal.
+	md, _ := metadata.FromOutgoingContext(c.ctx)
+	for _, method := range []string{"GetFlightInfo", "DoPut", "DoGet", "DoAction"} {
+		code, msg, err := rawGRPC(context.Background(), srv.addr, "/arrow.flight.protocol.FlightService/"+method, md.Get("authorization")[0], 1000)
+		if err != nil || code != codes.InvalidArgument {
+			t.Fatalf("%s with a malformed request: %v %s %v", method, code, msg, err)
 		}
 	}
 	srv.assertHealthy(t, wireRSSBound)
