@@ -5,6 +5,8 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"os"
+	"runtime"
 	"testing"
 	"time"
 
@@ -103,6 +105,16 @@ func badInput(t *testing.T, what string, err error) {
 	}
 }
 
+// watchdog turns an input that runs far past its context's deadline into a crash (with every
+// goroutine's stack) so the fuzzer keeps it: work that ignores cancellation is a finding too.
+func watchdog() (stop func() bool) {
+	return time.AfterFunc(30*time.Second, func() {
+		buf := make([]byte, 8<<20)
+		os.Stderr.Write(buf[:runtime.Stack(buf, true)])
+		panic("input ran 30s past a 5s deadline")
+	}).Stop
+}
+
 func mustAny(f *testing.F, m gproto.Message) []byte {
 	f.Helper()
 	return anyDescriptor(f, m).Cmd
@@ -135,6 +147,7 @@ func FuzzFlightCommands(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		ctx, cancel := context.WithTimeout(gw.ctx, 5*time.Second)
 		defer cancel()
+		defer watchdog()()
 		info, err := gw.router.GetFlightInfo(ctx, &flight.FlightDescriptor{Type: flight.DescriptorCMD, Cmd: data})
 		badInput(t, "GetFlightInfo", err)
 		if err == nil {
@@ -174,6 +187,7 @@ func FuzzSubstraitPlans(f *testing.F) {
 	f.Fuzz(func(t *testing.T, plan []byte) {
 		ctx, cancel := context.WithTimeout(gw.ctx, 5*time.Second)
 		defer cancel()
+		defer watchdog()()
 		cmd := anyDescriptor(t, &pb.CommandStatementSubstraitPlan{Plan: &pb.SubstraitPlan{Plan: plan, Version: SubstraitVersion}})
 		info, err := gw.router.GetFlightInfo(ctx, cmd)
 		badInput(t, "GetFlightInfo(Substrait plan)", err)
@@ -224,6 +238,7 @@ func FuzzIngestStream(f *testing.F) {
 	f.Fuzz(func(t *testing.T, schemaHdr, batchHdr, body []byte) {
 		ctx, cancel := context.WithTimeout(gw.ctx, 5*time.Second)
 		defer cancel()
+		defer watchdog()()
 		in := &sliceStream{msgs: []*flight.FlightData{
 			{DataHeader: schemaHdr},
 			{DataHeader: batchHdr, DataBody: body},

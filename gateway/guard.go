@@ -14,7 +14,12 @@ import (
 	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/recovery"
 	"github.com/tern-db/tern/proto/errs"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/encoding"
+	grpcproto "google.golang.org/grpc/encoding/proto"
+	"google.golang.org/grpc/mem"
 	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
 	"google.golang.org/grpc/tap"
 )
 
@@ -39,16 +44,20 @@ import (
 // DefaultMaxMessageSize is the largest message an authenticated caller may send.
 const DefaultMaxMessageSize = 64 << 20
 
-// serverOptions are the gRPC options of the guard.
+// guardOptions are the gRPC options of the guard. Its interceptors come first in the chain.
 func (s *Server) guardOptions() []grpc.ServerOption {
 	max := s.cfg.MaxMessageSize
 	if max <= 0 {
 		max = DefaultMaxMessageSize
 	}
 	adm := &admission{auth: s.auth}
+	codec := newRequestCodec()
 	return []grpc.ServerOption{
 		grpc.InTapHandle(adm.tap),
 		grpc.MaxRecvMsgSize(max),
+		grpc.ForceServerCodecV2(codec),
+		grpc.ChainUnaryInterceptor(codec.unary),
+		grpc.ChainStreamInterceptor(codec.stream),
 	}
 }
 
@@ -175,4 +184,55 @@ func (f *flightService) DoPut(stream flight.FlightService_DoPutServer) error {
 
 func (f *flightService) DoExchange(stream flight.FlightService_DoExchangeServer) error {
 	return f.FlightServer.DoExchange(&guardedExchange{FlightService_DoExchangeServer: stream, guard: newIPCGuard(defaultIPCLimits)})
+}
+
+// requestCodec decodes request messages with the protobuf codec, but a message that does not
+// parse is not grpc-go's Internal error: the failure is kept (by the message's address) for
+// the first interceptor, which answers InvalidArgument. grpc-go decodes a unary request
+// before any interceptor runs and maps every decoding error to Internal, which would blame
+// the server for a client's bytes.
+type requestCodec struct {
+	encoding.CodecV2
+	bad sync.Map // request message pointer -> decoding error
+}
+
+func newRequestCodec() *requestCodec {
+	return &requestCodec{CodecV2: encoding.GetCodecV2(grpcproto.Name)}
+}
+
+func (c *requestCodec) Unmarshal(data mem.BufferSlice, v any) error {
+	if err := c.CodecV2.Unmarshal(data, v); err != nil {
+		c.bad.Store(v, err)
+	}
+	return nil
+}
+
+func (c *requestCodec) malformed(m any) error {
+	if e, ok := c.bad.LoadAndDelete(m); ok {
+		return status.Errorf(codes.InvalidArgument, "malformed request message: %v", e)
+	}
+	return nil
+}
+
+func (c *requestCodec) unary(ctx context.Context, req any, _ *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
+	if err := c.malformed(req); err != nil {
+		return nil, err
+	}
+	return h(ctx, req)
+}
+
+func (c *requestCodec) stream(srv any, ss grpc.ServerStream, _ *grpc.StreamServerInfo, h grpc.StreamHandler) error {
+	return h(srv, &checkedRecv{ServerStream: ss, codec: c})
+}
+
+type checkedRecv struct {
+	grpc.ServerStream
+	codec *requestCodec
+}
+
+func (s *checkedRecv) RecvMsg(m any) error {
+	if err := s.ServerStream.RecvMsg(m); err != nil {
+		return err
+	}
+	return s.codec.malformed(m)
 }

@@ -186,10 +186,11 @@ func (s *Server) Listen() error {
 		return fmt.Errorf("listening on %s: %w", s.cfg.Listen, err)
 	}
 	recOuter, recInner, recOuterS, recInnerS := s.recoveryInterceptors() // guard.go
-	opts := append([]grpc.ServerOption{
+	// guard.go: admission tap, message limit, request decoding, then recovery around auth.
+	opts := append(s.guardOptions(),
 		grpc.ChainUnaryInterceptor(recOuter, s.auth.unary(), recInner),
 		grpc.ChainStreamInterceptor(recOuterS, s.auth.stream(), recInnerS),
-	}, s.guardOptions()...)
+	)
 	if s.cfg.TLSCert != "" || s.cfg.TLSKey != "" || s.cfg.TLSClientCA != "" {
 		creds, err := serverTLS(s.cfg.TLSCert, s.cfg.TLSKey, s.cfg.TLSClientCA)
 		if err != nil {

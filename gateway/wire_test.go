@@ -13,8 +13,11 @@ import (
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/flight"
 	pb "github.com/apache/arrow-go/v18/arrow/flight/gen/flight"
+	"github.com/apache/arrow-go/v18/arrow/ipc"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/arrow/scalar"
 	"github.com/tern-db/tern/flightnodes"
 	"github.com/tern-db/tern/flightnodes/exec"
@@ -296,4 +299,71 @@ func TestWireAdmissionBeforeRead(t *testing.T) {
 func statementDescriptor(t testing.TB, sql string) *flight.FlightDescriptor {
 	t.Helper()
 	return anyDescriptor(t, &pb.CommandStatementQuery{Query: sql})
+}
+
+// The guard must accept every valid stream: a batch of many layouts (nested, dictionary,
+// views, run-end encoded, unions, compressed bodies) passes it and reads back equal.
+func TestWireIPCGuardAcceptsValidStreams(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	schemaMeta := arrow.NewMetadata([]string{"k"}, []string{"v"})
+	sc := arrow.NewSchema([]arrow.Field{
+		{Name: "i8", Type: arrow.PrimitiveTypes.Int8, Nullable: true},
+		{Name: "dec", Type: &arrow.Decimal128Type{Precision: 20, Scale: 3}, Nullable: true},
+		{Name: "ts", Type: &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}, Nullable: true},
+		{Name: "tm", Type: arrow.FixedWidthTypes.Time64us, Nullable: true},
+		{Name: "list", Type: arrow.ListOf(arrow.BinaryTypes.String), Nullable: true},
+		{Name: "struct", Type: arrow.StructOf(arrow.Field{Name: "a", Type: arrow.PrimitiveTypes.Int32, Nullable: true}, arrow.Field{Name: "b", Type: arrow.ListOf(arrow.PrimitiveTypes.Float64), Nullable: true}), Nullable: true},
+		{Name: "map", Type: arrow.MapOf(arrow.BinaryTypes.String, arrow.PrimitiveTypes.Int64), Nullable: true},
+		{Name: "dict", Type: &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int16, ValueType: arrow.BinaryTypes.String}, Nullable: true},
+		{Name: "view", Type: arrow.BinaryTypes.StringView, Nullable: true},
+		{Name: "fsl", Type: arrow.FixedSizeListOf(2, arrow.PrimitiveTypes.Int16), Nullable: true},
+		{Name: "fsb", Type: &arrow.FixedSizeBinaryType{ByteWidth: 3}, Nullable: true},
+		{Name: "ree", Type: arrow.RunEndEncodedOf(arrow.PrimitiveTypes.Int32, arrow.BinaryTypes.String)},
+		{Name: "union", Type: arrow.DenseUnionOf([]arrow.Field{{Name: "x", Type: arrow.PrimitiveTypes.Int64, Nullable: true}, {Name: "y", Type: arrow.BinaryTypes.String, Nullable: true}}, []arrow.UnionTypeCode{0, 1})},
+		{Name: "ll", Type: arrow.LargeListOf(arrow.BinaryTypes.LargeString), Nullable: true},
+		{Name: "dur", Type: arrow.FixedWidthTypes.Duration_ms, Nullable: true},
+		{Name: "ival", Type: arrow.FixedWidthTypes.MonthDayNanoInterval, Nullable: true},
+		{Name: "f16", Type: arrow.FixedWidthTypes.Float16, Nullable: true},
+		{Name: "null", Type: arrow.Null, Nullable: true},
+	}, &schemaMeta)
+	rows := `[` + strings.Repeat(`{"i8": 1, "dec": "12.345", "ts": "2024-01-02T03:04:05Z", "tm": 1000, "list": ["a", null, "bc"], "struct": {"a": 7, "b": [1.5]}, "map": [{"key": "k", "value": 9}], "dict": "red", "view": "a string longer than twelve bytes", "fsl": [1, 2], "fsb": "YWJj", "ree": "run", "union": [0, 5], "ll": ["x"], "dur": 5, "ival": {"months": 1, "days": 2, "nanoseconds": 3}, "f16": 1.5, "null": null},`, 40) +
+		`{"i8": null, "dec": null, "ts": null, "tm": null, "list": null, "struct": null, "map": null, "dict": null, "view": null, "fsl": null, "fsb": null, "ree": "other", "union": [1, "s"], "ll": null, "dur": null, "ival": null, "f16": null, "null": null}]`
+	rec, _, err := array.RecordFromJSON(mem, sc, strings.NewReader(rows))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rec.Release()
+	for _, opts := range [][]ipc.Option{nil, {ipc.WithZstd()}, {ipc.WithLZ4()}} {
+		var c captureStream
+		w := flight.NewRecordWriter(&c, append([]ipc.Option{ipc.WithSchema(sc), ipc.WithAllocator(mem)}, opts...)...)
+		for range 2 {
+			if err := w.Write(rec); err != nil {
+				t.Fatal(err)
+			}
+		}
+		w.Close()
+		g := newIPCGuard(defaultIPCLimits)
+		for i, m := range c.msgs {
+			if err := g.check(m.DataHeader, m.DataBody); err != nil {
+				t.Fatalf("message %d of a valid stream (%d options): %v", i, len(opts), err)
+			}
+		}
+		rdr, err := flight.NewRecordReader(&sliceStream{msgs: c.msgs}, ipc.WithAllocator(mem))
+		if err != nil {
+			t.Fatal(err)
+		}
+		checked := checkedBatches(rdr)
+		n := 0
+		for checked.Next() {
+			if !array.RecordEqual(checked.RecordBatch(), rec) {
+				t.Fatalf("batch %d differs", n)
+			}
+			n++
+		}
+		if err := checked.Err(); err != nil || n != 2 {
+			t.Fatalf("read %d batches: %v", n, err)
+		}
+		rdr.Release()
+	}
 }

@@ -93,6 +93,8 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	tlsCert := fs.String("tls-cert", "", "PEM certificate: serve TLS only (with --tls-key)")
 	tlsKey := fs.String("tls-key", "", "PEM private key of --tls-cert")
 	tlsClientCA := fs.String("tls-client-ca", "", "PEM CA certificates: require client certificates signed by them (mutual TLS)")
+	maxMsg := byteSize(gateway.DefaultMaxMessageSize)
+	fs.Var(&maxMsg, "max-message-size", "largest gRPC message an authenticated client may send, e.g. 64MiB (bulk loads stream many; unauthenticated calls get no message read)")
 	var allow multiFlag
 	fs.Var(&allow, "allow-dir", "directory SQL may read files from (repeatable)")
 	if code, done := parseFlags(fs, args, stdout); done {
@@ -129,18 +131,19 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	defer unlock()
 
 	srv, generated, err := gateway.New(ctx, gateway.Config{
-		Listen:        *listen,
-		Listener:      lis,
-		TicketTTL:     *ticketTTL,
-		DataDir:       *data,
-		AllowDirs:     allow,
-		AdminPassword: os.Getenv("TERN_ADMIN_PASSWORD"),
-		TokenTTL:      *tokenTTL,
-		Logger:        log,
-		TLSCert:       *tlsCert,
-		TLSKey:        *tlsKey,
-		TLSClientCA:   *tlsClientCA,
-		SessionTTL:    *sessionTTL,
+		Listen:         *listen,
+		Listener:       lis,
+		TicketTTL:      *ticketTTL,
+		DataDir:        *data,
+		AllowDirs:      allow,
+		AdminPassword:  os.Getenv("TERN_ADMIN_PASSWORD"),
+		TokenTTL:       *tokenTTL,
+		Logger:         log,
+		TLSCert:        *tlsCert,
+		TLSKey:         *tlsKey,
+		TLSClientCA:    *tlsClientCA,
+		SessionTTL:     *sessionTTL,
+		MaxMessageSize: int(maxMsg),
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "tern: %v\n", err)
