@@ -33,6 +33,9 @@ func (b *binder) bindExpr(n *pg.Node, c exprCtx) (logical.Expr, error) {
 	if n == nil {
 		return nil, logical.Errorf(errs.ErrInvalidArgument, "missing expression")
 	}
+	if err := b.checkCancel(); err != nil {
+		return nil, err
+	}
 	switch x := n.Node.(type) {
 	case *pg.Node_ColumnRef:
 		return b.bindColumnRef(x.ColumnRef, c)
