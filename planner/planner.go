@@ -79,7 +79,7 @@ func (p *planner) Plan(ctx context.Context, s Session, sql string, params []scal
 	if err != nil {
 		return nil, err
 	}
-	optimized, fired, err := p.opt.Optimize(root)
+	optimized, fired, err := p.opt.OptimizeContext(ctx, root)
 	if err != nil {
 		return nil, err
 	}
@@ -118,7 +118,7 @@ func (p *planner) Plan(ctx context.Context, s Session, sql string, params []scal
 	for i, f := range schema.Fields() {
 		names[i] = f.Name
 	}
-	plan, err := substrait.Produce(optimized, names)
+	plan, err := substrait.ProduceContext(ctx, optimized, names)
 	if err != nil {
 		return nil, err
 	}

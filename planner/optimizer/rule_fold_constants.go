@@ -18,16 +18,19 @@ type FoldConstants struct{}
 
 func (FoldConstants) Name() string { return "fold_constants" }
 
-func (FoldConstants) Apply(_ *Context, n logical.Node) (logical.Node, bool, error) {
-	return transformUp(n, func(x logical.Node) (logical.Node, bool, error) {
+func (FoldConstants) Apply(c *Context, n logical.Node) (logical.Node, bool, error) {
+	return transformUp(c, n, func(x logical.Node) (logical.Node, bool, error) {
 		changed := false
 		y := logical.MapExprs(x, func(e logical.Expr) logical.Expr {
-			f := Fold(e)
-			if f.String() != e.String() {
+			f := foldCancellable(c, e)
+			if c.Err() == nil && f.String() != e.String() {
 				changed = true
 			}
 			return f
 		})
+		if err := c.Err(); err != nil {
+			return nil, false, err
+		}
 		if !changed {
 			y = x
 		}
@@ -43,6 +46,24 @@ func (FoldConstants) Apply(_ *Context, n logical.Node) (logical.Node, bool, erro
 // Fold folds constants in e.
 func Fold(e logical.Expr) logical.Expr {
 	return logical.Transform(e, foldOne)
+}
+
+// foldCancellable is Fold that stops folding (leaving the rest as it is) once c's request
+// is cancelled: one expression can hold a million IN-list items.
+func foldCancellable(c *Context, e logical.Expr) logical.Expr {
+	if c == nil || c.Ctx == nil {
+		return Fold(e)
+	}
+	n, stop := 0, false
+	return logical.Transform(e, func(x logical.Expr) logical.Expr {
+		if n++; n&255 == 0 && !stop {
+			stop = c.Err() != nil
+		}
+		if stop {
+			return x
+		}
+		return foldOne(x)
+	})
 }
 
 func lit(e logical.Expr) (*logical.Literal, bool) {

@@ -15,8 +15,8 @@ type PushdownFilter struct{}
 
 func (PushdownFilter) Name() string { return "pushdown_filter" }
 
-func (PushdownFilter) Apply(_ *Context, n logical.Node) (logical.Node, bool, error) {
-	return transformUp(n, func(x logical.Node) (logical.Node, bool, error) {
+func (PushdownFilter) Apply(c *Context, n logical.Node) (logical.Node, bool, error) {
+	return transformUp(c, n, func(x logical.Node) (logical.Node, bool, error) {
 		switch x := x.(type) {
 		case *logical.Filter:
 			return pushFilter(x)

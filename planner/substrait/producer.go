@@ -1,6 +1,7 @@
 package substrait
 
 import (
+	"context"
 	"encoding/binary"
 	"fmt"
 	"strings"
@@ -17,8 +18,16 @@ import (
 
 // Produce serializes the plan rooted at n (output columns named names; nil: n's own names).
 func Produce(n logical.Node, names []string) ([]byte, error) {
-	p, err := Build(n, names)
+	return ProduceContext(context.Background(), n, names)
+}
+
+// ProduceContext is Produce stopping with ctx's error soon after ctx is done.
+func ProduceContext(ctx context.Context, n logical.Node, names []string) ([]byte, error) {
+	p, err := build(ctx, n, names)
 	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	return gproto.Marshal(p)
@@ -26,9 +35,16 @@ func Produce(n logical.Node, names []string) ([]byte, error) {
 
 // Build converts the plan rooted at n into a substraitpb.Plan.
 func Build(n logical.Node, names []string) (*pb.Plan, error) {
-	pr := &producer{urns: map[string]uint32{}, funcs: map[string]uint32{}}
+	return build(context.Background(), n, names)
+}
+
+func build(ctx context.Context, n logical.Node, names []string) (*pb.Plan, error) {
+	pr := &producer{ctx: ctx, urns: map[string]uint32{}, funcs: map[string]uint32{}}
 	rel, err := pr.rel(n)
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
 		return nil, fmt.Errorf("%w: substrait producer: %v", errs.ErrInternal, err)
 	}
 	if names == nil {
@@ -46,6 +62,8 @@ func Build(n logical.Node, names []string) (*pb.Plan, error) {
 }
 
 type producer struct {
+	ctx     context.Context
+	work    int // expressions produced, for the cancellation check
 	urns    map[string]uint32
 	urnList []*ext.SimpleExtensionURN
 	funcs   map[string]uint32
@@ -129,6 +147,11 @@ func fieldExpr(i int) *pb.Expression {
 }
 
 func (p *producer) expr(e logical.Expr) (*pb.Expression, error) {
+	if p.work++; p.work&1023 == 0 {
+		if err := p.ctx.Err(); err != nil {
+			return nil, err
+		}
+	}
 	switch x := e.(type) {
 	case *logical.Column:
 		return fieldExpr(x.Index), nil
