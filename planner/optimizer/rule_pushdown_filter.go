@@ -89,9 +89,10 @@ func pushFilter(f *logical.Filter) (logical.Node, bool, error) {
 		for _, c := range logical.Conjuncts(f.Cond) {
 			if !logical.IsConstant(c) || len(logical.ColumnsUsed(c, nil)) > 0 {
 				h := logical.RemapColumns(c, m)
-				if !have[h.String()] && !hasParam(h) {
+				// the key of a million-item IN list takes a while: compute it once
+				if k := h.String(); !have[k] && !hasParam(h) {
 					hints = append(hints, h)
-					have[h.String()] = true
+					have[k] = true
 				}
 			}
 		}
