@@ -22,10 +22,8 @@ func (FoldConstants) Apply(c *Context, n logical.Node) (logical.Node, bool, erro
 	return transformUp(c, n, func(x logical.Node) (logical.Node, bool, error) {
 		changed := false
 		y := logical.MapExprs(x, func(e logical.Expr) logical.Expr {
-			f := foldCancellable(c, e)
-			if c.Err() == nil && f.String() != e.String() {
-				changed = true
-			}
+			f, ch := foldCancellable(c, e)
+			changed = changed || ch
 			return f
 		})
 		if err := c.Err(); err != nil {
@@ -48,22 +46,24 @@ func Fold(e logical.Expr) logical.Expr {
 	return logical.Transform(e, foldOne)
 }
 
-// foldCancellable is Fold that stops folding (leaving the rest as it is) once c's request
-// is cancelled: one expression can hold a million IN-list items.
-func foldCancellable(c *Context, e logical.Expr) logical.Expr {
-	if c == nil || c.Ctx == nil {
-		return Fold(e)
-	}
-	n, stop := 0, false
-	return logical.Transform(e, func(x logical.Expr) logical.Expr {
+// foldCancellable is Fold that also reports whether anything folded (foldOne returns its
+// input when nothing folds, so comparing pointers is exact and, unlike comparing the
+// strings, costs nothing for a million-item IN list), and that stops folding (leaving the
+// rest as it is) once c's request is cancelled.
+func foldCancellable(c *Context, e logical.Expr) (logical.Expr, bool) {
+	n, stop, changed := 0, false, false
+	out := logical.Transform(e, func(x logical.Expr) logical.Expr {
 		if n++; n&255 == 0 && !stop {
 			stop = c.Err() != nil
 		}
 		if stop {
 			return x
 		}
-		return foldOne(x)
+		y := foldOne(x)
+		changed = changed || y != x
+		return y
 	})
+	return out, changed
 }
 
 func lit(e logical.Expr) (*logical.Literal, bool) {
