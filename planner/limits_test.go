@@ -30,7 +30,9 @@ var deepShapes = map[string]func(n int) string{
 	"from_subquery": func(n int) string {
 		return strings.Repeat("SELECT * FROM (", n) + "SELECT 1" + strings.Repeat(") s", n)
 	},
-	"case":  func(n int) string { return "SELECT " + strings.Repeat("CASE WHEN true THEN ", n) + "1" + strings.Repeat(" END", n) },
+	"case": func(n int) string {
+		return "SELECT " + strings.Repeat("CASE WHEN true THEN ", n) + "1" + strings.Repeat(" END", n)
+	},
 	"not":   func(n int) string { return "SELECT " + strings.Repeat("NOT ", n) + "true" },
 	"array": func(n int) string { return "SELECT " + strings.Repeat("ARRAY[", n) + "1" + strings.Repeat("]", n) },
 	"row":   func(n int) string { return "SELECT " + strings.Repeat("ROW(", n) + "1" + strings.Repeat(")", n) },
