@@ -36,6 +36,7 @@ type binder struct {
 	windows    []*pg.Node // WINDOW clause of the SELECT being bound
 	now        time.Time  // statement time (Session.Now or when binding started), UTC
 	work       int        // expressions bound, for checkCancel
+	inlined    int        // WITH and view references expanded (countInlined)
 }
 
 // checkCancel returns the context's error once it is done, looking every 256 calls: a

@@ -280,3 +280,28 @@ func TestQuestionMarkPlaceholders(t *testing.T) {
 		t.Errorf("syntax error position: %v (%+v)", err, pe)
 	}
 }
+
+// TestExponentialWithRefused: WITH entries are inlined at every reference, so a chain of
+// entries each using the previous twice doubles the plan per entry (30 entries: a billion
+// scans, planning forever). The expansion is bounded and refused with InvalidArgument.
+func TestExponentialWithRefused(t *testing.T) {
+	p := testPlanner()
+	chain := func(n int) string {
+		parts := []string{"a0 AS (SELECT 1 AS x)"}
+		for i := 1; i <= n; i++ {
+			parts = append(parts, fmt.Sprintf("a%d AS (SELECT * FROM a%d UNION ALL SELECT * FROM a%d)", i, i-1, i-1))
+		}
+		return "WITH " + strings.Join(parts, ", ") + fmt.Sprintf(" SELECT count(*) FROM a%d", n)
+	}
+	if _, err := p.Plan(context.Background(), Session{}, chain(8), nil); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	_, err := p.Plan(context.Background(), Session{}, chain(30), nil)
+	if !errors.Is(err, errs.ErrInvalidArgument) || !strings.Contains(err.Error(), "statement too complex") {
+		t.Fatalf("got %v", err)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("refusing took %v", d)
+	}
+}
