@@ -305,3 +305,17 @@ func TestExponentialWithRefused(t *testing.T) {
 		t.Errorf("refusing took %v", d)
 	}
 }
+
+// TestBinderDepthBounded: whatever produced a parse tree, the binder refuses one nested
+// deeper than maxBindDepth instead of growing the Go stack without bound.
+func TestBinderDepthBounded(t *testing.T) {
+	n := pg.MakeAConstIntNode(1, 0)
+	for i := 0; i < 3*maxBindDepth; i++ {
+		n = pg.MakeAExprNode(pg.A_Expr_Kind_AEXPR_OP, []*pg.Node{pg.MakeStrNode("+")}, n, pg.MakeAConstIntNode(1, 0), 0)
+	}
+	b := newBinder(context.Background(), &planner{}, Session{}, nil, nil, false)
+	_, err := b.bindExpr(n, exprCtx{scope: &scope{}})
+	if !errors.Is(err, errs.ErrInvalidArgument) || !strings.Contains(err.Error(), "statement too complex") {
+		t.Fatalf("got %v", err)
+	}
+}
