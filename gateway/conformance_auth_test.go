@@ -170,7 +170,7 @@ func TestConformanceHandlesServedByAnotherGateway(t *testing.T) {
 	a := startServer(t, func(c *Config) { c.Secret = secret })
 	b := startServer(t, func(c *Config) { c.Secret = secret })
 	ca, cb := a.client(t), b.client(t)
-	ps, err := ca.Prepare(ca.ctx, `SELECT $1::bigint * 2`)
+	ps, err := ca.Prepare(ca.ctx, `SELECT $1::bigint * 2 + 0 * $2::int`) // the reader binds two values (x, y)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -35,6 +35,23 @@ type binder struct {
 	depth      int        // nesting of views and WITH references
 	windows    []*pg.Node // WINDOW clause of the SELECT being bound
 	now        time.Time  // statement time (Session.Now or when binding started), UTC
+	work       int        // expressions bound, for checkCancel
+	inlined    int        // WITH and view references expanded (countInlined)
+	exprDepth  int        // nesting of bindExpr calls
+}
+
+// maxBindDepth bounds the binder's expression recursion (Go stacks grow to 1 GB, then the
+// runtime aborts the process).
+const maxBindDepth = 10_000
+
+// checkCancel returns the context's error once it is done, looking every 256 calls: a
+// statement of a million expressions must stop binding soon after its client gave up.
+func (b *binder) checkCancel() error {
+	b.work++
+	if b.work&255 != 0 || b.ctx == nil {
+		return nil
+	}
+	return b.ctx.Err()
 }
 
 func newBinder(ctx context.Context, p *planner, s Session, text *sqlText, params []scalar.Scalar, prepare bool) *binder {

@@ -203,6 +203,20 @@ func (b *binder) lookupCTE(name string) *cte {
 	return nil
 }
 
+// MaxInlined bounds how many WITH and view references one statement expands to. Each
+// reference binds its query again, so a chain of WITH entries that each use the previous one
+// twice doubles the plan per entry: 30 entries would be a billion scans.
+const MaxInlined = 10_000
+
+func (b *binder) countInlined() error {
+	b.inlined++
+	if b.inlined > MaxInlined {
+		return logical.Errorf(errs.ErrInvalidArgument,
+			"statement too complex: its WITH queries and views expand to more than %d references", MaxInlined)
+	}
+	return nil
+}
+
 // bindCTERef binds a reference to a WITH entry: its query is bound again here (inlined).
 func (b *binder) bindCTERef(c *cte, rv *pg.RangeVar) (logical.Node, *scope, error) {
 	b.depth++
@@ -210,6 +224,9 @@ func (b *binder) bindCTERef(c *cte, rv *pg.RangeVar) (logical.Node, *scope, erro
 		return nil, nil, logical.Errorf(errs.ErrInvalidArgument, "WITH queries nest too deeply")
 	}
 	defer func() { b.depth-- }()
+	if err := b.countInlined(); err != nil {
+		return nil, nil, err
+	}
 	savedCTEs, savedOuter := b.ctes, b.outer
 	b.ctes, b.outer = c.ctes, nil
 	node, err := b.bindQuery(c.query)
@@ -241,6 +258,9 @@ func (b *binder) bindView(t catalog.Table, rv *pg.RangeVar) (logical.Node, *scop
 		return nil, nil, logical.Errorf(errs.ErrInvalidArgument, "infinite recursion detected in rules for relation \"%s\"", t.Ref.Name)
 	}
 	defer func() { b.depth-- }()
+	if err := b.countInlined(); err != nil {
+		return nil, nil, err
+	}
 	text, tree, err := parseSQL(t.Options[viewOption])
 	if err != nil || len(tree.Stmts) != 1 {
 		return nil, nil, logical.Errorf(errs.ErrInternal, "view \"%s\" has an unreadable definition", t.Ref.Name)

@@ -90,7 +90,7 @@ func (p *planner) plan(b *binder, stmt *pg.RawStmt, params []scalar.Scalar) (Sta
 	if err != nil {
 		return nil, err
 	}
-	optimized, fired, err := p.opt.Optimize(root)
+	optimized, fired, err := p.opt.OptimizeContext(ctx, root)
 	if err != nil {
 		return nil, err
 	}
@@ -134,7 +134,7 @@ func (p *planner) plan(b *binder, stmt *pg.RawStmt, params []scalar.Scalar) (Sta
 	for i, f := range schema.Fields() {
 		names[i] = f.Name
 	}
-	plan, err := substrait.Produce(optimized, names)
+	plan, err := substrait.ProduceContext(ctx, optimized, names)
 	if err != nil {
 		return nil, err
 	}

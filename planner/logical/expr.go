@@ -2,6 +2,7 @@ package logical
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/tern-db/tern/catalog"
@@ -127,7 +128,7 @@ func guardsNotNull(w When) bool {
 }
 func (e *AggCall) Nullable() bool { return e.Fn != "count" }
 
-func (e *Column) String() string { return fmt.Sprintf("%s#%d", e.Name, e.Index) }
+func (e *Column) String() string { return e.Name + "#" + strconv.Itoa(e.Index) }
 func (e *Literal) String() string {
 	return FormatValue(e.Typ, e.Value) + "::" + typeName(e.Typ)
 }
