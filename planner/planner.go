@@ -76,6 +76,7 @@ func (p *planner) Plan(ctx context.Context, s Session, sql string, params []scal
 }
 
 func (p *planner) plan(b *binder, stmt *pg.RawStmt, params []scalar.Scalar) (Statement, error) {
+	ctx := b.ctx
 	bs, err := b.bindStatement(stmt)
 	if err != nil {
 		return nil, err
