@@ -6,6 +6,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -95,6 +96,8 @@ func TestDryRunEveryStatementKind(t *testing.T) {
 		{"Maintain", "VACUUM t", false, 0},
 		{"Maintain", "ANALYZE t", false, 0},
 		{"Set", "SET search_path = public", false, 0},
+		{"CopyTo", "COPY t TO '" + filepath.Join(dir, "out.parquet") + "' (FORMAT parquet)", true, 1},
+		{"CopyTo", "COPY (SELECT * FROM read_parquet('" + pq + "')) TO '" + filepath.Join(dir, "out.csv") + "' (FORMAT csv)", true, 1},
 	}
 	// Statements other engineers add or that Tern does not run yet: whatever they become,
 	// under a dry run they must not change anything (checked below with the rest).
@@ -158,6 +161,11 @@ func TestDryRunEveryStatementKind(t *testing.T) {
 	// Bulk ingest writes without the planner: refused too.
 	if err := adbcIngestOne(cn, "t"); err == nil {
 		t.Errorf("bulk ingest under a dry run succeeded")
+	}
+	for _, out := range []string{"out.parquet", "out.csv"} {
+		if _, err := os.Stat(filepath.Join(dir, out)); err == nil {
+			t.Errorf("COPY TO under a dry run wrote %s", out)
+		}
 	}
 	if after := dataDirState(t, ts.cfg.DataDir); !reflect.DeepEqual(before, after) {
 		t.Errorf("files changed under a dry run:\nbefore %v\nafter  %v", before, after)

@@ -48,7 +48,7 @@ func DryRunActionOf(st Statement) DryRunAction {
 		return DryRunPass // the session only; SET tern.dry_run = off must work
 	case *Explain:
 		return DryRunPass // text; nothing runs
-	case *Query, *ExplainAnalyze, *Insert, *Rewrite:
+	case *Query, *ExplainAnalyze, *Insert, *Rewrite, *CopyTo:
 		return DryRunEstimate
 	case *CreateTable:
 		if x.As != nil {

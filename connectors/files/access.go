@@ -91,3 +91,30 @@ func inside(dir, p string) bool {
 	}
 	return rel == "." || (rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel))
 }
+
+// CheckWrite decides whether COPY ... TO may write path: its directory must exist inside one
+// of AllowDirs (symlinks resolved), and path must not name a directory or a symlink (an
+// existing regular file is replaced). It returns the absolute path to write. Refusals are
+// PermissionDenied and say nothing about what exists outside the allowed directories.
+func (a Access) CheckWrite(path string) (string, error) {
+	denied := errs.Errorf(errs.ErrPermissionDenied, "path %q is not under an allowed directory (--allow-dir)", path)
+	if path == "" || strings.ContainsRune(path, 0) {
+		return "", denied
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", denied
+	}
+	dir, err := a.CheckRead(filepath.Dir(abs))
+	if err != nil {
+		if errors.Is(err, errs.ErrNotFound) {
+			return "", errs.Errorf(errs.ErrNotFound, "could not open file \"%s\" for writing: No such file or directory", path)
+		}
+		return "", err
+	}
+	out := filepath.Join(dir, filepath.Base(abs))
+	if fi, err := os.Lstat(out); err == nil && !fi.Mode().IsRegular() {
+		return "", errs.Errorf(errs.ErrInvalidArgument, "\"%s\" exists and is not a regular file", path)
+	}
+	return out, nil
+}
