@@ -2,10 +2,12 @@ package gateway
 
 import (
 	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/apache/arrow-adbc/go/adbc"
@@ -249,4 +251,58 @@ func TestCopyToAndReadFiles(t *testing.T) {
 		t.Errorf("dry run of read_json: %v, want %d bytes", got, info.Size())
 	}
 	adbcQuery(t, cn, "SET tern.dry_run = off", nil)
+}
+
+// syncBuffer is a log sink safe for the server's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestLoadProgress: a COPY and a bulk ingest log rows and bytes so far while they run, and
+// the client gets the row count as the statement's result.
+func TestLoadProgress(t *testing.T) {
+	saved := progressEvery
+	progressEvery = 0 // every batch
+	t.Cleanup(func() { progressEvery = saved })
+	dir := t.TempDir()
+	var logs syncBuffer
+	ts := startServer(t, func(c *Config) {
+		c.AllowDirs = []string{dir}
+		c.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	})
+	cn := ts.openADBC(t, nil)
+	var csv strings.Builder
+	csv.WriteString("id\n")
+	for i := 0; i < 50000; i++ {
+		csv.WriteString(strconv.Itoa(i) + "\n")
+	}
+	if err := os.WriteFile(filepath.Join(dir, "n.csv"), []byte(csv.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	adbcExec(t, cn, "CREATE TABLE n (id bigint)")
+	if n := adbcExec(t, cn, "COPY n FROM '"+filepath.Join(dir, "n.csv")+"' (HEADER)"); n != 50000 {
+		t.Errorf("COPY returned %d rows, want 50000", n)
+	}
+	if _, err := adbcIngest(cn, "n", schemaOf(arrow.Field{Name: "id", Type: int64F, Nullable: true}), `[{"id":1},{"id":2}]`); err != nil {
+		t.Fatal(err)
+	}
+	out := logs.String()
+	for _, want := range []string{`msg="load progress" load="copy public.n" rows=`, `msg="load done" load="copy public.n" rows=50000 bytes=`, `load="ingest public.n" rows=2`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("server log lacks %q:\n%s", want, out)
+		}
+	}
 }
