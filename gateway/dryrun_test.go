@@ -226,3 +226,36 @@ func parseInt(s string) int64 {
 	}
 	return n
 }
+
+// TestExplainNeverWrites: EXPLAIN of a statement that writes shows its plan and changes
+// nothing; EXPLAIN ANALYZE, which runs its statement, is refused for writes.
+func TestExplainNeverWrites(t *testing.T) {
+	dir := t.TempDir()
+	ts := startServer(t, func(c *Config) { c.AllowDirs = []string{dir} })
+	cn := ts.openADBC(t, nil)
+	adbcExec(t, cn, "CREATE TABLE t (id bigint, v text)")
+	adbcExec(t, cn, "INSERT INTO t VALUES (1, 'x'), (2, 'y')")
+	adbcExec(t, cn, "COPY t TO '"+filepath.Join(dir, "src.parquet")+"'")
+	before := dataDirState(t, ts.cfg.DataDir)
+	for _, stmt := range []string{
+		"INSERT INTO t SELECT * FROM t",
+		"COPY t FROM '" + filepath.Join(dir, "src.parquet") + "'",
+		"CREATE TABLE t2 AS SELECT * FROM t",
+		"COPY t TO '" + filepath.Join(dir, "out.parquet") + "'",
+		"DELETE FROM t",
+		"UPDATE t SET v = 'z'",
+	} {
+		tryQuery(cn, "EXPLAIN "+stmt) // a plan, or an error (PostgreSQL's grammar has no EXPLAIN COPY)
+		if _, err := tryQuery(cn, "EXPLAIN ANALYZE "+stmt); err == nil {
+			t.Errorf("EXPLAIN ANALYZE %s ran", stmt)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "out.parquet")); err == nil {
+		t.Errorf("EXPLAIN COPY TO wrote the file")
+	}
+	if after := dataDirState(t, ts.cfg.DataDir); !reflect.DeepEqual(before, after) {
+		t.Errorf("files changed under EXPLAIN:\nbefore %v\nafter  %v", before, after)
+	}
+	want(t, adbcQuery(t, cn, "SELECT id, v FROM t ORDER BY id", nil), "1|x", "2|y")
+	want(t, adbcQuery(t, cn, "SELECT count(*) FROM information_schema.tables WHERE table_name = 't2'", nil), "0")
+}
