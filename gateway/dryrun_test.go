@@ -259,3 +259,20 @@ func TestExplainNeverWrites(t *testing.T) {
 	want(t, adbcQuery(t, cn, "SELECT id, v FROM t ORDER BY id", nil), "1|x", "2|y")
 	want(t, adbcQuery(t, cn, "SELECT count(*) FROM information_schema.tables WHERE table_name = 't2'", nil), "0")
 }
+
+// TestDryRunCommitRefused: writes staged in a transaction before SET tern.dry_run = on are
+// not committed while it is on.
+func TestDryRunCommitRefused(t *testing.T) {
+	ts := startServer(t, nil)
+	cn := ts.openADBC(t, nil)
+	adbcExec(t, cn, "CREATE TABLE t (id bigint)")
+	if err := cn.(adbc.PostInitOptions).SetOption(adbc.OptionKeyAutoCommit, adbc.OptionValueDisabled); err != nil {
+		t.Fatal(err)
+	}
+	adbcExec(t, cn, "INSERT INTO t VALUES (1)")
+	adbcQuery(t, cn, "SET tern.dry_run = on", nil)
+	err := cn.Commit(context.Background())
+	wantADBCState(t, "COMMIT under a dry run", err)
+	// (ADBC forgets the transaction after a failed commit; a new connection looks.)
+	want(t, adbcQuery(t, ts.openADBC(t, nil), "SELECT count(*) FROM t", nil), "0")
+}

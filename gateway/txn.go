@@ -230,6 +230,12 @@ func (s *Server) EndTransaction(ctx context.Context, req flightsql.ActionEndTran
 	}
 	switch req.GetAction() {
 	case flightsql.EndTransactionCommit:
+		if sess, serr := session(ctx); serr == nil && len(tx.writes) > 0 {
+			// writes staged before SET tern.dry_run = on stay uncommitted (dryrun.go)
+			if err := refuseDryRun(sess, "COMMIT of a transaction with writes"); err != nil {
+				return err
+			}
+		}
 		err := s.commitTxn(ctx, tx)
 		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 			return err // the client may retry the commit
