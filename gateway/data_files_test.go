@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"os"
@@ -147,6 +148,20 @@ func TestCopyFromByName(t *testing.T) {
 		arrow.Field{Name: "n", Type: int64F, Nullable: true}), `[{"id":41,"v":"a","n":1},{"id":42,"v":"abcdefgh","n":1}]`)
 	wantErrContains(t, "ingest too long", err, "value too long", "row 2, column v")
 	want(t, adbcQuery(t, cn, "SELECT count(*) FROM t", nil), "5")
+
+	// Inside a transaction: staged, fitted the same way, visible at commit.
+	tx := ts.openADBC(t, nil)
+	if err := tx.(adbc.PostInitOptions).SetOption(adbc.OptionKeyAutoCommit, adbc.OptionValueDisabled); err != nil {
+		t.Fatal(err)
+	}
+	adbcExec(t, tx, "COPY t FROM '"+p("rev.parquet")+"'")
+	_, err = tryExec(tx, "COPY t FROM '"+p("long.parquet")+"'")
+	wantErrContains(t, "too long in a transaction", err, "row 2, column v")
+	want(t, adbcQuery(t, cn, "SELECT count(*) FROM t", nil), "5")
+	if err := tx.Commit(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	want(t, adbcQuery(t, cn, "SELECT count(*) FROM t", nil), "7")
 }
 
 // TestCopyToAndReadFiles: COPY (query) TO and COPY t TO write Parquet and CSV under allowed
