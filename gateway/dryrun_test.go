@@ -153,6 +153,14 @@ func TestDryRunEveryStatementKind(t *testing.T) {
 			wantADBCState(t, c.sql+" (update)", err)
 		}
 	}
+	// MERGE reads its source besides the target's files.
+	est := func(sql string) int64 {
+		rows := adbcQuery(t, cn, sql, nil)
+		return parseInt(strings.Split(rows[0], "|")[0])
+	}
+	if m, d := est("MERGE INTO t USING u ON t.id = u.id WHEN MATCHED THEN DELETE"), est("DELETE FROM t"); m <= d {
+		t.Errorf("MERGE estimated %d bytes, DELETE of the whole table %d: the source is not counted", m, d)
+	}
 	// EXPLAIN (DRY_RUN) answers the same for writes, in any session.
 	for _, c := range cases {
 		if !c.estimate || c.kind == "ExplainAnalyze" || c.kind == "Query" {
