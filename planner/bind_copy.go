@@ -69,7 +69,8 @@ func (b *binder) copyOptions(cs *pg.CopyStmt) (copyOptions, error) {
 		case "format":
 			o.format = strings.ToLower(defString(d.Arg))
 		case "header":
-			o.header = defBool(d)
+			// HEADER MATCH (PostgreSQL 15: check the names) is what Tern does with any header
+			o.header = defBool(d) || strings.EqualFold(defString(d.Arg), "match")
 		case "delimiter":
 			o.delim = defString(d.Arg)
 			if len([]rune(o.delim)) != 1 {
