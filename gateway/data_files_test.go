@@ -225,6 +225,9 @@ func TestCopyToAndReadFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	want(t, adbcQuery(t, cn, "SELECT id, name, score FROM read_json('"+p("e.json")+"') ORDER BY id", nil), "1|ann|1.5", "2|bob|NULL")
+	if plan := strings.Join(adbcQuery(t, cn, "EXPLAIN SELECT name FROM read_json('"+p("e.json")+"')", nil), "\n"); !strings.Contains(plan, "JSONScan") || !strings.Contains(plan, "Physical plan") {
+		t.Errorf("EXPLAIN of read_json:\n%s", plan)
+	}
 	adbcExec(t, cn, "CREATE TABLE j (name text, score float8, id integer)")
 	adbcExec(t, cn, "COPY j FROM '"+p("e.json")+"' (FORMAT 'json', MATCH_BY_NAME true)")
 	adbcExec(t, cn, "CREATE TABLE j2 (name text, id integer)")
