@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -230,6 +229,12 @@ func (s *Server) EndTransaction(ctx context.Context, req flightsql.ActionEndTran
 	}
 	switch req.GetAction() {
 	case flightsql.EndTransactionCommit:
+		if sess, serr := session(ctx); serr == nil && len(tx.writes) > 0 {
+			// writes staged before SET tern.dry_run = on stay uncommitted (dryrun.go)
+			if err := refuseDryRun(sess, "COMMIT of a transaction with writes"); err != nil {
+				return err
+			}
+		}
 		err := s.commitTxn(ctx, tx)
 		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 			return err // the client may retry the commit
@@ -457,22 +462,7 @@ func writeJSONFile(path string, v any) error {
 	if err != nil {
 		return fmt.Errorf("%w: %v", errs.ErrInternal, err)
 	}
-	tmp := path + ".tmp-" + strconv.FormatInt(time.Now().UnixNano(), 36)
-	f, err := datafs.Create(tmp)
-	if err == nil {
-		_, err = f.Write(b)
-		if err == nil {
-			err = f.Sync()
-		}
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
+	if err := datafs.WriteFileAtomic(path, b); err != nil { // fsynced temporary file, renamed; 0600
 		if datafs.IsDiskError(err) {
 			return datafs.IOError("transaction state", err)
 		}

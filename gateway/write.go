@@ -67,10 +67,15 @@ func (s *Server) execUpdate(ctx context.Context, sess planner.Session, stmt plan
 	case *planner.Insert:
 		if tx != nil {
 			return s.txnStage(ctx, tx, st.Table, false, func(w *native.Writer) (int64, error) {
-				return s.runInto(ctx, sess, st.Source, w.Write)
+				ctx, sink, end := s.insertSink(ctx, st, w.Schema(), w.Write) // copy_fit.go
+				n, err := s.runInto(ctx, sess, st.Source, sink)
+				end(err)
+				return n, err
 			})
 		}
 		return s.insert(ctx, sess, st)
+	case *planner.CopyTo:
+		return s.copyTo(ctx, sess, st) // copy_to.go
 	case *planner.Set:
 		return 0, s.setting(ctx, st)
 	case planner.DDL: // schemas, TRUNCATE, COMMENT, indexes, ALTER TABLE (ddl_exec.go)
@@ -92,7 +97,9 @@ func (s *Server) execUpdate(ctx context.Context, sess planner.Session, stmt plan
 // commute, so a commit that lost a race with another append is retried on the new snapshot.
 func (s *Server) insert(ctx context.Context, sess planner.Session, st *planner.Insert) (int64, error) {
 	w := s.store.NewWriter(st.Table)
-	n, err := s.runInto(ctx, sess, st.Source, w.Write)
+	ctx, sink, end := s.insertSink(ctx, st, w.Schema(), w.Write) // copy_fit.go: COPY fits values, progress
+	n, err := s.runInto(ctx, sess, st.Source, sink)
+	end(err)
 	if err != nil {
 		w.Abort()
 		return 0, err

@@ -122,6 +122,10 @@ type Insert struct {
 	Base      uint64 // snapshot the source was planned against
 	Source    *Query
 	Operation string // "insert" or "copy"
+	// Fit (COPY FROM): Source's columns are in the table's order but keep the file's types;
+	// the runner converts them to the table's types and checks lengths and NOT NULL, naming
+	// the row and column of a value that does not fit (gateway/copy_fit.go).
+	Fit bool
 }
 
 // Set changes a session setting (SET name = value, the name lower-case and the value

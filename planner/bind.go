@@ -179,6 +179,9 @@ func (b *binder) bindExplain(e *pg.ExplainStmt) (*boundStmt, error) {
 		return nil, err
 	}
 	if inner.root == nil {
+		if b.dryRun { // EXPLAIN (DRY_RUN) DELETE ...: the dry-run gate decides (dryrun.go)
+			return inner, nil
+		}
 		return nil, notSupported("EXPLAIN of this statement is not supported")
 	}
 	if analyze && inner.kind != KindQuery {

@@ -2,7 +2,6 @@ package planner
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	pg "github.com/pganalyze/pg_query_go/v6"
@@ -209,90 +208,6 @@ func (b *binder) mapToTable(src logical.Node, t catalog.Table, targets []int, lo
 	return &logical.Project{Input: src, Exprs: exprs, Names: names}, nil
 }
 
-// COPY t FROM '/path' (FORMAT parquet|csv, HEADER, DELIMITER).
-func (b *binder) bindCopy(cs *pg.CopyStmt) (*boundStmt, error) {
-	if !cs.IsFrom {
-		return nil, notSupported("COPY TO is not supported yet")
-	}
-	if cs.IsProgram || cs.Filename == "" {
-		return nil, notSupported("COPY FROM PROGRAM/STDIN is not supported; name a file")
-	}
-	if cs.Relation == nil || cs.Query != nil {
-		return nil, notSupported("COPY needs a table")
-	}
-	if cs.WhereClause != nil || len(cs.Attlist) > 0 {
-		return nil, notSupported("COPY with a column list or WHERE is not supported yet")
-	}
-	t, err := b.lookupTable(cs.Relation)
-	if err != nil {
-		return nil, err
-	}
-	format, header, delim := "text", false, ""
-	for _, o := range cs.Options {
-		d := o.GetDefElem()
-		if d == nil {
-			continue
-		}
-		switch strings.ToLower(d.Defname) {
-		case "format":
-			format = strings.ToLower(defString(d.Arg))
-		case "header":
-			header = defBool(d)
-		case "delimiter":
-			delim = defString(d.Arg)
-			if len([]rune(delim)) != 1 {
-				return nil, b.errAt(d.Location, logical.Errorf(errs.ErrInvalidArgument, "COPY delimiter must be a single one-byte character"))
-			}
-		default:
-			return nil, b.errAt(d.Location, notSupported("COPY option \"%s\" is not supported yet", d.Defname))
-		}
-	}
-	abs, err := b.checkPath(cs.Filename, cs.Relation.Location)
-	if err != nil {
-		return nil, err
-	}
-	var src *logical.Source
-	switch format {
-	case "parquet":
-		base, rows, err := parquetSchema(abs)
-		if err != nil {
-			return nil, err
-		}
-		if len(base) != len(t.Columns) {
-			return nil, logical.Errorf(errs.ErrInvalidArgument,
-				"parquet file has %d columns but table \"%s\" has %d", len(base), t.Ref.Name, len(t.Columns))
-		}
-		src = &logical.Source{Kind: logical.SourceParquet, Name: "'" + cs.Filename + "'", Paths: []string{abs}, Base: base, EstRows: rows}
-	case "csv":
-		base := make(logical.Schema, len(t.Columns))
-		for i, c := range t.Columns {
-			ct := c.Type
-			if ct.Kind == catalog.TypeText {
-				ct = catalog.Text // read as text; the assignment checks varchar(n) lengths
-			}
-			base[i] = logical.Field{Name: c.Name, Type: ct, Nullable: true}
-		}
-		if delim == "" {
-			delim = ","
-		}
-		src = &logical.Source{Kind: logical.SourceCSV, Name: "'" + cs.Filename + "'", Paths: []string{abs}, Base: base, EstRows: -1,
-			CSVHeader: header, CSVDelimiter: delim}
-	default:
-		return nil, notSupported("COPY format \"%s\" is not supported yet (use csv or parquet)", format)
-	}
-	node, _, err := b.scanOf(src, "", nil)
-	if err != nil {
-		return nil, err
-	}
-	targets := make([]int, len(t.Columns))
-	for i := range targets {
-		targets[i] = i
-	}
-	root, err := b.mapToTable(node, t, targets, nil)
-	if err != nil {
-		return nil, err
-	}
-	return b.insertStmt(t, root, "copy")
-}
+// COPY: bind_copy.go.
 
 var _ = fmt.Sprint

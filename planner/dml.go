@@ -341,6 +341,7 @@ func (b *binder) bindMerge(ms *pg.MergeStmt) (*boundStmt, error) {
 	if err != nil {
 		return nil, err
 	}
+	b.estimateSourceReads(srcNode, int64(len(d.files))+1) // dryrun.go: read per target file and for NOT MATCHED
 	srcSch := srcNode.Schema()
 	mexprs := make([]logical.Expr, 0, len(srcSch)+1)
 	mnames := make([]string, 0, len(srcSch)+1)

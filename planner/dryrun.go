@@ -48,7 +48,7 @@ func DryRunActionOf(st Statement) DryRunAction {
 		return DryRunPass // the session only; SET tern.dry_run = off must work
 	case *Explain:
 		return DryRunPass // text; nothing runs
-	case *Query, *ExplainAnalyze, *Insert, *Rewrite:
+	case *Query, *ExplainAnalyze, *Insert, *Rewrite, *CopyTo:
 		return DryRunEstimate
 	case *CreateTable:
 		if x.As != nil {
@@ -143,4 +143,27 @@ func (b *binder) estimateRewrite(all, affected []catalog.DataFile) {
 		e.RowGroups += int64(max(len(f.RowGroups), 1))
 		e.Bytes += prune.Selection{File: f}.EstimateBytes(nil)
 	}
+}
+
+// estimateSourceReads adds what a DML statement's source relation (MERGE ... USING src) reads:
+// the per-file rewrite queries each read it, so its bytes count times times.
+func (b *binder) estimateSourceReads(src logical.Node, times int64) {
+	if !(b.dryRun || b.sess.DryRun) || b.prepare {
+		return
+	}
+	saved := b.estimate
+	b.estimate = ScanEstimate{}
+	b.pruneScans(src)
+	if err := b.estimateFileScans(src); err != nil {
+		b.estimate = saved // an estimate only: the statement itself reports the error
+		return
+	}
+	e := b.estimate
+	b.estimate = saved
+	b.estimate.Bytes += e.Bytes * times
+	b.estimate.TableBytes += e.TableBytes
+	b.estimate.Files += e.Files
+	b.estimate.TotalFiles += e.TotalFiles
+	b.estimate.RowGroups += e.RowGroups
+	b.estimate.TotalRowGroups += e.TotalRowGroups
 }

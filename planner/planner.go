@@ -68,8 +68,9 @@ func (p *planner) Plan(ctx context.Context, s Session, sql string, params []scal
 	if st, err = p.plan(b, stmt, params); err != nil {
 		return nil, err
 	}
-	if s.DryRun {
-		// Every statement of a dry-run session passes the one default-deny gate (dryrun.go).
+	if s.DryRun || b.dryRun {
+		// Every statement of a dry-run session or EXPLAIN (DRY_RUN) passes the one
+		// default-deny gate (dryrun.go).
 		return b.dryRunOf(st)
 	}
 	return st, nil

@@ -105,7 +105,11 @@ func TestSecurityDataDiskFull(t *testing.T) {
 	})
 	dataDir := filepath.Join(mnt, "data")
 	src := t.TempDir()
-	srv := startServer(t, dataDir, "--allow-dir", src)
+	exports := filepath.Join(mnt, "exports")
+	if err := os.Mkdir(exports, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	srv := startServer(t, dataDir, "--allow-dir", src, "--allow-dir", exports)
 	cn, _ := openADBC(t, srv.addr, "admin", adminPassword)
 	execUpdate(t, cn, "CREATE TABLE big (id bigint, pad text)")
 	if _, err := ingestPad(cn, "big", 0, 100); err != nil {
@@ -143,6 +147,14 @@ func TestSecurityDataDiskFull(t *testing.T) {
 	}
 	if _, err := query(t, cn, "SELECT 1 FROM full1"); err == nil {
 		t.Fatal("the failed CTAS left table full1")
+	}
+	// COPY TO a directory on the full disk: the same error, no temporary file left.
+	_, err = query(t, cn, "COPY (SELECT * FROM read_csv('"+filepath.Join(src, "pad.csv")+"')) TO '"+filepath.Join(exports, "out.csv")+"' (FORMAT csv)")
+	if err == nil || !strings.Contains(err.Error(), "ResourceExhausted") || !strings.Contains(err.Error(), "disk full while writing file") {
+		t.Fatalf("COPY TO on a full disk: want ResourceExhausted disk full, got %v", err)
+	}
+	if left, _ := os.ReadDir(exports); len(left) != 0 {
+		t.Errorf("COPY TO left %d files in the export directory", len(left))
 	}
 	// Nothing half-written is left: the files on disk are those before plus half's.
 	after := parquetFiles(t, dataDir)

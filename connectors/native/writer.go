@@ -97,6 +97,9 @@ func (s *Store) NewWriter(t catalog.Table) *Writer {
 // Schema returns the schema batches must have (names may differ; types must match).
 func (w *Writer) Schema() *arrow.Schema { return w.schema }
 
+// Table is the table the writer writes.
+func (w *Writer) Table() catalog.Table { return w.t }
+
 func (w *Writer) maxRowGroup() int64 {
 	if w.s.RowGroupRows > 0 {
 		return w.s.RowGroupRows
