@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/apache/arrow-adbc/go/adbc"
@@ -271,23 +270,6 @@ func TestCopyToAndReadFiles(t *testing.T) {
 	adbcQuery(t, cn, "SET tern.dry_run = off", nil)
 }
 
-// syncBuffer is a log sink safe for the server's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // TestLoadProgress: a COPY and a bulk ingest log rows and bytes so far while they run, and
 // the client gets the row count as the statement's result.
