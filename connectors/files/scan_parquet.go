@@ -13,6 +13,7 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/metadata"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+	"github.com/tern-db/tern/catalog"
 	"github.com/tern-db/tern/proto/errs"
 )
 
@@ -58,6 +59,11 @@ func openParquet(ctx context.Context, s *scan, path string, rng [2]int64) (fileR
 	for _, c := range s.cols {
 		want := s.opts.Schema.Field(c).Name
 		i := findField(p.fr.Manifest, want)
+		if i < 0 && strings.HasPrefix(want, catalog.AddedFieldPrefix) {
+			// a column added to a native table after this file was written: NULL here
+			p.names = append(p.names, "")
+			continue
+		}
 		if i < 0 {
 			pr.Close()
 			return nil, errs.Errorf(errs.ErrInvalidArgument, "file %q has no column %q", path, want)
@@ -105,9 +111,12 @@ func (p *parquetFile) next(ctx context.Context) (arrow.RecordBatch, error) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		if len(p.leaves) == 0 && p.left > 0 { // no columns: count rows only
+		if len(p.leaves) == 0 && p.left > 0 { // no columns read: count rows only
 			n := min(p.left, int64(p.s.opts.Env.Size()))
 			p.left -= n
+			if len(p.names) > 0 { // only columns the file lacks
+				return p.convert(ctx, array.NewRecordBatch(arrow.NewSchema(nil, nil), nil, n))
+			}
 			return array.NewRecordBatch(p.s.out, nil, n), nil
 		}
 		if p.rr == nil {
@@ -166,6 +175,10 @@ func (p *parquetFile) convert(ctx context.Context, rec arrow.RecordBatch) (arrow
 	}
 	sc := rec.Schema()
 	for i, name := range p.names {
+		if name == "" { // a column the file lacks (added later): NULL
+			cols = append(cols, array.MakeArrayOfNull(p.s.alloc, p.s.out.Field(i).Type, int(rec.NumRows())))
+			continue
+		}
 		idx := sc.FieldIndices(name)
 		if len(idx) == 0 {
 			release()
