@@ -352,3 +352,11 @@ func orAllAnd(es []logical.Expr) logical.Expr {
 	}
 	return call("and", catalog.Bool, es...)
 }
+
+// columnDefault is information_schema.columns.column_default: the DEFAULT's text, else NULL.
+func columnDefault(c catalog.Column) logical.Expr {
+	if c.Default == "" {
+		return &logical.Literal{Typ: catalog.Text}
+	}
+	return &logical.Literal{Typ: catalog.Text, Value: c.Default}
+}

@@ -189,7 +189,7 @@ func (b *binder) rowsColumns() ([][]logical.Expr, error) {
 				prec, scale = lit(catalog.Int32, 64), lit(catalog.Int32, 0)
 			}
 			rows = append(rows, []logical.Expr{ltxt(catalog.CatalogName), ltxt(t.Ref.Schema), ltxt(t.Ref.Name), ltxt(c.Name),
-				lit(catalog.Int32, i+1), lnull(catalog.Text), ltxt(null), ltxt(dataTypeName(c.Type)), charLen, prec, scale})
+				lit(catalog.Int32, i+1), columnDefault(c), ltxt(null), ltxt(dataTypeName(c.Type)), charLen, prec, scale})
 		}
 	}
 	return rows, nil
