@@ -35,6 +35,7 @@ type ticketPayload struct {
 	Plan    []byte   `json:"p,omitempty"`
 	Lines   []string `json:"l,omitempty"` // EXPLAIN output; with Analyze, the logical plan
 	Analyze bool     `json:"a,omitempty"` // EXPLAIN ANALYZE: run Plan with profiling
+	Rows    []byte   `json:"r,omitempty"` // RETURNING: the rows, an Arrow IPC stream (returning.go)
 }
 
 // preparedPayload is a prepared statement: its text, who prepared it, and bound parameters
@@ -74,6 +75,18 @@ func (s *Server) flightInfoFor(ctx context.Context, sess planner.Session, sql st
 	case *planner.ExplainAnalyze:
 		tp.Plan, tp.Lines, tp.Analyze, schema = st.Query.Plan, st.Logical, true, explainSchema
 	default:
+		if r, ok := stmt.(planner.Returner); ok && r.ReturningSchema() != nil {
+			// a write with RETURNING: run it now, the ticket carries its rows (returning.go)
+			ret := newReturned(r.ReturningSchema())
+			if _, err := s.execUpdate(withReturned(ctx, ret), sess, stmt, tx); err != nil {
+				return nil, err
+			}
+			if tp.Rows, err = ret.finish(); err != nil {
+				return nil, err
+			}
+			schema = ret.schema
+			break
+		}
 		if _, err := s.execUpdate(ctx, sess, stmt, tx); err != nil {
 			return nil, err
 		}
@@ -95,7 +108,7 @@ func (s *Server) flightInfoFor(ctx context.Context, sess planner.Session, sql st
 	// One endpoint: results are not partitioned yet. The row count is known up front only for
 	// EXPLAIN's literal rows.
 	total := int64(-1)
-	if tp.Plan == nil {
+	if tp.Plan == nil && tp.Rows == nil {
 		total = int64(len(tp.Lines))
 	}
 	return &flight.FlightInfo{
@@ -147,6 +160,9 @@ func (s *Server) DoGetStatement(ctx context.Context, cmd flightsql.StatementQuer
 	if tp.Tenant != id.Tenant {
 		// A ticket is only good for the tenant that planned it; say no more than "invalid".
 		return nil, nil, errs.Errorf(errs.ErrInvalidArgument, "ticket signature does not match")
+	}
+	if tp.Rows != nil {
+		return s.streamReturned(tp.Rows)
 	}
 	if tp.Plan == nil {
 		return s.streamLines(tp.Lines)

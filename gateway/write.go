@@ -58,7 +58,7 @@ func (s *Server) execUpdate(ctx context.Context, sess planner.Session, stmt plan
 	case *planner.Insert:
 		if tx != nil {
 			return s.txnStage(ctx, tx, st.Table, false, func(w *native.Writer) (int64, error) {
-				return s.runInto(ctx, sess, st.Source, w.Write)
+				return s.runInto(ctx, sess, st.Source, insertSink(st, w))
 			})
 		}
 		return s.insert(ctx, sess, st)
@@ -83,7 +83,7 @@ func (s *Server) execUpdate(ctx context.Context, sess planner.Session, stmt plan
 // commute, so a commit that lost a race with another append is retried on the new snapshot.
 func (s *Server) insert(ctx context.Context, sess planner.Session, st *planner.Insert) (int64, error) {
 	w := s.store.NewWriter(st.Table)
-	n, err := s.runInto(ctx, sess, st.Source, w.Write)
+	n, err := s.runInto(ctx, sess, st.Source, insertSink(st, w))
 	if err != nil {
 		w.Abort()
 		return 0, err
@@ -111,6 +111,12 @@ func (s *Server) insert(ctx context.Context, sess planner.Session, st *planner.I
 			return 0, err
 		}
 	}
+}
+
+// insertSink writes an INSERT's rows; with RETURNING, the returned columns go to the
+// context's collector (returning.go).
+func insertSink(st *planner.Insert, w *native.Writer) func(context.Context, arrow.RecordBatch) error {
+	return splitReturning(st.Returning, native.ArrowSchema(st.Table), len(st.Table.Columns), w.Write)
 }
 
 // createTableAs creates the table and its first snapshot in one catalog transaction.

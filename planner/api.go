@@ -116,6 +116,9 @@ type Insert struct {
 	Base      uint64 // snapshot the source was planned against
 	Source    *Query
 	Operation string // "insert" or "copy"
+	// Returning (INSERT ... RETURNING): Source produces the table's columns, then these
+	// (returning.go).
+	Returning *arrow.Schema
 }
 
 // Set changes a session setting (SET name = value); Reset when Value is empty and Reset true.
@@ -158,6 +161,10 @@ type Rewrite struct {
 	Operation string // "delete", "update", "merge"
 	Files     []RewriteFile
 	Insert    *Query
+	// Returning (RETURNING): each file's query produces, after the changed flag, a "dropped"
+	// flag (true: the row is deleted, not written) and these columns, meaningful for the rows
+	// changed or dropped; Insert produces them after the table's columns (returning.go).
+	Returning *arrow.Schema
 }
 
 // RewriteFile is one data file a Rewrite replaces.

@@ -59,6 +59,8 @@ type boundStmt struct {
 	explain bool
 	verbose bool
 	analyze bool // EXPLAIN ANALYZE: plan the query to run it
+	// returning: the rows a write returns (RETURNING; kind KindQuery), for Prepare
+	returning *arrow.Schema
 	build   func(q *Query, optimized logical.Node) (Statement, error)
 }
 
