@@ -61,7 +61,7 @@ type boundStmt struct {
 	analyze bool // EXPLAIN ANALYZE: plan the query to run it
 	// returning: the rows a write returns (RETURNING; kind KindQuery), for Prepare
 	returning *arrow.Schema
-	build   func(q *Query, optimized logical.Node) (Statement, error)
+	build     func(q *Query, optimized logical.Node) (Statement, error)
 }
 
 func queryStmt(root logical.Node) *boundStmt {

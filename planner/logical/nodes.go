@@ -32,8 +32,8 @@ type Source struct {
 	Base     Schema         // every column of the files, in file order
 	// Fields, when set (native tables), names Base's columns as the data files do
 	// (catalog.FieldName: renamed and added columns differ); the scan reads by these names.
-	Fields []string
-	EstRows  int64          // estimated row count (-1: unknown)
+	Fields  []string
+	EstRows int64 // estimated row count (-1: unknown)
 	// Stats are the table's ANALYZE statistics (native tables; nil if never analysed), for
 	// the estimates (estimate.go). Shared and read-only.
 	Stats *catalog.TableStats
