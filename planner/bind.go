@@ -59,9 +59,9 @@ type boundStmt struct {
 	explain bool
 	verbose bool
 	analyze bool // EXPLAIN ANALYZE: plan the query to run it
+	build   func(q *Query, optimized logical.Node) (Statement, error)
 	// returning: the rows a write returns (RETURNING; kind KindQuery), for Prepare
 	returning *arrow.Schema
-	build     func(q *Query, optimized logical.Node) (Statement, error)
 }
 
 func queryStmt(root logical.Node) *boundStmt {

@@ -30,10 +30,7 @@ type Source struct {
 	Snapshot uint64         // native tables only
 	Paths    []string       // absolute file paths
 	Base     Schema         // every column of the files, in file order
-	// Fields, when set (native tables), names Base's columns as the data files do
-	// (catalog.FieldName: renamed and added columns differ); the scan reads by these names.
-	Fields  []string
-	EstRows int64 // estimated row count (-1: unknown)
+	EstRows  int64          // estimated row count (-1: unknown)
 	// Stats are the table's ANALYZE statistics (native tables; nil if never analysed), for
 	// the estimates (estimate.go). Shared and read-only.
 	Stats *catalog.TableStats
@@ -43,6 +40,9 @@ type Source struct {
 	// CSV options.
 	CSVHeader    bool
 	CSVDelimiter string
+	// Fields, when set (native tables), names Base's columns as the data files do
+	// (catalog.FieldName: renamed and added columns differ); the scan reads by these names.
+	Fields []string
 }
 
 // Scan reads columns Columns (indexes into Source.Base) of a source. Filters are a pruning
