@@ -165,6 +165,9 @@ type Rewrite struct {
 	// flag (true: the row is deleted, not written) and these columns, meaningful for the rows
 	// changed or dropped; Insert produces them after the table's columns (returning.go).
 	Returning *arrow.Schema
+	// MultiMatch, when set, is the error for a target row that matches several source rows
+	// (UPDATE ... FROM; the executor reports it as a scalar subquery's).
+	MultiMatch string
 }
 
 // RewriteFile is one data file a Rewrite replaces.
