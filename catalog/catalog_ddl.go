@@ -3,6 +3,7 @@ package catalog
 import (
 	"context"
 	"encoding/json"
+	"strings"
 
 	"github.com/tern-db/tern/proto/errs"
 )
@@ -178,7 +179,8 @@ func FieldName(c Column) string {
 
 // AddedFieldPrefix starts the file field name of a column added by ALTER TABLE: files written
 // before it lack the field, and the Parquet reader reads such a field as NULL in a file that
-// lacks it (any other missing field is an error).
+// lacks it (any other missing field is an error), or as the value after "=" in the name: the
+// column's DEFAULT when it was added, as text for an Arrow cast.
 const AddedFieldPrefix = "tern:added:"
 
 // SchemaVersion is a column list that a table had until (and including) snapshot Until.
@@ -237,10 +239,13 @@ func (t Table) AlignStats(f DataFile, cols []Column) DataFile {
 		}
 		out := make([]ColumnStats, len(cols))
 		for i, c := range cols {
-			if j, ok := pos[FieldName(c)]; ok && j < len(in) {
+			switch j, ok := pos[FieldName(c)]; {
+			case ok && j < len(in):
 				out[i] = in[j]
-			} else {
-				out[i] = ColumnStats{Nulls: rows}
+			case strings.Contains(FieldName(c), "="):
+				out[i] = ColumnStats{} // read as the added column's default: unknown range, no NULLs
+			default:
+				out[i] = ColumnStats{Nulls: rows} // read as NULL
 			}
 		}
 		return out

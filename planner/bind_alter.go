@@ -10,6 +10,7 @@ import (
 	pg "github.com/pganalyze/pg_query_go/v6"
 	"github.com/tern-db/tern/catalog"
 	"github.com/tern-db/tern/planner/logical"
+	"github.com/tern-db/tern/planner/optimizer"
 	"github.com/tern-db/tern/proto/errs"
 )
 
@@ -27,8 +28,8 @@ import (
 //     precision up at the same scale, varchar(n) -> varchar(m >= n) or text);
 //   - ADD/DROP/RENAME COLUMN at any time: data files name their columns by file field
 //     (catalog.FieldName; connectors/native/evolve.go), so a renamed column reads its old
-//     data, an added one reads NULL from older files, and a dropped one is not read. ADD
-//     COLUMN with a DEFAULT on a table with data is refused (old rows would read NULL).
+//     data, an added one reads NULL from older files (or its DEFAULT at the time it was
+//     added, a constant), and a dropped one is not read.
 //   - the column lists replaced are kept (catalog.Table.History): tern.as_of reads a snapshot
 //     with the columns it had.
 
@@ -111,10 +112,20 @@ func (b *binder) bindAlterTable(as *pg.AlterTableStmt) (*boundStmt, error) {
 			}
 			added := next.Columns[len(next.Columns)-1]
 			if t.CurrentSnapshot != catalog.NoSnapshot {
+				filled := false
 				if added.Default != "" {
-					return nil, notSupported("ALTER TABLE ... ADD COLUMN with a DEFAULT on a table that holds data is not supported yet (existing rows would read NULL, not the default): add the column, UPDATE the rows, then ALTER COLUMN ... SET DEFAULT")
+					// existing rows read the default as of now (PostgreSQL's rule), carried in
+					// the file field name (catalog.AddedFieldPrefix)
+					text, err := b.fillValue(added)
+					if err != nil {
+						return nil, err
+					}
+					if text != nil {
+						next.Columns[len(next.Columns)-1].Field += "=" + *text
+						filled = true
+					}
 				}
-				if !added.Nullable {
+				if !added.Nullable && !filled {
 					st.Verify = append(st.Verify, AlterVerify{
 						SQL:     "SELECT count(*) " + from,
 						Message: "column \"" + added.Name + "\" of relation \"" + t.Ref.Name + "\" contains null values",
@@ -440,4 +451,30 @@ func renamed(xs []string, from, to string) []string {
 		out[i] = x
 	}
 	return out
+}
+
+// fillValue is the text of the value rows existing before ADD COLUMN read: the column's DEFAULT
+// evaluated once, now (nil: NULL). Only constants (after folding, e.g. now()) qualify.
+func (b *binder) fillValue(col catalog.Column) (*string, error) {
+	e, err := b.defaultExpr(col, -1)
+	if err != nil {
+		return nil, err
+	}
+	l, ok := optimizer.Fold(e).(*logical.Literal)
+	if !ok {
+		return nil, notSupported("ALTER TABLE ... ADD COLUMN with a non-constant DEFAULT on a table that holds data is not supported: add the column, UPDATE the rows, then SET DEFAULT")
+	}
+	if l.Value == nil {
+		return nil, nil
+	}
+	var text string
+	switch col.Type.Kind {
+	case catalog.TypeText:
+		text = l.Value.(string)
+	case catalog.TypeInterval:
+		return nil, notSupported("ALTER TABLE ... ADD COLUMN with an interval DEFAULT on a table that holds data is not supported")
+	default:
+		text = logical.FormatValue(col.Type, l.Value)
+	}
+	return &text, nil
 }
