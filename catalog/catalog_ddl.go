@@ -260,3 +260,21 @@ func (t Table) AlignStats(f DataFile, cols []Column) DataFile {
 	g.Fields = nil
 	return g
 }
+
+// SameColumnSet reports whether a and b name the same columns, in any order (a key matches a
+// foreign key's referenced columns this way).
+func SameColumnSet(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	in := make(map[string]bool, len(a))
+	for _, x := range a {
+		in[x] = true
+	}
+	for _, x := range b {
+		if !in[x] {
+			return false
+		}
+	}
+	return true
+}

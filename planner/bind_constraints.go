@@ -221,21 +221,7 @@ func refSchema(r catalog.TableRef) string {
 	return r.Schema
 }
 
-func sameSet(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	in := map[string]bool{}
-	for _, x := range a {
-		in[x] = true
-	}
-	for _, x := range b {
-		if !in[x] {
-			return false
-		}
-	}
-	return true
-}
+func sameSet(a, b []string) bool { return catalog.SameColumnSet(a, b) }
 
 // ---- stored expressions
 

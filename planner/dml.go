@@ -308,20 +308,8 @@ func (b *binder) bindUpdate(us *pg.UpdateStmt) (*boundStmt, error) {
 		if err != nil {
 			return nil, err
 		}
-		fs := fnode.Schema()
-		exprs := make([]logical.Expr, 0, len(fs)+1)
-		names := make([]string, 0, len(fs)+1)
-		quals := make([]string, 0, len(fs)+1)
-		for i, f := range fs {
-			exprs = append(exprs, colRef(i, f))
-			names = append(names, f.Name)
-			quals = append(quals, f.Qualifier)
-		}
-		exprs = append(exprs, &logical.Literal{Typ: catalog.Bool, Value: true})
-		names = append(names, "__tern_matched")
-		quals = append(quals, "")
-		from = &logical.Project{Input: fnode, Exprs: exprs, Names: names, Quals: quals}
-		msc := &scope{cols: append(append([]scopeCol{}, fsc.cols...), scopeCol{name: "__tern_matched", typ: catalog.Bool, nullable: true, hidden: true}), star: fsc.star}
+		var msc *scope
+		from, msc = withMatchMarker(fnode, fsc)
 		if sc, err = b.joinScopes(d.scope, msc, -1); err != nil {
 			return nil, err
 		}
@@ -370,18 +358,7 @@ func (b *binder) bindUpdate(us *pg.UpdateStmt) (*boundStmt, error) {
 			fw := len(from.Schema())
 			hit = call(proto.FnIsNotNull, catalog.Bool, colRef(nt+fw-1, logical.Field{Name: "__tern_matched", Type: catalog.Bool, Nullable: true}))
 		}
-		exprs := make([]logical.Expr, 0, len(base)+2)
-		names := make([]string, 0, len(base)+2)
-		for i, f := range base {
-			var e logical.Expr = colRef(i, f)
-			if v, ok := sets[i]; ok {
-				e = &logical.Case{Whens: []logical.When{{Cond: hit, Result: v}}, Else: e, Typ: f.Type}
-			}
-			exprs = append(exprs, e)
-			names = append(names, f.Name)
-		}
-		exprs = append(exprs, hit)
-		names = append(names, "__tern_changed")
+		exprs, names := setColumns(base, sets, hit)
 		if d.ret != nil {
 			exprs = append(exprs, &logical.Literal{Typ: catalog.Bool, Value: false})
 			names = append(names, "__tern_dropped")
@@ -454,19 +431,7 @@ func (b *binder) bindMerge(ms *pg.MergeStmt) (*boundStmt, error) {
 		return nil, err
 	}
 	srcSch := srcNode.Schema()
-	mexprs := make([]logical.Expr, 0, len(srcSch)+1)
-	mnames := make([]string, 0, len(srcSch)+1)
-	mquals := make([]string, 0, len(srcSch)+1)
-	for i, f := range srcSch {
-		mexprs = append(mexprs, colRef(i, f))
-		mnames = append(mnames, f.Name)
-		mquals = append(mquals, f.Qualifier)
-	}
-	mexprs = append(mexprs, &logical.Literal{Typ: catalog.Bool, Value: true})
-	mnames = append(mnames, "__tern_matched")
-	mquals = append(mquals, "")
-	marked := &logical.Project{Input: srcNode, Exprs: mexprs, Names: mnames, Quals: mquals}
-	markedScope := &scope{cols: append(append([]scopeCol{}, srcScope.cols...), scopeCol{name: "__tern_matched", typ: catalog.Bool, nullable: true, hidden: true}), star: srcScope.star}
+	marked, markedScope := withMatchMarker(srcNode, srcScope)
 
 	// Target-then-source scope for MATCHED clauses, source-then-target for the anti join.
 	ts, err := b.joinScopes(d.scope, markedScope, -1)
@@ -712,4 +677,40 @@ func (b *binder) mergeInsertValues(w *pg.MergeWhenClause, t catalog.Table, sc *s
 func withChanged(s *arrow.Schema) *arrow.Schema {
 	fields := append(append([]arrow.Field{}, s.Fields()...), arrow.Field{Name: "__tern_changed", Type: arrow.FixedWidthTypes.Boolean, Nullable: true})
 	return arrow.NewSchema(fields, nil)
+}
+
+// withMatchMarker appends to a source a column that is TRUE in its rows, so that after a LEFT
+// (SINGLE) join from the target it tells the target rows that matched (NOT NULL); hidden from
+// names.
+func withMatchMarker(src logical.Node, sc *scope) (logical.Node, *scope) {
+	sch := src.Schema()
+	exprs := make([]logical.Expr, 0, len(sch)+1)
+	names := make([]string, 0, len(sch)+1)
+	quals := make([]string, 0, len(sch)+1)
+	for i, f := range sch {
+		exprs = append(exprs, colRef(i, f))
+		names = append(names, f.Name)
+		quals = append(quals, f.Qualifier)
+	}
+	exprs = append(exprs, &logical.Literal{Typ: catalog.Bool, Value: true})
+	names = append(names, "__tern_matched")
+	quals = append(quals, "")
+	msc := &scope{cols: append(append([]scopeCol{}, sc.cols...), scopeCol{name: "__tern_matched", typ: catalog.Bool, nullable: true, hidden: true}), star: sc.star}
+	return &logical.Project{Input: src, Exprs: exprs, Names: names, Quals: quals}, msc
+}
+
+// setColumns is the row an UPDATE writes: each column, or where hit its SET value, then the
+// changed flag (hit).
+func setColumns(base logical.Schema, sets map[int]logical.Expr, hit logical.Expr) ([]logical.Expr, []string) {
+	exprs := make([]logical.Expr, 0, len(base)+2)
+	names := make([]string, 0, len(base)+2)
+	for i, f := range base {
+		var e logical.Expr = colRef(i, f)
+		if v, ok := sets[i]; ok {
+			e = &logical.Case{Whens: []logical.When{{Cond: hit, Result: v}}, Else: e, Typ: f.Type}
+		}
+		exprs = append(exprs, e)
+		names = append(names, f.Name)
+	}
+	return append(exprs, hit), append(names, "__tern_changed")
 }

@@ -100,18 +100,7 @@ func (b *binder) bindOnConflict(is *pg.InsertStmt, t catalog.Table, root logical
 	d.multi = "ON CONFLICT DO UPDATE command cannot affect row a second time"
 	return b.rewriteStmt(d, "upsert", nil, func(scan logical.Node) (logical.Node, error) {
 		j := &logical.Join{Left: scan, Right: marked, Type: logical.JoinSingle, Cond: cond}
-		exprs := make([]logical.Expr, 0, len(base)+1)
-		names := make([]string, 0, len(base)+1)
-		for i, f := range base {
-			var e logical.Expr = colRef(i, f)
-			if v, ok := sets[i]; ok {
-				e = &logical.Case{Whens: []logical.When{{Cond: hit, Result: v}}, Else: e, Typ: f.Type}
-			}
-			exprs = append(exprs, e)
-			names = append(names, f.Name)
-		}
-		exprs = append(exprs, hit)
-		names = append(names, "__tern_changed")
+		exprs, names := setColumns(base, sets, hit)
 		return &logical.Project{Input: j, Exprs: exprs, Names: names}, nil
 	}, insert)
 }
