@@ -68,10 +68,7 @@ func (s *Server) rewrite(ctx context.Context, sess planner.Session, st *planner.
 		})
 		if err != nil {
 			w.Abort()
-			if st.MultiMatch != "" && strings.Contains(err.Error(), "more than one row returned by a subquery") {
-				err = errs.Errorf(errs.ErrInvalidArgument, "%s", st.MultiMatch)
-			}
-			return fail(err)
+			return fail(multiMatch(st, err))
 		}
 		if out > f.Rows {
 			w.Abort()
@@ -95,7 +92,7 @@ func (s *Server) rewrite(ctx context.Context, sess planner.Session, st *planner.
 		n, err := s.runInto(ctx, sess, st.Insert, splitReturning(st.Returning, schema, width, w.Write))
 		if err != nil {
 			w.Abort()
-			return fail(err)
+			return fail(multiMatch(st, err))
 		}
 		files, err := w.Close(ctx)
 		if err != nil {
@@ -163,4 +160,13 @@ func (s *Server) returnRewritten(ctx context.Context, st *planner.Rewrite, b arr
 		return nil, errs.Errorf(errs.ErrInternal, "rewrite: %v", err)
 	}
 	return kept, nil
+}
+
+// multiMatch words the executor's error for a LEFT SINGLE join matching twice as the
+// statement means it (UPDATE ... FROM, ON CONFLICT).
+func multiMatch(st *planner.Rewrite, err error) error {
+	if st.MultiMatch != "" && strings.Contains(err.Error(), "more than one row returned by a subquery") {
+		return errs.Errorf(errs.ErrInvalidArgument, "%s", st.MultiMatch)
+	}
+	return err
 }

@@ -13,8 +13,8 @@ import (
 // key (keys are not enforced otherwise, but ON CONFLICT needs one to know what conflicts):
 // rows matching a target row on the key update it (DO UPDATE, with EXCLUDED naming the row
 // proposed for insertion) or are skipped (DO NOTHING); the others are inserted. A target row
-// matched by two inserted rows is an error, as in PostgreSQL; two inserted rows with the same
-// new key are both inserted (uniqueness is not enforced).
+// matched by two inserted rows is an error, as in PostgreSQL, and so are two inserted rows
+// with the same new key (PostgreSQL's DO NOTHING would insert the first).
 func (b *binder) bindOnConflict(is *pg.InsertStmt, t catalog.Table, root logical.Node) (*boundStmt, error) {
 	oc := is.OnConflictClause
 	if len(is.ReturningList) > 0 {
@@ -68,7 +68,26 @@ func (b *binder) bindOnConflict(is *pg.InsertStmt, t catalog.Table, root logical
 	}
 	allScan := *all
 	allScan.Source = &allSrc
-	insert := &logical.Join{Left: root, Right: &allScan, Type: logical.JoinAnti, Cond: antiCond}
+	newRows := func() logical.Node {
+		return &logical.Join{Left: root, Right: &allScan, Type: logical.JoinAnti, Cond: antiCond}
+	}
+	// Two proposed rows with the same new key: PostgreSQL inserts the first (DO NOTHING) or
+	// fails (DO UPDATE); Tern fails in both cases rather than pick one. A LEFT SINGLE join of
+	// the new rows with themselves on the key finds them (each row matches itself once).
+	var self []logical.Expr
+	for _, k := range key {
+		i := columnIndex(t, k)
+		tf := logical.Field{Name: k, Type: t.Columns[i].Type, Nullable: true}
+		self = append(self, call(proto.FnEqual, catalog.Bool, colRef(i, tf), colRef(len(src)+i, tf)))
+	}
+	checked := &logical.Join{Left: newRows(), Right: newRows(), Type: logical.JoinSingle, Cond: andAll(self)}
+	iexprs := make([]logical.Expr, len(src))
+	inames := make([]string, len(src))
+	for i, f := range src {
+		iexprs[i], inames[i] = colRef(i, f), f.Name
+	}
+	insert := &logical.Project{Input: checked, Exprs: iexprs, Names: inames}
+	d.multi = "ON CONFLICT DO NOTHING: two rows proposed for insertion have the same key; Tern does not pick one"
 
 	if oc.Action != pg.OnConflictAction_ONCONFLICT_UPDATE {
 		// DO NOTHING: no existing file changes
