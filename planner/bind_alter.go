@@ -9,6 +9,7 @@ import (
 
 	pg "github.com/pganalyze/pg_query_go/v6"
 	"github.com/tern-db/tern/catalog"
+	"github.com/tern-db/tern/connectors/prune"
 	"github.com/tern-db/tern/planner/logical"
 	"github.com/tern-db/tern/planner/optimizer"
 	"github.com/tern-db/tern/proto/errs"
@@ -264,8 +265,20 @@ func (b *binder) bindAlterTable(as *pg.AlterTableStmt) (*boundStmt, error) {
 			return nil, notSupported("ALTER TABLE %s is not supported", strings.TrimPrefix(cmd.Subtype.String(), "AT_"))
 		}
 	}
+	if err := layoutStillHolds(next); err != nil {
+		return nil, err
+	}
 	st.Apply = swapEntry(t, next)
 	return ddlStmt(st), nil
+}
+
+// layoutStillHolds refuses a change that breaks the table's partition_by/cluster_by options
+// (a dropped, renamed or retyped layout column): its writes would all fail.
+func layoutStillHolds(t catalog.Table) error {
+	if _, err := prune.ParseLayout(t); err != nil {
+		return logical.Errorf(errs.ErrNotSupported, "this change conflicts with the table's storage layout (partition_by/cluster_by): %v", err)
+	}
+	return nil
 }
 
 // dropColumn removes column i with the constraints and indexes on it (PostgreSQL drops those
@@ -438,6 +451,9 @@ func (b *binder) bindRename(rs *pg.RenameStmt) (*boundStmt, error) {
 		}
 	default:
 		return nil, notSupported("ALTER %s ... RENAME is not supported", strings.TrimPrefix(rs.RenameType.String(), "OBJECT_"))
+	}
+	if err := layoutStillHolds(next); err != nil {
+		return nil, err
 	}
 	return ddlStmt(&AlterTable{Ref: t.Ref, Apply: swapEntry(t, next)}), nil
 }
