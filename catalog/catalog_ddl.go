@@ -3,6 +3,7 @@ package catalog
 import (
 	"context"
 	"encoding/json"
+	"strings"
 
 	"github.com/tern-db/tern/proto/errs"
 )
@@ -166,4 +167,114 @@ func IsSchemaChanger(c Catalog) (SchemaChanger, error) {
 		return sc, nil
 	}
 	return nil, errs.Errorf(errs.ErrNotSupported, "this schema change is not supported here (DDL is not transactional)")
+}
+
+// FieldName is the name of c's values inside data files.
+func FieldName(c Column) string {
+	if c.Field != "" {
+		return c.Field
+	}
+	return c.Name
+}
+
+// AddedFieldPrefix starts the file field name of a column added by ALTER TABLE: files written
+// before it lack the field, and the Parquet reader reads such a field as NULL in a file that
+// lacks it (any other missing field is an error), or as the value after "=" in the name: the
+// column's DEFAULT when it was added, as text for an Arrow cast.
+const AddedFieldPrefix = "tern:added:"
+
+// SchemaVersion is a column list that a table had until (and including) snapshot Until.
+type SchemaVersion struct {
+	Until   uint64
+	Columns []Column
+}
+
+// ColumnsAt returns the columns of t as of snapshot id (time travel): the first recorded
+// version that lasted until id or later, else the current columns.
+func (t Table) ColumnsAt(id uint64) []Column {
+	for _, v := range t.History {
+		if id <= v.Until {
+			return v.Columns
+		}
+	}
+	return t.Columns
+}
+
+// FileFields returns the field names a data file's statistics are in, for a file of t.
+func (t Table) FileFields(f DataFile) []string {
+	if len(f.Fields) > 0 {
+		return f.Fields
+	}
+	if len(t.LegacyFields) > 0 {
+		return t.LegacyFields
+	}
+	out := make([]string, len(t.Columns))
+	for i, c := range t.Columns {
+		out[i] = FieldName(c)
+	}
+	return out
+}
+
+// AlignStats returns f with its statistics (file and row groups) in the order of cols, the
+// columns of t being read: a column the file lacks (added later) has only NULLs there.
+func (t Table) AlignStats(f DataFile, cols []Column) DataFile {
+	if len(f.Stats) == 0 && len(f.RowGroups) == 0 {
+		return f
+	}
+	fields := t.FileFields(f)
+	same := len(fields) == len(cols)
+	for i := 0; same && i < len(cols); i++ {
+		same = fields[i] == FieldName(cols[i])
+	}
+	if same {
+		return f
+	}
+	pos := make(map[string]int, len(fields))
+	for i, n := range fields {
+		pos[n] = i
+	}
+	remap := func(in []ColumnStats, rows int64) []ColumnStats {
+		if len(in) == 0 {
+			return nil
+		}
+		out := make([]ColumnStats, len(cols))
+		for i, c := range cols {
+			switch j, ok := pos[FieldName(c)]; {
+			case ok && j < len(in):
+				out[i] = in[j]
+			case strings.Contains(FieldName(c), "="):
+				out[i] = ColumnStats{} // read as the added column's default: unknown range, no NULLs
+			default:
+				out[i] = ColumnStats{Nulls: rows} // read as NULL
+			}
+		}
+		return out
+	}
+	g := f
+	g.Stats = remap(f.Stats, f.Rows)
+	g.RowGroups = make([]RowGroupInfo, len(f.RowGroups))
+	for i, rg := range f.RowGroups {
+		g.RowGroups[i] = rg
+		g.RowGroups[i].Stats = remap(rg.Stats, rg.Rows)
+	}
+	g.Fields = nil
+	return g
+}
+
+// SameColumnSet reports whether a and b name the same columns, in any order (a key matches a
+// foreign key's referenced columns this way).
+func SameColumnSet(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	in := make(map[string]bool, len(a))
+	for _, x := range a {
+		in[x] = true
+	}
+	for _, x := range b {
+		if !in[x] {
+			return false
+		}
+	}
+	return true
 }

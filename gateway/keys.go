@@ -177,7 +177,7 @@ func (s *Server) foreignKeys(ctx context.Context, sc *arrow.Schema, fks, pks []c
 		pkName := ""
 		if pt, err := s.cat.GetTable(ctx, r.c.RefTable); err == nil {
 			for _, o := range pt.Constraints {
-				if (o.Kind == catalog.ConstraintPrimaryKey || o.Kind == catalog.ConstraintUnique) && sameNames(o.Columns, r.c.RefColumns) {
+				if (o.Kind == catalog.ConstraintPrimaryKey || o.Kind == catalog.ConstraintUnique) && catalog.SameColumnSet(o.Columns, r.c.RefColumns) {
 					pkName = o.Name
 					break
 				}
@@ -205,22 +205,6 @@ func (s *Server) foreignKeys(ctx context.Context, sc *arrow.Schema, fks, pks []c
 		}
 	}
 	return oneBatch(sc, b)
-}
-
-func sameNames(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	in := map[string]bool{}
-	for _, x := range a {
-		in[x] = true
-	}
-	for _, x := range b {
-		if !in[x] {
-			return false
-		}
-	}
-	return true
 }
 
 // fkRule maps PostgreSQL's action letters onto Flight SQL's rule codes (CASCADE 0, RESTRICT 1,

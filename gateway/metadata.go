@@ -149,6 +149,9 @@ func tableSchema(t catalog.Table) *arrow.Schema {
 			CatalogName(catalog.CatalogName).SchemaName(t.Ref.Schema).TableName(t.Ref.Name).
 			TypeName(c.Type.String()).IsReadOnly(false).IsSearchable(true).IsAutoIncrement(false).
 			IsCaseSensitive(c.Type.Kind == catalog.TypeText)
+		if c.Comment != "" { // COMMENT ON COLUMN
+			mb.Remarks(c.Comment)
+		}
 		switch c.Type.Kind {
 		case catalog.TypeNumeric:
 			mb.Precision(c.Type.Precision).Scale(c.Type.Scale)

@@ -41,6 +41,7 @@ type ticketPayload struct {
 	Text     string `json:"x,omitempty"`
 	// Schema is the promised result schema (IPC); DoGet stamps the stream with it (conform.go).
 	Schema []byte `json:"sc,omitempty"`
+	Rows    []byte   `json:"r,omitempty"` // RETURNING: the rows, an Arrow IPC stream (returning.go)
 }
 
 // preparedPayload is a prepared statement: its text, who prepared it, and bound parameters
@@ -99,6 +100,18 @@ func (s *Server) flightInfoFor(ctx context.Context, sess planner.Session, sql st
 	case *planner.ExplainAnalyze:
 		tp.Plan, tp.Lines, tp.Analyze, schema, pinned = st.Query.Plan, st.Logical, true, explainSchema, st.Query.Snapshots
 	default:
+		if r, ok := stmt.(planner.Returner); ok && r.ReturningSchema() != nil {
+			// a write with RETURNING: run it now, the ticket carries its rows (returning.go)
+			ret := newReturned(r.ReturningSchema())
+			if affected, err = s.execUpdate(withReturned(ctx, ret), sess, stmt, tx); err != nil {
+				return nil, err
+			}
+			if tp.Rows, err = ret.finish(); err != nil {
+				return nil, err
+			}
+			schema = ret.schema
+			break
+		}
 		if affected, err = s.execUpdate(ctx, sess, stmt, tx); err != nil {
 			return nil, err
 		}
@@ -125,7 +138,7 @@ func (s *Server) flightInfoFor(ctx context.Context, sess planner.Session, sql st
 	// One endpoint: results are not partitioned yet. The row count is known up front only for
 	// EXPLAIN's literal rows.
 	total := int64(-1)
-	if tp.Plan == nil {
+	if tp.Plan == nil && tp.Rows == nil {
 		total = int64(len(tp.Lines))
 	}
 	return &flight.FlightInfo{
@@ -180,6 +193,9 @@ func (s *Server) DoGetStatement(ctx context.Context, cmd flightsql.StatementQuer
 	}
 	if err := s.revalidateTicket(ctx, tp); err != nil {
 		return nil, nil, err
+	}
+	if tp.Rows != nil {
+		return s.streamReturned(tp.Rows)
 	}
 	if tp.Plan == nil {
 		return s.streamLines(tp.Lines)

@@ -111,6 +111,9 @@ func (s *Server) bindRead(ctx context.Context, sess planner.Session, rr *substra
 				}
 			}
 		}
+		for i, c := range t.Columns { // data files name renamed and added columns otherwise
+			ns.Names[i] = catalog.FieldName(c)
+		}
 		rr.BaseSchema = ns
 		lf := &substraitpb.ReadRel_LocalFiles{}
 		if t.CurrentSnapshot != catalog.NoSnapshot {

@@ -67,7 +67,7 @@ func (s *Server) execUpdate(ctx context.Context, sess planner.Session, stmt plan
 	case *planner.Insert:
 		if tx != nil {
 			return s.txnStage(ctx, tx, st.Table, false, func(w *native.Writer) (int64, error) {
-				ctx, sink, end := s.insertSink(ctx, st, w.Schema(), w.Write) // copy_fit.go
+				ctx, sink, end := s.insertSink(ctx, st, w.Schema(), writeWithReturning(st, w)) // copy_fit.go
 				n, err := s.runInto(ctx, sess, st.Source, sink)
 				end(err)
 				return n, err
@@ -97,7 +97,7 @@ func (s *Server) execUpdate(ctx context.Context, sess planner.Session, stmt plan
 // commute, so a commit that lost a race with another append is retried on the new snapshot.
 func (s *Server) insert(ctx context.Context, sess planner.Session, st *planner.Insert) (int64, error) {
 	w := s.store.NewWriter(st.Table)
-	ctx, sink, end := s.insertSink(ctx, st, w.Schema(), w.Write) // copy_fit.go: COPY fits values, progress
+	ctx, sink, end := s.insertSink(ctx, st, w.Schema(), writeWithReturning(st, w)) // copy_fit.go: COPY fits values, progress
 	n, err := s.runInto(ctx, sess, st.Source, sink)
 	end(err)
 	if err != nil {
@@ -127,6 +127,14 @@ func (s *Server) insert(ctx context.Context, sess planner.Session, st *planner.I
 			return 0, err
 		}
 	}
+}
+
+// insertSink writes an INSERT's rows; with RETURNING, the returned columns go to the
+// context's collector (returning.go).
+// writeWithReturning hands the table's columns to w and, for INSERT ... RETURNING, the
+// returned columns to the statement's collector (returning.go).
+func writeWithReturning(st *planner.Insert, w *native.Writer) func(context.Context, arrow.RecordBatch) error {
+	return splitReturning(st.Returning, native.ArrowSchema(st.Table), len(st.Table.Columns), w.Write)
 }
 
 // createTableAs creates the table and its first snapshot in one catalog transaction.

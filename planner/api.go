@@ -126,6 +126,9 @@ type Insert struct {
 	// the runner converts them to the table's types and checks lengths and NOT NULL, naming
 	// the row and column of a value that does not fit (gateway/copy_fit.go).
 	Fit bool
+	// Returning (INSERT ... RETURNING): Source produces the table's columns, then these
+	// (returning.go).
+	Returning *arrow.Schema
 }
 
 // Set changes a session setting (SET name = value, the name lower-case and the value
@@ -169,6 +172,13 @@ type Rewrite struct {
 	Operation string // "delete", "update", "merge"
 	Files     []RewriteFile
 	Insert    *Query
+	// Returning (RETURNING): each file's query produces, after the changed flag, a "dropped"
+	// flag (true: the row is deleted, not written) and these columns, meaningful for the rows
+	// changed or dropped; Insert produces them after the table's columns (returning.go).
+	Returning *arrow.Schema
+	// MultiMatch, when set, is the error for a target row that matches several source rows
+	// (UPDATE ... FROM; the executor reports it as a scalar subquery's).
+	MultiMatch string
 }
 
 // RewriteFile is one data file a Rewrite replaces.

@@ -81,6 +81,8 @@ type boundStmt struct {
 	verbose bool
 	analyze bool // EXPLAIN ANALYZE: plan the query to run it
 	build   func(q *Query, optimized logical.Node) (Statement, error)
+	// returning: the rows a write returns (RETURNING; kind KindQuery), for Prepare
+	returning *arrow.Schema
 }
 
 func queryStmt(root logical.Node) *boundStmt {

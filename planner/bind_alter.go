@@ -1,13 +1,17 @@
 package planner
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"reflect"
 	"strings"
 
 	pg "github.com/pganalyze/pg_query_go/v6"
 	"github.com/tern-db/tern/catalog"
+	"github.com/tern-db/tern/connectors/prune"
 	"github.com/tern-db/tern/planner/logical"
+	"github.com/tern-db/tern/planner/optimizer"
 	"github.com/tern-db/tern/proto/errs"
 )
 
@@ -23,9 +27,12 @@ import (
 //   - ALTER COLUMN TYPE when it widens in a way the file reader casts and the file statistics
 //     still describe (smallint -> integer -> bigint, real -> double precision, numeric
 //     precision up at the same scale, varchar(n) -> varchar(m >= n) or text);
-//   - ADD/DROP/RENAME COLUMN only while the table has never held data: files are read by
-//     column name and their statistics by position, so these need field ids in the files,
-//     which Tern does not record yet.
+//   - ADD/DROP/RENAME COLUMN at any time: data files name their columns by file field
+//     (catalog.FieldName; connectors/native/evolve.go), so a renamed column reads its old
+//     data, an added one reads NULL from older files (or its DEFAULT at the time it was
+//     added, a constant), and a dropped one is not read.
+//   - the column lists replaced are kept (catalog.Table.History): tern.as_of reads a snapshot
+//     with the columns it had.
 
 // AlterTable replaces a table's catalog entry. Verify lists queries answering one count each
 // that must be 0 for the change to hold (SET NOT NULL, ADD CHECK), with the error to give
@@ -88,14 +95,14 @@ func (b *binder) bindAlterTable(as *pg.AlterTableStmt) (*boundStmt, error) {
 				}
 				return nil, b.errAt(cd.Location, logical.Errorf(errs.ErrAlreadyExists, "column \"%s\" of relation \"%s\" already exists", cd.Colname, t.Ref.Name))
 			}
-			if err := b.columnsFixed(t, "ADD COLUMN"); err != nil {
-				return nil, err
-			}
 			typ, err := b.typeFromName(cd.TypeName)
 			if err != nil {
 				return nil, err
 			}
-			next.Columns = append(next.Columns, catalog.Column{Name: cd.Colname, Type: typ, Nullable: !cd.IsNotNull})
+			// a file field no older file has: old rows read NULL, and a dropped column of the
+			// same name never comes back (bind_alter.go's file comment)
+			next.Columns = append(next.Columns, catalog.Column{Name: cd.Colname, Type: typ, Nullable: !cd.IsNotNull,
+				Field: catalog.AddedFieldPrefix + randomSuffix()})
 			cb := &constraintBuilder{b: b, t: &next}
 			for _, cn := range cd.Constraints {
 				if c := cn.GetConstraint(); c != nil {
@@ -104,15 +111,34 @@ func (b *binder) bindAlterTable(as *pg.AlterTableStmt) (*boundStmt, error) {
 					}
 				}
 			}
+			added := next.Columns[len(next.Columns)-1]
+			if t.CurrentSnapshot != catalog.NoSnapshot {
+				filled := false
+				if added.Default != "" {
+					// existing rows read the default as of now (PostgreSQL's rule), carried in
+					// the file field name (catalog.AddedFieldPrefix)
+					text, err := b.fillValue(added)
+					if err != nil {
+						return nil, err
+					}
+					if text != nil {
+						next.Columns[len(next.Columns)-1].Field += "=" + *text
+						filled = true
+					}
+				}
+				if !added.Nullable && !filled {
+					st.Verify = append(st.Verify, AlterVerify{
+						SQL:     "SELECT count(*) " + from,
+						Message: "column \"" + added.Name + "\" of relation \"" + t.Ref.Name + "\" contains null values",
+					})
+				}
+			}
 		case pg.AlterTableType_AT_DropColumn:
 			i, err := col()
 			if err != nil {
 				if cmd.MissingOk {
 					continue
 				}
-				return nil, err
-			}
-			if err := b.columnsFixed(t, "DROP COLUMN"); err != nil {
 				return nil, err
 			}
 			if len(next.Columns) == 1 {
@@ -239,17 +265,20 @@ func (b *binder) bindAlterTable(as *pg.AlterTableStmt) (*boundStmt, error) {
 			return nil, notSupported("ALTER TABLE %s is not supported", strings.TrimPrefix(cmd.Subtype.String(), "AT_"))
 		}
 	}
+	if err := layoutStillHolds(next); err != nil {
+		return nil, err
+	}
 	st.Apply = swapEntry(t, next)
 	return ddlStmt(st), nil
 }
 
-// columnsFixed refuses changes to the column list of a table that holds (or held) data: files
-// are read by column name and their statistics by position (see the file comment).
-func (b *binder) columnsFixed(t catalog.Table, what string) error {
-	if t.CurrentSnapshot == catalog.NoSnapshot {
-		return nil
+// layoutStillHolds refuses a change that breaks the table's partition_by/cluster_by options
+// (a dropped, renamed or retyped layout column): its writes would all fail.
+func layoutStillHolds(t catalog.Table) error {
+	if _, err := prune.ParseLayout(t); err != nil {
+		return logical.Errorf(errs.ErrNotSupported, "this change conflicts with the table's storage layout (partition_by/cluster_by): %v", err)
 	}
-	return notSupported("ALTER TABLE ... %s on a table that has held data is not supported yet (Tern does not rewrite data files); create a new table with CREATE TABLE AS instead", what)
+	return nil
 }
 
 // dropColumn removes column i with the constraints and indexes on it (PostgreSQL drops those
@@ -319,14 +348,24 @@ func cloneTable(t catalog.Table) catalog.Table {
 	return c
 }
 
-// swapEntry replaces the entry seen at planning time (was) by next, refusing if the table
-// changed in between (its definition, or its data where the column list changes).
+// swapEntry replaces the entry seen at planning time (was) by next, refusing if the table's
+// definition changed in between. A changed column list is recorded for time travel
+// (History) and, the first time, as the layout of the files written before (LegacyFields).
 func swapEntry(was, next catalog.Table) func(*catalog.Table) error {
 	return func(cur *catalog.Table) error {
 		if cur.ID != was.ID || !reflect.DeepEqual(cur.Columns, was.Columns) ||
-			!reflect.DeepEqual(cur.Constraints, was.Constraints) || !reflect.DeepEqual(cur.Indexes, was.Indexes) ||
-			(len(next.Columns) != len(was.Columns) || !sameColumnNames(next, was)) && cur.CurrentSnapshot != catalog.NoSnapshot {
+			!reflect.DeepEqual(cur.Constraints, was.Constraints) || !reflect.DeepEqual(cur.Indexes, was.Indexes) {
 			return errs.Errorf(errs.ErrConflict, "relation \"%s\" was changed by another statement; retry the ALTER", was.Ref.Name)
+		}
+		if !sameLayout(cur.Columns, next.Columns) {
+			if len(cur.LegacyFields) == 0 {
+				for _, c := range cur.Columns {
+					cur.LegacyFields = append(cur.LegacyFields, catalog.FieldName(c))
+				}
+			}
+			if cur.CurrentSnapshot != catalog.NoSnapshot {
+				cur.History = append(cur.History, catalog.SchemaVersion{Until: cur.CurrentSnapshot, Columns: cur.Columns})
+			}
 		}
 		cur.Ref.Name = next.Ref.Name
 		cur.Columns, cur.Constraints, cur.Indexes = next.Columns, next.Constraints, next.Indexes
@@ -334,13 +373,24 @@ func swapEntry(was, next catalog.Table) func(*catalog.Table) error {
 	}
 }
 
-func sameColumnNames(a, b catalog.Table) bool {
-	for i := range a.Columns {
-		if a.Columns[i].Name != b.Columns[i].Name {
+// sameLayout: the same columns, names, file fields and types (defaults, nullability and
+// comments aside).
+func sameLayout(a, b []catalog.Column) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].Name != b[i].Name || catalog.FieldName(a[i]) != catalog.FieldName(b[i]) || a[i].Type != b[i].Type {
 			return false
 		}
 	}
 	return true
+}
+
+func randomSuffix() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }
 
 // bindRename is ALTER TABLE/VIEW ... RENAME TO and ALTER TABLE ... RENAME COLUMN.
@@ -383,9 +433,7 @@ func (b *binder) bindRename(rs *pg.RenameStmt) (*boundStmt, error) {
 		if columnIndex(next, rs.Newname) >= 0 {
 			return nil, logical.Errorf(errs.ErrAlreadyExists, "column \"%s\" of relation \"%s\" already exists", rs.Newname, t.Ref.Name)
 		}
-		if err := b.columnsFixed(t, "RENAME COLUMN"); err != nil {
-			return nil, err
-		}
+		next.Columns[i].Field = catalog.FieldName(next.Columns[i]) // files keep the old name
 		next.Columns[i].Name = rs.Newname
 		for ci, c := range next.Constraints {
 			if c.Kind == catalog.ConstraintCheck {
@@ -404,6 +452,9 @@ func (b *binder) bindRename(rs *pg.RenameStmt) (*boundStmt, error) {
 	default:
 		return nil, notSupported("ALTER %s ... RENAME is not supported", strings.TrimPrefix(rs.RenameType.String(), "OBJECT_"))
 	}
+	if err := layoutStillHolds(next); err != nil {
+		return nil, err
+	}
 	return ddlStmt(&AlterTable{Ref: t.Ref, Apply: swapEntry(t, next)}), nil
 }
 
@@ -416,4 +467,30 @@ func renamed(xs []string, from, to string) []string {
 		out[i] = x
 	}
 	return out
+}
+
+// fillValue is the text of the value rows existing before ADD COLUMN read: the column's DEFAULT
+// evaluated once, now (nil: NULL). Only constants (after folding, e.g. now()) qualify.
+func (b *binder) fillValue(col catalog.Column) (*string, error) {
+	e, err := b.defaultExpr(col, -1)
+	if err != nil {
+		return nil, err
+	}
+	l, ok := optimizer.Fold(e).(*logical.Literal)
+	if !ok {
+		return nil, notSupported("ALTER TABLE ... ADD COLUMN with a non-constant DEFAULT on a table that holds data is not supported: add the column, UPDATE the rows, then SET DEFAULT")
+	}
+	if l.Value == nil {
+		return nil, nil
+	}
+	var text string
+	switch col.Type.Kind {
+	case catalog.TypeText:
+		text = l.Value.(string)
+	case catalog.TypeInterval:
+		return nil, notSupported("ALTER TABLE ... ADD COLUMN with an interval DEFAULT on a table that holds data is not supported")
+	default:
+		text = logical.FormatValue(col.Type, l.Value)
+	}
+	return &text, nil
 }

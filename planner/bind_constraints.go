@@ -221,21 +221,7 @@ func refSchema(r catalog.TableRef) string {
 	return r.Schema
 }
 
-func sameSet(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	in := map[string]bool{}
-	for _, x := range a {
-		in[x] = true
-	}
-	for _, x := range b {
-		if !in[x] {
-			return false
-		}
-	}
-	return true
-}
+func sameSet(a, b []string) bool { return catalog.SameColumnSet(a, b) }
 
 // ---- stored expressions
 
@@ -351,4 +337,52 @@ func orAllAnd(es []logical.Expr) logical.Expr {
 		return es[0]
 	}
 	return call("and", catalog.Bool, es...)
+}
+
+// columnDefault is information_schema.columns.column_default: the DEFAULT's text, else NULL.
+func columnDefault(c catalog.Column) logical.Expr {
+	if c.Default == "" {
+		return &logical.Literal{Typ: catalog.Text}
+	}
+	return &logical.Literal{Typ: catalog.Text, Value: c.Default}
+}
+
+// checkNotReferenced refuses to drop t while a foreign key of another table (not dropped by
+// the same statement) references it, as PostgreSQL does without CASCADE: the key would point
+// at nothing.
+func (b *binder) checkNotReferenced(t catalog.Table, dropped []*pg.Node) error {
+	all, err := b.p.cat.ListTables(b.ctx, b.sess.Tenant, "")
+	if err != nil {
+		return err
+	}
+	for _, o := range all {
+		if (o.Ref.Name == t.Ref.Name && refSchema(o.Ref) == refSchema(t.Ref)) || droppedToo(b, o.Ref, dropped) {
+			continue
+		}
+		for _, c := range o.Constraints {
+			if c.Kind == catalog.ConstraintForeignKey && c.RefTable.Name == t.Ref.Name && refSchema(c.RefTable) == refSchema(t.Ref) {
+				return logical.Errorf(errs.ErrInvalidArgument,
+					"cannot drop table %s because other objects depend on it (constraint %s on table %s depends on table %s); drop the constraint first",
+					t.Ref.Name, c.Name, o.Ref.Name, t.Ref.Name)
+			}
+		}
+	}
+	return nil
+}
+
+func droppedToo(b *binder, r catalog.TableRef, objs []*pg.Node) bool {
+	for _, o := range objs {
+		l := o.GetList()
+		if l == nil {
+			continue
+		}
+		rv, _, err := qualifiedName(l.Items, 0)
+		if err != nil {
+			continue
+		}
+		if x := b.existingRef(rv); x.Name == r.Name && refSchema(x) == refSchema(r) {
+			return true
+		}
+	}
+	return false
 }

@@ -272,6 +272,9 @@ func (b *binder) bindDrop(ds *pg.DropStmt) (*boundStmt, error) {
 		if _, isView := t.Options[viewOption]; isView != (kind == "view") {
 			return nil, logical.Errorf(errs.ErrInvalidArgument, "\"%s\" is not a %s", relName(rv), kind)
 		}
+		if err := b.checkNotReferenced(t, ds.Objects); err != nil { // bind_constraints.go
+			return nil, err
+		}
 		refs = append(refs, ref)
 	}
 	st := &DropTable{IfExists: ds.MissingOk}

@@ -140,6 +140,15 @@ func (b *binder) nativeSource(t catalog.Table) (*logical.Source, error) {
 		base[i] = logical.Field{Name: c.Name, Type: c.Type, Nullable: c.Nullable}
 	}
 	src := &logical.Source{Kind: logical.SourceNative, Name: t.Ref.Name, Table: &t, Snapshot: t.CurrentSnapshot, Base: base, EstRows: -1}
+	for _, c := range t.Columns {
+		if catalog.FieldName(c) != c.Name { // renamed or added by ALTER TABLE
+			src.Fields = make([]string, len(t.Columns))
+			for j, c := range t.Columns {
+				src.Fields[j] = catalog.FieldName(c)
+			}
+			break
+		}
+	}
 	b.snapshots[t.ID] = t.CurrentSnapshot
 	if t.CurrentSnapshot != catalog.NoSnapshot {
 		if snap, err := b.p.cat.Snapshot(b.ctx, t.ID, t.CurrentSnapshot); err == nil {

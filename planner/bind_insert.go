@@ -30,12 +30,6 @@ func (b *binder) bindInsert(is *pg.InsertStmt) (*boundStmt, error) {
 			return nil, err
 		}
 	}
-	if is.OnConflictClause != nil {
-		return nil, notSupported("ON CONFLICT is not supported yet")
-	}
-	if len(is.ReturningList) > 0 {
-		return nil, notSupported("RETURNING is not supported yet")
-	}
 	t, err := b.lookupTable(is.Relation)
 	if err != nil {
 		return nil, err
@@ -108,7 +102,44 @@ func (b *binder) bindInsert(is *pg.InsertStmt) (*boundStmt, error) {
 	if err != nil {
 		return nil, err
 	}
-	return b.insertStmt(t, root, "insert")
+	if is.OnConflictClause != nil {
+		return b.bindOnConflict(is, t, root) // on_conflict.go
+	}
+	bs, err := b.insertStmt(t, root, "insert")
+	if err != nil || len(is.ReturningList) == 0 {
+		return bs, err
+	}
+	return b.insertReturning(bs, t, is.Relation, is.ReturningList)
+}
+
+// insertReturning makes an INSERT return rows: its source also computes the RETURNING list
+// over the rows it inserts.
+func (b *binder) insertReturning(bs *boundStmt, t catalog.Table, rv *pg.RangeVar, list []*pg.Node) (*boundStmt, error) {
+	sc := tableScope(t)
+	if rv != nil && rv.Alias != nil && rv.Alias.Aliasname != "" {
+		for i := range sc.cols {
+			sc.cols[i].qual = rv.Alias.Aliasname
+		}
+	}
+	ts, err := b.bindReturning(list, sc)
+	if err != nil {
+		return nil, err
+	}
+	ret := returningSchema(ts)
+	bs.root = appendReturning(bs.root, ts)
+	bs.kind, bs.returning = KindQuery, ret
+	fields := append(append([]arrow.Field{}, bs.schema.Fields()...), ret.Fields()...)
+	bs.schema = arrow.NewSchema(fields, nil)
+	build := bs.build
+	bs.build = func(q *Query, n logical.Node) (Statement, error) {
+		st, err := build(q, n)
+		if err != nil {
+			return nil, err
+		}
+		st.(*Insert).Returning = ret
+		return st, nil
+	}
+	return bs, nil
 }
 
 func (b *binder) insertStmt(t catalog.Table, root logical.Node, op string) (*boundStmt, error) {

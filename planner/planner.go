@@ -45,7 +45,9 @@ func (p *planner) Prepare(ctx context.Context, s Session, sql string) (prep *Pre
 	}
 	out := &Prepared{Kind: bs.kind, Params: b.paramTypes()}
 	if bs.kind == KindQuery {
-		if bs.explain {
+		if bs.returning != nil { // a write with RETURNING (returning.go)
+			out.ResultSchema = bs.returning
+		} else if bs.explain {
 			out.ResultSchema = explainSchema
 		} else {
 			out.ResultSchema = bs.root.Schema().Arrow()

@@ -180,7 +180,7 @@ func infoColumnsRow(t catalog.Table, i int, c catalog.Column) []logical.Expr {
 	}
 	nt := func() logical.Expr { return lnull(catalog.Text) }
 	return []logical.Expr{ltxt(catalog.CatalogName), ltxt(t.Ref.Schema), ltxt(t.Ref.Name), ltxt(c.Name),
-		i32(int64(i + 1)), nt(), yesNo(columnNullable(t, c)), ltxt(dataTypeName(c.Type)),
+		i32(int64(i + 1)), columnDefault(c), yesNo(columnNullable(t, c)), ltxt(dataTypeName(c.Type)),
 		charLen, octets, prec, radix, scale, dtPrec, nt(), n32(),
 		nt(), nt(), nt(), nt(), nt(), nt(), nt(), nt(), nt(), // character set, collation, domain
 		ltxt(catalog.CatalogName), ltxt("pg_catalog"), ltxt(udt),

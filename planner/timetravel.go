@@ -103,6 +103,7 @@ func (b *binder) bindTimeTravel(name string, fc *pg.FuncCall, rf *pg.RangeFuncti
 		}
 	}
 	t.CurrentSnapshot = id
+	t.Columns = t.ColumnsAt(id) // the columns the snapshot had (ALTER TABLE since: catalog.Table.History)
 	src, err := b.nativeSource(t)
 	if err != nil {
 		return nil, nil, err

@@ -82,7 +82,7 @@ func (s *Store) NewWriter(t catalog.Table) *Writer {
 		dir = strconv.FormatUint(t.ID, 10)
 	}
 	w := &Writer{
-		s: s, t: t, schema: ArrowSchema(t),
+		s: s, t: t, schema: FileSchema(t), // file field names (evolve.go)
 		dir:  path.Join("tables", dirName(t.Ref.Tenant), dir),
 		dirs: map[string]bool{},
 	}
@@ -410,7 +410,7 @@ func (w *Writer) closeFile() error {
 	if err != nil {
 		return w.ioErr(err)
 	}
-	df := catalog.DataFile{Path: d.rel, Rows: d.rows, Bytes: d.cw.n, Partition: d.part}
+	df := catalog.DataFile{Path: d.rel, Rows: d.rows, Bytes: d.cw.n, Partition: d.part, Fields: fileFields(w.t)}
 	if md, err := d.fw.FileMetadata(); err == nil && md.NumRowGroups() == len(d.rgs) {
 		fileAcc := make([]prune.Acc, len(w.t.Columns))
 		df.Stats = make([]catalog.ColumnStats, len(w.t.Columns))

@@ -41,6 +41,9 @@ type Source struct {
 	// CSV options.
 	CSVHeader    bool
 	CSVDelimiter string
+	// Fields, when set (native tables), names Base's columns as the data files do
+	// (catalog.FieldName: renamed and added columns differ); the scan reads by these names.
+	Fields []string
 }
 
 // Scan reads columns Columns (indexes into Source.Base) of a source. Filters are a pruning

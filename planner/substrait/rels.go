@@ -129,6 +129,9 @@ func (p *producer) scan(x *logical.Scan) (*pb.Rel, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(x.Source.Fields) == len(base.Names) { // native files name some columns otherwise
+		base.Names = append([]string(nil), x.Source.Fields...)
+	}
 	rr := &pb.ReadRel{BaseSchema: base}
 	mask := &pb.Expression_MaskExpression{Select: &pb.Expression_MaskExpression_StructSelect{}, MaintainSingularStruct: true}
 	for _, c := range x.Columns {
