@@ -22,18 +22,18 @@ import (
 // nested scalar subqueries ~1,070 bytes per level. Go threads running cgo get the C library's
 // default thread stack (8 MiB under the usual `ulimit -s`, 2 MiB when it is unlimited).
 //
-// MaxSQLDepth bounds a conservative estimate of the parse tree's depth (sqlDepth below),
+// MaxSQLDepth bounds a conservative estimate of the parse tree's depth (scanner below),
 // weighted so that one unit costs at most ~360 bytes of C stack: at the limit the parser
 // needs under 0.75 MiB, a margin of almost 3 on a 2 MiB thread stack and 10 on 8 MiB. Wide
 // inputs (IN lists, VALUES rows, select lists, AND/OR chains, which PostgreSQL flattens) do
 // not add depth; they are bounded by MaxSQLBytes only. PostgreSQL itself (max_stack_depth
 // 2 MB) fails a `+` chain somewhere between 1,000 and 5,000 terms.
 const (
-	// MaxSQLBytes bounds the SQL text of one statement. pg_query's tree takes ~130 bytes of
-	// memory per byte of SQL (a 1M-literal IN list of 2 MB parses into ~260 MB), so 16 MiB
-	// (an IN list of a million 15-digit keys) is what one statement may cost.
+	// MaxSQLBytes bounds the SQL text of one statement: an IN list of a million 15-digit
+	// keys fits. Parsing takes ~130 bytes of memory per byte of SQL (a 2 MB, 1M-literal IN
+	// list parses into ~260 MB), so a statement at the limit needs ~2 GB while it is parsed.
 	MaxSQLBytes = 16 << 20
-	// MaxSQLDepth bounds the nesting depth estimated by sqlDepth.
+	// MaxSQLDepth bounds the nesting depth estimated by the scanner.
 	MaxSQLDepth = 2000
 )
 
