@@ -268,6 +268,13 @@ func TestCopyToAndReadFiles(t *testing.T) {
 		t.Errorf("dry run of read_json: %v, want %d bytes", got, info.Size())
 	}
 	adbcQuery(t, cn, "SET tern.dry_run = off", nil)
+	// EXPLAIN (DRY_RUN) over read_parquet: the compressed chunks of the columns read, less
+	// than the file and less than all columns.
+	one := strings.Split(adbcQuery(t, cn, "EXPLAIN (DRY_RUN) SELECT id FROM read_parquet('"+p("q.parquet")+"')", nil)[0], "|")
+	all := strings.Split(adbcQuery(t, cn, "EXPLAIN (DRY_RUN) SELECT * FROM read_parquet('"+p("q.parquet")+"')", nil)[0], "|")
+	if b1, ba, size := parseInt(one[0]), parseInt(all[0]), parseInt(one[1]); b1 <= 0 || b1 >= ba || ba >= size {
+		t.Errorf("EXPLAIN (DRY_RUN) read_parquet: id %v, all %v", one, all)
+	}
 }
 
 
