@@ -268,7 +268,21 @@ func (b *binder) bindStored(text string, c exprCtx) (logical.Expr, error) {
 	saved := b.sql
 	b.sql = ""
 	defer func() { b.sql = saved }()
-	return b.bindExpr(n, c)
+	e, err := b.bindExpr(n, c)
+	if err != nil {
+		return nil, err
+	}
+	sub := false
+	logical.Walk(e, func(x logical.Expr) bool {
+		if _, ok := x.(*logical.Subquery); ok {
+			sub = true
+		}
+		return !sub
+	})
+	if sub { // a write's own plan could not evaluate it per row as the constraint means
+		return nil, logical.Errorf(errs.ErrInvalidArgument, "cannot use subquery in %s", strings.TrimSuffix(c.clause, "s"))
+	}
+	return e, nil
 }
 
 // defaultExpr is the value a write stores in col when it names no value: the column's
@@ -277,7 +291,7 @@ func (b *binder) defaultExpr(col catalog.Column, loc int32) (logical.Expr, error
 	if col.Default == "" {
 		return &logical.Literal{Typ: col.Type}, nil
 	}
-	e, err := b.bindStored(col.Default, exprCtx{clause: "DEFAULT"})
+	e, err := b.bindStored(col.Default, exprCtx{clause: "DEFAULT expressions"})
 	if err != nil {
 		return nil, b.errAt(loc, err)
 	}
@@ -300,7 +314,7 @@ func tableScope(t catalog.Table) *scope {
 
 // bindCheck binds a CHECK expression over a row of t.
 func (b *binder) bindCheck(t catalog.Table, text string, loc int32) (logical.Expr, error) {
-	e, err := b.bindStored(text, exprCtx{scope: tableScope(t), clause: "CHECK"})
+	e, err := b.bindStored(text, exprCtx{scope: tableScope(t), clause: "check constraints"})
 	if err != nil {
 		return nil, b.errAt(loc, err)
 	}

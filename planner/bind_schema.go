@@ -2,6 +2,7 @@ package planner
 
 import (
 	"errors"
+	"strings"
 
 	pg "github.com/pganalyze/pg_query_go/v6"
 	"github.com/tern-db/tern/catalog"
@@ -187,7 +188,7 @@ func qualifiedName(items []*pg.Node, trailing int) (*pg.RangeVar, []string, erro
 		parts = append(parts, strVal(it))
 	}
 	if len(parts) < 1+trailing || len(parts) > 2+trailing {
-		return nil, nil, logical.Errorf(errs.ErrInvalidArgument, "improper qualified name (too many dotted names)")
+		return nil, nil, logical.Errorf(errs.ErrInvalidArgument, "improper relation name (too many dotted names): %s", strings.Join(parts[:len(parts)-trailing], "."))
 	}
 	rest := parts[len(parts)-trailing:]
 	parts = parts[:len(parts)-trailing]

@@ -1,6 +1,8 @@
 package planner
 
 import (
+	"errors"
+
 	"github.com/apache/arrow-go/v18/arrow"
 	pg "github.com/pganalyze/pg_query_go/v6"
 	"github.com/tern-db/tern/catalog"
@@ -199,11 +201,17 @@ func (b *binder) rewriteStmt(d *dmlTarget, op string, where logical.Expr, perFil
 			rw.Files = append(rw.Files, RewriteFile{Path: f.Path, Rows: f.Rows, Query: q})
 		}
 		if insert != nil {
-			q, err := plan(insert, names[:len(t.Columns)])
+			insNames, insSchema := names[:len(t.Columns)], outSchema
+			if ret != nil { // [columns, returned...]
+				insert = appendReturning(insert, d.ret)
+				insNames = append(append([]string{}, insNames...), names[len(t.Columns)+2:]...)
+				insSchema = arrow.NewSchema(append(append([]arrow.Field{}, outSchema.Fields()...), ret.Fields()...), nil)
+			}
+			q, err := plan(insert, insNames)
 			if err != nil {
 				return nil, err
 			}
-			q.Schema = outSchema
+			q.Schema = insSchema
 			rw.Insert = q
 		}
 		return rw, nil
@@ -330,11 +338,11 @@ func (b *binder) bindUpdate(us *pg.UpdateStmt) (*boundStmt, error) {
 		}
 	}
 	if len(us.ReturningList) > 0 {
-		if from != nil {
-			return nil, notSupported("RETURNING with UPDATE ... FROM is not supported yet")
-		}
 		// over the new values: the per-file projection's first columns
 		if d.ret, err = b.bindReturning(us.ReturningList, d.scope); err != nil {
+			if from != nil && errors.Is(err, errs.ErrNotFound) {
+				return nil, notSupported("RETURNING with UPDATE ... FROM may name only the columns of \"%s\" in Tern: %v", d.t.Ref.Name, err)
+			}
 			return nil, err
 		}
 	}

@@ -17,9 +17,6 @@ import (
 // with the same new key (PostgreSQL's DO NOTHING would insert the first).
 func (b *binder) bindOnConflict(is *pg.InsertStmt, t catalog.Table, root logical.Node) (*boundStmt, error) {
 	oc := is.OnConflictClause
-	if len(is.ReturningList) > 0 {
-		return nil, notSupported("RETURNING with ON CONFLICT is not supported yet")
-	}
 	key, err := conflictKey(t, oc.Infer)
 	if err != nil {
 		return nil, b.errAt(oc.Location, err)
@@ -29,6 +26,11 @@ func (b *binder) bindOnConflict(is *pg.InsertStmt, t catalog.Table, root logical
 		return nil, err
 	}
 	nt := len(d.scope.cols)
+	if len(is.ReturningList) > 0 { // the rows inserted or updated, as PostgreSQL returns them
+		if d.ret, err = b.bindReturning(is.ReturningList, d.scope); err != nil {
+			return nil, err
+		}
+	}
 	// The proposed rows, named EXCLUDED, with a marker that is NULL where they match nothing.
 	src := root.Schema()
 	mexprs := make([]logical.Expr, 0, len(src)+1)
@@ -120,6 +122,10 @@ func (b *binder) bindOnConflict(is *pg.InsertStmt, t catalog.Table, root logical
 	return b.rewriteStmt(d, "upsert", nil, func(scan logical.Node) (logical.Node, error) {
 		j := &logical.Join{Left: scan, Right: marked, Type: logical.JoinSingle, Cond: cond}
 		exprs, names := setColumns(base, sets, hit)
+		if d.ret != nil {
+			exprs = append(exprs, &logical.Literal{Typ: catalog.Bool, Value: false})
+			names = append(names, "__tern_dropped")
+		}
 		return &logical.Project{Input: j, Exprs: exprs, Names: names}, nil
 	}, insert)
 }
