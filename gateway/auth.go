@@ -137,6 +137,7 @@ func (a *authenticator) handshake(stream flight.FlightService_HandshakeServer) e
 		if err != nil {
 			return err
 		}
+		a.renewSession(ctx, id) // session.go
 		signed, err := proto.SignJSON(a.key, proto.KindToken, a.now().Add(a.ttl), id)
 		if err != nil {
 			return err
