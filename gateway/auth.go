@@ -210,6 +210,7 @@ func (a *authenticator) handshake(stream flight.FlightService_HandshakeServer) e
 		if err != nil {
 			return err
 		}
+		a.renewSession(ctx, c.Identity) // session.go
 		if tok, err = a.issue(c); err != nil {
 			return err
 		}

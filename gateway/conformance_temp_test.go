@@ -129,21 +129,21 @@ func TestTempTableIsolation(t *testing.T) {
 // A session that is never closed ends when unused for SessionTTL: the sweeper drops its
 // temporary tables (and schema); its prepared statements and token session are refused.
 func TestTempTableGoneWhenSessionExpires(t *testing.T) {
-	ts := startServer(t, func(c *Config) { c.SessionTTL = 2 * time.Second })
+	ts := startServer(t, func(c *Config) { c.SessionTTL = 5 * time.Second })
 	owner := ts.openADBCNoCookies(t)
 	adbcExec(t, owner, `CREATE TEMP TABLE secret_tmp AS SELECT 1::bigint AS x`)
+	if len(ts.tempSchemas(t)) != 1 {
+		t.Fatal("no temporary schema")
+	}
 	c := ts.client(t)
 	ps, err := c.Prepare(c.ctx, `SELECT 42`)
 	if err != nil {
 		t.Fatal(err)
 	}
 	handle := ps.Handle()
-	if len(ts.tempSchemas(t)) != 1 {
-		t.Fatal("no temporary schema")
-	}
 	// The session stays alive while used.
-	for i := 0; i < 5; i++ {
-		time.Sleep(500 * time.Millisecond)
+	for i := 0; i < 4; i++ {
+		time.Sleep(time.Second)
 		want(t, adbcQuery(t, owner, `SELECT count(*) FROM secret_tmp`, nil), "1")
 	}
 	deadline := time.Now().Add(10 * time.Second)

@@ -117,6 +117,25 @@ func (a *authenticator) touchSession(ctx context.Context, ss catalog.SessionStor
 	}
 }
 
+// renewSession extends the token session's life with the token's (a renewing Handshake is
+// use of the session); an ended or expired session stays ended.
+func (a *authenticator) renewSession(ctx context.Context, id Identity) {
+	ss, ok := a.cat.(catalog.SessionStore)
+	if !ok || id.Session == "" {
+		return
+	}
+	if _, err := ss.GetSession(ctx, id.Tenant, id.Session); err != nil {
+		return
+	}
+	now := a.now()
+	_, _ = ss.UpdateSession(ctx, id.Tenant, id.Session, func(r *catalog.Session, _ bool) error {
+		if !r.Ended && r.User == id.User && now.Before(r.ExpiresAt) {
+			r.ExpiresAt = now.Add(a.sessionTTL)
+		}
+		return nil
+	})
+}
+
 func (a *authenticator) namedByCookie(ctx context.Context, id Identity) (cookiePayload, bool) {
 	var c cookiePayload
 	md, _ := metadata.FromIncomingContext(ctx)

@@ -38,7 +38,7 @@ func wantCodeIn(t *testing.T, err error, what string, codes ...string) {
 
 func TestSecurityPreparedHandleAfterClose(t *testing.T) {
 	data := t.TempDir()
-	srv := startServer(t, data, "--session-ttl", "2s")
+	srv := startServer(t, data, "--session-ttl", "3s")
 	c := dialFlight(t, srv.addr)
 	ps, err := c.Prepare(c.ctx, `SELECT 42`)
 	if err != nil {
@@ -71,7 +71,7 @@ func TestSecurityPreparedHandleAfterClose(t *testing.T) {
 		t.Fatal(err)
 	}
 	h2 := ps2.Handle()
-	time.Sleep(4 * time.Second)
+	time.Sleep(7 * time.Second)
 	fresh := dialFlight(t, srv.addr)
 	late, _ := fresh.LoadPreparedStatementFromResult(&flightsql.CreatePreparedStatementResult{PreparedStatementHandle: h2})
 	_, err = late.Execute(fresh.ctx)
@@ -128,12 +128,13 @@ func ingestTemporary(t *testing.T, cn adbc.Connection, table string) {
 
 func TestSecurityTemporaryTablesStayInTheirSession(t *testing.T) {
 	data := t.TempDir()
-	srv := startServer(t, data, "--session-ttl", "2s")
+	srv := startServer(t, data, "--session-ttl", "4s")
 	owner, _ := openADBC(t, srv.addr, "admin", adminPassword) // no cookie middleware
 	ingestTemporary(t, owner, "secret_tmp")
 	execUpdate(t, owner, `CREATE TEMP TABLE secret_tmp2 AS SELECT secret * 2 AS secret FROM secret_tmp`)
 	expectRows(t, mustQuery(t, owner, `SELECT sum(secret) FROM secret_tmp`), "24")
 	expectRows(t, mustQuery(t, owner, `SELECT sum(secret) FROM secret_tmp2`), "48")
+	schema := srv.ownerTempSchema(t, owner)
 
 	// The attacker: another login of the same user. It finds nothing in the catalogs...
 	c := dialFlight(t, srv.addr)
@@ -157,7 +158,6 @@ func TestSecurityTemporaryTablesStayInTheirSession(t *testing.T) {
 		t.Fatalf("GetTables shows %s", rows)
 	}
 	// ... and guessing the schema name (as if leaked) reaches nothing by SQL or Substrait.
-	schema := srv.ownerTempSchema(t, owner)
 	_, err = c.Execute(c.ctx, `SELECT * FROM `+schema+`.secret_tmp`)
 	wantCodeIn(t, err, "SQL read of another session's temporary table", "NotFound")
 	_, err = c.ExecuteUpdate(c.ctx, `INSERT INTO `+schema+`.secret_tmp VALUES (1)`)
