@@ -211,15 +211,7 @@ func ingestStream(t *testing.T, rows int) []*flight.FlightData {
 
 func cmdDescriptor(t *testing.T, m proto.Message) *flight.FlightDescriptor {
 	t.Helper()
-	a, err := anypb.New(m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, err := proto.Marshal(a)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &flight.FlightDescriptor{Type: flight.DescriptorCMD, Cmd: raw}
+	return &flight.FlightDescriptor{Type: flight.DescriptorCMD, Cmd: mustMarshalAny(t, m)}
 }
 
 func (c *wireClient) put(desc *flight.FlightDescriptor, msgs []*flight.FlightData) error {
