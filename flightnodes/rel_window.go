@@ -3,6 +3,8 @@ package flightnodes
 import (
 	"fmt"
 
+	"github.com/apache/arrow-go/v18/arrow"
+
 	"github.com/substrait-io/substrait-protobuf/go/substraitpb"
 
 	"github.com/tern-db/tern/flightnodes/exec"
@@ -114,6 +116,9 @@ func (c *compiler) windowRel(r *substraitpb.ConsistentPartitionWindowRel) (exec.
 		default:
 			return nil, errs.Errorf(errs.ErrNotSupported, "window function %q", name)
 		}
+		if err := rankOutput(name, f); err != nil {
+			return nil, err
+		}
 		if f.Frame, err = frameOf(wf, len(keys) > 0); err != nil {
 			return nil, err
 		}
@@ -191,4 +196,16 @@ func frameOf(wf *substraitpb.ConsistentPartitionWindowRel_WindowRelFunction, ord
 		return f, err
 	}
 	return f, nil
+}
+
+// rankOutput checks the output type a plan gives a ranking function: the executor writes
+// ranks as integers, floats or decimals only (a client's plan may say anything).
+func rankOutput(name string, f exec.WindowFunc) error {
+	switch f.Kind {
+	case exec.WinRowNumber, exec.WinRank, exec.WinDenseRank, exec.WinPercentRank, exec.WinCumeDist, exec.WinNtile:
+		if !arrow.IsInteger(f.Out.ID()) && !arrow.IsFloating(f.Out.ID()) && f.Out.ID() != arrow.DECIMAL128 {
+			return errs.Errorf(errs.ErrInvalidArgument, "window function %s cannot return %s", name, f.Out)
+		}
+	}
+	return nil
 }

@@ -244,7 +244,7 @@ func FuzzIngestStream(f *testing.F) {
 			{DataHeader: batchHdr, DataBody: body},
 			{DataHeader: batchHdr, DataBody: body},
 		}}
-		g := &guardedPut{FlightService_DoPutServer: putSource{in: in}, guard: newIPCGuard(defaultIPCLimits)}
+		g := &guardedPut{FlightService_DoPutServer: putSource{in: in}, ipcGate: newIPCGate()}
 		rdr, err := flight.NewRecordReader(g, ipc.WithAllocator(gw.srv.alloc), ipc.WithDelayReadSchema(true))
 		if err != nil {
 			badInput(t, "schema", errs.Errorf(errs.ErrInvalidArgument, "%v", err))

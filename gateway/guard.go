@@ -179,11 +179,11 @@ func recoveredPanic(ctx context.Context, log *slog.Logger, where string, p any) 
 // DoPut and DoExchange read Arrow IPC from the client: each message passes the IPC guard
 // (ipcguard.go) before arrow-go decodes it.
 func (f *flightService) DoPut(stream flight.FlightService_DoPutServer) error {
-	return f.FlightServer.DoPut(&guardedPut{FlightService_DoPutServer: stream, guard: newIPCGuard(defaultIPCLimits)})
+	return f.FlightServer.DoPut(&guardedPut{FlightService_DoPutServer: stream, ipcGate: newIPCGate()})
 }
 
 func (f *flightService) DoExchange(stream flight.FlightService_DoExchangeServer) error {
-	return f.FlightServer.DoExchange(&guardedExchange{FlightService_DoExchangeServer: stream, guard: newIPCGuard(defaultIPCLimits)})
+	return f.FlightServer.DoExchange(&guardedExchange{FlightService_DoExchangeServer: stream, ipcGate: newIPCGate()})
 }
 
 // requestCodec decodes request messages with the protobuf codec, but a message that does not

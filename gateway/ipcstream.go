@@ -17,43 +17,40 @@ import (
 // router reports errors of its reader as such).
 type guardedPut struct {
 	flight.FlightService_DoPutServer
-	guard *ipcGuard
-	err   error
+	ipcGate
 }
 
 func (g *guardedPut) Recv() (*flight.FlightData, error) {
-	if g.err != nil {
-		return nil, g.err
-	}
-	fd, err := g.FlightService_DoPutServer.Recv()
-	if err != nil {
-		return fd, err
-	}
-	if err := g.guard.check(fd.DataHeader, fd.DataBody); err != nil {
-		g.err = err
-		return nil, err
-	}
-	return fd, nil
+	return g.pass(g.FlightService_DoPutServer.Recv())
 }
 
 // guardedExchange does the same for the client's half of a DoExchange.
 type guardedExchange struct {
 	flight.FlightService_DoExchangeServer
+	ipcGate
+}
+
+func (g *guardedExchange) Recv() (*flight.FlightData, error) {
+	return g.pass(g.FlightService_DoExchangeServer.Recv())
+}
+
+// ipcGate lets a stream's messages through its guard; after a refusal, nothing more.
+type ipcGate struct {
 	guard *ipcGuard
 	err   error
 }
 
-func (g *guardedExchange) Recv() (*flight.FlightData, error) {
+func newIPCGate() ipcGate { return ipcGate{guard: newIPCGuard(defaultIPCLimits)} }
+
+func (g *ipcGate) pass(fd *flight.FlightData, err error) (*flight.FlightData, error) {
 	if g.err != nil {
 		return nil, g.err
 	}
-	fd, err := g.FlightService_DoExchangeServer.Recv()
 	if err != nil {
 		return fd, err
 	}
-	if err := g.guard.check(fd.DataHeader, fd.DataBody); err != nil {
-		g.err = err
-		return nil, err
+	if g.err = g.guard.check(fd.DataHeader, fd.DataBody); g.err != nil {
+		return nil, g.err
 	}
 	return fd, nil
 }
