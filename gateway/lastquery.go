@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"regexp"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -33,6 +34,7 @@ func (s *Server) startRun(ctx context.Context, id, text string) *queryRun {
 	if id == "" {
 		id = newQueryID()
 	}
+	text = redactPasswords(text)
 	if len(text) > maxRecordedText {
 		text = text[:maxRecordedText]
 	}
@@ -101,4 +103,18 @@ func (w *watchedOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
 		w.err = err
 	}
 	return b, err
+}
+
+var (
+	roleStatement = regexp.MustCompile(`(?is)^\s*(create|alter)\s+(user|role)\b`)
+	stringLiteral = regexp.MustCompile(`(?s)[eE]?'(?:[^'\\]|''|\\.)*'|\$[A-Za-z_0-9]*\$.*?\$[A-Za-z_0-9]*\$`)
+)
+
+// redactPasswords masks every string literal of CREATE/ALTER USER|ROLE, whose PASSWORD must
+// never be kept in the query history (tern.last_query()) or shown back.
+func redactPasswords(text string) string {
+	if !roleStatement.MatchString(text) {
+		return text
+	}
+	return stringLiteral.ReplaceAllString(text, "'********'")
 }
