@@ -152,11 +152,11 @@ func (b *binder) rewriteStmt(d *dmlTarget, op string, where logical.Expr, perFil
 		if err != nil {
 			return nil, err
 		}
-		opt, _, err := b.p.opt.Optimize(root)
+		opt, _, err := b.p.opt.OptimizeContext(b.ctx, root)
 		if err != nil {
 			return nil, err
 		}
-		bytes, err := substrait.Produce(opt, names)
+		bytes, err := substrait.ProduceContext(b.ctx, opt, names)
 		if err != nil {
 			return nil, err
 		}
