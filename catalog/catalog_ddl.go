@@ -73,6 +73,9 @@ func (s *store) DropSchema(ctx context.Context, tenant, name string, cascade boo
 		// Every tenant always has it (new tables and sessions default to it).
 		return nil, errs.Errorf(errs.ErrNotSupported, "schema %q cannot be dropped in Tern", name)
 	}
+	if schemaHidden(ctx, name) { // another session's temporary schema (visibility.go)
+		return nil, errs.Errorf(errs.ErrNotFound, "schema \"%s\" does not exist", name)
+	}
 	var dropped []TableRef
 	err := s.kv.update(func(tx kvTx) error {
 		dropped = dropped[:0]
@@ -116,6 +119,9 @@ func (s *store) UpdateTable(ctx context.Context, ref TableRef, fn func(*Table) e
 	}
 	ref, err := normRef(ref)
 	if err != nil {
+		return Table{}, err
+	}
+	if err := checkVisible(ctx, ref); err != nil {
 		return Table{}, err
 	}
 	var out Table

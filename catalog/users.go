@@ -95,5 +95,8 @@ func (s *store) TableByID(ctx context.Context, id uint64) (Table, error) {
 		t, err = tableByID(tx, id)
 		return err
 	})
+	if err == nil {
+		err = checkVisible(ctx, t.Ref) // another session's temporary table does not exist here
+	}
 	return t, err
 }

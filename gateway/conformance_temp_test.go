@@ -77,11 +77,21 @@ func TestTempTableIsolation(t *testing.T) {
 		`DELETE FROM ` + qualified,
 		`DROP TABLE ` + qualified,
 		`CREATE TABLE ` + temps[0] + `.planted (x BIGINT)`,
+		// DDL that names tables or schemas (every catalog path checks visibility).
+		`ALTER TABLE ` + qualified + ` RENAME TO stolen`,
+		`ALTER TABLE ` + qualified + ` ADD COLUMN y BIGINT`,
+		`TRUNCATE ` + qualified,
+		`COMMENT ON TABLE ` + qualified + ` IS 'x'`,
+		`CREATE INDEX ON ` + qualified + ` (x)`,
+		`ANALYZE ` + qualified,
+		`DROP SCHEMA ` + temps[0] + ` CASCADE`,
+		`CREATE SCHEMA pg_temp_planted`,
 	} {
 		if err := adbcTryExec(other, sql); err == nil {
 			t.Fatalf("%s: succeeded in another session", sql)
 		}
 	}
+	want(t, adbcQuery(t, owner, `SELECT sum(x) FROM secret_tmp`, nil), "6")
 	if _, err := other.GetTableSchema(context.Background(), nil, &temps[0], "secret_tmp"); err == nil {
 		t.Fatal("GetTableSchema of another session's temporary table succeeded")
 	}

@@ -106,6 +106,10 @@ func (b *binder) bindCreateSchema(cs *pg.CreateSchemaStmt) (*boundStmt, error) {
 	if cs.Schemaname == "" {
 		return nil, notSupported("CREATE SCHEMA AUTHORIZATION without a schema name is not supported")
 	}
+	if strings.HasPrefix(strings.ToLower(cs.Schemaname), "pg_") {
+		// As PostgreSQL: pg_ names are the system's (pg_catalog, sessions' pg_temp_*).
+		return nil, logical.Errorf(errs.ErrInvalidArgument, "unacceptable schema name \"%s\"", cs.Schemaname)
+	}
 	return ddlStmt(&CreateSchema{Tenant: b.sess.Tenant, Name: cs.Schemaname, IfNotExists: cs.IfNotExists}), nil
 }
 
