@@ -277,7 +277,6 @@ func TestCopyToAndReadFiles(t *testing.T) {
 	}
 }
 
-
 // TestLoadProgress: a COPY and a bulk ingest log rows and bytes so far while they run, and
 // the client gets the row count as the statement's result.
 func TestLoadProgress(t *testing.T) {

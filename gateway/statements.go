@@ -41,7 +41,7 @@ type ticketPayload struct {
 	Text     string `json:"x,omitempty"`
 	// Schema is the promised result schema (IPC); DoGet stamps the stream with it (conform.go).
 	Schema []byte `json:"sc,omitempty"`
-	Rows    []byte   `json:"r,omitempty"` // RETURNING: the rows, an Arrow IPC stream (returning.go)
+	Rows   []byte `json:"r,omitempty"` // RETURNING: the rows, an Arrow IPC stream (returning.go)
 }
 
 // preparedPayload is a prepared statement: its text, who prepared it, and bound parameters

@@ -192,7 +192,6 @@ type panicOp struct{ exec.Operator }
 
 func (panicOp) Next(context.Context) (arrow.RecordBatch, error) { panic("operator bug") }
 
-
 // A panic in a handler (unary or stream) or in a goroutine a handler started is Internal
 // without detail for the client, a log line with the stack, and the server keeps serving.
 func TestWireRecoveryEverywhere(t *testing.T) {

@@ -324,4 +324,3 @@ func (b *binder) checkWritePath(path string) (string, error) {
 	}
 	return wa.CheckWrite(path)
 }
-
