@@ -318,3 +318,16 @@ func TestDryRunCommitRefused(t *testing.T) {
 	// (ADBC forgets the transaction after a failed commit; a new connection looks.)
 	want(t, adbcQuery(t, ts.openADBC(t, nil), "SELECT count(*) FROM t", nil), "0")
 }
+
+// Under a dry run SHOW answers its setting (it reads and changes nothing), and a query still
+// answers the estimate.
+func TestDryRunShowAnswersSetting(t *testing.T) {
+	ts := startServer(t, nil)
+	cn := ts.openADBCNoCookies(t)
+	adbcExec(t, cn, "CREATE TABLE t (x BIGINT)")
+	adbcExec(t, cn, "SET tern.dry_run = on")
+	want(t, adbcQuery(t, cn, "SHOW tern.dry_run", nil), "on")
+	if rows := adbcQuery(t, cn, "SELECT x FROM t", nil); len(rows) != 1 || strings.Count(rows[0], "|") != 5 {
+		t.Fatalf("a query under dry run answers the estimate row, got %q", rows)
+	}
+}

@@ -52,7 +52,7 @@ func (p *planner) Prepare(ctx context.Context, s Session, sql string) (prep *Pre
 		} else {
 			out.ResultSchema = bs.root.Schema().Arrow()
 		}
-		if b.dryRun || (s.DryRun && !bs.explain) {
+		if b.dryRun || (s.DryRun && !bs.explain && !showsSetting(stmt)) {
 			out.ResultSchema = dryRunFields.Arrow()
 		}
 	}
@@ -70,13 +70,17 @@ func (p *planner) Plan(ctx context.Context, s Session, sql string, params []scal
 	if st, err = p.plan(b, stmt, params); err != nil {
 		return nil, err
 	}
-	if s.DryRun || b.dryRun {
+	if (s.DryRun && !showsSetting(stmt)) || b.dryRun {
 		// Every statement of a dry-run session or EXPLAIN (DRY_RUN) passes the one
 		// default-deny gate (dryrun.go).
 		return b.dryRunOf(st)
 	}
 	return st, nil
 }
+
+// showsSetting reports SHOW, which a dry-run session answers as usual: it reads no data and
+// changes nothing, and `SHOW tern.dry_run` must say "on", not a zero estimate.
+func showsSetting(stmt *pg.RawStmt) bool { return stmt.GetStmt().GetVariableShowStmt() != nil }
 
 func (p *planner) plan(b *binder, stmt *pg.RawStmt, params []scalar.Scalar) (Statement, error) {
 	ctx := b.ctx
