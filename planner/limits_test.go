@@ -19,6 +19,8 @@ import (
 // pg_query's C parser overflow its stack (SIGSEGV, the process dies) when repeated enough.
 var deepShapes = map[string]func(n int) string{
 	"plus":     func(n int) string { return "SELECT 1" + strings.Repeat("+1", n) },
+	"unary":    func(n int) string { return "SELECT 1" + strings.Repeat("+", n) + "1" }, // found by FuzzPlan
+	"minus":    func(n int) string { return "SELECT 1" + strings.Repeat("-+", n) + "1" },
 	"concat":   func(n int) string { return "SELECT 'a'" + strings.Repeat("||'a'", n) },
 	"cast":     func(n int) string { return "SELECT 1" + strings.Repeat("::int", n) },
 	"is_null":  func(n int) string { return "SELECT 1" + strings.Repeat(" IS NULL", n) },

@@ -296,7 +296,7 @@ func (s *scanner) run() error {
 			if i == start { // "--" or "/*" right after another operator: handled next round
 				continue
 			}
-			if err := s.grow(start, 1, false); err != nil {
+			if err := s.grow(start, operatorTokens(src[start:i]), false); err != nil {
 				return err
 			}
 		case c == ':':
@@ -503,4 +503,19 @@ func (s *scanner) rewrite() (string, []textEdit) {
 	}
 	b.WriteString(s.src[last:])
 	return b.String(), edits
+}
+
+// operatorTokens is how many operators PostgreSQL's lexer makes of a run of operator
+// characters: a multi-character operator made only of SQL operator characters cannot end in
+// + or -, so those are given back one by one ("1++++1" is 1 + (+(+(+1)))), each nesting one
+// level deeper.
+func operatorTokens(run string) int {
+	if len(run) < 2 || strings.ContainsAny(run, "~!@#^&|`?%") {
+		return 1
+	}
+	j := len(run)
+	for j > 1 && (run[j-1] == '+' || run[j-1] == '-') {
+		j--
+	}
+	return 1 + len(run) - j
 }
