@@ -183,9 +183,6 @@ func (s *Server) writeStream(ctx context.Context, w *native.Writer, rdr flight.M
 		if ctx.Err() != nil {
 			return n, ctx.Err()
 		}
-		if errors.Is(err, errs.ErrInvalidArgument) {
-			return n, err // the IPC checks (ipcstream.go) said what was wrong
-		}
 		return n, errs.Errorf(errs.ErrInvalidArgument, "reading the ingest stream: %v", err)
 	}
 	return n, nil

@@ -39,9 +39,9 @@ type Config struct {
 	TLSKey      string
 	TLSClientCA string
 
-	// MaxMessageSize is the largest gRPC message an authenticated caller may send (0:
-	// DefaultMaxMessageSize). Unauthenticated callers get no message read at all (guard.go).
-	MaxMessageSize int
+	// MaxMsgSize is the largest gRPC message an authenticated caller may send (0:
+	// DefaultMaxMsgSize). Unauthenticated callers get no message read at all (guard.go).
+	MaxMsgSize int
 
 	// Secret is the key that signs tokens, tickets, handles and session cookies. Empty: the
 	// TERN_SECRET environment variable, else <data>/secret.key (created at first start).

@@ -252,7 +252,7 @@ func TestWireRecoveryEverywhere(t *testing.T) {
 // authenticated callers get the configured message limit and stream bulk data in many
 // messages.
 func TestWireAdmissionBeforeRead(t *testing.T) {
-	ts := startServer(t, func(c *Config) { c.MaxMessageSize = 1 << 20 })
+	ts := startServer(t, func(c *Config) { c.MaxMsgSize = 1 << 20 })
 	c := ts.client(t)
 	fc := c.Client.Client
 	big := &flight.FlightDescriptor{Type: flight.DescriptorCMD, Cmd: make([]byte, 4<<20)}

@@ -66,7 +66,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	tlsCert := fs.String("tls-cert", "", "PEM certificate: serve TLS only (with --tls-key)")
 	tlsKey := fs.String("tls-key", "", "PEM private key of --tls-cert")
 	tlsClientCA := fs.String("tls-client-ca", "", "PEM CA certificates: require client certificates signed by them (mutual TLS)")
-	maxMsg := byteSize(gateway.DefaultMaxMessageSize)
+	maxMsg := byteSize(gateway.DefaultMaxMsgSize)
 	fs.Var(&maxMsg, "max-message-size", "largest gRPC message an authenticated client may send, e.g. 64MiB (bulk loads stream many; unauthenticated calls get no message read)")
 	var allow multiFlag
 	fs.Var(&allow, "allow-dir", "directory SQL may read files from (repeatable)")
@@ -89,12 +89,11 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		AllowDirs:     allow,
 		AdminPassword: os.Getenv("TERN_ADMIN_PASSWORD"),
 		TokenTTL:      *tokenTTL,
+		MaxMsgSize:    int(maxMsg),
 		Logger:        log,
 		TLSCert:       *tlsCert,
 		TLSKey:        *tlsKey,
 		TLSClientCA:   *tlsClientCA,
-
-		MaxMessageSize: int(maxMsg),
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "tern: %v\n", err)
