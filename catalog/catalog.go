@@ -29,6 +29,14 @@ type Column struct {
 	Name     string
 	Type     Type
 	Nullable bool
+	// Default is the column's DEFAULT expression as SQL text ("" none); the planner binds it
+	// where a write omits the column (catalog_ddl.go).
+	Default string `json:",omitempty"`
+	Comment string `json:",omitempty"` // COMMENT ON COLUMN
+	// Field is the column's name inside data files when it differs from Name (a renamed
+	// column keeps reading its old data; an added one gets a name no older file holds). See
+	// FieldName and catalog_ddl.go.
+	Field string `json:",omitempty"`
 }
 
 // Table is a table's metadata at one moment.
@@ -39,6 +47,16 @@ type Table struct {
 	Options         map[string]string // WITH (...) storage options, e.g. partition_by, cluster_by
 	CreatedAt       time.Time
 	CurrentSnapshot uint64 // NoSnapshot until the first commit
+	// Comment (COMMENT ON TABLE/VIEW), Constraints (PRIMARY KEY, UNIQUE, REFERENCES, CHECK)
+	// and Indexes (CREATE INDEX, recorded, not built): see catalog_ddl.go.
+	Comment     string       `json:",omitempty"`
+	Constraints []Constraint `json:",omitempty"`
+	Indexes     []Index      `json:",omitempty"`
+	// LegacyFields: the file field names, in order, of the columns before the first change to
+	// the column list; files written before it record no Fields and their statistics are in
+	// that order. History holds the column lists replaced by ALTER TABLE, for time travel.
+	LegacyFields []string        `json:",omitempty"`
+	History      []SchemaVersion `json:",omitempty"`
 }
 
 // Snapshot is one committed state of a table: the set of data files that make it up.
@@ -73,6 +91,9 @@ type DataFile struct {
 	// use without opening the file. Files written before statistics existed have neither.
 	Stats     []ColumnStats  `json:",omitempty"`
 	RowGroups []RowGroupInfo `json:",omitempty"`
+	// Fields names the file's columns (catalog.FieldName of the table's columns at write
+	// time), in the order of Stats; files written before columns could change have none.
+	Fields []string `json:",omitempty"`
 }
 
 // Commit describes a change to one table's file set.

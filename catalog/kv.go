@@ -13,8 +13,9 @@ var (
 	bucketGarbage   = []byte("garbage")     // tenant \0 path -> time recorded (8, unix nanos; "" before): files no snapshot holds any more, for a cleaner
 	bucketUsers     = []byte("users")       // tenant \0 name -> User (JSON)
 	bucketStats     = []byte("table_stats") // tenant \0 tableID(8) -> TableStats (JSON), from ANALYZE
+	bucketSessions  = []byte("sessions")    // tenant \0 session id -> Session (JSON), sessions.go
 
-	allBuckets = [][]byte{bucketSchemas, bucketTables, bucketTableIDs, bucketIDTenant, bucketSnapshots, bucketGarbage, bucketUsers, bucketStats}
+	allBuckets = [][]byte{bucketSchemas, bucketTables, bucketTableIDs, bucketIDTenant, bucketSnapshots, bucketGarbage, bucketUsers, bucketStats, bucketSessions}
 )
 
 // kvTx is one transaction. Values returned by get are valid until the transaction ends.

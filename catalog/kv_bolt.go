@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/tern-db/tern/internal/datafs"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -14,12 +15,17 @@ import (
 // <data>/catalog.db. Every change is one bbolt transaction, fsynced on commit. A second process
 // opening the same file waits up to 5 seconds for the file lock, then fails.
 func Open(path string) (Catalog, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	if err := datafs.MkdirAll(filepath.Dir(path)); err != nil {
 		return nil, fmt.Errorf("catalog: %w", err)
 	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 5 * time.Second})
+	db, err := bolt.Open(path, datafs.FileMode, &bolt.Options{Timeout: 5 * time.Second})
 	if err != nil {
 		return nil, fmt.Errorf("catalog: open %s: %w", path, err)
+	}
+	// Owner-only whatever the umask, also for a catalog made by an older version.
+	if err := os.Chmod(path, datafs.FileMode); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("catalog: %w", err)
 	}
 	kv := &boltKV{db: db}
 	err = db.Update(func(tx *bolt.Tx) error {
@@ -44,7 +50,8 @@ func (s *boltKV) view(fn func(kvTx) error) error {
 }
 
 func (s *boltKV) update(fn func(kvTx) error) error {
-	return s.db.Update(func(tx *bolt.Tx) error { return fn(boltTx{tx}) })
+	// A failed commit (full disk) rolls the transaction back: nothing it wrote is visible.
+	return datafs.IOError("the catalog", s.db.Update(func(tx *bolt.Tx) error { return fn(boltTx{tx}) }))
 }
 
 func (s *boltKV) close() error { return s.db.Close() }

@@ -110,7 +110,7 @@ func (s *store) ListSchemas(ctx context.Context, tenant string) ([]string, error
 	err := s.kv.view(func(tx kvTx) error {
 		prefix := key(tenant, "")
 		return tx.scan(bucketSchemas, prefix, func(k, _ []byte) error {
-			if name := string(k[len(prefix):]); name != DefaultSchema {
+			if name := string(k[len(prefix):]); name != DefaultSchema && !schemaHidden(ctx, name) {
 				out = append(out, name)
 			}
 			return nil
@@ -156,6 +156,9 @@ func (s *store) CreateTable(ctx context.Context, t Table, files []DataFile) (Tab
 		return Table{}, err
 	}
 	t.Ref = ref
+	if err := checkVisible(ctx, ref); err != nil {
+		return Table{}, err
+	}
 	seen := map[string]bool{}
 	for _, c := range t.Columns {
 		if err := validName("column", c.Name); err != nil {
@@ -210,52 +213,58 @@ func (s *store) DropTable(ctx context.Context, ref TableRef) error {
 	if err != nil {
 		return err
 	}
-	return s.kv.update(func(tx kvTx) error {
-		t, err := getTable(tx, ref)
-		if err != nil {
-			return err
+	if err := checkVisible(ctx, ref); err != nil {
+		return err
+	}
+	return s.kv.update(func(tx kvTx) error { return dropTableTx(tx, ref) })
+}
+
+// dropTableTx drops ref inside tx (DropTable; DROP SCHEMA ... CASCADE drops several at once).
+func dropTableTx(tx kvTx, ref TableRef) error {
+	t, err := getTable(tx, ref)
+	if err != nil {
+		return err
+	}
+	// Record every file any snapshot held, then forget the snapshots.
+	var snapKeys [][]byte
+	files := map[string]bool{}
+	err = tx.scan(bucketSnapshots, snapPrefix(ref.Tenant, t.ID), func(k, v []byte) error {
+		var rec snapshotRecord
+		if err := json.Unmarshal(v, &rec); err != nil {
+			return corrupt(err)
 		}
-		// Record every file any snapshot held, then forget the snapshots.
-		var snapKeys [][]byte
-		files := map[string]bool{}
-		err = tx.scan(bucketSnapshots, snapPrefix(ref.Tenant, t.ID), func(k, v []byte) error {
-			var rec snapshotRecord
-			if err := json.Unmarshal(v, &rec); err != nil {
-				return corrupt(err)
-			}
-			for _, f := range rec.Files {
-				files[f.Path] = true
-			}
-			for _, f := range rec.Add {
-				files[f.Path] = true
-			}
-			snapKeys = append(snapKeys, append([]byte(nil), k...))
-			return nil
-		})
-		if err != nil {
-			return err
+		for _, f := range rec.Files {
+			files[f.Path] = true
 		}
-		for p := range files {
-			if err := tx.put(bucketGarbage, key(ref.Tenant, p), nowStamp()); err != nil {
-				return err
-			}
+		for _, f := range rec.Add {
+			files[f.Path] = true
 		}
-		for _, k := range snapKeys {
-			if err := tx.del(bucketSnapshots, k); err != nil {
-				return err
-			}
-		}
-		if err := tx.del(bucketStats, tableIDKey(ref.Tenant, t.ID)); err != nil {
-			return err
-		}
-		if err := tx.del(bucketTableIDs, tableIDKey(ref.Tenant, t.ID)); err != nil {
-			return err
-		}
-		if err := tx.del(bucketIDTenant, u64(t.ID)); err != nil {
-			return err
-		}
-		return tx.del(bucketTables, tableKey(ref))
+		snapKeys = append(snapKeys, append([]byte(nil), k...))
+		return nil
 	})
+	if err != nil {
+		return err
+	}
+	for p := range files {
+		if err := tx.put(bucketGarbage, key(ref.Tenant, p), nowStamp()); err != nil {
+			return err
+		}
+	}
+	for _, k := range snapKeys {
+		if err := tx.del(bucketSnapshots, k); err != nil {
+			return err
+		}
+	}
+	if err := tx.del(bucketStats, tableIDKey(ref.Tenant, t.ID)); err != nil {
+		return err
+	}
+	if err := tx.del(bucketTableIDs, tableIDKey(ref.Tenant, t.ID)); err != nil {
+		return err
+	}
+	if err := tx.del(bucketIDTenant, u64(t.ID)); err != nil {
+		return err
+	}
+	return tx.del(bucketTables, tableKey(ref))
 }
 
 func (s *store) GetTable(ctx context.Context, ref TableRef) (Table, error) {
@@ -264,6 +273,9 @@ func (s *store) GetTable(ctx context.Context, ref TableRef) (Table, error) {
 	}
 	ref, err := normRef(ref)
 	if err != nil {
+		return Table{}, err
+	}
+	if err := checkVisible(ctx, ref); err != nil {
 		return Table{}, err
 	}
 	var t Table
@@ -299,7 +311,7 @@ func (s *store) ListTables(ctx context.Context, tenant, schema string) ([]Table,
 	err := s.kv.view(func(tx kvTx) error {
 		prefix := key(tenant, "")
 		if schema != "" {
-			if !schemaExists(tx, tenant, schema) {
+			if !schemaExists(tx, tenant, schema) || schemaHidden(ctx, schema) {
 				return errs.Errorf(errs.ErrNotFound, "schema %q does not exist", schema)
 			}
 			prefix = key(tenant, schema, "")
@@ -309,7 +321,9 @@ func (s *store) ListTables(ctx context.Context, tenant, schema string) ([]Table,
 			if err := json.Unmarshal(v, &t); err != nil {
 				return corrupt(err)
 			}
-			out = append(out, t)
+			if !schemaHidden(ctx, t.Ref.Schema) {
+				out = append(out, t)
+			}
 			return nil
 		})
 	})
@@ -405,6 +419,9 @@ func (s *store) CommitSnapshot(ctx context.Context, commits ...Commit) ([]Snapsh
 				return err
 			}
 			c.Ref = ref
+			if err := checkVisible(ctx, ref); err != nil {
+				return err
+			}
 			t, err := getTable(tx, ref)
 			if err != nil {
 				return err
@@ -566,18 +583,7 @@ func (s *store) GetUser(ctx context.Context, tenant, name string) (User, error) 
 }
 
 func (s *store) PutUser(ctx context.Context, u User) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if err := validName("tenant", u.Tenant); err != nil {
-		return err
-	}
-	if err := validName("role", u.Name); err != nil {
-		return err
-	}
-	return s.kv.update(func(tx kvTx) error {
-		return putJSON(tx, bucketUsers, key(u.Tenant, u.Name), u)
-	})
+	return s.putUser(ctx, u, false) // users.go
 }
 
 func (s *store) Close() error { return s.kv.close() }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tern-db/tern/connectors/files"
 	"github.com/tern-db/tern/flightnodes/exec"
+	"github.com/tern-db/tern/proto"
 	"github.com/tern-db/tern/proto/errs"
 )
 
@@ -110,6 +111,11 @@ func (c *compiler) localFiles(lf *substraitpb.ReadRel_LocalFiles, base *arrow.Sc
 				return nil, errs.Errorf(errs.ErrNotSupported, "CSV files with different options in one scan")
 			}
 			opts.CSVHeader, opts.CSVDelimiter = header, delim
+		case *substraitpb.ReadRel_LocalFiles_FileOrFiles_Extension:
+			if ff.Extension.GetTypeUrl() != proto.JSONFileFormatURL {
+				return nil, errs.Errorf(errs.ErrNotSupported, "file format extension %q", ff.Extension.GetTypeUrl())
+			}
+			format = files.JSON
 		case nil:
 			return nil, errs.Errorf(errs.ErrInvalidArgument, "local file %q has no format", uri)
 		default:

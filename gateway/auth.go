@@ -3,12 +3,15 @@ package gateway
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/flight"
@@ -25,6 +28,9 @@ import (
 type Identity struct {
 	Tenant string `json:"t"`
 	User   string `json:"u"`
+	// Session names the server-side session of the login that issued the token (session.go);
+	// a renewed token keeps it. Empty for Basic credentials sent on a call.
+	Session string `json:"s,omitempty"`
 }
 
 type identityKey struct{}
@@ -44,38 +50,110 @@ type authenticator struct {
 	key []byte
 	ttl time.Duration
 	now func() time.Time
+
+	guardOnce sync.Once
+	guard     *loginGuard // throttle, bcrypt semaphore, dummy hash; made on first use
+	// sessionTTL is how long an unused session lives (session.go).
+	sessionTTL time.Duration
 }
 
 const handshakeMethod = "/arrow.flight.protocol.FlightService/Handshake"
 
-// login checks a user's password and returns a signed token.
+// login checks a user's password and returns a signed token. Attempts are throttled, run
+// bcrypt under a semaphore, cost the same for unknown users and are logged when they fail
+// (login_throttle.go).
 func (a *authenticator) login(ctx context.Context, user, password string) (string, error) {
 	tenant := catalog.DefaultTenant
 	if t, u, ok := strings.Cut(user, "/"); ok { // "tenant/user" names a user of another tenant
 		tenant, user = t, u
 	}
-	u, err := a.cat.GetUser(ctx, tenant, user)
-	if err != nil || bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) != nil {
-		// One message for unknown users and wrong passwords: nothing to probe.
-		return "", errs.Errorf(errs.ErrUnauthenticated, "invalid user name or password")
+	g := a.loginGuard()
+	addr := clientAddr(ctx)
+	who := tenant + "/" + user
+	fail := func(reason string, err error) (string, error) {
+		if a.log != nil {
+			// Never the password; the user name as given (it may be a mistyped password, but
+			// an operator needs it to see a brute force).
+			a.log.Warn("login failed", "user", who, "client", addr, "reason", reason)
+		}
+		return "", err
 	}
-	tok, err := proto.SignJSON(a.key, proto.KindToken, a.now().Add(a.ttl), Identity{Tenant: tenant, User: user})
+	if err := g.admit(who, addr, a.now()); err != nil {
+		return fail("throttled", err)
+	}
+	release, err := g.acquire(ctx)
+	if err != nil {
+		return fail("login queue full or cancelled", err)
+	}
+	u, uerr := a.cat.GetUser(ctx, tenant, user)
+	hash := g.dummy
+	if uerr == nil {
+		hash = []byte(u.PasswordHash)
+	}
+	// Always one bcrypt comparison: an unknown user takes as long as a wrong password.
+	cerr := bcrypt.CompareHashAndPassword(hash, []byte(password))
+	release()
+	switch {
+	case uerr != nil && !errors.Is(uerr, errs.ErrNotFound) && !errors.Is(uerr, errs.ErrInvalidArgument):
+		return fail("catalog error", uerr)
+	case uerr != nil:
+		// One message for unknown users and wrong passwords: nothing to probe.
+		return fail("unknown user", errs.Errorf(errs.ErrUnauthenticated, "invalid user name or password"))
+	case cerr != nil:
+		return fail("wrong password", errs.Errorf(errs.ErrUnauthenticated, "invalid user name or password"))
+	}
+	g.succeeded(who, addr)
+	return a.issue(tokenClaims{Identity: Identity{Tenant: tenant, User: user, Session: newSessionID()}, Pass: passwordStamp(u.PasswordHash)})
+}
+
+// tokenClaims is a bearer token's payload: who, and a stamp of the password hash it was
+// issued under. Every call checks the stamp against the catalog, so ALTER USER ... PASSWORD,
+// `tern admin reset-password` and DROP USER cut off tokens issued before them (a stolen
+// token or a guessed password stops working once the password is changed).
+type tokenClaims struct {
+	Identity
+	Pass string `json:"p"`
+}
+
+// passwordStamp identifies a password hash without revealing it (the token is encrypted as
+// well): the first 8 bytes of its SHA-256.
+func passwordStamp(hash string) string {
+	sum := sha256.Sum256([]byte(hash))
+	return hex.EncodeToString(sum[:8])
+}
+
+func (a *authenticator) issue(c tokenClaims) (string, error) {
+	tok, err := proto.SignJSON(a.key, proto.KindToken, a.now().Add(a.ttl), c)
 	if err != nil {
 		return "", err
 	}
 	return base64.RawURLEncoding.EncodeToString(tok), nil
 }
 
-func (a *authenticator) verify(token string) (Identity, error) {
+func (a *authenticator) loginGuard() *loginGuard {
+	a.guardOnce.Do(func() { a.guard = newLoginGuard() })
+	return a.guard
+}
+
+func (a *authenticator) verify(ctx context.Context, token string) (tokenClaims, error) {
 	raw, err := base64.RawURLEncoding.DecodeString(token)
 	if err != nil {
-		return Identity{}, errs.Errorf(errs.ErrUnauthenticated, "malformed bearer token")
+		return tokenClaims{}, errs.Errorf(errs.ErrUnauthenticated, "malformed bearer token")
 	}
-	var id Identity
-	if err := proto.VerifyJSON(a.key, proto.KindToken, raw, a.now(), &id); err != nil {
-		return Identity{}, err
+	var c tokenClaims
+	if err := proto.VerifyJSON(a.key, proto.KindToken, raw, a.now(), &c); err != nil {
+		return tokenClaims{}, err
 	}
-	return id, nil
+	u, err := a.cat.GetUser(ctx, c.Tenant, c.User)
+	switch {
+	case errors.Is(err, errs.ErrNotFound):
+		return tokenClaims{}, errs.Errorf(errs.ErrUnauthenticated, "the user of this token no longer exists")
+	case err != nil:
+		return tokenClaims{}, err
+	case passwordStamp(u.PasswordHash) != c.Pass:
+		return tokenClaims{}, errs.Errorf(errs.ErrUnauthenticated, "the password changed since this token was issued; log in again")
+	}
+	return c, nil
 }
 
 // fromMetadata authenticates a call from its "authorization" header. Basic credentials are
@@ -90,8 +168,8 @@ func (a *authenticator) fromMetadata(ctx context.Context) (Identity, string, err
 	cred = strings.TrimSpace(cred)
 	switch {
 	case strings.EqualFold(scheme, "Bearer"):
-		id, err := a.verify(cred)
-		return id, "", err
+		c, err := a.verify(ctx, cred)
+		return c.Identity, "", err
 	case strings.EqualFold(scheme, "Basic"):
 		raw, err := base64.StdEncoding.DecodeString(cred)
 		if err != nil {
@@ -107,8 +185,11 @@ func (a *authenticator) fromMetadata(ctx context.Context) (Identity, string, err
 		if err != nil {
 			return Identity{}, "", err
 		}
-		id, err := a.verify(tok)
-		return id, tok, err
+		c, err := a.verify(ctx, tok)
+		// Credentials sent on every call name no connection: the call has no token session
+		// (a cookie may name one), while the token handed out by a Handshake does.
+		c.Session = ""
+		return c.Identity, tok, err
 	}
 	return Identity{}, "", errs.Errorf(errs.ErrUnauthenticated, "unsupported authorization scheme")
 }
@@ -125,15 +206,14 @@ func (a *authenticator) handshake(stream flight.FlightService_HandshakeServer) e
 		// A bearer token was presented: hand back a fresh one (renewal).
 		md, _ := metadata.FromIncomingContext(ctx)
 		_, cred, _ := strings.Cut(strings.TrimSpace(md.Get("authorization")[0]), " ")
-		id, err := a.verify(strings.TrimSpace(cred))
+		c, err := a.verify(ctx, strings.TrimSpace(cred))
 		if err != nil {
 			return err
 		}
-		signed, err := proto.SignJSON(a.key, proto.KindToken, a.now().Add(a.ttl), id)
-		if err != nil {
+		a.renewSession(ctx, c.Identity) // session.go
+		if tok, err = a.issue(c); err != nil {
 			return err
 		}
-		tok = base64.RawURLEncoding.EncodeToString(signed)
 	}
 	if err := stream.SendHeader(metadata.Pairs("authorization", "Bearer "+tok)); err != nil {
 		return err
@@ -156,7 +236,11 @@ func (a *authenticator) unary() grpc.UnaryServerInterceptor {
 		if err != nil {
 			return nil, err
 		}
-		return handler(a.withSession(context.WithValue(ctx, identityKey{}, id), id), req)
+		ctx, err = a.withSession(context.WithValue(ctx, identityKey{}, id), id)
+		if err != nil {
+			return nil, err
+		}
+		return handler(ctx, req)
 	}
 }
 
@@ -179,7 +263,10 @@ func (a *authenticator) stream() grpc.StreamServerInterceptor {
 		if err != nil {
 			return err
 		}
-		ctx := a.withSession(context.WithValue(ss.Context(), identityKey{}, id), id)
+		ctx, err := a.withSession(context.WithValue(ss.Context(), identityKey{}, id), id)
+		if err != nil {
+			return err
+		}
 		return handler(srv, &identStream{ServerStream: ss, ctx: ctx})
 	}
 }
@@ -201,23 +288,55 @@ func (s *identStream) Context() context.Context { return s.ctx }
 // ensureAdmin creates the admin user on first start. The password comes from the given value
 // (TERN_ADMIN_PASSWORD); if empty, one is generated and returned so the caller prints it
 // once. Only a bcrypt hash is stored.
-func ensureAdmin(ctx context.Context, cat catalog.Catalog, password string) (generated string, err error) {
-	if _, err := cat.GetUser(ctx, catalog.DefaultTenant, catalog.AdminUser); err == nil {
+//
+// On later starts the variable only initialised (as with PostgreSQL's container image): the
+// stored password stays. But never silently: when the variable is set and does not match,
+// a warning says so and names `tern admin reset-password`.
+func ensureAdmin(ctx context.Context, cat catalog.Catalog, password string, log *slog.Logger) (generated string, err error) {
+	if u, err := cat.GetUser(ctx, catalog.DefaultTenant, catalog.AdminUser); err == nil {
+		if password != "" && log != nil && bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) != nil {
+			log.Warn("TERN_ADMIN_PASSWORD is set but is not the admin password: it only sets the password when the data directory is created; the stored password stays in force. To change it run `tern admin reset-password --data DIR` with the server stopped, or ALTER USER admin PASSWORD '...' as admin")
+		}
 		return "", nil
 	} else if !errors.Is(err, errs.ErrNotFound) {
 		return "", err
 	}
 	if password == "" {
-		b := make([]byte, 18)
-		if _, err := rand.Read(b); err != nil {
+		password, err = GeneratePassword()
+		if err != nil {
 			return "", err
 		}
-		password = base64.RawURLEncoding.EncodeToString(b)
 		generated = password
 	}
-	h, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	h, err := HashPassword(password)
 	if err != nil {
 		return "", err
 	}
-	return generated, cat.PutUser(ctx, catalog.User{Tenant: catalog.DefaultTenant, Name: catalog.AdminUser, PasswordHash: string(h)})
+	return generated, cat.PutUser(ctx, catalog.User{Tenant: catalog.DefaultTenant, Name: catalog.AdminUser, PasswordHash: h})
+}
+
+// GeneratePassword returns a random password (144 bits, URL-safe base64).
+func GeneratePassword() (string, error) {
+	b := make([]byte, 18)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// HashPassword is the bcrypt hash stored for a password (DefaultCost, the cost the dummy
+// hash of unknown users has too).
+func HashPassword(password string) (string, error) {
+	if password == "" {
+		return "", errs.Errorf(errs.ErrInvalidArgument, "empty password")
+	}
+	if len(password) > 72 {
+		// bcrypt ignores everything after 72 bytes; refuse rather than silently truncate.
+		return "", errs.Errorf(errs.ErrInvalidArgument, "password longer than 72 bytes")
+	}
+	h, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	if err != nil {
+		return "", fmt.Errorf("%w: hashing password: %v", errs.ErrInternal, err)
+	}
+	return string(h), nil
 }

@@ -92,7 +92,7 @@ func (s *Server) cancelInfo(ctx context.Context, info *flight.FlightInfo) error 
 		if err != nil {
 			return err
 		}
-		s.queries.cancel(tp.QueryID, time.Now().Add(ticketTTL))
+		s.queries.cancel(tp.QueryID, time.Now().Add(s.ticketTTL()))
 	}
 	return nil
 }

@@ -161,14 +161,16 @@ func TestConformanceForgedAndExpiredHandles(t *testing.T) {
 	ps.Close(c.ctx)
 }
 
-// A prepared statement's handle is self-contained: another gateway with the same key executes
-// it, with its bound parameters (the handle DoPut returned carries them).
+// A ticket is self-contained: another gateway with the same key serves it. A prepared
+// statement's handle belongs to its session, which lives in the catalog: another gateway with
+// the same key but its own catalog refuses it (NotFound), while another connection to the same
+// gateway executes it with its bound parameters (the handle DoPut returned carries them).
 func TestConformanceHandlesServedByAnotherGateway(t *testing.T) {
 	const secret = "handles-are-portable-between-gateways"
 	a := startServer(t, func(c *Config) { c.Secret = secret })
 	b := startServer(t, func(c *Config) { c.Secret = secret })
 	ca, cb := a.client(t), b.client(t)
-	ps, err := ca.Prepare(ca.ctx, `SELECT $1::bigint * 2`)
+	ps, err := ca.Prepare(ca.ctx, `SELECT $1::bigint * 2 + 0 * $2::int`) // the reader binds two values (x, y)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,11 +189,18 @@ func TestConformanceHandlesServedByAnotherGateway(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	info, err := onB.Execute(cb.ctx)
+	_, err = onB.Execute(cb.ctx)
+	wantCode(t, err, codes.NotFound)
+	ca2 := a.client(t)
+	onA, err := ca2.LoadPreparedStatementFromResult(&flightsql.CreatePreparedStatementResult{PreparedStatementHandle: ps.Handle()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want(t, cb.rows(t, info), "0")
+	info, err := onA.Execute(ca2.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want(t, ca2.rows(t, info), "0")
 	// And the ticket of A's FlightInfo is served by B.
 	info, err = ca.Execute(ca.ctx, `SELECT 7`)
 	if err != nil {

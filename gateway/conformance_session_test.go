@@ -110,8 +110,10 @@ func TestConformanceSessionOptions(t *testing.T) {
 	}
 }
 
-// A session cookie minted by one gateway is honoured by another with the same key, and not by
-// one with another key (the cookie is then ignored: a fresh session).
+// The session cookie names a session whose state is kept in the catalog: another connection
+// (its own login, so its own token session) that sends the cookie joins that session; a gateway
+// with another key ignores the cookie (a fresh session), as does one with another catalog,
+// which does not have the session.
 func TestConformanceSessionSharedKey(t *testing.T) {
 	const secret = "shared-secret-for-both-gateways"
 	a := startServer(t, func(c *Config) { c.Secret = secret })
@@ -129,15 +131,15 @@ func TestConformanceSessionSharedKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	cookie := sessionCookie(t, hdr)
-	for name, s := range map[string]*testServer{"same key": b, "other key": other} {
+	for name, s := range map[string]*testServer{"same gateway": a, "other catalog": b, "other key": other} {
 		cb := s.client(t)
 		res, err := cb.GetSessionOptions(withCookie(cb.ctx, cookie), &flight.GetSessionOptionsRequest{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		wantSchema := "sales"
-		if s == other {
-			wantSchema = "public"
+		wantSchema := "public"
+		if s == a {
+			wantSchema = "sales"
 		}
 		if got := res.SessionOptions["schema"].GetStringValue(); got != wantSchema {
 			t.Fatalf("%s: schema %q, want %q", name, got, wantSchema)

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/compute"
 	"github.com/tern-db/tern/catalog"
 	"github.com/tern-db/tern/connectors/native"
 	"github.com/tern-db/tern/planner"
@@ -30,16 +32,29 @@ func (s *Server) rewrite(ctx context.Context, sess planner.Session, st *planner.
 	}
 	width := len(st.Table.Columns)
 	schema := native.ArrowSchema(st.Table)
+	extra := 1 // the changed flag; with RETURNING also the dropped flag and the returned columns
+	if st.Returning != nil {
+		extra = 2 + st.Returning.NumFields()
+	}
 	for _, f := range st.Files {
 		w := s.store.NewWriter(st.Table)
 		var out, changed int64
 		_, err := s.runInto(ctx, sess, f.Query, func(ctx context.Context, b arrow.RecordBatch) error {
-			if int(b.NumCols()) != width+1 {
-				return errs.Errorf(errs.ErrInternal, "rewrite query has %d columns, want %d", b.NumCols(), width+1)
+			if int(b.NumCols()) != width+extra {
+				return errs.Errorf(errs.ErrInternal, "rewrite query has %d columns, want %d", b.NumCols(), width+extra)
 			}
 			flags, ok := b.Column(width).(*array.Boolean)
 			if !ok {
-				return errs.Errorf(errs.ErrInternal, "rewrite query's last column is %s", b.Column(width).DataType())
+				return errs.Errorf(errs.ErrInternal, "rewrite query's changed column is %s", b.Column(width).DataType())
+			}
+			if st.Returning != nil {
+				kept, err := s.returnRewritten(ctx, st, b, width)
+				if err != nil {
+					return err
+				}
+				defer kept.Release()
+				b = kept
+				flags = b.Column(width).(*array.Boolean)
 			}
 			for i := 0; i < flags.Len(); i++ {
 				if flags.IsValid(i) && flags.Value(i) {
@@ -53,7 +68,7 @@ func (s *Server) rewrite(ctx context.Context, sess planner.Session, st *planner.
 		})
 		if err != nil {
 			w.Abort()
-			return fail(err)
+			return fail(multiMatch(st, err))
 		}
 		if out > f.Rows {
 			w.Abort()
@@ -74,10 +89,10 @@ func (s *Server) rewrite(ctx context.Context, sess planner.Session, st *planner.
 	}
 	if st.Insert != nil {
 		w := s.store.NewWriter(st.Table)
-		n, err := s.runInto(ctx, sess, st.Insert, w.Write)
+		n, err := s.runInto(ctx, sess, st.Insert, splitReturning(st.Returning, schema, width, w.Write))
 		if err != nil {
 			w.Abort()
-			return fail(err)
+			return fail(multiMatch(st, err))
 		}
 		files, err := w.Close(ctx)
 		if err != nil {
@@ -97,4 +112,61 @@ func (s *Server) rewrite(ctx context.Context, sess planner.Session, st *planner.
 		return 0, err
 	}
 	return count, nil
+}
+
+// returnRewritten hands the RETURNING values of the rows a rewrite query changed or dropped
+// to the context's collector and returns the rows to write (not dropped): the table's columns
+// and the changed flag.
+func (s *Server) returnRewritten(ctx context.Context, st *planner.Rewrite, b arrow.RecordBatch, width int) (arrow.RecordBatch, error) {
+	changed, ok1 := b.Column(width).(*array.Boolean)
+	dropped, ok2 := b.Column(width + 1).(*array.Boolean)
+	if !ok1 || !ok2 {
+		return nil, errs.Errorf(errs.ErrInternal, "rewrite query's flags are %s, %s", b.Column(width).DataType(), b.Column(width+1).DataType())
+	}
+	n := int(b.NumRows())
+	keep := array.NewBooleanBuilder(s.alloc)
+	ret := array.NewBooleanBuilder(s.alloc)
+	defer keep.Release()
+	defer ret.Release()
+	for i := 0; i < n; i++ {
+		d := dropped.IsValid(i) && dropped.Value(i)
+		c := changed.IsValid(i) && changed.Value(i)
+		keep.Append(!d)
+		ret.Append(d || c)
+	}
+	keepMask, retMask := keep.NewArray(), ret.NewArray()
+	defer keepMask.Release()
+	defer retMask.Release()
+	cctx := compute.WithAllocator(ctx, s.alloc)
+	if r := returnedFrom(ctx); r != nil {
+		cols := b.Columns()[width+2:]
+		rec := array.NewRecordBatch(st.Returning, cols, b.NumRows())
+		sel, err := compute.FilterRecordBatch(cctx, rec, retMask, compute.DefaultFilterOptions())
+		rec.Release()
+		if err != nil {
+			return nil, errs.Errorf(errs.ErrInternal, "RETURNING: %v", err)
+		}
+		err = r.add(sel)
+		sel.Release()
+		if err != nil {
+			return nil, err
+		}
+	}
+	fields := append([]arrow.Field{}, b.Schema().Fields()[:width+1]...)
+	rec := array.NewRecordBatch(arrow.NewSchema(fields, nil), b.Columns()[:width+1], b.NumRows())
+	defer rec.Release()
+	kept, err := compute.FilterRecordBatch(cctx, rec, keepMask, compute.DefaultFilterOptions())
+	if err != nil {
+		return nil, errs.Errorf(errs.ErrInternal, "rewrite: %v", err)
+	}
+	return kept, nil
+}
+
+// multiMatch words the executor's error for a LEFT SINGLE join matching twice as the
+// statement means it (UPDATE ... FROM, ON CONFLICT).
+func multiMatch(st *planner.Rewrite, err error) error {
+	if st.MultiMatch != "" && strings.Contains(err.Error(), "more than one row returned by a subquery") {
+		return errs.Errorf(errs.ErrInvalidArgument, "%s", st.MultiMatch)
+	}
+	return err
 }

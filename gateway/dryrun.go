@@ -1,32 +1,36 @@
 package gateway
 
 import (
-	"context"
-	"strings"
-
 	"github.com/tern-db/tern/planner"
 	"github.com/tern-db/tern/proto/errs"
 )
 
 // dryrun.go: SET tern.dry_run = on | off. While on, queries in the session are planned but not
 // run: they answer one row with the bytes their scans would read after pruning (the planner's
-// dry run, the same as EXPLAIN (DRY_RUN) ...). The setting lives in the session cookie.
+// dry run, the same as EXPLAIN (DRY_RUN) ...). The setting is stored with the session (settings.go, session.go).
 
-func (s *Server) setDryRun(ctx context.Context, st *planner.Set) error {
-	on := false
-	if !st.Reset {
-		switch strings.ToLower(strings.Trim(strings.TrimSpace(st.Value), `'"`)) {
-		case "on", "true", "1", "yes":
-			on = true
-		case "off", "false", "0", "no":
-		default:
-			return errs.Errorf(errs.ErrInvalidArgument, "parameter \"tern.dry_run\" requires a Boolean value")
-		}
+// dryRunGate is the gateway's half of the dry run, at the one place statements that change
+// things are executed (execUpdate). The planner already answered estimates or refused
+// (planner/dryrun.go); this second, default-deny check holds even for a statement built by
+// another path: under a dry run only what planner.DryRunActionOf lets pass (SET, EXPLAIN
+// text) runs, estimates are not executed as updates (0 rows), everything else is refused.
+func dryRunGate(sess planner.Session, stmt planner.Statement) (skip bool, err error) {
+	if !sess.DryRun {
+		return false, nil
 	}
-	sess, _, err := s.ensureSession(ctx)
-	if err != nil {
-		return err
+	switch planner.DryRunActionOf(stmt) {
+	case planner.DryRunPass:
+		return false, nil
+	case planner.DryRunEstimate:
+		return true, nil
 	}
-	sess.DryRun = on
-	return s.saveSession(ctx, sess)
+	return true, errs.Errorf(errs.ErrFailedPrecondition, "cannot execute %T while tern.dry_run is on", stmt)
+}
+
+// refuseDryRun refuses a write that does not go through the planner (bulk ingest).
+func refuseDryRun(sess planner.Session, what string) error {
+	if sess.DryRun {
+		return errs.Errorf(errs.ErrFailedPrecondition, "cannot execute %s while tern.dry_run is on (a dry run changes nothing)", what)
+	}
+	return nil
 }

@@ -33,7 +33,7 @@ import (
 //     transport. Handshake reads no message (credentials travel in its headers), so what an
 //     unauthenticated caller can make the server hold is bounded by HTTP/2 flow control
 //     (the stream window), not by the message limit.
-//   - Message limit: the configurable limit (Config.MaxMsgSize, `tern serve
+//   - Message limit: the configurable limit (Config.MaxMessageSize, `tern serve
 //     --max-message-size`) therefore only applies to authenticated callers. Bulk data is
 //     streamed in many messages (Flight clients send one message per record batch), so the
 //     limit bounds a batch, not a load.
@@ -41,14 +41,14 @@ import (
 //     becomes Internal without detail for the client and a log line with the stack.
 //     Goroutines a handler starts recover through recoveredPanic.
 
-// DefaultMaxMsgSize is the largest message an authenticated caller may send.
-const DefaultMaxMsgSize = 64 << 20
+// DefaultMaxMessageSize is the largest message an authenticated caller may send.
+const DefaultMaxMessageSize = 64 << 20
 
 // guardOptions are the gRPC options of the guard. Its interceptors come first in the chain.
 func (s *Server) guardOptions() []grpc.ServerOption {
-	max := s.cfg.MaxMsgSize
+	max := s.cfg.MaxMessageSize
 	if max <= 0 {
-		max = DefaultMaxMsgSize
+		max = DefaultMaxMessageSize
 	}
 	adm := &admission{auth: s.auth}
 	codec := newRequestCodec()

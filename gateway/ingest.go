@@ -5,10 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
+	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/compute"
 	"github.com/apache/arrow-go/v18/arrow/flight"
 	"github.com/apache/arrow-go/v18/arrow/flight/flightsql"
 	"github.com/tern-db/tern/catalog"
@@ -37,6 +38,9 @@ func (s *Server) DoPutCommandStatementIngest(ctx context.Context, cmd flightsql.
 	if err != nil {
 		return 0, err
 	}
+	if err := refuseDryRun(sess, "bulk ingest"); err != nil { // dryrun.go
+		return 0, err
+	}
 	if cmd.GetTable() == "" {
 		return 0, errs.Errorf(errs.ErrInvalidArgument, "ingest needs a target table")
 	}
@@ -48,19 +52,11 @@ func (s *Server) DoPutCommandStatementIngest(ctx context.Context, cmd flightsql.
 		ref.Schema = cmd.GetSchema()
 	}
 	if cmd.GetTemporary() {
-		st, fresh, err := s.ensureSession(ctx)
+		st, err := s.ensureTempSchema(ctx) // session.go
 		if err != nil {
 			return 0, err
 		}
-		if fresh {
-			if err := s.saveSession(ctx, st); err != nil {
-				return 0, err
-			}
-		}
 		ref.Schema = st.tempSchema()
-		if err := s.cat.CreateSchema(ctx, ref.Tenant, ref.Schema); err != nil && !errors.Is(err, errs.ErrAlreadyExists) {
-			return 0, err
-		}
 	}
 	var tx *txnState
 	if id := cmd.GetTransactionId(); len(id) > 0 {
@@ -100,6 +96,9 @@ func (s *Server) DoPutCommandStatementIngest(ctx context.Context, cmd flightsql.
 		}
 		return s.ingestCreate(ctx, catalog.Table{Ref: ref, Columns: incoming}, rdr)
 	case err != nil:
+		return 0, err
+	}
+	if err := refuseUncheckedIngest(t); err != nil { // ddl_exec.go
 		return 0, err
 	}
 	switch ifExists {
@@ -155,21 +154,32 @@ func sameColumns(a, b []catalog.Column) bool {
 	return true
 }
 
-// writeStream writes every batch of rdr through w, cast to the table's column types.
+// writeStream writes every batch of rdr through w, converted to the table's column types by
+// the load fitter (copy_fit.go: a value that does not fit names its row and column). Columns
+// are matched by name when the stream's names are the table's (in any order; exact, else
+// ignoring case), else by position (the counts must agree).
 func (s *Server) writeStream(ctx context.Context, w *native.Writer, rdr flight.MessageReader) (int64, error) {
-	target := w.Schema()
-	cctx := compute.WithAllocator(ctx, s.alloc)
+	t := w.Table()
+	order, err := ingestOrder(rdr.Schema(), t)
+	if err != nil {
+		return 0, err
+	}
+	fit := newFitter("ingest into "+t.Ref.Name, t, w.Schema(), s.alloc)
+	var received atomic.Int64
+	p := s.newProgress("ingest "+t.Ref.String(), &received)
 	var n int64
+	defer func() { p.end(err) }()
 	for rdr.Next() {
-		if err := ctx.Err(); err != nil {
+		if err = ctx.Err(); err != nil {
 			return n, err
 		}
 		rec := rdr.RecordBatch()
-		if int(rec.NumCols()) != target.NumFields() {
-			return n, errs.Errorf(errs.ErrInvalidArgument, "ingest batch has %d columns but the table has %d", rec.NumCols(), target.NumFields())
-		}
-		cast, err := castBatch(cctx, rec, target)
-		if err != nil {
+		received.Add(batchBytes(rec))
+		in := reorderColumns(rec, order)
+		cast, ferr := fit.fit(ctx, in)
+		in.Release()
+		if ferr != nil {
+			err = ferr
 			return n, err
 		}
 		err = w.Write(ctx, cast)
@@ -178,43 +188,96 @@ func (s *Server) writeStream(ctx context.Context, w *native.Writer, rdr flight.M
 			return n, err
 		}
 		n += rec.NumRows()
+		p.add(rec.NumRows())
 	}
-	if err := rdr.Err(); err != nil && !errors.Is(err, io.EOF) {
+	if rerr := rdr.Err(); rerr != nil && !errors.Is(rerr, io.EOF) {
 		if ctx.Err() != nil {
-			return n, ctx.Err()
+			err = ctx.Err()
+			return n, err
 		}
-		return n, errs.Errorf(errs.ErrInvalidArgument, "reading the ingest stream: %v", err)
+		if errors.Is(rerr, errs.ErrInvalidArgument) {
+			return n, rerr // the IPC checks (ipcstream.go) said what was wrong
+		}
+		err = errs.Errorf(errs.ErrInvalidArgument, "reading the ingest stream: %v", rerr)
+		return n, err
 	}
 	return n, nil
 }
 
-// castBatch returns rec with its columns cast to target's types (a new reference either way).
-func castBatch(ctx context.Context, rec arrow.RecordBatch, target *arrow.Schema) (arrow.RecordBatch, error) {
-	cols := make([]arrow.Array, rec.NumCols())
-	defer func() {
-		for _, c := range cols {
-			if c != nil {
-				c.Release()
+// ingestOrder returns, for each table column, the stream column that feeds it.
+func ingestOrder(sc *arrow.Schema, t catalog.Table) ([]int, error) {
+	if sc == nil || sc.NumFields() != len(t.Columns) {
+		n := 0
+		if sc != nil {
+			n = sc.NumFields()
+		}
+		return nil, errs.Errorf(errs.ErrInvalidArgument, "ingest stream has %d columns but table %q has %d", n, t.Ref.Name, len(t.Columns))
+	}
+	order := make([]int, len(t.Columns))
+	byName := true
+	for j, c := range t.Columns {
+		idx := -1
+		for i, f := range sc.Fields() {
+			if f.Name == c.Name {
+				idx = i
 			}
 		}
-	}()
-	for i := range cols {
-		col := rec.Column(i)
-		want := target.Field(i).Type
-		if arrow.TypeEqual(col.DataType(), want) {
-			col.Retain()
-			cols[i] = col
-			continue
+		if idx < 0 {
+			for i, f := range sc.Fields() {
+				if strings.EqualFold(f.Name, c.Name) {
+					if idx >= 0 {
+						idx = -2 // ambiguous
+						break
+					}
+					idx = i
+				}
+			}
 		}
-		opts := compute.SafeCastOptions(want)
-		opts.AllowTimeTruncate = true
-		out, err := compute.CastArray(ctx, col, opts)
-		if err != nil {
-			return nil, errs.Errorf(errs.ErrInvalidArgument, "column %q: cannot store %s as %s", target.Field(i).Name, col.DataType(), want)
+		if idx < 0 {
+			byName = false
+			break
 		}
-		cols[i] = out
+		order[j] = idx
 	}
-	return array.NewRecordBatch(target, cols, rec.NumRows()), nil
+	if byName {
+		seen := map[int]bool{}
+		for _, i := range order {
+			if seen[i] {
+				byName = false
+			}
+			seen[i] = true
+		}
+	}
+	if !byName {
+		for j := range order {
+			order[j] = j
+		}
+	}
+	return order, nil
+}
+
+// reorderColumns returns rec's columns in order (a new reference).
+func reorderColumns(rec arrow.RecordBatch, order []int) arrow.RecordBatch {
+	cols := make([]arrow.Array, len(order))
+	fields := make([]arrow.Field, len(order))
+	for j, i := range order {
+		cols[j] = rec.Column(i)
+		fields[j] = rec.Schema().Field(i)
+	}
+	return array.NewRecordBatch(arrow.NewSchema(fields, nil), cols, rec.NumRows())
+}
+
+// batchBytes is the size of a batch's buffers.
+func batchBytes(rec arrow.RecordBatch) int64 {
+	var n int64
+	for _, c := range rec.Columns() {
+		for _, b := range c.Data().Buffers() {
+			if b != nil {
+				n += int64(b.Len())
+			}
+		}
+	}
+	return n
 }
 
 func (s *Server) ingestCreate(ctx context.Context, t catalog.Table, rdr flight.MessageReader) (int64, error) {

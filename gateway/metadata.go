@@ -11,6 +11,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/flight/flightsql"
 	"github.com/apache/arrow-go/v18/arrow/flight/flightsql/schema_ref"
 	"github.com/tern-db/tern/catalog"
+	"github.com/tern-db/tern/planner"
 )
 
 func (s *Server) GetFlightInfoCatalogs(ctx context.Context, desc *flight.FlightDescriptor) (*flight.FlightInfo, error) {
@@ -88,11 +89,7 @@ func (s *Server) DoGetTables(ctx context.Context, cmd flightsql.GetTables) (*arr
 		matchSchema := likeMatcher(cmd.GetDBSchemaFilterPattern())
 		matchTable := likeMatcher(cmd.GetTableNameFilterPattern())
 		for _, schemaName := range schemas {
-			tableType := "TABLE"
-			if isTempSchema(schemaName) {
-				tableType = "LOCAL TEMPORARY"
-			}
-			if !matchSchema(schemaName) || !visibleSchema(ctx, schemaName) || !wantType(tableType) {
+			if !matchSchema(schemaName) || !visibleSchema(ctx, schemaName) {
 				continue
 			}
 			tables, err := s.cat.ListTables(ctx, id.Tenant, schemaName)
@@ -100,7 +97,8 @@ func (s *Server) DoGetTables(ctx context.Context, cmd flightsql.GetTables) (*arr
 				return nil, nil, err
 			}
 			for _, t := range tables {
-				if !matchTable(t.Ref.Name) {
+				tableType := jdbcTableType(t)
+				if !matchTable(t.Ref.Name) || !wantType(tableType) {
 					continue
 				}
 				b.Field(0).(*array.StringBuilder).Append(catalog.CatalogName)
@@ -117,14 +115,28 @@ func (s *Server) DoGetTables(ctx context.Context, cmd flightsql.GetTables) (*arr
 }
 
 func (s *Server) GetFlightInfoTableTypes(ctx context.Context, desc *flight.FlightDescriptor) (*flight.FlightInfo, error) {
-	return s.metadataInfoN(desc, schema_ref.TableTypes, 2), nil
+	return s.metadataInfoN(desc, schema_ref.TableTypes, int64(len(tableTypes))), nil
 }
 
 func (s *Server) DoGetTableTypes(ctx context.Context) (*arrow.Schema, <-chan flight.StreamChunk, error) {
 	b := array.NewRecordBuilder(s.alloc, schema_ref.TableTypes)
 	defer b.Release()
-	b.Field(0).(*array.StringBuilder).AppendValues([]string{"LOCAL TEMPORARY", "TABLE"}, nil)
+	b.Field(0).(*array.StringBuilder).AppendValues(tableTypes, nil)
 	return oneBatch(schema_ref.TableTypes, b)
+}
+
+// tableTypes are the table types GetTables reports, in JDBC's order (by name): the names
+// JDBC's DatabaseMetaData uses for what Tern has (TABLE, VIEW, and session-temporary tables
+// as LOCAL TEMPORARY). System views (information_schema, pg_catalog) are not listed by
+// GetTables, so no SYSTEM types are advertised.
+var tableTypes = []string{"LOCAL TEMPORARY", "TABLE", "VIEW"}
+
+// jdbcTableType is GetTables' table_type of a catalog entry.
+func jdbcTableType(t catalog.Table) string {
+	if tt := planner.TableType(t); tt != "BASE TABLE" {
+		return tt
+	}
+	return "TABLE"
 }
 
 // tableSchema is a table's Arrow schema with the Flight SQL column metadata clients read
@@ -137,6 +149,9 @@ func tableSchema(t catalog.Table) *arrow.Schema {
 			CatalogName(catalog.CatalogName).SchemaName(t.Ref.Schema).TableName(t.Ref.Name).
 			TypeName(c.Type.String()).IsReadOnly(false).IsSearchable(true).IsAutoIncrement(false).
 			IsCaseSensitive(c.Type.Kind == catalog.TypeText)
+		if c.Comment != "" { // COMMENT ON COLUMN
+			mb.Remarks(c.Comment)
+		}
 		switch c.Type.Kind {
 		case catalog.TypeNumeric:
 			mb.Precision(c.Type.Precision).Scale(c.Type.Scale)
@@ -152,7 +167,8 @@ func tableSchema(t catalog.Table) *arrow.Schema {
 				mb.Precision(x.columnSize).Scale(0)
 			}
 		}
-		fields[i] = arrow.Field{Name: c.Name, Type: c.Type.Arrow(), Nullable: c.Nullable, Metadata: mb.Metadata()}
+		// a view's columns are nullable, as PostgreSQL reports them
+		fields[i] = arrow.Field{Name: c.Name, Type: c.Type.Arrow(), Nullable: c.Nullable || planner.IsView(t), Metadata: mb.Metadata()}
 	}
 	return arrow.NewSchema(fields, nil)
 }

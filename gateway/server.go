@@ -18,6 +18,7 @@ import (
 	"github.com/tern-db/tern/connectors/files"
 	"github.com/tern-db/tern/connectors/native"
 	"github.com/tern-db/tern/flightnodes"
+	"github.com/tern-db/tern/internal/datafs"
 	"github.com/tern-db/tern/planner"
 	"google.golang.org/grpc"
 )
@@ -39,14 +40,23 @@ type Config struct {
 	TLSKey      string
 	TLSClientCA string
 
-	// MaxMsgSize is the largest gRPC message an authenticated caller may send (0:
-	// DefaultMaxMsgSize). Unauthenticated callers get no message read at all (guard.go).
-	MaxMsgSize int
+	// MaxMessageSize is the largest gRPC message an authenticated caller may send (0:
+	// DefaultMaxMessageSize). Unauthenticated callers get no message read at all (guard.go).
+	MaxMessageSize int
 
 	// Secret is the key that signs tokens, tickets, handles and session cookies. Empty: the
 	// TERN_SECRET environment variable, else <data>/secret.key (created at first start).
 	// Gateways that share it serve each other's handles.
 	Secret string
+
+	// SessionTTL: a session unused this long ends (its temporary tables and prepared
+	// statements go); 0: TokenTTL (session.go).
+	SessionTTL time.Duration
+	// TicketTTL is the lifetime of query tickets; 0: DefaultTicketTTL (tickets.go).
+	TicketTTL time.Duration
+	// Listener, when set, is used instead of binding Listen (tern serve binds first, so a
+	// port in use fails before anything is created in the data directory).
+	Listener net.Listener
 }
 
 // Server is the Flight SQL gateway with its embedded catalog, storage and in-process node.
@@ -84,11 +94,14 @@ func New(ctx context.Context, cfg Config) (s *Server, generatedPassword string, 
 	if cfg.Alloc == nil {
 		cfg.Alloc = memory.NewGoAllocator()
 	}
+	if cfg.SessionTTL <= 0 {
+		cfg.SessionTTL = cfg.TokenTTL
+	}
 	dir, err := filepath.Abs(cfg.DataDir)
 	if err != nil {
 		return nil, "", err
 	}
-	if err := os.MkdirAll(dir, 0o750); err != nil {
+	if err := datafs.PrepareDataDir(dir, cfg.Logger); err != nil { // owner-only (0700)
 		return nil, "", fmt.Errorf("creating data directory: %w", err)
 	}
 	cfg.DataDir = dir
@@ -100,7 +113,7 @@ func New(ctx context.Context, cfg Config) (s *Server, generatedPassword string, 
 	if err != nil {
 		return nil, "", fmt.Errorf("opening catalog: %w", err)
 	}
-	generatedPassword, err = ensureAdmin(ctx, cat, cfg.AdminPassword)
+	generatedPassword, err = ensureAdmin(ctx, cat, cfg.AdminPassword, cfg.Logger)
 	if err != nil {
 		cat.Close()
 		return nil, "", fmt.Errorf("creating admin user: %w", err)
@@ -113,7 +126,7 @@ func New(ctx context.Context, cfg Config) (s *Server, generatedPassword string, 
 		store:   store,
 		planner: planner.New(cat, &files.Access{AllowDirs: cfg.AllowDirs}, store),
 		exec:    flightnodes.NewNode(cfg.Alloc),
-		auth:    &authenticator{log: cfg.Logger, cat: cat, key: key, ttl: cfg.TokenTTL, now: time.Now},
+		auth:    &authenticator{log: cfg.Logger, cat: cat, key: key, ttl: cfg.TokenTTL, now: time.Now, sessionTTL: cfg.SessionTTL},
 		key:     key,
 		alloc:   cfg.Alloc,
 		queries: newQueryRegistry(),
@@ -127,7 +140,7 @@ func New(ctx context.Context, cfg Config) (s *Server, generatedPassword string, 
 	return s, generatedPassword, nil
 }
 
-// loadOrCreateKey returns the HMAC key that signs tokens, tickets and handles. Gateways that
+// loadOrCreateKey returns the secret that seals tokens, tickets and handles. Gateways that
 // share a key can serve each other's handles.
 func loadOrCreateKey(path, secret string) ([]byte, error) {
 	if secret != "" {
@@ -147,11 +160,10 @@ func loadOrCreateKey(path, secret string) ([]byte, error) {
 	if _, err := rand.Read(b); err != nil {
 		return nil, err
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o600); err != nil {
-		return nil, fmt.Errorf("writing signing key: %w", err)
+	if err := datafs.WriteFileAtomic(path, b); err != nil { // 0600
+		return nil, fmt.Errorf("writing signing key: %w", datafs.IOError("the signing key", err))
 	}
-	return b, os.Rename(tmp, path)
+	return b, nil
 }
 
 // flightService wraps the Flight SQL router to answer Handshake with Tern's authentication.
@@ -166,7 +178,10 @@ func (f *flightService) Handshake(stream flight.FlightService_HandshakeServer) e
 
 // Listen binds the listen address; Addr is valid afterwards.
 func (s *Server) Listen() error {
-	lis, err := net.Listen("tcp", s.cfg.Listen)
+	lis, err := s.cfg.Listener, error(nil) // tern serve binds first (Config.Listener)
+	if lis == nil {
+		lis, err = net.Listen("tcp", s.cfg.Listen)
+	}
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", s.cfg.Listen, err)
 	}
@@ -207,6 +222,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	errc := make(chan error, 1)
 	go func() { errc <- s.grpc.Serve(s.lis) }()
 	stopMaintenance := s.startMaintenance(ctx) // storage.go
+	stopSweep := s.startSessionSweep(ctx)      // session_sweep.go
 	var err error
 	select {
 	case <-ctx.Done():
@@ -220,6 +236,7 @@ func (s *Server) Serve(ctx context.Context) error {
 		err = <-errc
 	case err = <-errc:
 	}
+	stopSweep()
 	stopMaintenance()
 	if cerr := s.cat.Close(); err == nil {
 		err = cerr
@@ -238,11 +255,7 @@ func session(ctx context.Context) (planner.Session, error) {
 	}
 	sess := planner.Session{Tenant: id.Tenant, User: id.User, Schema: catalog.DefaultSchema}
 	if st := sessionFrom(ctx); st != nil {
-		if st.Schema != "" {
-			sess.Schema = st.Schema
-		}
-		sess.DryRun = st.DryRun
-		sess.TempSchema = st.tempSchema()
+		st.apply(&sess) // session.go
 	}
 	return sess, nil
 }

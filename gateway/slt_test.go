@@ -46,6 +46,13 @@ func openTern(t *testing.T) sqllogictest.DB {
 // under allowDirs, and connects to it through arrow-go's Flight SQL client.
 func openTernWithDirs(t *testing.T, allowDirs ...string) sqllogictest.DB {
 	t.Helper()
+	_, db := serveTern(t, allowDirs...)
+	return db
+}
+
+// serveTern is openTernWithDirs that also returns the server's address.
+func serveTern(t *testing.T, allowDirs ...string) (string, sqllogictest.DB) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	srv, _, err := gateway.New(ctx, gateway.Config{
 		Listen:        "127.0.0.1:0",
@@ -79,5 +86,5 @@ func openTernWithDirs(t *testing.T, allowDirs ...string) sqllogictest.DB {
 			t.Error(err)
 		}
 	})
-	return db
+	return srv.Addr(), db
 }

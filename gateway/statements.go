@@ -24,9 +24,6 @@ import (
 	"github.com/tern-db/tern/proto/errs"
 )
 
-// ticketTTL bounds how long a FlightInfo's tickets stay valid.
-const ticketTTL = 24 * time.Hour
-
 // ticketPayload is everything DoGet needs: the plan to run (snapshots already pinned in it)
 // or literal rows (EXPLAIN), and the tenant it was planned for.
 type ticketPayload struct {
@@ -35,6 +32,16 @@ type ticketPayload struct {
 	Plan    []byte   `json:"p,omitempty"`
 	Lines   []string `json:"l,omitempty"` // EXPLAIN output; with Analyze, the logical plan
 	Analyze bool     `json:"a,omitempty"` // EXPLAIN ANALYZE: run Plan with profiling
+	// Tables are the native tables Plan pins, re-checked when the ticket is redeemed
+	// (tickets.go).
+	Tables []pinnedTable `json:"tb,omitempty"`
+	// Deadline (unix nanoseconds, 0: none) is when statement_timeout ends the statement
+	// (timeout.go); Text is the statement for tern.last_query() (lastquery.go).
+	Deadline int64  `json:"dl,omitempty"`
+	Text     string `json:"x,omitempty"`
+	// Schema is the promised result schema (IPC); DoGet stamps the stream with it (conform.go).
+	Schema []byte `json:"sc,omitempty"`
+	Rows    []byte   `json:"r,omitempty"` // RETURNING: the rows, an Arrow IPC stream (returning.go)
 }
 
 // preparedPayload is a prepared statement: its text, who prepared it, and bound parameters
@@ -47,6 +54,10 @@ type preparedPayload struct {
 	Params []byte `json:"p,omitempty"`
 	Txn    []byte `json:"x,omitempty"`  // transaction id the statement was prepared in
 	Plan   []byte `json:"sp,omitempty"` // a prepared Substrait plan (instead of SQL)
+	// ID and Session name the statement in its session's registry of open prepared
+	// statements: a closed statement or one of an ended session is refused (prepared.go).
+	ID      string `json:"id,omitempty"`
+	Session string `json:"ss,omitempty"`
 }
 
 func newQueryID() string {
@@ -59,22 +70,49 @@ var explainSchema = arrow.NewSchema([]arrow.Field{{Name: "QUERY PLAN", Type: arr
 
 // flightInfoFor plans sql and returns the FlightInfo that serves it. Statements that change
 // things (DDL, INSERT) run here, once, and answer with an empty result.
-func (s *Server) flightInfoFor(ctx context.Context, sess planner.Session, sql string, params []scalar.Scalar, desc *flight.FlightDescriptor, tx *txnState) (*flight.FlightInfo, error) {
+func (s *Server) flightInfoFor(ctx context.Context, sess planner.Session, sql string, params []scalar.Scalar, desc *flight.FlightDescriptor, tx *txnState) (_ *flight.FlightInfo, err error) {
+	deadline := statementDeadline(sess) // timeout.go
+	ctx, cancel := withStatementDeadline(ctx, deadline)
+	defer cancel()
+	run := s.startRun(ctx, "", sql) // lastquery.go
+	var scanned atomic.Int64
+	ctx = files.WithBytesCounter(ctx, &scanned)
+	var affected int64
+	defer func() {
+		err = queryErr(ctx, err)
+		if err != nil || run != nil {
+			run.finish(affected, scanned.Load(), err)
+		}
+	}()
 	stmt, err := s.plannerFor(tx).Plan(ctx, sess, sql, params)
 	if err != nil {
 		return nil, err
 	}
-	tp := ticketPayload{QueryID: newQueryID(), Tenant: sess.Tenant}
+	tp := ticketPayload{QueryID: run.rec.QueryID, Tenant: sess.Tenant, Deadline: deadlineNanos(deadline), Text: run.rec.Text}
 	var schema *arrow.Schema
+	var pinned map[uint64]uint64
 	switch st := stmt.(type) {
 	case *planner.Query:
-		tp.Plan, schema = st.Plan, st.Schema
+		tp.Plan, schema, pinned = st.Plan, st.Schema, st.Snapshots
+		tp.Schema = flight.SerializeSchema(schema, s.alloc)
 	case *planner.Explain:
 		tp.Lines, schema = st.Lines, explainSchema
 	case *planner.ExplainAnalyze:
-		tp.Plan, tp.Lines, tp.Analyze, schema = st.Query.Plan, st.Logical, true, explainSchema
+		tp.Plan, tp.Lines, tp.Analyze, schema, pinned = st.Query.Plan, st.Logical, true, explainSchema, st.Query.Snapshots
 	default:
-		if _, err := s.execUpdate(ctx, sess, stmt, tx); err != nil {
+		if r, ok := stmt.(planner.Returner); ok && r.ReturningSchema() != nil {
+			// a write with RETURNING: run it now, the ticket carries its rows (returning.go)
+			ret := newReturned(r.ReturningSchema())
+			if affected, err = s.execUpdate(withReturned(ctx, ret), sess, stmt, tx); err != nil {
+				return nil, err
+			}
+			if tp.Rows, err = ret.finish(); err != nil {
+				return nil, err
+			}
+			schema = ret.schema
+			break
+		}
+		if affected, err = s.execUpdate(ctx, sess, stmt, tx); err != nil {
 			return nil, err
 		}
 		return &flight.FlightInfo{
@@ -84,7 +122,12 @@ func (s *Server) flightInfoFor(ctx context.Context, sess planner.Session, sql st
 			TotalBytes:       -1,
 		}, nil
 	}
-	h, err := proto.SignJSON(s.key, proto.KindTicket, time.Now().Add(ticketTTL), tp)
+	if tp.Plan != nil {
+		run = nil // a query's run is recorded when its ticket is served (DoGet)
+	} else {
+		affected = int64(len(tp.Lines))
+	}
+	h, err := s.sealTicket(ctx, tp, pinned)
 	if err != nil {
 		return nil, err
 	}
@@ -95,7 +138,7 @@ func (s *Server) flightInfoFor(ctx context.Context, sess planner.Session, sql st
 	// One endpoint: results are not partitioned yet. The row count is known up front only for
 	// EXPLAIN's literal rows.
 	total := int64(-1)
-	if tp.Plan == nil {
+	if tp.Plan == nil && tp.Rows == nil {
 		total = int64(len(tp.Lines))
 	}
 	return &flight.FlightInfo{
@@ -148,13 +191,38 @@ func (s *Server) DoGetStatement(ctx context.Context, cmd flightsql.StatementQuer
 		// A ticket is only good for the tenant that planned it; say no more than "invalid".
 		return nil, nil, errs.Errorf(errs.ErrInvalidArgument, "ticket signature does not match")
 	}
+	if err := s.revalidateTicket(ctx, tp); err != nil {
+		return nil, nil, err
+	}
+	if tp.Rows != nil {
+		return s.streamReturned(tp.Rows)
+	}
 	if tp.Plan == nil {
 		return s.streamLines(tp.Lines)
 	}
-	qctx, done := s.queries.start(ctx, tp.QueryID)
+	qctx, unregister := s.queries.start(ctx, tp.QueryID)
+	qctx, cancelDeadline := withStatementDeadline(qctx, deadlineOf(tp.Deadline)) // timeout.go
+	run := s.startRun(ctx, tp.QueryID, tp.Text)                                  // lastquery.go
+	var scanned atomic.Int64
+	var streamed int64 = -1
+	var watched *watchedOp // lastquery.go
+	done := func() {
+		var err error
+		if streamed < 0 {
+			err = errs.Errorf(errs.ErrInternal, "the query failed")
+			if watched != nil && watched.err != nil {
+				err = watched.err
+			}
+			err = queryErr(qctx, err)
+		}
+		cancelDeadline()
+		unregister()
+		run.finish(max(streamed, 0), scanned.Load(), err)
+	}
 	if err := qctx.Err(); err != nil {
+		err = queryErr(qctx, err) // before done(), which cancels qctx
 		done()
-		return nil, nil, queryErr(qctx, err)
+		return nil, nil, err
 	}
 	if tp.Analyze {
 		defer done()
@@ -162,16 +230,24 @@ func (s *Server) DoGetStatement(ctx context.Context, cmd flightsql.StatementQuer
 		if err != nil {
 			return nil, nil, queryErr(qctx, err)
 		}
+		streamed = int64(len(lines))
 		return s.streamLines(lines)
 	}
-	var scanned atomic.Int64
-	qctx = files.WithBytesCounter(qctx, &scanned)
-	op, err := s.exec.Run(qctx, &proto.Fragment{QueryID: tp.QueryID, Tenant: tp.Tenant, Plan: tp.Plan})
+	promised, err := promisedSchema(tp.Schema, s.alloc)
 	if err != nil {
 		done()
 		return nil, nil, err
 	}
-	return streamOperator(ctx, qctx, op, done, func(rows int64) []byte {
+	qctx = files.WithBytesCounter(qctx, &scanned)
+	op, err := s.exec.Run(qctx, &proto.Fragment{QueryID: tp.QueryID, Tenant: tp.Tenant, Plan: tp.Plan})
+	if err != nil {
+		err = queryErr(qctx, err)
+		done()
+		return nil, nil, err
+	}
+	watched = &watchedOp{Operator: op}
+	return streamOperator(ctx, qctx, watched, promised, done, func(rows int64) []byte {
+		streamed = rows
 		return resultMetadata(tp.QueryID, rows, scanned.Load())
 	})
 }
@@ -185,11 +261,33 @@ func (s *Server) DoPutCommandStatementUpdate(ctx context.Context, cmd flightsql.
 	if err != nil {
 		return 0, err
 	}
-	stmt, err := s.plannerFor(tx).Plan(ctx, sess, cmd.GetQuery(), nil)
-	if err != nil {
-		return 0, err
+	return s.runUpdate(ctx, sess, cmd.GetQuery(), [][]scalar.Scalar{nil}, tx)
+}
+
+// runUpdate plans and runs an update once per parameter row (JDBC executeBatch, ADBC bulk
+// binds) under the session's statement_timeout, and records it for tern.last_query().
+func (s *Server) runUpdate(ctx context.Context, sess planner.Session, sql string, rows [][]scalar.Scalar, tx *txnState) (total int64, err error) {
+	ctx, cancel := withStatementDeadline(ctx, statementDeadline(sess))
+	defer cancel()
+	run := s.startRun(ctx, "", sql)
+	var scanned atomic.Int64
+	ctx = files.WithBytesCounter(ctx, &scanned)
+	defer func() {
+		err = queryErr(ctx, err)
+		run.finish(total, scanned.Load(), err)
+	}()
+	for _, row := range rows {
+		stmt, err := s.plannerFor(tx).Plan(ctx, sess, sql, row)
+		if err != nil {
+			return total, err
+		}
+		n, err := s.execUpdate(ctx, sess, stmt, tx)
+		if err != nil {
+			return total, err
+		}
+		total += n
 	}
-	return s.execUpdate(ctx, sess, stmt, tx)
+	return total, nil
 }
 
 // Prepared statements. Handles are signed and self-contained: closing one is a no-op, and any
@@ -208,7 +306,7 @@ func (s *Server) CreatePreparedStatement(ctx context.Context, req flightsql.Acti
 	if err != nil {
 		return res, err
 	}
-	h, err := proto.SignJSON(s.key, proto.KindPrepared, time.Time{}, preparedPayload{
+	h, err := s.newPrepared(ctx, preparedPayload{ // prepared.go
 		SQL: req.GetQuery(), Tenant: sess.Tenant, User: sess.User, Schema: sess.Schema, Txn: req.GetTransactionId()})
 	if err != nil {
 		return res, err
@@ -233,8 +331,7 @@ func paramSchema(types []catalog.Type) *arrow.Schema {
 }
 
 func (s *Server) ClosePreparedStatement(ctx context.Context, req flightsql.ActionClosePreparedStatementRequest) error {
-	_, _, err := s.openPrepared(ctx, req.GetPreparedStatementHandle())
-	return err
+	return s.closePrepared(ctx, req.GetPreparedStatementHandle()) // prepared.go
 }
 
 // openPrepared verifies a handle and that it belongs to the caller's tenant.
@@ -249,6 +346,9 @@ func (s *Server) openPrepared(ctx context.Context, h []byte) (preparedPayload, p
 	}
 	if pp.Tenant != sess.Tenant {
 		return pp, sess, errs.Errorf(errs.ErrInvalidArgument, "prepared signature does not match")
+	}
+	if err := s.checkPrepared(ctx, pp); err != nil { // prepared.go
+		return pp, sess, err
 	}
 	if pp.Schema != "" {
 		sess.Schema = pp.Schema
@@ -400,20 +500,7 @@ func (s *Server) DoPutPreparedStatementUpdate(ctx context.Context, cmd flightsql
 	if err != nil {
 		return 0, err
 	}
-	// One execution per parameter row (JDBC executeBatch, ADBC bulk binds).
-	var total int64
-	for _, row := range rows {
-		stmt, err := s.plannerFor(tx).Plan(ctx, sess, pp.SQL, row)
-		if err != nil {
-			return total, err
-		}
-		n, err := s.execUpdate(ctx, sess, stmt, tx)
-		if err != nil {
-			return total, err
-		}
-		total += n
-	}
-	return total, nil
+	return s.runUpdate(ctx, sess, pp.SQL, rows, tx)
 }
 
 // streamLines serves literal text rows (EXPLAIN).

@@ -10,7 +10,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/flight"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/tern-db/tern/flightnodes/exec"
-	"github.com/tern-db/tern/proto/errs"
 )
 
 // streamOperator opens op and streams its batches as Flight chunks. The producer goroutine is
@@ -20,11 +19,25 @@ import (
 // client listens); queryCtx is the query's, derived from it; done runs when the producer ends.
 // The channel holds at most two batches, so a slow reader holds the producer back (gRPC flow
 // control reaches the operators): server memory stays bounded whatever the result's size.
-func streamOperator(streamCtx, queryCtx context.Context, op exec.Operator, done func(), trailer func(rows int64) []byte) (*arrow.Schema, <-chan flight.StreamChunk, error) {
-	if err := op.Open(queryCtx); err != nil {
+//
+// promised is the schema the client was told (FlightInfo, GetSchema, a prepared statement's
+// dataset schema); nil means the operator's own (plans whose promise was op.Schema() itself).
+// Every batch is stamped with it, so the stream's schema is the promise byte for byte; see
+// conform for what is checked.
+func streamOperator(streamCtx, queryCtx context.Context, op exec.Operator, promised *arrow.Schema, done func(), trailer func(rows int64) []byte) (*arrow.Schema, <-chan flight.StreamChunk, error) {
+	if promised == nil {
+		promised = op.Schema()
+	}
+	if err := conformSchema(promised, op.Schema()); err != nil {
 		op.Close()
 		done()
-		return nil, nil, queryErr(queryCtx, err)
+		return nil, nil, err
+	}
+	if err := op.Open(queryCtx); err != nil {
+		err = queryErr(queryCtx, err) // before done(), which cancels queryCtx
+		op.Close()
+		done()
+		return nil, nil, err
 	}
 	ch := make(chan flight.StreamChunk, 2)
 	go func() {
@@ -64,7 +77,7 @@ func streamOperator(streamCtx, queryCtx context.Context, op exec.Operator, done 
 				}
 				if held == nil && trailer != nil {
 					// No rows: an empty batch still carries the totals.
-					rb := array.NewRecordBuilder(memory.DefaultAllocator, op.Schema())
+					rb := array.NewRecordBuilder(memory.DefaultAllocator, promised)
 					held = rb.NewRecordBatch()
 					rb.Release()
 				}
@@ -82,6 +95,10 @@ func streamOperator(streamCtx, queryCtx context.Context, op exec.Operator, done 
 				sendErr(streamCtx, ch, queryErr(queryCtx, err))
 				return
 			}
+			if b, err = conform(promised, b); err != nil {
+				sendErr(streamCtx, ch, err)
+				return
+			}
 			rows += b.NumRows()
 			if held != nil {
 				c := flight.StreamChunk{Data: held}
@@ -94,7 +111,7 @@ func streamOperator(streamCtx, queryCtx context.Context, op exec.Operator, done 
 			held = b
 		}
 	}()
-	return op.Schema(), ch, nil
+	return promised, ch, nil
 }
 
 // queryErr reports why a query stopped: the cause of its context's end when it ended (e.g.
@@ -110,7 +127,9 @@ func queryErr(queryCtx context.Context, err error) error {
 
 func sendErr(ctx context.Context, ch chan<- flight.StreamChunk, err error) {
 	select {
-	case ch <- flight.StreamChunk{Err: errs.ToStatus(err)}:
+	// The error goes back unconverted: the service returns it from DoGet, and the interceptor
+	// logs an Internal error's detail before mapping it to its gRPC status.
+	case ch <- flight.StreamChunk{Err: err}:
 	case <-ctx.Done():
 	}
 }

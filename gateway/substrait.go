@@ -3,7 +3,6 @@ package gateway
 import (
 	"context"
 	"strings"
-	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/flight"
@@ -92,6 +91,7 @@ func (s *Server) bindRead(ctx context.Context, sess planner.Session, rr *substra
 		if err != nil {
 			return err
 		}
+		pin(ctx, t)
 		ns := &substraitpb.NamedStruct{Struct: &substraitpb.Type_Struct{Nullability: substraitpb.Type_NULLABILITY_REQUIRED}}
 		for _, c := range t.Columns {
 			ty, err := psub.Type(c.Type, c.Nullable)
@@ -110,6 +110,9 @@ func (s *Server) bindRead(ctx context.Context, sess planner.Session, rr *substra
 					return errs.Errorf(errs.ErrInvalidArgument, "the plan's column %d of %s is %q, the table's is %q", i+1, ref, n, ns.Names[i])
 				}
 			}
+		}
+		for i, c := range t.Columns { // data files name renamed and added columns otherwise
+			ns.Names[i] = catalog.FieldName(c)
 		}
 		rr.BaseSchema = ns
 		lf := &substraitpb.ReadRel_LocalFiles{}
@@ -169,6 +172,7 @@ func (s *Server) substraitSchema(ctx context.Context, sess planner.Session, raw 
 }
 
 func (s *Server) substraitInfo(ctx context.Context, sess planner.Session, raw []byte, desc *flight.FlightDescriptor) (*flight.FlightInfo, error) {
+	ctx, pins := withPins(ctx)
 	plan, err := s.admitPlan(ctx, sess, raw)
 	if err != nil {
 		return nil, err
@@ -179,8 +183,9 @@ func (s *Server) substraitInfo(ctx context.Context, sess planner.Session, raw []
 	}
 	schema := op.Schema()
 	op.Close()
-	tp := ticketPayload{QueryID: newQueryID(), Tenant: sess.Tenant, Plan: plan}
-	h, err := proto.SignJSON(s.key, proto.KindTicket, time.Now().Add(ticketTTL), tp)
+	tp := ticketPayload{QueryID: newQueryID(), Tenant: sess.Tenant, Plan: plan,
+		Deadline: deadlineNanos(statementDeadline(sess)), Text: "(Substrait plan)"} // timeout.go, lastquery.go
+	h, err := s.sealTicket(ctx, tp, pins.ids)
 	if err != nil {
 		return nil, err
 	}
@@ -200,11 +205,17 @@ func (s *Server) substraitInfo(ctx context.Context, sess planner.Session, raw []
 // substraitUpdate runs a plan as an update: as with SQL queries sent as updates, it runs and
 // reports its row count. Substrait write and DDL relations are not supported.
 func (s *Server) substraitUpdate(ctx context.Context, sess planner.Session, raw []byte) (int64, error) {
+	ctx, cancel := withStatementDeadline(ctx, statementDeadline(sess)) // timeout.go
+	defer cancel()
 	plan, err := s.admitPlan(ctx, sess, raw)
 	if err != nil {
 		return 0, err
 	}
-	return s.runInto(ctx, sess, &planner.Query{Plan: plan}, func(context.Context, arrow.RecordBatch) error { return nil })
+	n, err := s.runInto(ctx, sess, &planner.Query{Plan: plan}, func(context.Context, arrow.RecordBatch) error { return nil })
+	if err != nil {
+		err = queryErr(ctx, err)
+	}
+	return n, err
 }
 
 func (s *Server) GetFlightInfoSubstraitPlan(ctx context.Context, cmd flightsql.StatementSubstraitPlan, desc *flight.FlightDescriptor) (*flight.FlightInfo, error) {
@@ -247,7 +258,7 @@ func (s *Server) CreatePreparedSubstraitPlan(ctx context.Context, req flightsql.
 	if err != nil {
 		return res, err
 	}
-	h, err := proto.SignJSON(s.key, proto.KindPrepared, time.Time{}, preparedPayload{
+	h, err := s.newPrepared(ctx, preparedPayload{ // prepared.go
 		Plan: raw, Tenant: sess.Tenant, User: sess.User, Schema: sess.Schema})
 	if err != nil {
 		return res, err

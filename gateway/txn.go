@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -18,6 +17,7 @@ import (
 	"github.com/tern-db/tern/catalog"
 	"github.com/tern-db/tern/connectors/files"
 	"github.com/tern-db/tern/connectors/native"
+	"github.com/tern-db/tern/internal/datafs"
 	"github.com/tern-db/tern/planner"
 	"github.com/tern-db/tern/proto"
 	"github.com/tern-db/tern/proto/errs"
@@ -99,7 +99,10 @@ func (s *Server) BeginTransaction(ctx context.Context, _ flightsql.ActionBeginTr
 		}
 	}
 	dir := s.txnDir(h)
-	if err := os.MkdirAll(dir, 0o750); err != nil {
+	if err := datafs.MkdirAll(dir); err != nil {
+		if datafs.IsDiskError(err) {
+			return nil, datafs.IOError("transaction state", err)
+		}
 		return nil, fmt.Errorf("%w: creating transaction: %v", errs.ErrInternal, err)
 	}
 	if err := writeJSONFile(filepath.Join(dir, "pins.json"), pins); err != nil {
@@ -226,6 +229,12 @@ func (s *Server) EndTransaction(ctx context.Context, req flightsql.ActionEndTran
 	}
 	switch req.GetAction() {
 	case flightsql.EndTransactionCommit:
+		if sess, serr := session(ctx); serr == nil && len(tx.writes) > 0 {
+			// writes staged before SET tern.dry_run = on stay uncommitted (dryrun.go)
+			if err := refuseDryRun(sess, "COMMIT of a transaction with writes"); err != nil {
+				return err
+			}
+		}
 		err := s.commitTxn(ctx, tx)
 		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 			return err // the client may retry the commit
@@ -453,22 +462,10 @@ func writeJSONFile(path string, v any) error {
 	if err != nil {
 		return fmt.Errorf("%w: %v", errs.ErrInternal, err)
 	}
-	tmp := path + ".tmp-" + strconv.FormatInt(time.Now().UnixNano(), 36)
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o640)
-	if err == nil {
-		_, err = f.Write(b)
-		if err == nil {
-			err = f.Sync()
+	if err := datafs.WriteFileAtomic(path, b); err != nil { // fsynced temporary file, renamed; 0600
+		if datafs.IsDiskError(err) {
+			return datafs.IOError("transaction state", err)
 		}
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
 		return fmt.Errorf("%w: writing transaction state: %v", errs.ErrInternal, err)
 	}
 	return nil

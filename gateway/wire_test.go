@@ -1,14 +1,12 @@
 package gateway
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/binary"
 	"log/slog"
 	"math/rand/v2"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -194,23 +192,6 @@ type panicOp struct{ exec.Operator }
 
 func (panicOp) Next(context.Context) (arrow.RecordBatch, error) { panic("operator bug") }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // A panic in a handler (unary or stream) or in a goroutine a handler started is Internal
 // without detail for the client, a log line with the stack, and the server keeps serving.
 func TestWireRecoveryEverywhere(t *testing.T) {
@@ -252,7 +233,7 @@ func TestWireRecoveryEverywhere(t *testing.T) {
 // authenticated callers get the configured message limit and stream bulk data in many
 // messages.
 func TestWireAdmissionBeforeRead(t *testing.T) {
-	ts := startServer(t, func(c *Config) { c.MaxMsgSize = 1 << 20 })
+	ts := startServer(t, func(c *Config) { c.MaxMessageSize = 1 << 20 })
 	c := ts.client(t)
 	fc := c.Client.Client
 	big := &flight.FlightDescriptor{Type: flight.DescriptorCMD, Cmd: make([]byte, 4<<20)}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/tern-db/tern/catalog"
@@ -17,10 +16,23 @@ import (
 // execUpdate runs a statement that changes things and returns the affected row count.
 // Inside a transaction (tx non-nil) inserts are staged in it; DDL runs at once.
 func (s *Server) execUpdate(ctx context.Context, sess planner.Session, stmt planner.Statement, tx *txnState) (int64, error) {
+	if skip, err := dryRunGate(sess, stmt); skip || err != nil { // dryrun.go: default-deny
+		return 0, err
+	}
 	switch st := stmt.(type) {
+	case *planner.RoleChange:
+		return s.execRole(ctx, sess, st) // users.go
 	case *planner.CreateTable:
+		if st.OrReplace {
+			return s.replaceView(ctx, st) // ddl_exec.go
+		}
 		if _, err := native.ParseLayout(st.Table); err != nil { // storage options (partition_by, cluster_by, ...)
 			return 0, err
+		}
+		if isTempSchema(st.Table.Ref.Schema) { // CREATE TEMP TABLE: store the session first (session.go)
+			if _, err := s.ensureTempSchema(ctx); err != nil {
+				return 0, err
+			}
 		}
 		if st.As == nil {
 			_, err := s.cat.CreateTable(ctx, st.Table, nil)
@@ -55,12 +67,19 @@ func (s *Server) execUpdate(ctx context.Context, sess planner.Session, stmt plan
 	case *planner.Insert:
 		if tx != nil {
 			return s.txnStage(ctx, tx, st.Table, false, func(w *native.Writer) (int64, error) {
-				return s.runInto(ctx, sess, st.Source, w.Write)
+				ctx, sink, end := s.insertSink(ctx, st, w.Schema(), writeWithReturning(st, w)) // copy_fit.go
+				n, err := s.runInto(ctx, sess, st.Source, sink)
+				end(err)
+				return n, err
 			})
 		}
 		return s.insert(ctx, sess, st)
+	case *planner.CopyTo:
+		return s.copyTo(ctx, sess, st) // copy_to.go
 	case *planner.Set:
 		return 0, s.setting(ctx, st)
+	case planner.DDL: // schemas, TRUNCATE, COMMENT, indexes, ALTER TABLE (ddl_exec.go)
+		return s.execDDL(ctx, sess, st, tx)
 	case *planner.Rewrite: // DELETE, UPDATE, MERGE (dml.go)
 		return s.rewrite(ctx, sess, st, tx)
 	case *planner.Maintain: // VACUUM, ANALYZE (maint.go)
@@ -78,7 +97,9 @@ func (s *Server) execUpdate(ctx context.Context, sess planner.Session, stmt plan
 // commute, so a commit that lost a race with another append is retried on the new snapshot.
 func (s *Server) insert(ctx context.Context, sess planner.Session, st *planner.Insert) (int64, error) {
 	w := s.store.NewWriter(st.Table)
-	n, err := s.runInto(ctx, sess, st.Source, w.Write)
+	ctx, sink, end := s.insertSink(ctx, st, w.Schema(), writeWithReturning(st, w)) // copy_fit.go: COPY fits values, progress
+	n, err := s.runInto(ctx, sess, st.Source, sink)
+	end(err)
 	if err != nil {
 		w.Abort()
 		return 0, err
@@ -106,6 +127,14 @@ func (s *Server) insert(ctx context.Context, sess planner.Session, st *planner.I
 			return 0, err
 		}
 	}
+}
+
+// insertSink writes an INSERT's rows; with RETURNING, the returned columns go to the
+// context's collector (returning.go).
+// writeWithReturning hands the table's columns to w and, for INSERT ... RETURNING, the
+// returned columns to the statement's collector (returning.go).
+func writeWithReturning(st *planner.Insert, w *native.Writer) func(context.Context, arrow.RecordBatch) error {
+	return splitReturning(st.Returning, native.ArrowSchema(st.Table), len(st.Table.Columns), w.Write)
 }
 
 // createTableAs creates the table and its first snapshot in one catalog transaction.
@@ -142,32 +171,3 @@ func (s *Server) runInto(ctx context.Context, sess planner.Session, q *planner.Q
 }
 
 var _ = catalog.NoSnapshot
-
-// setting applies SET: the current schema (SET search_path / SET schema) goes to the session
-// cookie, as SetSessionOptions does; other settings are accepted and ignored for now. The
-// cookie travels in the response headers: a client must read them (arrow-go's ExecuteUpdate
-// does not for DoPut, so send SET as a query, or use SetSessionOptions).
-func (s *Server) setting(ctx context.Context, st *planner.Set) error {
-	switch strings.ToLower(st.Name) {
-	case "search_path", "schema":
-	case "tern.dry_run":
-		return s.setDryRun(ctx, st) // dryrun.go
-	default:
-		return nil
-	}
-	sess, _, err := s.ensureSession(ctx)
-	if err != nil {
-		return err
-	}
-	schema := strings.TrimSpace(strings.Split(st.Value, ",")[0])
-	schema = strings.Trim(schema, `"'`)
-	if st.Reset || schema == "" {
-		schema = ""
-	} else if ok, err := s.schemaExists(ctx, sess.Tenant, schema); err != nil {
-		return err
-	} else if !ok {
-		return errs.Errorf(errs.ErrNotFound, "schema %q does not exist", schema)
-	}
-	sess.Schema = schema
-	return s.saveSession(ctx, sess)
-}

@@ -58,22 +58,25 @@ type xdbcType struct {
 func i32(v int32) *int32 { return &v }
 func boolp(v bool) *bool { return &v }
 
+// maxVarcharLength is the column size PostgreSQL's JDBC driver reports for text and varchar.
+const maxVarcharLength = 10485760
+
 // xdbcTypes lists Tern's types ordered by data_type, then by how closely they map (as JDBC's
 // getTypeInfo wants).
 var xdbcTypes = []xdbcType{
-	{name: "bigint", kind: catalog.TypeInt64, dataType: xdbcBigint, sqlDataType: xdbcBigint, columnSize: 19, unsigned: boolp(false), radix: 10},
-	{name: "boolean", kind: catalog.TypeBool, dataType: xdbcBit, sqlDataType: xdbcBit, columnSize: 1},
+	{name: "bigint", kind: catalog.TypeInt64, dataType: xdbcBigint, sqlDataType: xdbcBigint, columnSize: 19, unsigned: boolp(false), radix: 10, minScale: i32(0), maxScale: i32(0)},
+	{name: "boolean", kind: catalog.TypeBool, dataType: xdbcBit, sqlDataType: xdbcBit, columnSize: 1, unsigned: boolp(true), minScale: i32(0), maxScale: i32(0), radix: 10},
 	{name: "numeric", kind: catalog.TypeNumeric, dataType: xdbcNumeric, sqlDataType: xdbcNumeric, columnSize: catalog.MaxNumericPrecision, createParams: []string{"precision", "scale"}, unsigned: boolp(false), minScale: i32(0), maxScale: i32(catalog.MaxNumericPrecision), radix: 10},
-	{name: "integer", kind: catalog.TypeInt32, dataType: xdbcInteger, sqlDataType: xdbcInteger, columnSize: 10, unsigned: boolp(false), radix: 10},
-	{name: "smallint", kind: catalog.TypeInt16, dataType: xdbcSmallint, sqlDataType: xdbcSmallint, columnSize: 5, unsigned: boolp(false), radix: 10},
-	{name: "real", kind: catalog.TypeFloat32, dataType: xdbcReal, sqlDataType: xdbcReal, columnSize: 24, unsigned: boolp(false), radix: 2},
-	{name: "double precision", kind: catalog.TypeFloat64, dataType: xdbcDouble, sqlDataType: xdbcDouble, columnSize: 53, unsigned: boolp(false), radix: 2},
-	{name: "interval", kind: catalog.TypeInterval, dataType: xdbcInterval, sqlDataType: xdbcInterval, prefix: "'", suffix: "'", subcode: i32(subcodeIntervalDaySec)},
-	{name: "text", kind: catalog.TypeText, dataType: xdbcVarchar, sqlDataType: xdbcVarchar, prefix: "'", suffix: "'", caseSens: true},
-	{name: "character varying", kind: catalog.TypeText, dataType: xdbcVarchar, sqlDataType: xdbcVarchar, prefix: "'", suffix: "'", createParams: []string{"length"}, caseSens: true},
-	{name: "date", kind: catalog.TypeDate, dataType: xdbcDate, sqlDataType: xdbcDatetime, columnSize: 10, prefix: "DATE '", suffix: "'", subcode: i32(subcodeDate)},
-	{name: "timestamp without time zone", kind: catalog.TypeTimestamp, dataType: xdbcTimestamp, sqlDataType: xdbcDatetime, columnSize: 26, prefix: "TIMESTAMP '", suffix: "'", subcode: i32(subcodeTimestamp), minScale: i32(6), maxScale: i32(6)},
-	{name: "timestamp with time zone", kind: catalog.TypeTimestampTZ, dataType: xdbcTimestamp, sqlDataType: xdbcDatetime, columnSize: 32, prefix: "TIMESTAMPTZ '", suffix: "'", subcode: i32(subcodeTimestampTZ), minScale: i32(6), maxScale: i32(6)},
+	{name: "integer", kind: catalog.TypeInt32, dataType: xdbcInteger, sqlDataType: xdbcInteger, columnSize: 10, unsigned: boolp(false), radix: 10, minScale: i32(0), maxScale: i32(0)},
+	{name: "smallint", kind: catalog.TypeInt16, dataType: xdbcSmallint, sqlDataType: xdbcSmallint, columnSize: 5, unsigned: boolp(false), radix: 10, minScale: i32(0), maxScale: i32(0)},
+	{name: "real", kind: catalog.TypeFloat32, dataType: xdbcReal, sqlDataType: xdbcReal, columnSize: 24, unsigned: boolp(false), radix: 2, minScale: i32(0), maxScale: i32(0)},
+	{name: "double precision", kind: catalog.TypeFloat64, dataType: xdbcDouble, sqlDataType: xdbcDouble, columnSize: 53, unsigned: boolp(false), radix: 2, minScale: i32(0), maxScale: i32(0)},
+	{name: "interval", kind: catalog.TypeInterval, dataType: xdbcInterval, sqlDataType: xdbcInterval, columnSize: 49, prefix: "'", suffix: "'", unsigned: boolp(true), subcode: i32(subcodeIntervalDaySec), minScale: i32(0), maxScale: i32(6), radix: 10},
+	{name: "text", kind: catalog.TypeText, dataType: xdbcVarchar, sqlDataType: xdbcVarchar, columnSize: maxVarcharLength, prefix: "'", suffix: "'", caseSens: true, unsigned: boolp(true), minScale: i32(0), maxScale: i32(0), radix: 10},
+	{name: "character varying", kind: catalog.TypeText, dataType: xdbcVarchar, sqlDataType: xdbcVarchar, columnSize: maxVarcharLength, prefix: "'", suffix: "'", createParams: []string{"length"}, caseSens: true, unsigned: boolp(true), minScale: i32(0), maxScale: i32(0), radix: 10},
+	{name: "date", kind: catalog.TypeDate, dataType: xdbcDate, sqlDataType: xdbcDatetime, columnSize: 10, prefix: "DATE '", suffix: "'", unsigned: boolp(true), subcode: i32(subcodeDate), minScale: i32(0), maxScale: i32(0), radix: 10},
+	{name: "timestamp without time zone", kind: catalog.TypeTimestamp, dataType: xdbcTimestamp, sqlDataType: xdbcDatetime, columnSize: 26, prefix: "TIMESTAMP '", suffix: "'", unsigned: boolp(true), subcode: i32(subcodeTimestamp), minScale: i32(6), maxScale: i32(6), radix: 10},
+	{name: "timestamp with time zone", kind: catalog.TypeTimestampTZ, dataType: xdbcTimestamp, sqlDataType: xdbcDatetime, columnSize: 32, prefix: "TIMESTAMPTZ '", suffix: "'", unsigned: boolp(true), subcode: i32(subcodeTimestampTZ), minScale: i32(6), maxScale: i32(6), radix: 10},
 }
 
 // xdbcOf returns the XDBC description of a column type.

@@ -32,6 +32,12 @@ type Session struct {
 	// temporary=true). Unqualified names of existing tables resolve there first, as
 	// PostgreSQL's pg_temp comes first in the search path; new tables never go there.
 	TempSchema string
+	// Settings are the configuration parameters the session set (lower-case name ->
+	// canonical value, settings.go); the others have their defaults.
+	Settings map[string]string
+	// LastQuery is the session's previous finished statement (tern.last_query()); nil when
+	// there is none.
+	LastQuery *catalog.QueryRecord
 }
 
 // FileAccess decides which local paths SQL may read (read_parquet, COPY ... FROM). It returns
@@ -95,6 +101,9 @@ type CreateTable struct {
 	Table       catalog.Table // Ref and Columns set
 	IfNotExists bool
 	As          *Query // output schema matches Table.Columns exactly
+	// OrReplace (CREATE OR REPLACE VIEW): an existing view is replaced in place (the planner
+	// checked PostgreSQL's rules: columns may only be added at the end).
+	OrReplace bool
 }
 
 // DropTable drops a table or a view (DROP TABLE a, b drops several: Ref, then Also, in
@@ -113,9 +122,17 @@ type Insert struct {
 	Base      uint64 // snapshot the source was planned against
 	Source    *Query
 	Operation string // "insert" or "copy"
+	// Fit (COPY FROM): Source's columns are in the table's order but keep the file's types;
+	// the runner converts them to the table's types and checks lengths and NOT NULL, naming
+	// the row and column of a value that does not fit (gateway/copy_fit.go).
+	Fit bool
+	// Returning (INSERT ... RETURNING): Source produces the table's columns, then these
+	// (returning.go).
+	Returning *arrow.Schema
 }
 
-// Set changes a session setting (SET name = value); Reset when Value is empty and Reset true.
+// Set changes a session setting (SET name = value, the name lower-case and the value
+// checked and canonical, settings.go); Reset restores the default (Name "all": every one).
 type Set struct {
 	Name  string
 	Value string
@@ -155,6 +172,13 @@ type Rewrite struct {
 	Operation string // "delete", "update", "merge"
 	Files     []RewriteFile
 	Insert    *Query
+	// Returning (RETURNING): each file's query produces, after the changed flag, a "dropped"
+	// flag (true: the row is deleted, not written) and these columns, meaningful for the rows
+	// changed or dropped; Insert produces them after the table's columns (returning.go).
+	Returning *arrow.Schema
+	// MultiMatch, when set, is the error for a target row that matches several source rows
+	// (UPDATE ... FROM; the executor reports it as a scalar subquery's).
+	MultiMatch string
 }
 
 // RewriteFile is one data file a Rewrite replaces.

@@ -19,7 +19,8 @@ type binder struct {
 	ctx       context.Context
 	p         *planner
 	sess      Session
-	sql       string
+	sql       string   // the text the parser saw (text.parsed)
+	text      *sqlText // for error positions in the client's text
 	paramVals []scalar.Scalar
 	prepare   bool
 
@@ -34,9 +35,26 @@ type binder struct {
 	depth      int        // nesting of views and WITH references
 	windows    []*pg.Node // WINDOW clause of the SELECT being bound
 	now        time.Time  // statement time (Session.Now or when binding started), UTC
+	work       int        // expressions bound, for checkCancel
+	inlined    int        // WITH and view references expanded (countInlined)
+	exprDepth  int        // nesting of bindExpr calls
 }
 
-func newBinder(ctx context.Context, p *planner, s Session, sql string, params []scalar.Scalar, prepare bool) *binder {
+// maxBindDepth bounds the binder's expression recursion (Go stacks grow to 1 GB, then the
+// runtime aborts the process).
+const maxBindDepth = 10_000
+
+// checkCancel returns the context's error once it is done, looking every 256 calls: a
+// statement of a million expressions must stop binding soon after its client gave up.
+func (b *binder) checkCancel() error {
+	b.work++
+	if b.work&255 != 0 || b.ctx == nil {
+		return nil
+	}
+	return b.ctx.Err()
+}
+
+func newBinder(ctx context.Context, p *planner, s Session, text *sqlText, params []scalar.Scalar, prepare bool) *binder {
 	if s.Schema == "" {
 		s.Schema = catalog.DefaultSchema
 	}
@@ -47,7 +65,10 @@ func newBinder(ctx context.Context, p *planner, s Session, sql string, params []
 	if now.IsZero() {
 		now = time.Now()
 	}
-	return &binder{ctx: ctx, p: p, sess: s, sql: sql, paramVals: params, prepare: prepare, snapshots: map[uint64]uint64{}, now: now.UTC()}
+	if text == nil {
+		text = &sqlText{}
+	}
+	return &binder{ctx: ctx, p: p, sess: s, sql: text.parsed, text: text, paramVals: params, prepare: prepare, snapshots: map[uint64]uint64{}, now: now.UTC()}
 }
 
 // boundStmt is a bound statement: root is the logical query to optimize and produce (nil
@@ -60,6 +81,8 @@ type boundStmt struct {
 	verbose bool
 	analyze bool // EXPLAIN ANALYZE: plan the query to run it
 	build   func(q *Query, optimized logical.Node) (Statement, error)
+	// returning: the rows a write returns (RETURNING; kind KindQuery), for Prepare
+	returning *arrow.Schema
 }
 
 func queryStmt(root logical.Node) *boundStmt {
@@ -68,7 +91,7 @@ func queryStmt(root logical.Node) *boundStmt {
 
 // errAt attaches the position of a pg_query location to err.
 func (b *binder) errAt(loc int32, err error) error {
-	return errs.At(charPos(b.sql, loc), err)
+	return errs.At(b.text.charPos(loc), err)
 }
 
 func notSupported(format string, args ...any) error {
@@ -103,11 +126,16 @@ func (b *binder) bindStatement(raw *pg.RawStmt) (*boundStmt, error) {
 	case *pg.Node_VariableSetStmt:
 		return b.bindSet(n.VariableSetStmt)
 	case *pg.Node_VariableShowStmt:
-		return nil, notSupported("SHOW is not supported yet")
+		return b.bindShow(n.VariableShowStmt) // settings.go
 	case *pg.Node_DeleteStmt, *pg.Node_UpdateStmt, *pg.Node_MergeStmt:
 		return b.bindDML(raw.Stmt) // dml.go
 	case *pg.Node_VacuumStmt:
 		return b.bindMaintain(n.VacuumStmt) // maint.go
+	case *pg.Node_CreateRoleStmt, *pg.Node_AlterRoleStmt, *pg.Node_DropRoleStmt:
+		return b.bindRole(raw.Stmt) // bind_role.go
+	case *pg.Node_CreateSchemaStmt, *pg.Node_TruncateStmt, *pg.Node_CommentStmt, *pg.Node_IndexStmt,
+		*pg.Node_AlterTableStmt, *pg.Node_RenameStmt:
+		return b.bindDDL(raw.Stmt) // bind_schema.go
 	}
 	return nil, notSupported("%s is not supported yet", stmtName(raw.Stmt))
 }
@@ -153,6 +181,9 @@ func (b *binder) bindExplain(e *pg.ExplainStmt) (*boundStmt, error) {
 		return nil, err
 	}
 	if inner.root == nil {
+		if b.dryRun { // EXPLAIN (DRY_RUN) DELETE ...: the dry-run gate decides (dryrun.go)
+			return inner, nil
+		}
 		return nil, notSupported("EXPLAIN of this statement is not supported")
 	}
 	if analyze && inner.kind != KindQuery {
@@ -257,7 +288,7 @@ func (b *binder) resolve(s *scope, qual, name string, loc int32) (*logical.Colum
 		return nil, b.errAt(loc, logical.Errorf(errs.ErrNotFound, "column \"%s\" does not exist", name))
 	}
 	c := s.cols[found]
-	return &logical.Column{Index: found, Name: c.name, Typ: c.typ, Null: c.nullable, Pos: charPos(b.sql, loc)}, nil
+	return &logical.Column{Index: found, Name: c.name, Typ: c.typ, Null: c.nullable, Pos: b.text.charPos(loc)}, nil
 }
 
 // errOuter carries a column found in the enclosing query out of resolve.
@@ -353,6 +384,8 @@ func (b *binder) tableRef(rv *pg.RangeVar) catalog.TableRef {
 	schema := rv.Schemaname
 	if schema == "" {
 		schema = b.sess.Schema
+	} else if schema == "pg_temp" && b.sess.TempSchema != "" { // PostgreSQL's alias of the session's own temporary schema
+		schema = b.sess.TempSchema
 	}
 	return catalog.TableRef{Tenant: b.sess.Tenant, Schema: schema, Name: rv.Relname}
 }

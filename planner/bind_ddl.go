@@ -12,7 +12,7 @@ import (
 
 func (b *binder) createRef(rv *pg.RangeVar) (catalog.TableRef, error) {
 	if rv.Relpersistence == "t" {
-		return catalog.TableRef{}, b.errAt(rv.Location, notSupported("temporary tables are not supported yet"))
+		return b.tempRef(rv) // temp.go
 	}
 	return b.tableRef(rv), nil
 }
@@ -27,11 +27,14 @@ func (b *binder) bindCreateTable(cs *pg.CreateStmt) (*boundStmt, error) {
 	}
 	t := catalog.Table{Ref: ref}
 	seen := map[string]bool{}
+	var colCons [][]*pg.Constraint
+	var tableCons []*pg.Constraint
 	for _, el := range cs.TableElts {
 		cd := el.GetColumnDef()
 		if cd == nil {
 			if c := el.GetConstraint(); c != nil {
-				return nil, b.errAt(c.Location, notSupported("table constraints are not supported yet"))
+				tableCons = append(tableCons, c)
+				continue
 			}
 			return nil, notSupported("this table element is not supported yet")
 		}
@@ -43,22 +46,28 @@ func (b *binder) bindCreateTable(cs *pg.CreateStmt) (*boundStmt, error) {
 		if err != nil {
 			return nil, err
 		}
-		col := catalog.Column{Name: cd.Colname, Type: typ, Nullable: !cd.IsNotNull}
+		t.Columns = append(t.Columns, catalog.Column{Name: cd.Colname, Type: typ, Nullable: !cd.IsNotNull})
+		var cons []*pg.Constraint
 		for _, cn := range cd.Constraints {
-			c := cn.GetConstraint()
-			if c == nil {
-				continue
-			}
-			switch c.Contype {
-			case pg.ConstrType_CONSTR_NOTNULL:
-				col.Nullable = false
-			case pg.ConstrType_CONSTR_NULL:
-				col.Nullable = true
-			default:
-				return nil, b.errAt(c.Location, notSupported("column constraints other than NOT NULL are not supported yet"))
+			if c := cn.GetConstraint(); c != nil {
+				cons = append(cons, c)
 			}
 		}
-		t.Columns = append(t.Columns, col)
+		colCons = append(colCons, cons)
+	}
+	// constraints once every column is known (a table constraint may name any of them)
+	cb := &constraintBuilder{b: b, t: &t} // bind_constraints.go
+	for i, cons := range colCons {
+		for _, c := range cons {
+			if err := cb.columnConstraint(i, c); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for _, c := range tableCons {
+		if err := cb.tableConstraint(c); err != nil {
+			return nil, err
+		}
 	}
 	opts, err := b.options(cs.Options)
 	if err != nil {
@@ -217,11 +226,15 @@ func renameTo(root logical.Node, cols []catalog.Column) logical.Node {
 func (b *binder) bindDrop(ds *pg.DropStmt) (*boundStmt, error) {
 	kind := "table"
 	switch ds.RemoveType {
+	case pg.ObjectType_OBJECT_SCHEMA:
+		return b.bindDropSchema(ds) // bind_schema.go
+	case pg.ObjectType_OBJECT_INDEX:
+		return b.bindDropIndex(ds) // bind_schema.go
 	case pg.ObjectType_OBJECT_TABLE:
 	case pg.ObjectType_OBJECT_VIEW:
 		kind = "view"
 	default:
-		return nil, notSupported("only DROP TABLE and DROP VIEW are supported")
+		return nil, notSupported("only DROP TABLE, VIEW, SCHEMA and INDEX are supported")
 	}
 	if ds.Behavior == pg.DropBehavior_DROP_CASCADE {
 		return nil, notSupported("DROP ... CASCADE is not supported yet")
@@ -259,6 +272,9 @@ func (b *binder) bindDrop(ds *pg.DropStmt) (*boundStmt, error) {
 		if _, isView := t.Options[viewOption]; isView != (kind == "view") {
 			return nil, logical.Errorf(errs.ErrInvalidArgument, "\"%s\" is not a %s", relName(rv), kind)
 		}
+		if err := b.checkNotReferenced(t, ds.Objects); err != nil { // bind_constraints.go
+			return nil, err
+		}
 		refs = append(refs, ref)
 	}
 	st := &DropTable{IfExists: ds.MissingOk}
@@ -271,30 +287,4 @@ func (b *binder) bindDrop(ds *pg.DropStmt) (*boundStmt, error) {
 	return &boundStmt{kind: KindUpdate, build: func(*Query, logical.Node) (Statement, error) {
 		return st, nil
 	}}, nil
-}
-
-func (b *binder) bindSet(vs *pg.VariableSetStmt) (*boundStmt, error) {
-	st := &Set{Name: strings.ToLower(vs.Name)}
-	switch vs.Kind {
-	case pg.VariableSetKind_VAR_SET_VALUE:
-		parts := make([]string, len(vs.Args))
-		for i, a := range vs.Args {
-			if c := a.GetAConst(); c != nil {
-				parts[i] = constString(c)
-			} else {
-				parts[i] = defString(a)
-			}
-		}
-		st.Value = strings.Join(parts, ", ")
-	case pg.VariableSetKind_VAR_SET_DEFAULT, pg.VariableSetKind_VAR_RESET:
-		st.Reset = true
-	case pg.VariableSetKind_VAR_RESET_ALL:
-		st.Name, st.Reset = "all", true
-	default:
-		return nil, notSupported("this form of SET is not supported yet")
-	}
-	if st.Name == "" {
-		return nil, notSupported("this form of SET is not supported yet")
-	}
-	return &boundStmt{kind: KindUpdate, build: func(*Query, logical.Node) (Statement, error) { return st, nil }}, nil
 }

@@ -58,7 +58,7 @@ func TestBindErrors(t *testing.T) {
 		{"CREATE TABLE x (a numeric(50, 2))", errs.ErrInvalidArgument, `NUMERIC precision 50 must be between 1 and 38`, 0},
 		{"SELECT DATE 'nope'", errs.ErrInvalidArgument, `invalid input syntax for type date: "nope"`, 13},
 		{"SELECT INTERVAL 'x'", errs.ErrInvalidArgument, `invalid input syntax for type interval: "x"`, 17},
-		{"UPDATE t SET a = 1 RETURNING a", errs.ErrNotSupported, `RETURNING is not supported yet`, 0},
+		{"MERGE INTO t USING t AS s ON true WHEN MATCHED THEN DELETE RETURNING t.a", errs.ErrNotSupported, `RETURNING is not supported yet`, 0},
 		{"SELECT a FROM t LIMIT 'x'", errs.ErrInvalidArgument, `invalid input syntax for type bigint: "x"`, 0},
 		{"SELECT a FROM t LIMIT -1", errs.ErrInvalidArgument, `LIMIT must not be negative`, 0},
 		{"SELECT * FROM t JOIN u USING (zz)", errs.ErrNotFound, `column "zz" specified in USING clause does not exist in left table`, 0},

@@ -33,13 +33,22 @@ func (b *binder) bindExpr(n *pg.Node, c exprCtx) (logical.Expr, error) {
 	if n == nil {
 		return nil, logical.Errorf(errs.ErrInvalidArgument, "missing expression")
 	}
+	if err := b.checkCancel(); err != nil {
+		return nil, err
+	}
+	// The text's depth limit (sqltext.go) keeps trees far shallower; this guards the Go
+	// stack whatever produced the tree.
+	if b.exprDepth++; b.exprDepth > maxBindDepth {
+		return nil, logical.Errorf(errs.ErrInvalidArgument, "statement too complex: expressions nest more than %d deep", maxBindDepth)
+	}
+	defer func() { b.exprDepth-- }()
 	switch x := n.Node.(type) {
 	case *pg.Node_ColumnRef:
 		return b.bindColumnRef(x.ColumnRef, c)
 	case *pg.Node_AConst:
 		e, err := b.bindConst(x.AConst)
 		if l, ok := e.(*logical.Literal); ok {
-			l.Pos = charPos(b.sql, x.AConst.Location)
+			l.Pos = b.text.charPos(x.AConst.Location)
 		}
 		return e, err
 	case *pg.Node_ParamRef:

@@ -140,6 +140,15 @@ func (b *binder) nativeSource(t catalog.Table) (*logical.Source, error) {
 		base[i] = logical.Field{Name: c.Name, Type: c.Type, Nullable: c.Nullable}
 	}
 	src := &logical.Source{Kind: logical.SourceNative, Name: t.Ref.Name, Table: &t, Snapshot: t.CurrentSnapshot, Base: base, EstRows: -1}
+	for _, c := range t.Columns {
+		if catalog.FieldName(c) != c.Name { // renamed or added by ALTER TABLE
+			src.Fields = make([]string, len(t.Columns))
+			for j, c := range t.Columns {
+				src.Fields[j] = catalog.FieldName(c)
+			}
+			break
+		}
+	}
 	b.snapshots[t.ID] = t.CurrentSnapshot
 	if t.CurrentSnapshot != catalog.NoSnapshot {
 		if snap, err := b.p.cat.Snapshot(b.ctx, t.ID, t.CurrentSnapshot); err == nil {
@@ -221,29 +230,13 @@ func (b *binder) bindRangeFunction(rf *pg.RangeFunction) (logical.Node, *scope, 
 	if name == "as_of" || name == "snapshots" {
 		return b.bindTimeTravel(name, fc, rf) // timetravel.go
 	}
-	if name != "read_parquet" {
-		return nil, nil, b.errAt(fc.Location, logical.Errorf(errs.ErrNotFound, "function %s does not exist", name))
+	if isLastQuery(fc) {
+		return b.bindLastQuery(fc, rf) // lastquery.go
 	}
-	if len(fc.Args) != 1 {
-		return nil, nil, b.errAt(fc.Location, logical.Errorf(errs.ErrInvalidArgument, "read_parquet takes one argument, a file path"))
+	if _, ok := readFunctions[name]; ok {
+		return b.bindReadFunction(name, fc, rf) // bind_files.go
 	}
-	arg, err := b.bindExpr(fc.Args[0], exprCtx{clause: "FROM"})
-	if err != nil {
-		return nil, nil, err
-	}
-	lit, ok := arg.(*logical.Literal)
-	if !ok || lit.Value == nil || (lit.Typ.Kind != catalog.TypeText && !isUnknown(lit.Typ)) {
-		return nil, nil, b.errAt(fc.Location, logical.Errorf(errs.ErrInvalidArgument, "read_parquet needs a string literal path"))
-	}
-	src, err := b.parquetSource(lit.Value.(string), fc.Location)
-	if err != nil {
-		return nil, nil, err
-	}
-	qual := "read_parquet"
-	if rf.Alias != nil && rf.Alias.Aliasname != "" {
-		qual = rf.Alias.Aliasname
-	}
-	return b.scanOf(src, qual, rf.Alias)
+	return nil, nil, b.errAt(fc.Location, logical.Errorf(errs.ErrNotFound, "function %s does not exist", name))
 }
 
 // checkPath asks FileAccess whether SQL may read path.
@@ -253,7 +246,9 @@ func (b *binder) checkPath(path string, loc int32) (string, error) {
 	}
 	abs, err := b.p.files.CheckRead(path)
 	if err != nil {
-		if !errors.Is(err, errs.ErrPermissionDenied) {
+		// A missing file inside an allowed directory stays NotFound (FileAccess says so only
+		// there); anything else unexpected is refused.
+		if !errors.Is(err, errs.ErrPermissionDenied) && !errors.Is(err, errs.ErrNotFound) {
 			err = logical.Errorf(errs.ErrPermissionDenied, "%s", err.Error())
 		}
 		return "", b.errAt(loc, err)
@@ -300,6 +295,14 @@ func (b *binder) bindJoin(j *pg.JoinExpr) (logical.Node, *scope, error) {
 	sc, err := b.joinScopes(ls, rs, nodeLocFrom(j.Rarg))
 	if err != nil {
 		return nil, nil, err
+	}
+	// the null-extended side of an outer join reads NULL for unmatched rows: references to its
+	// columns above the join are nullable whatever the table says (as Join.Schema has it)
+	for i := range sc.cols {
+		left := i < len(ls.cols)
+		if (left && (jt == logical.JoinRight || jt == logical.JoinFull)) || (!left && (jt == logical.JoinLeft || jt == logical.JoinFull)) {
+			sc.cols[i].nullable = true
+		}
 	}
 	join := &logical.Join{Left: l, Right: r, Type: jt}
 	using := j.UsingClause

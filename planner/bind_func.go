@@ -25,6 +25,9 @@ func (b *binder) scalarFunc(name string, args []logical.Expr, loc int32) (logica
 	if e, ok := b.sessionFunc(name, len(args)); ok {
 		return e, nil
 	}
+	if name == "current_setting" && (len(args) == 1 || len(args) == 2) {
+		return b.currentSetting(args, loc) // settings.go
+	}
 	n := len(args)
 	// to brings argument i to type t when an implicit cast allows it.
 	to := func(i int, t catalog.Type) bool {
@@ -149,7 +152,10 @@ func (b *binder) scalarFunc(name string, args []logical.Expr, loc int32) (logica
 		if n != 2 || !all(text) {
 			return nil, undefined()
 		}
-		return mk(name, catalog.Text), nil
+		// NULL when nothing matches, whatever the arguments: not a strict function's nullability
+		e := call(name, catalog.Text, args...)
+		e.Null = true
+		return e, nil
 	case "regexp_count":
 		if n != 2 || !all(text) {
 			return nil, undefined()
@@ -316,8 +322,8 @@ func (b *binder) scalarFunc(name string, args []logical.Expr, loc int32) (logica
 		return mk(name, catalog.Date), nil
 	case "to_char", "to_date", "to_timestamp", "to_number", "clock_timestamp", "timeofday", "random", "age":
 		return nil, b.errAt(loc, notSupported("function %s is not supported yet", name))
-	case "read_parquet":
-		return nil, b.errAt(loc, logical.Errorf(errs.ErrInvalidArgument, "read_parquet can only be used in FROM"))
+	case "read_parquet", "read_csv", "read_json":
+		return nil, b.errAt(loc, logical.Errorf(errs.ErrInvalidArgument, "%s can only be used in FROM", name))
 	case "grouping":
 		if n == 0 {
 			return nil, undefined()

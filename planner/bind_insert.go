@@ -2,7 +2,6 @@ package planner
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	pg "github.com/pganalyze/pg_query_go/v6"
@@ -20,8 +19,9 @@ func tableSchema(cols []catalog.Column) *arrow.Schema {
 	return arrow.NewSchema(fs, nil)
 }
 
-// INSERT: the source's columns are mapped onto the table's columns (missing columns NULL)
-// with assignment casts. NOT NULL constraints are checked by the executor when writing.
+// INSERT: the source's columns are mapped onto the table's columns (missing columns get their
+// DEFAULT, else NULL) with assignment casts. CHECK constraints are checked in the source plan
+// (withChecks), NOT NULL by the native writer.
 func (b *binder) bindInsert(is *pg.InsertStmt) (*boundStmt, error) {
 	if is.WithClause != nil {
 		saved := b.ctes
@@ -29,12 +29,6 @@ func (b *binder) bindInsert(is *pg.InsertStmt) (*boundStmt, error) {
 		if err := b.pushWith(is.WithClause); err != nil {
 			return nil, err
 		}
-	}
-	if is.OnConflictClause != nil {
-		return nil, notSupported("ON CONFLICT is not supported yet")
-	}
-	if len(is.ReturningList) > 0 {
-		return nil, notSupported("RETURNING is not supported yet")
 	}
 	t, err := b.lookupTable(is.Relation)
 	if err != nil {
@@ -108,14 +102,55 @@ func (b *binder) bindInsert(is *pg.InsertStmt) (*boundStmt, error) {
 	if err != nil {
 		return nil, err
 	}
-	return b.insertStmt(t, root, "insert"), nil
+	if is.OnConflictClause != nil {
+		return b.bindOnConflict(is, t, root) // on_conflict.go
+	}
+	bs, err := b.insertStmt(t, root, "insert")
+	if err != nil || len(is.ReturningList) == 0 {
+		return bs, err
+	}
+	return b.insertReturning(bs, t, is.Relation, is.ReturningList)
 }
 
-func (b *binder) insertStmt(t catalog.Table, root logical.Node, op string) *boundStmt {
+// insertReturning makes an INSERT return rows: its source also computes the RETURNING list
+// over the rows it inserts.
+func (b *binder) insertReturning(bs *boundStmt, t catalog.Table, rv *pg.RangeVar, list []*pg.Node) (*boundStmt, error) {
+	sc := tableScope(t)
+	if rv != nil && rv.Alias != nil && rv.Alias.Aliasname != "" {
+		for i := range sc.cols {
+			sc.cols[i].qual = rv.Alias.Aliasname
+		}
+	}
+	ts, err := b.bindReturning(list, sc)
+	if err != nil {
+		return nil, err
+	}
+	ret := returningSchema(ts)
+	bs.root = appendReturning(bs.root, ts)
+	bs.kind, bs.returning = KindQuery, ret
+	fields := append(append([]arrow.Field{}, bs.schema.Fields()...), ret.Fields()...)
+	bs.schema = arrow.NewSchema(fields, nil)
+	build := bs.build
+	bs.build = func(q *Query, n logical.Node) (Statement, error) {
+		st, err := build(q, n)
+		if err != nil {
+			return nil, err
+		}
+		st.(*Insert).Returning = ret
+		return st, nil
+	}
+	return bs, nil
+}
+
+func (b *binder) insertStmt(t catalog.Table, root logical.Node, op string) (*boundStmt, error) {
+	root, err := b.withChecks(t, root) // CHECK constraints (bind_constraints.go)
+	if err != nil {
+		return nil, err
+	}
 	b.snapshots[t.ID] = t.CurrentSnapshot
 	return &boundStmt{kind: KindUpdate, root: root, schema: tableSchema(t.Columns), build: func(q *Query, _ logical.Node) (Statement, error) {
 		return &Insert{Table: t, Base: t.CurrentSnapshot, Source: q, Operation: op}, nil
-	}}
+	}}, nil
 }
 
 // bindInsertValues binds VALUES rows directly to their target columns' types, so literals
@@ -134,7 +169,11 @@ func (b *binder) bindInsertValues(lists []*pg.Node, t catalog.Table, targets []i
 		for i, it := range items.Items {
 			col := t.Columns[targets[i]]
 			if it.GetSetToDefault() != nil {
-				row[i] = &logical.Literal{Typ: col.Type}
+				d, err := b.defaultExpr(col, nodeLoc(it))
+				if err != nil {
+					return nil, err
+				}
+				row[i] = d
 				continue
 			}
 			e, err := b.bindExpr(it, exprCtx{clause: "VALUES"})
@@ -190,96 +229,16 @@ func (b *binder) mapToTable(src logical.Node, t catalog.Table, targets []int, lo
 	for i, c := range t.Columns {
 		names[i] = c.Name
 		if exprs[i] == nil {
-			exprs[i] = &logical.Literal{Typ: c.Type}
+			d, err := b.defaultExpr(c, -1) // the column's DEFAULT, else NULL
+			if err != nil {
+				return nil, err
+			}
+			exprs[i] = d
 		}
 	}
 	return &logical.Project{Input: src, Exprs: exprs, Names: names}, nil
 }
 
-// COPY t FROM '/path' (FORMAT parquet|csv, HEADER, DELIMITER).
-func (b *binder) bindCopy(cs *pg.CopyStmt) (*boundStmt, error) {
-	if !cs.IsFrom {
-		return nil, notSupported("COPY TO is not supported yet")
-	}
-	if cs.IsProgram || cs.Filename == "" {
-		return nil, notSupported("COPY FROM PROGRAM/STDIN is not supported; name a file")
-	}
-	if cs.Relation == nil || cs.Query != nil {
-		return nil, notSupported("COPY needs a table")
-	}
-	if cs.WhereClause != nil || len(cs.Attlist) > 0 {
-		return nil, notSupported("COPY with a column list or WHERE is not supported yet")
-	}
-	t, err := b.lookupTable(cs.Relation)
-	if err != nil {
-		return nil, err
-	}
-	format, header, delim := "text", false, ""
-	for _, o := range cs.Options {
-		d := o.GetDefElem()
-		if d == nil {
-			continue
-		}
-		switch strings.ToLower(d.Defname) {
-		case "format":
-			format = strings.ToLower(defString(d.Arg))
-		case "header":
-			header = defBool(d)
-		case "delimiter":
-			delim = defString(d.Arg)
-			if len([]rune(delim)) != 1 {
-				return nil, b.errAt(d.Location, logical.Errorf(errs.ErrInvalidArgument, "COPY delimiter must be a single one-byte character"))
-			}
-		default:
-			return nil, b.errAt(d.Location, notSupported("COPY option \"%s\" is not supported yet", d.Defname))
-		}
-	}
-	abs, err := b.checkPath(cs.Filename, cs.Relation.Location)
-	if err != nil {
-		return nil, err
-	}
-	var src *logical.Source
-	switch format {
-	case "parquet":
-		base, rows, err := parquetSchema(abs)
-		if err != nil {
-			return nil, err
-		}
-		if len(base) != len(t.Columns) {
-			return nil, logical.Errorf(errs.ErrInvalidArgument,
-				"parquet file has %d columns but table \"%s\" has %d", len(base), t.Ref.Name, len(t.Columns))
-		}
-		src = &logical.Source{Kind: logical.SourceParquet, Name: "'" + cs.Filename + "'", Paths: []string{abs}, Base: base, EstRows: rows}
-	case "csv":
-		base := make(logical.Schema, len(t.Columns))
-		for i, c := range t.Columns {
-			ct := c.Type
-			if ct.Kind == catalog.TypeText {
-				ct = catalog.Text // read as text; the assignment checks varchar(n) lengths
-			}
-			base[i] = logical.Field{Name: c.Name, Type: ct, Nullable: true}
-		}
-		if delim == "" {
-			delim = ","
-		}
-		src = &logical.Source{Kind: logical.SourceCSV, Name: "'" + cs.Filename + "'", Paths: []string{abs}, Base: base, EstRows: -1,
-			CSVHeader: header, CSVDelimiter: delim}
-	default:
-		return nil, notSupported("COPY format \"%s\" is not supported yet (use csv or parquet)", format)
-	}
-	node, _, err := b.scanOf(src, "", nil)
-	if err != nil {
-		return nil, err
-	}
-	targets := make([]int, len(t.Columns))
-	for i := range targets {
-		targets[i] = i
-	}
-	root, err := b.mapToTable(node, t, targets, nil)
-	if err != nil {
-		return nil, err
-	}
-	return b.insertStmt(t, root, "copy"), nil
-}
+// COPY: bind_copy.go.
 
 var _ = fmt.Sprint

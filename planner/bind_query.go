@@ -203,6 +203,20 @@ func (b *binder) lookupCTE(name string) *cte {
 	return nil
 }
 
+// MaxInlined bounds how many WITH and view references one statement expands to. Each
+// reference binds its query again, so a chain of WITH entries that each use the previous one
+// twice doubles the plan per entry: 30 entries would be a billion scans.
+const MaxInlined = 10_000
+
+func (b *binder) countInlined() error {
+	b.inlined++
+	if b.inlined > MaxInlined {
+		return logical.Errorf(errs.ErrInvalidArgument,
+			"statement too complex: its WITH queries and views expand to more than %d references", MaxInlined)
+	}
+	return nil
+}
+
 // bindCTERef binds a reference to a WITH entry: its query is bound again here (inlined).
 func (b *binder) bindCTERef(c *cte, rv *pg.RangeVar) (logical.Node, *scope, error) {
 	b.depth++
@@ -210,6 +224,9 @@ func (b *binder) bindCTERef(c *cte, rv *pg.RangeVar) (logical.Node, *scope, erro
 		return nil, nil, logical.Errorf(errs.ErrInvalidArgument, "WITH queries nest too deeply")
 	}
 	defer func() { b.depth-- }()
+	if err := b.countInlined(); err != nil {
+		return nil, nil, err
+	}
 	savedCTEs, savedOuter := b.ctes, b.outer
 	b.ctes, b.outer = c.ctes, nil
 	node, err := b.bindQuery(c.query)
@@ -241,7 +258,10 @@ func (b *binder) bindView(t catalog.Table, rv *pg.RangeVar) (logical.Node, *scop
 		return nil, nil, logical.Errorf(errs.ErrInvalidArgument, "infinite recursion detected in rules for relation \"%s\"", t.Ref.Name)
 	}
 	defer func() { b.depth-- }()
-	tree, err := pg.Parse(t.Options[viewOption])
+	if err := b.countInlined(); err != nil {
+		return nil, nil, err
+	}
+	text, tree, err := parseSQL(t.Options[viewOption])
 	if err != nil || len(tree.Stmts) != 1 {
 		return nil, nil, logical.Errorf(errs.ErrInternal, "view \"%s\" has an unreadable definition", t.Ref.Name)
 	}
@@ -249,10 +269,10 @@ func (b *binder) bindView(t catalog.Table, rv *pg.RangeVar) (logical.Node, *scop
 	if vs == nil || vs.Query.GetSelectStmt() == nil {
 		return nil, nil, logical.Errorf(errs.ErrInternal, "view \"%s\" has an unreadable definition", t.Ref.Name)
 	}
-	savedCTEs, savedOuter, savedSQL := b.ctes, b.outer, b.sql
-	b.ctes, b.outer, b.sql = nil, nil, t.Options[viewOption]
+	savedCTEs, savedOuter, savedSQL, savedText := b.ctes, b.outer, b.sql, b.text
+	b.ctes, b.outer, b.sql, b.text = nil, nil, text.parsed, text
 	node, err := b.bindQuery(vs.Query.GetSelectStmt())
-	b.ctes, b.outer, b.sql = savedCTEs, savedOuter, savedSQL
+	b.ctes, b.outer, b.sql, b.text = savedCTEs, savedOuter, savedSQL, savedText
 	if err != nil {
 		return nil, nil, fmt.Errorf("view \"%s\": %w", t.Ref.Name, err)
 	}
@@ -284,9 +304,6 @@ func (b *binder) bindCreateView(vs *pg.ViewStmt, raw *pg.RawStmt) (*boundStmt, e
 	if err != nil {
 		return nil, err
 	}
-	if vs.Replace {
-		return nil, notSupported("CREATE OR REPLACE VIEW is not supported yet")
-	}
 	root, err := b.bindQuery(sel)
 	if err != nil {
 		return nil, err
@@ -312,8 +329,13 @@ func (b *binder) bindCreateView(vs *pg.ViewStmt, raw *pg.RawStmt) (*boundStmt, e
 		}
 		t.Columns = append(t.Columns, catalog.Column{Name: name, Type: typ, Nullable: true})
 	}
+	if vs.Replace {
+		if err := b.checkReplaceView(t); err != nil { // bind_schema.go
+			return nil, err
+		}
+	}
 	return &boundStmt{kind: KindUpdate, build: func(*Query, logical.Node) (Statement, error) {
-		return &CreateTable{Table: t}, nil
+		return &CreateTable{Table: t, OrReplace: vs.Replace}, nil
 	}}, nil
 }
 

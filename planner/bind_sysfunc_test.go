@@ -36,7 +36,7 @@ func TestStatementTimeAndSessionFunctions(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		b := newBinder(context.Background(), &planner{}, sess, "", nil, false)
+		b := newBinder(context.Background(), &planner{}, sess, nil, nil, false)
 		e, err := b.bindExpr(tree.Stmt.GetSelectStmt().TargetList[0].GetResTarget().Val, exprCtx{clause: "SELECT"})
 		if err != nil {
 			t.Errorf("%s: %v", expr, err)
@@ -66,7 +66,7 @@ func TestStatementTimeAndSessionFunctions(t *testing.T) {
 		t.Error("current_time: no error")
 	}
 	// one statement: every occurrence has the same value (zero Session.Now: planning time)
-	b := newBinder(context.Background(), &planner{}, Session{}, "", nil, false)
+	b := newBinder(context.Background(), &planner{}, Session{}, nil, nil, false)
 	tree, err := parseOne("SELECT now(), current_timestamp")
 	if err != nil {
 		t.Fatal(err)

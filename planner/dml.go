@@ -1,6 +1,8 @@
 package planner
 
 import (
+	"errors"
+
 	"github.com/apache/arrow-go/v18/arrow"
 	pg "github.com/pganalyze/pg_query_go/v6"
 	"github.com/tern-db/tern/catalog"
@@ -43,6 +45,11 @@ type dmlTarget struct {
 	qual  string
 	files []catalog.DataFile
 	df    TableDataFiles
+	// ret is the RETURNING list, bound over the target's row (returning.go); perFile then
+	// produces the "dropped" flag after the changed flag.
+	ret []target
+	// multi names what a target row matching several source rows means (UPDATE ... FROM).
+	multi string
 }
 
 func (b *binder) dmlTable(rv *pg.RangeVar, what string) (*dmlTarget, error) {
@@ -114,33 +121,73 @@ func (b *binder) rewriteStmt(d *dmlTarget, op string, where logical.Expr, perFil
 		affected = keep
 	}
 	b.snapshots[t.ID] = t.CurrentSnapshot
+	b.estimateRewrite(d.files, affected) // dryrun.go
 	outSchema := tableSchema(t.Columns)
 	names := make([]string, 0, len(t.Columns)+1)
 	for _, c := range t.Columns {
 		names = append(names, c.Name)
 	}
 	names = append(names, "__tern_changed")
+	fileSchema := withChanged(outSchema)
+	var ret *arrow.Schema
+	if d.ret != nil { // RETURNING: [columns, changed, dropped, returned...]
+		ret = returningSchema(d.ret)
+		names = append(names, "__tern_dropped")
+		for _, t := range d.ret {
+			names = append(names, t.name)
+		}
+		fields := append(append([]arrow.Field{}, fileSchema.Fields()...), arrow.Field{Name: "__tern_dropped", Type: arrow.FixedWidthTypes.Boolean, Nullable: true})
+		fileSchema = arrow.NewSchema(append(fields, ret.Fields()...), nil)
+		inner := perFile
+		perFile = func(scan logical.Node) (logical.Node, error) {
+			root, err := inner(scan)
+			if err != nil {
+				return nil, err
+			}
+			return appendReturning(root, d.ret), nil
+		}
+	}
 	plan := func(root logical.Node, names []string) (*Query, error) {
 		root, err := b.substituteParams(root)
 		if err != nil {
 			return nil, err
 		}
-		opt, _, err := b.p.opt.Optimize(root)
+		opt, _, err := b.p.opt.OptimizeContext(b.ctx, root)
 		if err != nil {
 			return nil, err
 		}
-		bytes, err := substrait.Produce(opt, names)
+		bytes, err := substrait.ProduceContext(b.ctx, opt, names)
 		if err != nil {
 			return nil, err
 		}
 		return &Query{Schema: root.Schema().Arrow(), Plan: bytes, Snapshots: b.snapshots}, nil
 	}
+	if op != "delete" { // rows an UPDATE or MERGE writes must satisfy the CHECK constraints
+		inner := perFile
+		perFile = func(scan logical.Node) (logical.Node, error) {
+			root, err := inner(scan)
+			if err != nil {
+				return nil, err
+			}
+			return b.withChecks(t, root)
+		}
+		if insert != nil {
+			var err error
+			if insert, err = b.withChecks(t, insert); err != nil {
+				return nil, err
+			}
+		}
+	}
 	// Bind once against an empty scan so that Prepare reports errors without files.
 	if _, err := perFile(d.scanFile(catalog.DataFile{})); err != nil {
 		return nil, err
 	}
-	return &boundStmt{kind: KindUpdate, build: func(*Query, logical.Node) (Statement, error) {
-		rw := &Rewrite{Table: t, Base: t.CurrentSnapshot, Operation: op}
+	kind := KindUpdate
+	if ret != nil {
+		kind = KindQuery
+	}
+	return &boundStmt{kind: kind, returning: ret, build: func(*Query, logical.Node) (Statement, error) {
+		rw := &Rewrite{Table: t, Base: t.CurrentSnapshot, Operation: op, Returning: ret, MultiMatch: d.multi}
 		for _, f := range affected {
 			root, err := perFile(d.scanFile(f))
 			if err != nil {
@@ -150,15 +197,21 @@ func (b *binder) rewriteStmt(d *dmlTarget, op string, where logical.Expr, perFil
 			if err != nil {
 				return nil, err
 			}
-			q.Schema = withChanged(outSchema)
+			q.Schema = fileSchema
 			rw.Files = append(rw.Files, RewriteFile{Path: f.Path, Rows: f.Rows, Query: q})
 		}
 		if insert != nil {
-			q, err := plan(insert, names[:len(t.Columns)])
+			insNames, insSchema := names[:len(t.Columns)], outSchema
+			if ret != nil { // [columns, returned...]
+				insert = appendReturning(insert, d.ret)
+				insNames = append(append([]string{}, insNames...), names[len(t.Columns)+2:]...)
+				insSchema = arrow.NewSchema(append(append([]arrow.Field{}, outSchema.Fields()...), ret.Fields()...), nil)
+			}
+			q, err := plan(insert, insNames)
 			if err != nil {
 				return nil, err
 			}
-			q.Schema = outSchema
+			q.Schema = insSchema
 			rw.Insert = q
 		}
 		return rw, nil
@@ -168,12 +221,6 @@ func (b *binder) rewriteStmt(d *dmlTarget, op string, where logical.Expr, perFil
 // ---- DELETE
 
 func (b *binder) bindDelete(ds *pg.DeleteStmt) (*boundStmt, error) {
-	if len(ds.UsingClause) > 0 {
-		return nil, notSupported("DELETE ... USING is not supported yet; use WHERE ... IN (SELECT ...) or MERGE")
-	}
-	if len(ds.ReturningList) > 0 {
-		return nil, notSupported("RETURNING is not supported yet")
-	}
 	if ds.WithClause != nil {
 		return nil, notSupported("WITH in DELETE is not supported yet")
 	}
@@ -181,31 +228,71 @@ func (b *binder) bindDelete(ds *pg.DeleteStmt) (*boundStmt, error) {
 	if err != nil {
 		return nil, err
 	}
+	// DELETE ... USING: the WHERE clause sees the target's and the USING tables' columns; a
+	// target row is deleted when some combination satisfies it.
+	var using logical.Node
+	sc := d.scope
+	if len(ds.UsingClause) > 0 {
+		var usc *scope
+		if using, usc, err = b.bindFrom(ds.UsingClause); err != nil {
+			return nil, err
+		}
+		if sc, err = b.joinScopes(d.scope, usc, -1); err != nil {
+			return nil, err
+		}
+	}
 	var where logical.Expr
 	if ds.WhereClause != nil {
-		if where, err = b.bindExpr(ds.WhereClause, exprCtx{scope: d.scope, clause: "WHERE"}); err != nil {
+		if where, err = b.bindExpr(ds.WhereClause, exprCtx{scope: sc, clause: "WHERE"}); err != nil {
 			return nil, err
 		}
 		if where, err = b.toBool(where, "WHERE", nodeLoc(ds.WhereClause)); err != nil {
 			return nil, err
 		}
 	}
+	if len(ds.ReturningList) > 0 {
+		if using != nil {
+			return nil, notSupported("RETURNING with DELETE ... USING is not supported yet")
+		}
+		if d.ret, err = b.bindReturning(ds.ReturningList, d.scope); err != nil {
+			return nil, err
+		}
+	}
 	base := d.src.Base
-	return b.rewriteStmt(d, "delete", where, func(scan logical.Node) (logical.Node, error) {
+	prunable := where
+	if using != nil {
+		prunable = nil // the condition also reads the USING tables' columns
+	}
+	return b.rewriteStmt(d, "delete", prunable, func(scan logical.Node) (logical.Node, error) {
 		var in logical.Node = scan
-		if where != nil {
-			in = &logical.Filter{Input: scan, Cond: not(isTrue(where))}
-		} else {
+		var dropped logical.Expr = &logical.Literal{Typ: catalog.Bool, Value: true}
+		switch {
+		case using != nil:
+			cond := where
+			if cond == nil {
+				cond = &logical.Literal{Typ: catalog.Bool, Value: true}
+			}
+			in = &logical.Join{Left: scan, Right: using, Type: logical.JoinAnti, Cond: cond}
+		case where != nil:
+			dropped = isTrue(where)
+			if d.ret == nil {
+				in = &logical.Filter{Input: scan, Cond: not(dropped)}
+			}
+		case d.ret == nil:
 			in = &logical.Filter{Input: scan, Cond: &logical.Literal{Typ: catalog.Bool, Value: false}}
 		}
-		exprs := make([]logical.Expr, 0, len(base)+1)
-		names := make([]string, 0, len(base)+1)
+		exprs := make([]logical.Expr, 0, len(base)+2)
+		names := make([]string, 0, len(base)+2)
 		for i, f := range base {
 			exprs = append(exprs, colRef(i, f))
 			names = append(names, f.Name)
 		}
 		exprs = append(exprs, &logical.Literal{Typ: catalog.Bool, Value: false})
 		names = append(names, "__tern_changed")
+		if d.ret != nil { // deleted rows stay, flagged, so that RETURNING sees them
+			exprs = append(exprs, dropped)
+			names = append(names, "__tern_dropped")
+		}
 		return &logical.Project{Input: in, Exprs: exprs, Names: names}, nil
 	}, nil)
 }
@@ -213,12 +300,6 @@ func (b *binder) bindDelete(ds *pg.DeleteStmt) (*boundStmt, error) {
 // ---- UPDATE
 
 func (b *binder) bindUpdate(us *pg.UpdateStmt) (*boundStmt, error) {
-	if len(us.FromClause) > 0 {
-		return nil, notSupported("UPDATE ... FROM is not supported yet; use MERGE")
-	}
-	if len(us.ReturningList) > 0 {
-		return nil, notSupported("RETURNING is not supported yet")
-	}
 	if us.WithClause != nil {
 		return nil, notSupported("WITH in UPDATE is not supported yet")
 	}
@@ -226,38 +307,72 @@ func (b *binder) bindUpdate(us *pg.UpdateStmt) (*boundStmt, error) {
 	if err != nil {
 		return nil, err
 	}
-	sets, err := b.bindSetList(us.TargetList, d.t, d.scope)
+	// UPDATE ... FROM: each target row is joined with the FROM rows satisfying WHERE (a LEFT
+	// SINGLE join: a target row matching several is an error, where PostgreSQL would pick one
+	// of them arbitrarily); a marker column tells the rows that matched.
+	var from logical.Node
+	sc := d.scope
+	if len(us.FromClause) > 0 {
+		fnode, fsc, err := b.bindFrom(us.FromClause)
+		if err != nil {
+			return nil, err
+		}
+		var msc *scope
+		from, msc = withMatchMarker(fnode, fsc)
+		if sc, err = b.joinScopes(d.scope, msc, -1); err != nil {
+			return nil, err
+		}
+		d.multi = "UPDATE ... FROM: a row of \"" + d.t.Ref.Name + "\" matches more than one row of the FROM list"
+	}
+	sets, err := b.bindSetList(us.TargetList, d.t, sc)
 	if err != nil {
 		return nil, err
 	}
 	var where logical.Expr
 	if us.WhereClause != nil {
-		if where, err = b.bindExpr(us.WhereClause, exprCtx{scope: d.scope, clause: "WHERE"}); err != nil {
+		if where, err = b.bindExpr(us.WhereClause, exprCtx{scope: sc, clause: "WHERE"}); err != nil {
 			return nil, err
 		}
 		if where, err = b.toBool(where, "WHERE", nodeLoc(us.WhereClause)); err != nil {
 			return nil, err
 		}
 	}
+	if len(us.ReturningList) > 0 {
+		// over the new values: the per-file projection's first columns
+		if d.ret, err = b.bindReturning(us.ReturningList, d.scope); err != nil {
+			if from != nil && errors.Is(err, errs.ErrNotFound) {
+				return nil, notSupported("RETURNING with UPDATE ... FROM may name only the columns of \"%s\" in Tern: %v", d.t.Ref.Name, err)
+			}
+			return nil, err
+		}
+	}
 	base := d.src.Base
-	return b.rewriteStmt(d, "update", where, func(scan logical.Node) (logical.Node, error) {
+	prunable := where
+	if from != nil {
+		prunable = nil // the condition also reads the FROM tables' columns
+	}
+	nt := len(d.scope.cols)
+	return b.rewriteStmt(d, "update", prunable, func(scan logical.Node) (logical.Node, error) {
+		var in logical.Node = scan
 		hit := logical.Expr(&logical.Literal{Typ: catalog.Bool, Value: true})
 		if where != nil {
 			hit = isTrue(where)
 		}
-		exprs := make([]logical.Expr, 0, len(base)+1)
-		names := make([]string, 0, len(base)+1)
-		for i, f := range base {
-			var e logical.Expr = colRef(i, f)
-			if v, ok := sets[i]; ok {
-				e = &logical.Case{Whens: []logical.When{{Cond: hit, Result: v}}, Else: e, Typ: f.Type}
+		if from != nil {
+			cond := where
+			if cond == nil {
+				cond = &logical.Literal{Typ: catalog.Bool, Value: true}
 			}
-			exprs = append(exprs, e)
-			names = append(names, f.Name)
+			in = &logical.Join{Left: scan, Right: from, Type: logical.JoinSingle, Cond: cond}
+			fw := len(from.Schema())
+			hit = call(proto.FnIsNotNull, catalog.Bool, colRef(nt+fw-1, logical.Field{Name: "__tern_matched", Type: catalog.Bool, Nullable: true}))
 		}
-		exprs = append(exprs, hit)
-		names = append(names, "__tern_changed")
-		return &logical.Project{Input: scan, Exprs: exprs, Names: names}, nil
+		exprs, names := setColumns(base, sets, hit)
+		if d.ret != nil {
+			exprs = append(exprs, &logical.Literal{Typ: catalog.Bool, Value: false})
+			names = append(names, "__tern_dropped")
+		}
+		return &logical.Project{Input: in, Exprs: exprs, Names: names}, nil
 	}, nil)
 }
 
@@ -287,7 +402,11 @@ func (b *binder) bindSetList(targets []*pg.Node, t catalog.Table, sc *scope) (ma
 		col := t.Columns[ci]
 		var e logical.Expr
 		if rt.Val.GetSetToDefault() != nil {
-			e = &logical.Literal{Typ: col.Type}
+			d, err := b.defaultExpr(col, rt.Location)
+			if err != nil {
+				return nil, err
+			}
+			e = d
 		} else {
 			v, err := b.bindExpr(rt.Val, exprCtx{scope: sc, clause: "UPDATE"})
 			if err != nil {
@@ -320,20 +439,9 @@ func (b *binder) bindMerge(ms *pg.MergeStmt) (*boundStmt, error) {
 	if err != nil {
 		return nil, err
 	}
+	b.estimateSourceReads(srcNode, int64(len(d.files))+1) // dryrun.go: read per target file and for NOT MATCHED
 	srcSch := srcNode.Schema()
-	mexprs := make([]logical.Expr, 0, len(srcSch)+1)
-	mnames := make([]string, 0, len(srcSch)+1)
-	mquals := make([]string, 0, len(srcSch)+1)
-	for i, f := range srcSch {
-		mexprs = append(mexprs, colRef(i, f))
-		mnames = append(mnames, f.Name)
-		mquals = append(mquals, f.Qualifier)
-	}
-	mexprs = append(mexprs, &logical.Literal{Typ: catalog.Bool, Value: true})
-	mnames = append(mnames, "__tern_matched")
-	mquals = append(mquals, "")
-	marked := &logical.Project{Input: srcNode, Exprs: mexprs, Names: mnames, Quals: mquals}
-	markedScope := &scope{cols: append(append([]scopeCol{}, srcScope.cols...), scopeCol{name: "__tern_matched", typ: catalog.Bool, nullable: true, hidden: true}), star: srcScope.star}
+	marked, markedScope := withMatchMarker(srcNode, srcScope)
 
 	// Target-then-source scope for MATCHED clauses, source-then-target for the anti join.
 	ts, err := b.joinScopes(d.scope, markedScope, -1)
@@ -554,7 +662,7 @@ func (b *binder) mergeInsertValues(w *pg.MergeWhenClause, t catalog.Table, sc *s
 	for i, v := range w.Values {
 		col := t.Columns[targets[i]]
 		if v.GetSetToDefault() != nil {
-			continue
+			continue // filled with the default below
 		}
 		e, err := b.bindExpr(v, exprCtx{scope: sc, clause: "VALUES"})
 		if err != nil {
@@ -566,7 +674,11 @@ func (b *binder) mergeInsertValues(w *pg.MergeWhenClause, t catalog.Table, sc *s
 	}
 	for i, c := range t.Columns {
 		if out[i] == nil {
-			out[i] = &logical.Literal{Typ: c.Type}
+			d, err := b.defaultExpr(c, -1)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = d
 		}
 	}
 	return out, nil
@@ -575,4 +687,40 @@ func (b *binder) mergeInsertValues(w *pg.MergeWhenClause, t catalog.Table, sc *s
 func withChanged(s *arrow.Schema) *arrow.Schema {
 	fields := append(append([]arrow.Field{}, s.Fields()...), arrow.Field{Name: "__tern_changed", Type: arrow.FixedWidthTypes.Boolean, Nullable: true})
 	return arrow.NewSchema(fields, nil)
+}
+
+// withMatchMarker appends to a source a column that is TRUE in its rows, so that after a LEFT
+// (SINGLE) join from the target it tells the target rows that matched (NOT NULL); hidden from
+// names.
+func withMatchMarker(src logical.Node, sc *scope) (logical.Node, *scope) {
+	sch := src.Schema()
+	exprs := make([]logical.Expr, 0, len(sch)+1)
+	names := make([]string, 0, len(sch)+1)
+	quals := make([]string, 0, len(sch)+1)
+	for i, f := range sch {
+		exprs = append(exprs, colRef(i, f))
+		names = append(names, f.Name)
+		quals = append(quals, f.Qualifier)
+	}
+	exprs = append(exprs, &logical.Literal{Typ: catalog.Bool, Value: true})
+	names = append(names, "__tern_matched")
+	quals = append(quals, "")
+	msc := &scope{cols: append(append([]scopeCol{}, sc.cols...), scopeCol{name: "__tern_matched", typ: catalog.Bool, nullable: true, hidden: true}), star: sc.star}
+	return &logical.Project{Input: src, Exprs: exprs, Names: names, Quals: quals}, msc
+}
+
+// setColumns is the row an UPDATE writes: each column, or where hit its SET value, then the
+// changed flag (hit).
+func setColumns(base logical.Schema, sets map[int]logical.Expr, hit logical.Expr) ([]logical.Expr, []string) {
+	exprs := make([]logical.Expr, 0, len(base)+2)
+	names := make([]string, 0, len(base)+2)
+	for i, f := range base {
+		var e logical.Expr = colRef(i, f)
+		if v, ok := sets[i]; ok {
+			e = &logical.Case{Whens: []logical.When{{Cond: hit, Result: v}}, Else: e, Typ: f.Type}
+		}
+		exprs = append(exprs, e)
+		names = append(names, f.Name)
+	}
+	return append(exprs, hit), append(names, "__tern_changed")
 }

@@ -8,6 +8,17 @@ import (
 	"github.com/tern-db/tern/proto/errs"
 )
 
+// checkParamCount refuses a statement run with more or fewer parameter values than it has
+// placeholders ($1..$n or ?): a value bound to nothing is as much a client bug as a
+// placeholder left without a value.
+func checkParamCount(placeholders, values int) error {
+	if placeholders == values {
+		return nil
+	}
+	return logical.Errorf(errs.ErrInvalidArgument,
+		"bind message supplies %d parameters, but prepared statement requires %d", values, placeholders)
+}
+
 // scalarValue converts a parameter value into a literal value and its SQL type.
 func scalarValue(s scalar.Scalar) (catalog.Type, any, error) {
 	if s == nil || !s.IsValid() {

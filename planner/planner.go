@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"unicode/utf8"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/scalar"
@@ -35,18 +34,20 @@ var _ Planner = (*planner)(nil)
 // Prepare implements Planner.
 func (p *planner) Prepare(ctx context.Context, s Session, sql string) (prep *Prepared, err error) {
 	defer recoverInternal(&err)
-	stmt, err := parseOne(sql)
+	text, stmt, err := parseStatement(ctx, sql)
 	if err != nil {
 		return nil, err
 	}
-	b := newBinder(ctx, p, s, sql, nil, true)
+	b := newBinder(ctx, p, s, text, nil, true)
 	bs, err := b.bindStatement(stmt)
 	if err != nil {
 		return nil, err
 	}
 	out := &Prepared{Kind: bs.kind, Params: b.paramTypes()}
 	if bs.kind == KindQuery {
-		if bs.explain {
+		if bs.returning != nil { // a write with RETURNING (returning.go)
+			out.ResultSchema = bs.returning
+		} else if bs.explain {
 			out.ResultSchema = explainSchema
 		} else {
 			out.ResultSchema = bs.root.Schema().Arrow()
@@ -61,18 +62,30 @@ func (p *planner) Prepare(ctx context.Context, s Session, sql string) (prep *Pre
 // Plan implements Planner.
 func (p *planner) Plan(ctx context.Context, s Session, sql string, params []scalar.Scalar) (st Statement, err error) {
 	defer recoverInternal(&err)
-	stmt, err := parseOne(sql)
+	text, stmt, err := parseStatement(ctx, sql)
 	if err != nil {
 		return nil, err
 	}
-	b := newBinder(ctx, p, s, sql, params, false)
+	b := newBinder(ctx, p, s, text, params, false)
+	if st, err = p.plan(b, stmt, params); err != nil {
+		return nil, err
+	}
+	if s.DryRun || b.dryRun {
+		// Every statement of a dry-run session or EXPLAIN (DRY_RUN) passes the one
+		// default-deny gate (dryrun.go).
+		return b.dryRunOf(st)
+	}
+	return st, nil
+}
+
+func (p *planner) plan(b *binder, stmt *pg.RawStmt, params []scalar.Scalar) (Statement, error) {
+	ctx := b.ctx
 	bs, err := b.bindStatement(stmt)
 	if err != nil {
 		return nil, err
 	}
-	if n := len(b.params); n > len(params) {
-		return nil, logical.Errorf(errs.ErrInvalidArgument,
-			"bind message supplies %d parameters, but prepared statement requires %d", len(params), n)
+	if err := checkParamCount(len(b.params), len(params)); err != nil {
+		return nil, err
 	}
 	if bs.root == nil {
 		return bs.build(nil, nil)
@@ -81,12 +94,17 @@ func (p *planner) Plan(ctx context.Context, s Session, sql string, params []scal
 	if err != nil {
 		return nil, err
 	}
-	optimized, fired, err := p.opt.Optimize(root)
+	optimized, fired, err := p.opt.OptimizeContext(ctx, root)
 	if err != nil {
 		return nil, err
 	}
 	optimized = b.pruneScans(optimized)
-	if b.dryRun || (s.DryRun && bs.kind == KindQuery && !bs.explain) {
+	if b.dryRun || b.sess.DryRun {
+		if err := b.estimateFileScans(optimized); err != nil {
+			return nil, err
+		}
+	}
+	if b.dryRun {
 		return b.dryRunStatement()
 	}
 	if bs.explain && !bs.analyze {
@@ -120,7 +138,7 @@ func (p *planner) Plan(ctx context.Context, s Session, sql string, params []scal
 	for i, f := range schema.Fields() {
 		names[i] = f.Name
 	}
-	plan, err := substrait.Produce(optimized, names)
+	plan, err := substrait.ProduceContext(ctx, optimized, names)
 	if err != nil {
 		return nil, err
 	}
@@ -153,28 +171,37 @@ func recoverInternal(err *error) {
 
 // parseOne parses sql and returns its single statement.
 func parseOne(sql string) (*pg.RawStmt, error) {
-	tree, err := pg.Parse(sql)
+	_, stmt, err := parseStatement(context.Background(), sql)
+	return stmt, err
+}
+
+// parseStatement checks sql against the size and depth limits (sqltext.go), rewrites `?`
+// placeholders and parses it; it returns the text (for positions) and the single statement.
+func parseStatement(ctx context.Context, sql string) (*sqlText, *pg.RawStmt, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	text, tree, err := parseSQL(sql)
 	if err != nil {
 		var pe *pgparser.Error
 		if errors.As(err, &pe) {
-			return nil, errs.At(pe.Cursorpos, logical.Errorf(errs.ErrInvalidArgument, "%s", pe.Message))
+			return nil, nil, errs.At(text.parserPos(pe.Cursorpos), logical.Errorf(errs.ErrInvalidArgument, "%s", pe.Message))
 		}
-		return nil, logical.Errorf(errs.ErrInvalidArgument, "%s", err.Error())
+		if text == nil {
+			return nil, nil, err // the limits' own errors
+		}
+		return nil, nil, logical.Errorf(errs.ErrInvalidArgument, "%s", err.Error())
+	}
+	// parsing a large statement takes seconds of C code that cannot be interrupted: give
+	// up here rather than bind what nobody waits for
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
 	}
 	switch len(tree.Stmts) {
 	case 0:
-		return nil, logical.Errorf(errs.ErrInvalidArgument, "empty query")
+		return nil, nil, logical.Errorf(errs.ErrInvalidArgument, "empty query")
 	case 1:
-		return tree.Stmts[0], nil
+		return text, tree.Stmts[0], nil
 	}
-	return nil, logical.Errorf(errs.ErrInvalidArgument, "cannot insert multiple commands into a prepared statement")
-}
-
-// charPos converts a pg_query location (0-based byte offset, -1 unknown) to a 1-based
-// character offset (0 unknown).
-func charPos(sql string, loc int32) int {
-	if loc < 0 || int(loc) > len(sql) {
-		return 0
-	}
-	return utf8.RuneCountInString(sql[:loc]) + 1
+	return nil, nil, logical.Errorf(errs.ErrInvalidArgument, "cannot insert multiple commands into a prepared statement")
 }

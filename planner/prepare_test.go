@@ -3,6 +3,7 @@ package planner
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow/scalar"
@@ -28,7 +29,7 @@ func TestPrepare(t *testing.T) {
 		{"INSERT INTO t (a, d) VALUES ($1, $2)", KindUpdate, []catalog.Type{catalog.Int32, catalog.Date}, nil},
 		{"CREATE TABLE q (a int)", KindUpdate, nil, nil},
 		{"EXPLAIN SELECT 1", KindQuery, nil, []string{"QUERY PLAN"}},
-		{"SET tern.x = 1", KindUpdate, nil, nil},
+		{"SET statement_timeout = 1", KindUpdate, nil, nil},
 	}
 	for i, c := range cases {
 		prep, err := p.Prepare(context.Background(), Session{}, c.sql)
@@ -127,11 +128,15 @@ func TestStatements(t *testing.T) {
 		t.Errorf("drop %+v", d)
 	}
 	for sql, want := range map[string]Set{
-		"SET tern.memory_limit = '1GB'": {Name: "tern.memory_limit", Value: "1GB"},
-		"SET search_path TO a, b":       {Name: "search_path", Value: "a, b"},
-		"RESET tern.memory_limit":       {Name: "tern.memory_limit", Reset: true},
-		"SET x TO DEFAULT":              {Name: "x", Reset: true},
-		"RESET ALL":                     {Name: "all", Reset: true},
+		"SET statement_timeout = '1min'":     {Name: "statement_timeout", Value: "1min"},
+		"SET statement_timeout = 1500":       {Name: "statement_timeout", Value: "1500ms"},
+		"SET search_path TO public, x":       {Name: "search_path", Value: "public, x"},
+		`SET search_path TO "$user", public`: {Name: "search_path", Value: `"$user", public`},
+		"SET DateStyle = 'ISO'":              {Name: "datestyle", Value: "ISO, MDY"},
+		"RESET Statement_Timeout":            {Name: "statement_timeout", Reset: true},
+		"SET tern.dry_run TO DEFAULT":        {Name: "tern.dry_run", Reset: true},
+		"SET SESSION tern.dry_run = true":    {Name: "tern.dry_run", Value: "on"},
+		"RESET ALL":                          {Name: "all", Reset: true},
 	} {
 		st, err := p.Plan(ctx, Session{}, sql, nil)
 		if err != nil {
@@ -140,6 +145,26 @@ func TestStatements(t *testing.T) {
 		}
 		if got := *st.(*Set); got != want {
 			t.Errorf("%q: %+v, want %+v", sql, got, want)
+		}
+	}
+	for sql, msg := range map[string]string{
+		"SET tern.memory_limit = '1GB'":   `unrecognized configuration parameter "tern.memory_limit"`,
+		"RESET x":                         `unrecognized configuration parameter "x"`,
+		"SHOW x":                          `unrecognized configuration parameter "x"`,
+		"SET statement_timeout = 'abc'":   `invalid value for parameter "statement_timeout": "abc"`,
+		"SET statement_timeout = '-1'":    `invalid value for parameter "statement_timeout"`,
+		"SET statement_timeout = '1 yr'":  `valid units for this parameter are`,
+		"SET extra_float_digits = 9":      `9 is outside the valid range for parameter "extra_float_digits" (-15 .. 3)`,
+		"SET TimeZone = 'Asia/Tokyo'":     `invalid value for parameter "TimeZone": "Asia/Tokyo" (Tern runs in UTC only)`,
+		"SET IntervalStyle = 'iso_8601'":  `invalid value for parameter "IntervalStyle"`,
+		"SET tern.dry_run = 'maybe'":      `invalid value for parameter "tern.dry_run"`,
+		"SET server_version = '1'":        `parameter "server_version" cannot be changed`,
+		"SET search_path = nowhere":       `schema "nowhere" does not exist`,
+		"SET LOCAL statement_timeout = 1": "SET LOCAL is not supported",
+	} {
+		_, err := p.Plan(ctx, Session{}, sql, nil)
+		if err == nil || !strings.Contains(err.Error(), msg) {
+			t.Errorf("%q: %v, want %q", sql, err, msg)
 		}
 	}
 	st, err = p.Plan(ctx, Session{}, "EXPLAIN SELECT a FROM t WHERE a = 1", nil)

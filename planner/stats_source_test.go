@@ -40,7 +40,7 @@ func TestNativeSourceCarriesStatistics(t *testing.T) {
 		{statsCatalog{fc, map[string]catalog.TableStats{"t": want}}, true},
 	} {
 		p := New(c.cat, fakeFiles{root: mustAbs("testdata")}, fakeTables{cat: fc}).(*planner)
-		b := newBinder(ctx, p, Session{}, "", nil, true)
+		b := newBinder(ctx, p, Session{}, nil, nil, true)
 		src, err := b.nativeSource(tbl)
 		if err != nil {
 			t.Fatal(err)

@@ -64,25 +64,28 @@ func lnull(t catalog.Type) logical.Expr {
 
 var sysViews = map[string]map[string]sysView{
 	"information_schema": {
-		"schemata": {logical.Schema{txt("catalog_name"), txt("schema_name"), txt("schema_owner")}, (*binder).rowsSchemata},
-		"tables": {logical.Schema{txt("table_catalog"), txt("table_schema"), txt("table_name"), txt("table_type")},
-			(*binder).rowsTables},
-		"columns": {logical.Schema{txt("table_catalog"), txt("table_schema"), txt("table_name"), txt("column_name"),
-			i32f("ordinal_position"), txt("column_default"), txt("is_nullable"), txt("data_type"),
-			i32f("character_maximum_length"), i32f("numeric_precision"), i32f("numeric_scale")}, (*binder).rowsColumns},
+		"schemata": {logical.Schema{txt("catalog_name"), txt("schema_name"), txt("schema_owner"), txt("default_character_set_catalog"),
+			txt("default_character_set_schema"), txt("default_character_set_name"), txt("sql_path")}, (*binder).rowsSchemata},
+		"tables":  {infoTablesFields, (*binder).rowsTables},
+		"views":   {infoViewsFields, (*binder).rowsInfoViews},
+		"columns": {infoColumnsFields, (*binder).rowsColumns},
 		sysPartitionsV: {logical.Schema{txt("table_catalog"), txt("table_schema"), txt("table_name"), txt("partition_expression"),
 			txt("partition_key"), i64("files"), i64("row_count"), i64("bytes")}, (*binder).rowsPartitions},
 	},
 	"pg_catalog": {
 		"pg_namespace": {logical.Schema{i64("oid"), txt("nspname"), i64("nspowner")}, (*binder).rowsNamespace},
 		"pg_class": {logical.Schema{i64("oid"), txt("relname"), i64("relnamespace"), txt("relkind"), i64("relowner"),
-			logical.Field{Name: "reltuples", Type: catalog.Float32, Nullable: true}, i32f("relpages"), i32f("relnatts"), boolf("relhasindex")}, (*binder).rowsClass},
+			logical.Field{Name: "reltuples", Type: catalog.Float32, Nullable: true}, i32f("relpages"), i32f("relnatts"), boolf("relhasindex"),
+			txt("relpersistence"), boolf("relispartition"), boolf("relhasrules"), boolf("relhastriggers"), boolf("relrowsecurity")}, (*binder).rowsClass},
 		"pg_attribute": {logical.Schema{i64("attrelid"), txt("attname"), i64("atttypid"), i32f("attnum"), i32f("attlen"),
 			i32f("atttypmod"), boolf("attnotnull"), boolf("attisdropped"), boolf("atthasdef")}, (*binder).rowsAttribute},
-		"pg_type":     {logical.Schema{i64("oid"), txt("typname"), i64("typnamespace"), i32f("typlen"), txt("typtype")}, (*binder).rowsType},
+		"pg_type": {logical.Schema{i64("oid"), txt("typname"), i64("typnamespace"), i32f("typlen"), txt("typtype"),
+			boolf("typbyval"), txt("typcategory"), i64("typelem"), i64("typrelid"), i64("typbasetype"), i32f("typtypmod"),
+			boolf("typnotnull")}, (*binder).rowsType},
 		"pg_database": {logical.Schema{i64("oid"), txt("datname"), i64("datdba"), txt("encoding")}, (*binder).rowsDatabase},
-		"pg_tables":   {logical.Schema{txt("schemaname"), txt("tablename"), txt("tableowner"), boolf("hasindexes")}, (*binder).rowsPgTables},
-		"pg_views":    {logical.Schema{txt("schemaname"), txt("viewname"), txt("viewowner"), txt("definition")}, (*binder).rowsNone},
+		"pg_tables": {logical.Schema{txt("schemaname"), txt("tablename"), txt("tableowner"), txt("tablespace"), boolf("hasindexes"),
+			boolf("hasrules"), boolf("hastriggers"), boolf("rowsecurity")}, (*binder).rowsPgTables},
+		"pg_views":    {logical.Schema{txt("schemaname"), txt("viewname"), txt("viewowner"), txt("definition")}, (*binder).rowsPgViews},
 		"pg_settings": {logical.Schema{txt("name"), txt("setting"), txt("short_desc")}, (*binder).rowsSettings},
 	},
 }
@@ -144,7 +147,8 @@ func (b *binder) rowsSchemata() ([][]logical.Expr, error) {
 	ss = append(ss, "information_schema", "pg_catalog")
 	var rows [][]logical.Expr
 	for _, s := range ss {
-		rows = append(rows, []logical.Expr{ltxt(catalog.CatalogName), ltxt(s), ltxt(b.sess.User)})
+		rows = append(rows, []logical.Expr{ltxt(catalog.CatalogName), ltxt(s), ltxt(b.sess.User),
+			lnull(catalog.Text), lnull(catalog.Text), lnull(catalog.Text), lnull(catalog.Text)})
 	}
 	return rows, nil
 }
@@ -156,7 +160,7 @@ func (b *binder) rowsTables() ([][]logical.Expr, error) {
 	}
 	var rows [][]logical.Expr
 	for _, t := range ts {
-		rows = append(rows, []logical.Expr{ltxt(catalog.CatalogName), ltxt(t.Ref.Schema), ltxt(t.Ref.Name), ltxt("BASE TABLE")})
+		rows = append(rows, infoTablesRow(t))
 	}
 	return rows, nil
 }
@@ -169,27 +173,7 @@ func (b *binder) rowsColumns() ([][]logical.Expr, error) {
 	var rows [][]logical.Expr
 	for _, t := range ts {
 		for i, c := range t.Columns {
-			null := "YES"
-			if !c.Nullable {
-				null = "NO"
-			}
-			charLen, prec, scale := lnull(catalog.Int32), lnull(catalog.Int32), lnull(catalog.Int32)
-			switch c.Type.Kind {
-			case catalog.TypeText:
-				if c.Type.Precision > 0 {
-					charLen = lit(catalog.Int32, c.Type.Precision)
-				}
-			case catalog.TypeNumeric:
-				prec, scale = lit(catalog.Int32, c.Type.Precision), lit(catalog.Int32, c.Type.Scale)
-			case catalog.TypeInt16:
-				prec, scale = lit(catalog.Int32, 16), lit(catalog.Int32, 0)
-			case catalog.TypeInt32:
-				prec, scale = lit(catalog.Int32, 32), lit(catalog.Int32, 0)
-			case catalog.TypeInt64:
-				prec, scale = lit(catalog.Int32, 64), lit(catalog.Int32, 0)
-			}
-			rows = append(rows, []logical.Expr{ltxt(catalog.CatalogName), ltxt(t.Ref.Schema), ltxt(t.Ref.Name), ltxt(c.Name),
-				lit(catalog.Int32, i+1), lnull(catalog.Text), ltxt(null), ltxt(dataTypeName(c.Type)), charLen, prec, scale})
+			rows = append(rows, infoColumnsRow(t, i, c))
 		}
 	}
 	return rows, nil
@@ -277,9 +261,18 @@ func (b *binder) rowsClass() ([][]logical.Expr, error) {
 		} else if snap, err := b.p.cat.Snapshot(b.ctx, t.ID, t.CurrentSnapshot); err == nil {
 			tuples = float64(snap.Rows())
 		}
+		kind, persistence := "r", "p"
+		if IsView(t) {
+			kind, tuples = "v", -1
+		}
+		if isTempSchemaName(t.Ref.Schema) {
+			persistence = "t"
+		}
 		rows = append(rows, []logical.Expr{lit(catalog.Int64, oidTableBase+int64(t.ID)), ltxt(t.Ref.Name),
-			lit(catalog.Int64, b.schemaOID(t.Ref.Schema)), ltxt("r"), lit(catalog.Int64, 10),
-			lit(catalog.Float32, tuples), lit(catalog.Int32, 0), lit(catalog.Int32, len(t.Columns)), lit(catalog.Bool, false)})
+			lit(catalog.Int64, b.schemaOID(t.Ref.Schema)), ltxt(kind), lit(catalog.Int64, 10),
+			lit(catalog.Float32, tuples), lit(catalog.Int32, 0), lit(catalog.Int32, len(t.Columns)), lit(catalog.Bool, false),
+			// a view has its _RETURN rule in PostgreSQL: relhasrules
+			ltxt(persistence), lit(catalog.Bool, false), lit(catalog.Bool, IsView(t)), lit(catalog.Bool, false), lit(catalog.Bool, false)})
 	}
 	return rows, nil
 }
@@ -327,7 +320,7 @@ func (b *binder) rowsAttribute() ([][]logical.Expr, error) {
 				mod = int64(c.Type.Precision) + 4
 			}
 			rows = append(rows, []logical.Expr{lit(catalog.Int64, oidTableBase+int64(t.ID)), ltxt(c.Name), lit(catalog.Int64, oid),
-				lit(catalog.Int32, i+1), lit(catalog.Int32, l), lit(catalog.Int32, mod), lit(catalog.Bool, !c.Nullable),
+				lit(catalog.Int32, i+1), lit(catalog.Int32, l), lit(catalog.Int32, mod), lit(catalog.Bool, !columnNullable(t, c)),
 				lit(catalog.Bool, false), lit(catalog.Bool, false)})
 		}
 	}
@@ -337,9 +330,9 @@ func (b *binder) rowsAttribute() ([][]logical.Expr, error) {
 func (b *binder) rowsType() ([][]logical.Expr, error) {
 	var rows [][]logical.Expr
 	for _, x := range typeOIDs {
-		rows = append(rows, []logical.Expr{lit(catalog.Int64, x.oid), ltxt(x.name), lit(catalog.Int64, oidPgCatalog), lit(catalog.Int32, x.len), ltxt("b")})
+		rows = append(rows, pgTypeRow(x.oid, x.name, x.len))
 	}
-	rows = append(rows, []logical.Expr{lit(catalog.Int64, 1043), ltxt("varchar"), lit(catalog.Int64, oidPgCatalog), lit(catalog.Int32, -1), ltxt("b")})
+	rows = append(rows, pgTypeRow(1043, "varchar", -1))
 	return rows, nil
 }
 
@@ -354,22 +347,13 @@ func (b *binder) rowsPgTables() ([][]logical.Expr, error) {
 	}
 	var rows [][]logical.Expr
 	for _, t := range ts {
-		rows = append(rows, []logical.Expr{ltxt(t.Ref.Schema), ltxt(t.Ref.Name), ltxt(b.sess.User), lit(catalog.Bool, false)})
+		if IsView(t) {
+			continue // pg_views
+		}
+		rows = append(rows, []logical.Expr{ltxt(t.Ref.Schema), ltxt(t.Ref.Name), ltxt(b.sess.User), lnull(catalog.Text),
+			lit(catalog.Bool, false), lit(catalog.Bool, false), lit(catalog.Bool, false), lit(catalog.Bool, false)})
 	}
 	return rows, nil
 }
 
 func (b *binder) rowsNone() ([][]logical.Expr, error) { return nil, nil }
-
-func (b *binder) rowsSettings() ([][]logical.Expr, error) {
-	return [][]logical.Expr{
-		{ltxt("server_version"), ltxt("16.0"), ltxt("Tern speaks PostgreSQL's dialect")},
-		{ltxt("server_encoding"), ltxt("UTF8"), ltxt("")},
-		{ltxt("client_encoding"), ltxt("UTF8"), ltxt("")},
-		{ltxt("DateStyle"), ltxt("ISO, MDY"), ltxt("")},
-		{ltxt("TimeZone"), ltxt("UTC"), ltxt("")},
-		{ltxt("search_path"), ltxt(b.sess.Schema), ltxt("")},
-		{ltxt("standard_conforming_strings"), ltxt("on"), ltxt("")},
-		{ltxt("tern.dry_run"), ltxt(map[bool]string{true: "on", false: "off"}[b.sess.DryRun]), ltxt("answer queries with the bytes they would scan")},
-	}, nil
-}

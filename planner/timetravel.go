@@ -103,6 +103,7 @@ func (b *binder) bindTimeTravel(name string, fc *pg.FuncCall, rf *pg.RangeFuncti
 		}
 	}
 	t.CurrentSnapshot = id
+	t.Columns = t.ColumnsAt(id) // the columns the snapshot had (ALTER TABLE since: catalog.Table.History)
 	src, err := b.nativeSource(t)
 	if err != nil {
 		return nil, nil, err
@@ -190,7 +191,7 @@ func (b *binder) constText(n *pg.Node, what string) (string, error) {
 
 // parseRangeVar parses a possibly qualified table name as SQL would ("public.t", "T" folds).
 func parseRangeVar(name string) (*pg.RangeVar, error) {
-	tree, err := pg.Parse("SELECT FROM " + name)
+	_, tree, err := parseSQL("SELECT FROM " + name)
 	if err == nil && len(tree.Stmts) == 1 {
 		if sel := tree.Stmts[0].Stmt.GetSelectStmt(); sel != nil && len(sel.FromClause) == 1 {
 			if rv := sel.FromClause[0].GetRangeVar(); rv != nil && rv.Alias == nil {

@@ -28,7 +28,7 @@ func tpchPlanner(t *testing.T) (Planner, string) {
 	cols := map[string][]catalog.Column{}
 	var order []string
 	p := &planner{}
-	b := newBinder(context.Background(), p, Session{}, "", nil, true)
+	b := newBinder(context.Background(), p, Session{}, nil, nil, true)
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		line := strings.TrimSpace(sc.Text())

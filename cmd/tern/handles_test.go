@@ -85,9 +85,10 @@ func int64Param(v int64) arrow.RecordBatch {
 	return array.NewRecordBatch(arrow.NewSchema([]arrow.Field{{Name: "$1", Type: arrow.PrimitiveTypes.Int64}}, nil), []arrow.Array{col}, 1)
 }
 
-// Prepared-statement handles (with bound parameters) and tickets are self-contained and
-// signed: the same gateway after a restart serves them, and so does a second gateway process
-// started with the same TERN_SECRET.
+// Prepared-statement handles (with bound parameters) and tickets are sealed: the same gateway
+// after a restart serves them (prepared statements are registered with their session in the
+// catalog); a second gateway process started with the same TERN_SECRET serves neither the
+// prepared statements of sessions it does not have nor tickets of tables its catalog lacks.
 func TestEndToEndHandlesSurviveRestartAndMoveBetweenGateways(t *testing.T) {
 	t.Setenv("TERN_SECRET", "e2e-shared-secret-of-the-gateways")
 	data := t.TempDir()
@@ -117,11 +118,16 @@ func TestEndToEndHandlesSurviveRestartAndMoveBetweenGateways(t *testing.T) {
 	expectRows(t, c.rows(t, info), "two")
 
 	// A second gateway process, same key, its own data directory, while the first runs: it
-	// executes the first one's ticket (the plan pins the first's immutable data files) and a
-	// prepared statement without tables.
+	// executes a prepared statement without tables, but a ticket is re-checked against the
+	// serving gateway's own catalog (issue 10, attack 6): the table is not there.
 	other := startServer(t, t.TempDir())
 	c2 := dialFlight(t, other.addr)
-	expectRows(t, c2.rows(t, info), "two")
+	if rdr, err := c2.DoGet(c2.ctx, info.Endpoint[0].Ticket); err == nil || !strings.Contains(err.Error(), `relation "kv" does not exist`) {
+		if rdr != nil {
+			rdr.Release()
+		}
+		t.Fatalf("a ticket of a table the serving gateway does not have: %v", err)
+	}
 	calc, err := c.Prepare(c.ctx, `SELECT $1::bigint * 2`)
 	if err != nil {
 		t.Fatal(err)
@@ -136,11 +142,11 @@ func TestEndToEndHandlesSurviveRestartAndMoveBetweenGateways(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	info2, err := moved.Execute(c2.ctx)
-	if err != nil {
-		t.Fatal(err)
+	// A prepared statement belongs to its session, which lives in the first gateway's
+	// catalog: the second gateway, with its own catalog, does not know it.
+	if _, err := moved.Execute(c2.ctx); err == nil || !strings.Contains(err.Error(), "NotFound") {
+		t.Fatalf("prepared statement of another catalog's session: %v", err)
 	}
-	expectRows(t, c2.rows(t, info2), "42")
 
 	// Restart the first gateway: the old handle and the old ticket still work.
 	c.Close()

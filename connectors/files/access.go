@@ -21,17 +21,13 @@ type Access struct {
 // returns an error wrapping errs.ErrPermissionDenied; a missing file inside an allowed
 // directory is errs.ErrNotFound. Relative paths are taken from the working directory.
 func (a Access) CheckRead(path string) (string, error) {
-	denied := errs.Errorf(errs.ErrPermissionDenied, "path %q is not under an allowed directory (--allow-dir)", path)
-	if path == "" || strings.ContainsRune(path, 0) {
-		return "", denied
-	}
-	abs, err := filepath.Abs(path)
+	abs, err := absOrDenied(path)
 	if err != nil {
-		return "", denied
+		return "", err
 	}
 	resolved, exists, err := resolve(abs)
 	if err != nil {
-		return "", denied
+		return "", deniedPath(path)
 	}
 	for _, d := range a.AllowDirs {
 		if d == "" {
@@ -47,12 +43,14 @@ func (a Access) CheckRead(path string) (string, error) {
 		}
 		if inside(dir, resolved) {
 			if !exists {
-				return "", errs.Errorf(errs.ErrNotFound, "could not open file %q: no such file", path)
+				// PostgreSQL's wording; only inside an allowed directory, so that a refused
+				// path never tells whether a file exists there.
+				return "", errs.Errorf(errs.ErrNotFound, "could not open file \"%s\": No such file or directory", path)
 			}
 			return resolved, nil
 		}
 	}
-	return "", denied
+	return "", deniedPath(path)
 }
 
 // resolve evaluates the symlinks of the longest existing prefix of abs and appends the rest
@@ -88,4 +86,41 @@ func inside(dir, p string) bool {
 		return false
 	}
 	return rel == "." || (rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel))
+}
+
+// CheckWrite decides whether COPY ... TO may write path: its directory must exist inside one
+// of AllowDirs (symlinks resolved), and path must not name a directory or a symlink (an
+// existing regular file is replaced). It returns the absolute path to write. Refusals are
+// PermissionDenied and say nothing about what exists outside the allowed directories.
+func (a Access) CheckWrite(path string) (string, error) {
+	abs, err := absOrDenied(path)
+	if err != nil {
+		return "", err
+	}
+	dir, err := a.CheckRead(filepath.Dir(abs))
+	if err != nil {
+		if errors.Is(err, errs.ErrNotFound) {
+			return "", errs.Errorf(errs.ErrNotFound, "could not open file \"%s\" for writing: No such file or directory", path)
+		}
+		return "", err
+	}
+	out := filepath.Join(dir, filepath.Base(abs))
+	if fi, err := os.Lstat(out); err == nil && !fi.Mode().IsRegular() {
+		return "", errs.Errorf(errs.ErrInvalidArgument, "\"%s\" exists and is not a regular file", path)
+	}
+	return out, nil
+}
+
+// absOrDenied returns the absolute form of path, or the refusal every check gives.
+func absOrDenied(path string) (string, error) {
+	if path != "" && !strings.ContainsRune(path, 0) {
+		if abs, err := filepath.Abs(path); err == nil {
+			return abs, nil
+		}
+	}
+	return "", deniedPath(path)
+}
+
+func deniedPath(path string) error {
+	return errs.Errorf(errs.ErrPermissionDenied, "path %q is not under an allowed directory (--allow-dir)", path)
 }

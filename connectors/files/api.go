@@ -14,6 +14,7 @@ type Format uint8
 const (
 	Parquet Format = iota
 	CSV
+	JSON // newline-delimited JSON (scan_json.go)
 )
 
 // ScanOptions describe one scan over a list of files of the same format.

@@ -43,6 +43,8 @@ func InferSchema(ctx context.Context, path string, f Format) (*arrow.Schema, err
 		return arrow.NewSchema(sc.Fields(), nil), nil
 	case CSV:
 		return InferCSVSchema(ctx, path, true, ',')
+	case JSON:
+		return InferJSONSchema(ctx, path)
 	}
 	return nil, errs.Errorf(errs.ErrNotSupported, "schema inference for format %d", f)
 }
@@ -114,6 +116,49 @@ func InferCSVSchema(ctx context.Context, path string, header bool, delim rune) (
 			dt = cands[i][0]
 		}
 		fields[i] = arrow.Field{Name: n, Type: dt, Nullable: true}
+	}
+	return arrow.NewSchema(fields, nil), nil
+}
+
+// UnifySchemas returns the one schema of several files read together (a glob): every file
+// must have the same column names in the same order, or the error names the first file that
+// differs. Types must be equal for Parquet; for text formats (widen) an integer and a float
+// column unify to float and other differences to text, since their types were only guessed.
+func UnifySchemas(paths []string, schemas []*arrow.Schema, widen bool) (*arrow.Schema, error) {
+	if len(schemas) == 0 {
+		return nil, errs.Errorf(errs.ErrInvalidArgument, "no files")
+	}
+	first := schemas[0]
+	fields := append([]arrow.Field(nil), first.Fields()...)
+	for i := 1; i < len(schemas); i++ {
+		sc := schemas[i]
+		if sc.NumFields() != len(fields) {
+			return nil, errs.Errorf(errs.ErrInvalidArgument, "file %q has %d columns but %q has %d: files read together must have the same columns",
+				paths[i], sc.NumFields(), paths[0], len(fields))
+		}
+		for c, f := range sc.Fields() {
+			if f.Name != fields[c].Name {
+				return nil, errs.Errorf(errs.ErrInvalidArgument, "file %q: column %d is %q but in %q it is %q: files read together must have the same columns",
+					paths[i], c+1, f.Name, paths[0], fields[c].Name)
+			}
+			if arrow.TypeEqual(f.Type, fields[c].Type) {
+				fields[c].Nullable = fields[c].Nullable || f.Nullable
+				continue
+			}
+			if !widen {
+				return nil, errs.Errorf(errs.ErrInvalidArgument, "file %q: column %q is %s but in %q it is %s",
+					paths[i], f.Name, f.Type, paths[0], fields[c].Type)
+			}
+			num := func(dt arrow.DataType) bool {
+				return dt.ID() == arrow.INT64 || dt.ID() == arrow.FLOAT64
+			}
+			if num(f.Type) && num(fields[c].Type) {
+				fields[c].Type = arrow.PrimitiveTypes.Float64
+			} else {
+				fields[c].Type = arrow.BinaryTypes.String
+			}
+			fields[c].Nullable = true
+		}
 	}
 	return arrow.NewSchema(fields, nil), nil
 }

@@ -43,7 +43,7 @@ func newScan(opts ScanOptions) (*scan, error) {
 	if opts.Schema == nil {
 		return nil, errs.Errorf(errs.ErrInvalidArgument, "file scan: no schema")
 	}
-	if opts.Format != Parquet && opts.Format != CSV {
+	if opts.Format != Parquet && opts.Format != CSV && opts.Format != JSON {
 		return nil, errs.Errorf(errs.ErrNotSupported, "file scan: format %d", opts.Format)
 	}
 	s := &scan{opts: opts, alloc: opts.Env.Alloc}
@@ -138,6 +138,8 @@ func (s *scan) openFile(ctx context.Context, path string, rng [2]int64) (fileRea
 	switch s.opts.Format {
 	case CSV:
 		return openCSV(s, path)
+	case JSON:
+		return openJSON(s, path)
 	default:
 		return openParquet(ctx, s, path, rng)
 	}
@@ -160,9 +162,9 @@ func (s *scan) Close() error {
 func openError(path string, err error) error {
 	switch {
 	case errors.Is(err, os.ErrNotExist):
-		return errs.Errorf(errs.ErrNotFound, "could not open file %q: no such file", path)
+		return errs.Errorf(errs.ErrNotFound, "could not open file \"%s\": No such file or directory", path)
 	case errors.Is(err, os.ErrPermission):
-		return errs.Errorf(errs.ErrPermissionDenied, "could not open file %q: permission denied", path)
+		return errs.Errorf(errs.ErrPermissionDenied, "could not open file \"%s\": Permission denied", path)
 	}
 	return errs.Errorf(errs.ErrInvalidArgument, "could not read file %q: %v", path, err)
 }

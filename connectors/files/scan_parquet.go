@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -13,6 +14,7 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/metadata"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+	"github.com/tern-db/tern/catalog"
 	"github.com/tern-db/tern/proto/errs"
 )
 
@@ -28,6 +30,9 @@ type parquetFile struct {
 	rgs    []int    // row groups to read
 	rr     pqarrow.RecordReader
 	left   int64 // rows left in the current row group when no column is read
+	// fills: for output columns the file lacks (names[i] == ""), the value older rows read
+	// (catalog.AddedFieldPrefix), as text; absent: NULL
+	fills map[int]string
 }
 
 func openParquet(ctx context.Context, s *scan, path string, rng [2]int64) (fileReader, error) {
@@ -58,6 +63,18 @@ func openParquet(ctx context.Context, s *scan, path string, rng [2]int64) (fileR
 	for _, c := range s.cols {
 		want := s.opts.Schema.Field(c).Name
 		i := findField(p.fr.Manifest, want)
+		if i < 0 && strings.HasPrefix(want, catalog.AddedFieldPrefix) {
+			// a column added to a native table after this file was written: its DEFAULT at the
+			// time it was added ("<prefix><id>=<value>"), else NULL
+			if _, fill, ok := strings.Cut(want[len(catalog.AddedFieldPrefix):], "="); ok {
+				if p.fills == nil {
+					p.fills = map[int]string{}
+				}
+				p.fills[len(p.names)] = fill
+			}
+			p.names = append(p.names, "")
+			continue
+		}
 		if i < 0 {
 			pr.Close()
 			return nil, errs.Errorf(errs.ErrInvalidArgument, "file %q has no column %q", path, want)
@@ -105,9 +122,12 @@ func (p *parquetFile) next(ctx context.Context) (arrow.RecordBatch, error) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		if len(p.leaves) == 0 && p.left > 0 { // no columns: count rows only
+		if len(p.leaves) == 0 && p.left > 0 { // no columns read: count rows only
 			n := min(p.left, int64(p.s.opts.Env.Size()))
 			p.left -= n
+			if len(p.names) > 0 { // only columns the file lacks
+				return p.convert(ctx, array.NewRecordBatch(arrow.NewSchema(nil, nil), nil, n))
+			}
 			return array.NewRecordBatch(p.s.out, nil, n), nil
 		}
 		if p.rr == nil {
@@ -166,6 +186,15 @@ func (p *parquetFile) convert(ctx context.Context, rec arrow.RecordBatch) (arrow
 	}
 	sc := rec.Schema()
 	for i, name := range p.names {
+		if name == "" { // a column the file lacks (added later)
+			arr, err := p.missing(ctx, i, int(rec.NumRows()))
+			if err != nil {
+				release()
+				return nil, err
+			}
+			cols = append(cols, arr)
+			continue
+		}
 		idx := sc.FieldIndices(name)
 		if len(idx) == 0 {
 			release()
@@ -183,6 +212,39 @@ func (p *parquetFile) convert(ctx context.Context, rec arrow.RecordBatch) (arrow
 	out := array.NewRecordBatch(p.s.out, cols, rec.NumRows())
 	release()
 	return out, nil
+}
+
+// missing is output column i of a file that lacks it: its fill value, else NULL.
+func (p *parquetFile) missing(ctx context.Context, i, n int) (arrow.Array, error) {
+	want := p.s.out.Field(i)
+	fill, ok := p.fills[i]
+	if !ok {
+		return array.MakeArrayOfNull(p.s.alloc, want.Type, n), nil
+	}
+	if t, ok := want.Type.(*arrow.TimestampType); ok { // text as FormatValue writes it
+		ts, err := time.Parse("2006-01-02 15:04:05.999999Z07", fill)
+		if err != nil {
+			ts, err = time.Parse("2006-01-02 15:04:05.999999", fill)
+		}
+		if err != nil {
+			return nil, errs.Errorf(errs.ErrInvalidArgument, "file %q: column %q: default %q: %v", p.path, want.Name, fill, err)
+		}
+		b := array.NewTimestampBuilder(p.s.alloc, t)
+		defer b.Release()
+		for j := 0; j < n; j++ {
+			b.Append(arrow.Timestamp(ts.UnixMicro()))
+		}
+		return b.NewArray(), nil
+	}
+	b := array.NewBuilder(p.s.alloc, want.Type)
+	defer b.Release()
+	b.Reserve(n)
+	for j := 0; j < n; j++ {
+		if err := b.AppendValueFromString(fill); err != nil {
+			return nil, errs.Errorf(errs.ErrInvalidArgument, "file %q: column %q: default %q: %v", p.path, want.Name, fill, err)
+		}
+	}
+	return b.NewArray(), nil
 }
 
 // castTo returns arr as type to (a new reference either way).

@@ -36,7 +36,7 @@ func (s *Store) Analyze(ctx context.Context, t catalog.Table) (catalog.TableStat
 		paths = append(paths, s.abs(f.Path))
 	}
 	if len(paths) > 0 {
-		scan, err := files.NewScan(files.ScanOptions{Env: exec.Env{Alloc: s.alloc()}, Format: files.Parquet, Paths: paths, Schema: ArrowSchema(t)})
+		scan, err := files.NewScan(files.ScanOptions{Env: exec.Env{Alloc: s.alloc()}, Format: files.Parquet, Paths: paths, Schema: FileSchema(t)})
 		if err != nil {
 			return st, err
 		}

@@ -87,7 +87,7 @@ func (s *Store) Compact(ctx context.Context, ref catalog.TableRef, o CompactOpti
 			paths = append(paths, s.abs(f.Path))
 			remove = append(remove, f.Path)
 		}
-		scan, err := files.NewScan(files.ScanOptions{Env: exec.Env{Alloc: s.alloc()}, Format: files.Parquet, Paths: paths, Schema: ArrowSchema(t)})
+		scan, err := files.NewScan(files.ScanOptions{Env: exec.Env{Alloc: s.alloc()}, Format: files.Parquet, Paths: paths, Schema: FileSchema(t)})
 		if err == nil {
 			err = w.WriteAll(ctx, scan)
 		}

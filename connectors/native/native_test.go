@@ -157,7 +157,7 @@ func TestWriterValidation(t *testing.T) {
 	nulls := exectest.Record(t, memory.DefaultAllocator, native.ArrowSchema(tb), `[{"id":null,"v":"x"}]`)
 	defer nulls.Release()
 	err := w.Write(ctx, nulls)
-	if !errors.Is(err, errs.ErrInvalidArgument) || !strings.Contains(err.Error(), `null value in column "id" violates not-null constraint`) {
+	if !errors.Is(err, errs.ErrInvalidArgument) || !strings.Contains(err.Error(), `null value in column "id" of relation "t" violates not-null constraint`) {
 		t.Fatalf("not null: %v", err)
 	}
 	wrong := exectest.Record(t, memory.DefaultAllocator, arrow.NewSchema([]arrow.Field{

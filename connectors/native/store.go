@@ -141,7 +141,7 @@ func (s *Store) Table(ctx context.Context, ref catalog.TableRef) (connectors.Tab
 	if err != nil {
 		return nil, err
 	}
-	return &Table{store: s, meta: t, schema: ArrowSchema(t)}, nil
+	return &Table{store: s, meta: t, schema: ArrowSchema(t), files: FileSchema(t)}, nil
 }
 
 // Table is a native table as a connectors.Table.
@@ -149,6 +149,7 @@ type Table struct {
 	store  *Store
 	meta   catalog.Table
 	schema *arrow.Schema
+	files  *arrow.Schema // as the data files name the columns (evolve.go)
 }
 
 var _ connectors.Table = (*Table)(nil)
@@ -196,7 +197,7 @@ func (t *Table) OpenScan(ctx context.Context, env exec.Env, sp connectors.Split,
 		return nil, err
 	}
 	return files.NewScan(files.ScanOptions{
-		Env: env, Format: files.Parquet, Paths: sp.Paths, Schema: t.schema, Projection: req.Projection,
+		Env: env, Format: files.Parquet, Paths: sp.Paths, Schema: t.files, Projection: req.Projection,
 	})
 }
 
@@ -217,8 +218,10 @@ func dirName(s string) string {
 	return "~~" + hex.EncodeToString(sum[:])
 }
 
-func notNull(col string) error {
-	return errs.Errorf(errs.ErrInvalidArgument, "null value in column %q violates not-null constraint", col)
+// notNull is PostgreSQL's 23502 message. Like CHECK violations (23514) it is
+// errs.ErrInvalidArgument: the rows sent are wrong, and retrying them cannot succeed.
+func notNull(col, table string) error {
+	return errs.Errorf(errs.ErrInvalidArgument, "null value in column \"%s\" of relation \"%s\" violates not-null constraint", col, table)
 }
 
 // SnapshotDataFiles returns the data files of one snapshot of t with their statistics
@@ -228,7 +231,13 @@ func (s *Store) SnapshotDataFiles(ctx context.Context, t catalog.Table, snapshot
 	if err != nil {
 		return nil, err
 	}
-	return snap.Files, nil
+	// statistics in the order of the columns read (evolve.go)
+	cols := t.ColumnsAt(snapshot)
+	out := make([]catalog.DataFile, len(snap.Files))
+	for i, f := range snap.Files {
+		out[i] = t.AlignStats(f, cols)
+	}
+	return out, nil
 }
 
 // AbsPath returns the absolute path of a data file path relative to the data directory.

@@ -22,6 +22,7 @@ import (
 	"github.com/tern-db/tern/connectors/files"
 	"github.com/tern-db/tern/connectors/prune"
 	"github.com/tern-db/tern/flightnodes/exec"
+	"github.com/tern-db/tern/internal/datafs"
 	"github.com/tern-db/tern/proto/errs"
 )
 
@@ -81,7 +82,7 @@ func (s *Store) NewWriter(t catalog.Table) *Writer {
 		dir = strconv.FormatUint(t.ID, 10)
 	}
 	w := &Writer{
-		s: s, t: t, schema: ArrowSchema(t),
+		s: s, t: t, schema: FileSchema(t), // file field names (evolve.go)
 		dir:  path.Join("tables", dirName(t.Ref.Tenant), dir),
 		dirs: map[string]bool{},
 	}
@@ -95,6 +96,9 @@ func (s *Store) NewWriter(t catalog.Table) *Writer {
 
 // Schema returns the schema batches must have (names may differ; types must match).
 func (w *Writer) Schema() *arrow.Schema { return w.schema }
+
+// Table is the table the writer writes.
+func (w *Writer) Table() catalog.Table { return w.t }
 
 func (w *Writer) maxRowGroup() int64 {
 	if w.s.RowGroupRows > 0 {
@@ -141,7 +145,7 @@ func (w *Writer) Write(ctx context.Context, b arrow.RecordBatch) error {
 			return errs.Errorf(errs.ErrInvalidArgument, "column %q is of type %s but the value is of type %s", c.Name, c.Type, col.DataType())
 		}
 		if !c.Nullable && col.NullN() > 0 {
-			return notNull(c.Name)
+			return notNull(c.Name, w.t.Ref.Name)
 		}
 	}
 	if b.NumRows() == 0 {
@@ -329,6 +333,9 @@ func (w *Writer) ioErr(err error) error {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
+	if datafs.IsDiskError(err) { // ENOSPC -> ResourceExhausted "disk full while writing ..."
+		return datafs.IOError(fmt.Sprintf("relation %q", w.t.Ref.Name), err)
+	}
 	return fmt.Errorf("%w: native: writing relation %q: %v", errs.ErrInternal, w.t.Ref.Name, err)
 }
 
@@ -368,13 +375,13 @@ func (w *Writer) openFile(part string) error {
 		dir = path.Join(w.dir, partDir(w.layout.Partition.Name+"="+w.layout.Partition.Display(part)))
 	}
 	dirAbs := w.s.abs(dir)
-	if err := os.MkdirAll(dirAbs, 0o755); err != nil {
+	if err := datafs.MkdirAll(dirAbs); err != nil {
 		return w.ioErr(err)
 	}
 	w.dirs[dir] = true
 	rel := path.Join(dir, randomHex(16)+".parquet")
 	abs := w.s.abs(rel)
-	f, err := os.OpenFile(abs, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	f, err := datafs.Create(abs)
 	if err != nil {
 		return w.ioErr(err)
 	}
@@ -403,7 +410,7 @@ func (w *Writer) closeFile() error {
 	if err != nil {
 		return w.ioErr(err)
 	}
-	df := catalog.DataFile{Path: d.rel, Rows: d.rows, Bytes: d.cw.n, Partition: d.part}
+	df := catalog.DataFile{Path: d.rel, Rows: d.rows, Bytes: d.cw.n, Partition: d.part, Fields: fileFields(w.t)}
 	if md, err := d.fw.FileMetadata(); err == nil && md.NumRowGroups() == len(d.rgs) {
 		fileAcc := make([]prune.Acc, len(w.t.Columns))
 		df.Stats = make([]catalog.ColumnStats, len(w.t.Columns))

@@ -100,6 +100,9 @@ func NewCall(name string, args []Expr, out arrow.DataType) (Expr, error) {
 		k, out, err = ageKernel(args, out)
 	case "justify_hours", "justify_days", "justify_interval":
 		k, out, err = justifyKernel(name, args)
+	case FnCheckConstraint: // expr_check.go
+		k, err = checkConstraintKernel(args)
+		out = arrow.FixedWidthTypes.Boolean
 	default:
 		// Each family reports ok=false (and no type) for names it does not know: the
 		// planner's output type must reach the next one unchanged.

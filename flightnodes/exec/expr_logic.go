@@ -111,6 +111,7 @@ type InList struct {
 	value   Expr
 	options []Expr
 	loops   []cmpLoop
+	set     *inSet // constant options: one hash probe per row (expr_inset.go)
 }
 
 // NewInList builds value IN (options). Options must have value's type (decimals: any scale).
@@ -126,6 +127,7 @@ func NewInList(value Expr, options []Expr) (*InList, error) {
 		}
 		in.loops = append(in.loops, l)
 	}
+	in.set = newInSet(value.Type(), options)
 	return in, nil
 }
 
@@ -146,6 +148,9 @@ func (in *InList) Eval(ctx context.Context, b arrow.RecordBatch, mem memory.Allo
 		return nil, err
 	}
 	defer v.release()
+	if in.set != nil {
+		return in.set.eval(v, n, mem)
+	}
 	nb := int(bitutil.BytesForBits(int64(n)))
 	anyTrue := make([]byte, nb)
 	anyNull := make([]byte, nb)

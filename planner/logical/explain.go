@@ -36,7 +36,7 @@ func Describe(n Node) string {
 		for i, c := range x.Columns {
 			names[i] = x.Source.Base[c].Name
 		}
-		kind := map[SourceKind]string{SourceNative: "Scan", SourceParquet: "ParquetScan", SourceCSV: "CSVScan"}[x.Source.Kind]
+		kind := map[SourceKind]string{SourceNative: "Scan", SourceParquet: "ParquetScan", SourceCSV: "CSVScan", SourceJSON: "JSONScan"}[x.Source.Kind]
 		s := fmt.Sprintf("%s %s", kind, x.Source.Name)
 		if x.Qualifier != "" && x.Qualifier != x.Source.Name {
 			s += " AS " + x.Qualifier

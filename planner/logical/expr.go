@@ -2,9 +2,11 @@ package logical
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/tern-db/tern/catalog"
+	"github.com/tern-db/tern/proto"
 )
 
 // Expr is a bound, typed scalar expression.
@@ -111,15 +113,22 @@ func (e *Case) Nullable() bool {
 		return true
 	}
 	for _, w := range e.Whens {
-		if w.Result.Nullable() {
+		if w.Result.Nullable() && !guardsNotNull(w) {
 			return true
 		}
 	}
 	return false
 }
+
+// guardsNotNull reports a branch WHEN x IS NOT NULL THEN x (COALESCE, a FULL JOIN's USING
+// column): its result is never NULL. x is the same expression node in both places.
+func guardsNotNull(w When) bool {
+	c, ok := w.Cond.(*Call)
+	return ok && c.Fn == proto.FnIsNotNull && len(c.Args) == 1 && c.Args[0] == w.Result
+}
 func (e *AggCall) Nullable() bool { return e.Fn != "count" }
 
-func (e *Column) String() string { return fmt.Sprintf("%s#%d", e.Name, e.Index) }
+func (e *Column) String() string { return e.Name + "#" + strconv.Itoa(e.Index) }
 func (e *Literal) String() string {
 	return FormatValue(e.Typ, e.Value) + "::" + typeName(e.Typ)
 }

@@ -20,6 +20,7 @@ const (
 	SourceNative  SourceKind = iota // a native table snapshot (Parquet files)
 	SourceParquet                   // Parquet file(s) named in SQL (read_parquet, COPY)
 	SourceCSV                       // a CSV file named in SQL (COPY)
+	SourceJSON                      // newline-delimited JSON file(s) named in SQL (read_json)
 )
 
 // Source describes the files a Scan reads and their full (base) schema.
@@ -40,6 +41,9 @@ type Source struct {
 	// CSV options.
 	CSVHeader    bool
 	CSVDelimiter string
+	// Fields, when set (native tables), names Base's columns as the data files do
+	// (catalog.FieldName: renamed and added columns differ); the scan reads by these names.
+	Fields []string
 }
 
 // Scan reads columns Columns (indexes into Source.Base) of a source. Filters are a pruning

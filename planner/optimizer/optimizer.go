@@ -1,6 +1,7 @@
 package optimizer
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/tern-db/tern/planner/logical"
@@ -10,6 +11,17 @@ import (
 // Context is what rules may consult while rewriting.
 type Context struct {
 	Pass int // 1-based pass number
+	// Ctx is the planning request's context: rules stop (with its error) soon after it is
+	// done, so a client that gives up on a huge statement frees the core. nil: never.
+	Ctx context.Context
+}
+
+// Err returns the request context's error, if any.
+func (c *Context) Err() error {
+	if c == nil || c.Ctx == nil {
+		return nil
+	}
+	return c.Ctx.Err()
 }
 
 // Rule is one named rewrite over a whole plan. Apply returns the plan (the same node when
@@ -55,10 +67,15 @@ func DefaultPhases() [][]Rule {
 // Optimize rewrites n and returns the new plan and the names of the rules that changed it,
 // in the order they fired (a rule firing in several passes is listed once per pass).
 func (o *Optimizer) Optimize(n logical.Node) (logical.Node, []string, error) {
+	return o.OptimizeContext(context.Background(), n)
+}
+
+// OptimizeContext is Optimize stopping with ctx's error soon after ctx is done.
+func (o *Optimizer) OptimizeContext(ctx context.Context, n logical.Node) (logical.Node, []string, error) {
 	var fired []string
 	pass0 := 0
 	for _, rules := range o.phases {
-		out, f, passes, err := o.run(n, rules, pass0)
+		out, f, passes, err := o.run(ctx, n, rules, pass0)
 		fired = append(fired, f...)
 		if err != nil {
 			return nil, fired, err
@@ -69,15 +86,21 @@ func (o *Optimizer) Optimize(n logical.Node) (logical.Node, []string, error) {
 	return n, fired, nil
 }
 
-func (o *Optimizer) run(n logical.Node, rules []Rule, pass0 int) (logical.Node, []string, int, error) {
+func (o *Optimizer) run(ctx context.Context, n logical.Node, rules []Rule, pass0 int) (logical.Node, []string, int, error) {
 	want := n.Schema()
 	var fired []string
 	pass := 1
 	for ; pass <= MaxPasses; pass++ {
-		c := &Context{Pass: pass0 + pass}
+		c := &Context{Pass: pass0 + pass, Ctx: ctx}
 		changedPass := false
 		for _, r := range rules {
+			if err := c.Err(); err != nil {
+				return nil, fired, pass, err
+			}
 			out, changed, err := r.Apply(c, n)
+			if err := c.Err(); err != nil {
+				return nil, fired, pass, err // a rule may have stopped half-way
+			}
 			if err != nil {
 				return nil, fired, pass, fmt.Errorf("optimizer rule %s: %w", r.Name(), err)
 			}
@@ -102,9 +125,12 @@ func (o *Optimizer) run(n logical.Node, rules []Rule, pass0 int) (logical.Node, 
 }
 
 // transformUp applies f to every node bottom-up, reporting whether any call changed a node.
-func transformUp(n logical.Node, f func(logical.Node) (logical.Node, bool, error)) (logical.Node, bool, error) {
+func transformUp(c *Context, n logical.Node, f func(logical.Node) (logical.Node, bool, error)) (logical.Node, bool, error) {
 	changed := false
 	out, err := logical.TransformUp(n, func(x logical.Node) (logical.Node, error) {
+		if err := c.Err(); err != nil {
+			return nil, err
+		}
 		y, ch, err := f(x)
 		changed = changed || ch
 		return y, err

@@ -23,7 +23,7 @@ type Decorrelate struct{}
 func (Decorrelate) Name() string { return "decorrelate_subqueries" }
 
 func (d Decorrelate) Apply(c *Context, n logical.Node) (logical.Node, bool, error) {
-	return transformUp(n, func(x logical.Node) (logical.Node, bool, error) {
+	return transformUp(c, n, func(x logical.Node) (logical.Node, bool, error) {
 		switch x := x.(type) {
 		case *logical.Filter:
 			if !logical.HasSubquery(x.Cond) {

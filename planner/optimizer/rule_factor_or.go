@@ -9,8 +9,8 @@ type FactorOr struct{}
 
 func (FactorOr) Name() string { return "factor_or" }
 
-func (FactorOr) Apply(_ *Context, n logical.Node) (logical.Node, bool, error) {
-	return transformUp(n, func(x logical.Node) (logical.Node, bool, error) {
+func (FactorOr) Apply(c *Context, n logical.Node) (logical.Node, bool, error) {
+	return transformUp(c, n, func(x logical.Node) (logical.Node, bool, error) {
 		var cond logical.Expr
 		switch y := x.(type) {
 		case *logical.Filter:

@@ -18,16 +18,17 @@ type FoldConstants struct{}
 
 func (FoldConstants) Name() string { return "fold_constants" }
 
-func (FoldConstants) Apply(_ *Context, n logical.Node) (logical.Node, bool, error) {
-	return transformUp(n, func(x logical.Node) (logical.Node, bool, error) {
+func (FoldConstants) Apply(c *Context, n logical.Node) (logical.Node, bool, error) {
+	return transformUp(c, n, func(x logical.Node) (logical.Node, bool, error) {
 		changed := false
 		y := logical.MapExprs(x, func(e logical.Expr) logical.Expr {
-			f := Fold(e)
-			if f.String() != e.String() {
-				changed = true
-			}
+			f, ch := foldCancellable(c, e)
+			changed = changed || ch
 			return f
 		})
+		if err := c.Err(); err != nil {
+			return nil, false, err
+		}
 		if !changed {
 			y = x
 		}
@@ -43,6 +44,26 @@ func (FoldConstants) Apply(_ *Context, n logical.Node) (logical.Node, bool, erro
 // Fold folds constants in e.
 func Fold(e logical.Expr) logical.Expr {
 	return logical.Transform(e, foldOne)
+}
+
+// foldCancellable is Fold that also reports whether anything folded (foldOne returns its
+// input when nothing folds, so comparing pointers is exact and, unlike comparing the
+// strings, costs nothing for a million-item IN list), and that stops folding (leaving the
+// rest as it is) once c's request is cancelled.
+func foldCancellable(c *Context, e logical.Expr) (logical.Expr, bool) {
+	n, stop, changed := 0, false, false
+	out := logical.Transform(e, func(x logical.Expr) logical.Expr {
+		if n++; n&255 == 0 && !stop {
+			stop = c.Err() != nil
+		}
+		if stop {
+			return x
+		}
+		y := foldOne(x)
+		changed = changed || y != x
+		return y
+	})
+	return out, changed
 }
 
 func lit(e logical.Expr) (*logical.Literal, bool) {

@@ -11,8 +11,8 @@ type JoinBuildSide struct{}
 
 func (JoinBuildSide) Name() string { return "join_build_side" }
 
-func (JoinBuildSide) Apply(_ *Context, n logical.Node) (logical.Node, bool, error) {
-	return transformUp(n, func(x logical.Node) (logical.Node, bool, error) {
+func (JoinBuildSide) Apply(c *Context, n logical.Node) (logical.Node, bool, error) {
+	return transformUp(c, n, func(x logical.Node) (logical.Node, bool, error) {
 		j, ok := x.(*logical.Join)
 		if !ok || j.Type != logical.JoinInner {
 			return x, false, nil

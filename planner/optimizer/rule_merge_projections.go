@@ -12,8 +12,8 @@ type MergeProjections struct{}
 
 func (MergeProjections) Name() string { return "merge_projections" }
 
-func (MergeProjections) Apply(_ *Context, n logical.Node) (logical.Node, bool, error) {
-	return transformUp(n, func(x logical.Node) (logical.Node, bool, error) {
+func (MergeProjections) Apply(c *Context, n logical.Node) (logical.Node, bool, error) {
+	return transformUp(c, n, func(x logical.Node) (logical.Node, bool, error) {
 		p, ok := x.(*logical.Project)
 		if !ok {
 			return x, false, nil

@@ -12,8 +12,8 @@ type MergeValues struct{}
 
 func (MergeValues) Name() string { return "merge_values" }
 
-func (MergeValues) Apply(_ *Context, n logical.Node) (logical.Node, bool, error) {
-	return transformUp(n, func(x logical.Node) (logical.Node, bool, error) {
+func (MergeValues) Apply(c *Context, n logical.Node) (logical.Node, bool, error) {
+	return transformUp(c, n, func(x logical.Node) (logical.Node, bool, error) {
 		p, ok := x.(*logical.Project)
 		if !ok {
 			return x, false, nil

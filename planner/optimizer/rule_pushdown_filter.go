@@ -15,8 +15,8 @@ type PushdownFilter struct{}
 
 func (PushdownFilter) Name() string { return "pushdown_filter" }
 
-func (PushdownFilter) Apply(_ *Context, n logical.Node) (logical.Node, bool, error) {
-	return transformUp(n, func(x logical.Node) (logical.Node, bool, error) {
+func (PushdownFilter) Apply(c *Context, n logical.Node) (logical.Node, bool, error) {
+	return transformUp(c, n, func(x logical.Node) (logical.Node, bool, error) {
 		switch x := x.(type) {
 		case *logical.Filter:
 			return pushFilter(x)
@@ -89,9 +89,10 @@ func pushFilter(f *logical.Filter) (logical.Node, bool, error) {
 		for _, c := range logical.Conjuncts(f.Cond) {
 			if !logical.IsConstant(c) || len(logical.ColumnsUsed(c, nil)) > 0 {
 				h := logical.RemapColumns(c, m)
-				if !have[h.String()] && !hasParam(h) {
+				// the key of a million-item IN list takes a while: compute it once
+				if k := h.String(); !have[k] && !hasParam(h) {
 					hints = append(hints, h)
-					have[h.String()] = true
+					have[k] = true
 				}
 			}
 		}

@@ -9,8 +9,8 @@ type TopN struct{}
 
 func (TopN) Name() string { return "topn" }
 
-func (TopN) Apply(_ *Context, n logical.Node) (logical.Node, bool, error) {
-	return transformUp(n, func(x logical.Node) (logical.Node, bool, error) {
+func (TopN) Apply(c *Context, n logical.Node) (logical.Node, bool, error) {
+	return transformUp(c, n, func(x logical.Node) (logical.Node, bool, error) {
 		l, ok := x.(*logical.Limit)
 		if !ok || l.Count == nil {
 			return x, false, nil

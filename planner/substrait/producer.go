@@ -1,6 +1,7 @@
 package substrait
 
 import (
+	"context"
 	"encoding/binary"
 	"fmt"
 	"strings"
@@ -17,8 +18,16 @@ import (
 
 // Produce serializes the plan rooted at n (output columns named names; nil: n's own names).
 func Produce(n logical.Node, names []string) ([]byte, error) {
-	p, err := Build(n, names)
+	return ProduceContext(context.Background(), n, names)
+}
+
+// ProduceContext is Produce stopping with ctx's error soon after ctx is done.
+func ProduceContext(ctx context.Context, n logical.Node, names []string) ([]byte, error) {
+	p, err := build(ctx, n, names)
 	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	return gproto.Marshal(p)
@@ -26,9 +35,16 @@ func Produce(n logical.Node, names []string) ([]byte, error) {
 
 // Build converts the plan rooted at n into a substraitpb.Plan.
 func Build(n logical.Node, names []string) (*pb.Plan, error) {
-	pr := &producer{urns: map[string]uint32{}, funcs: map[string]uint32{}}
+	return build(context.Background(), n, names)
+}
+
+func build(ctx context.Context, n logical.Node, names []string) (*pb.Plan, error) {
+	pr := &producer{ctx: ctx, urns: map[string]uint32{}, funcs: map[string]uint32{}}
 	rel, err := pr.rel(n)
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
 		return nil, fmt.Errorf("%w: substrait producer: %v", errs.ErrInternal, err)
 	}
 	if names == nil {
@@ -46,6 +62,8 @@ func Build(n logical.Node, names []string) (*pb.Plan, error) {
 }
 
 type producer struct {
+	ctx     context.Context
+	work    int // expressions produced, for the cancellation check
 	urns    map[string]uint32
 	urnList []*ext.SimpleExtensionURN
 	funcs   map[string]uint32
@@ -129,6 +147,11 @@ func fieldExpr(i int) *pb.Expression {
 }
 
 func (p *producer) expr(e logical.Expr) (*pb.Expression, error) {
+	if p.work++; p.work&1023 == 0 {
+		if err := p.ctx.Err(); err != nil {
+			return nil, err
+		}
+	}
 	switch x := e.(type) {
 	case *logical.Column:
 		return fieldExpr(x.Index), nil
@@ -139,6 +162,9 @@ func (p *producer) expr(e logical.Expr) (*pb.Expression, error) {
 		}
 		return &pb.Expression{RexType: &pb.Expression_Literal_{Literal: l}}, nil
 	case *logical.Call:
+		if v, opts, ok := inList(x); ok {
+			return p.singularOrList(v, opts)
+		}
 		args := make([]*pb.FunctionArgument, len(x.Args))
 		for i, a := range x.Args {
 			ae, err := p.expr(a)
@@ -200,6 +226,61 @@ func (p *producer) expr(e logical.Expr) (*pb.Expression, error) {
 		return nil, fmt.Errorf("aggregate %s outside an aggregate", x.Fn)
 	}
 	return nil, fmt.Errorf("expression %T not supported by the producer", e)
+}
+
+// minInList is the number of `value = constant` alternatives from which an OR becomes a
+// SingularOrList, which executors answer with a hash set of the constants.
+const minInList = 8
+
+// inList recognizes the binder's form of `v IN (c1, ..., cn)`: OR(v = c1, ..., v = cn) with
+// the same v (not a constant) and literals of v's type. Equal semantics: TRUE when some
+// comparison is TRUE, else NULL when v or some ci is NULL, else FALSE.
+func inList(c *logical.Call) (logical.Expr, []*logical.Literal, bool) {
+	if c.Fn != proto.FnOr || len(c.Args) < minInList {
+		return nil, nil, false
+	}
+	var v logical.Expr
+	var key string
+	opts := make([]*logical.Literal, 0, len(c.Args))
+	for _, a := range c.Args {
+		eq, ok := a.(*logical.Call)
+		if !ok || eq.Fn != proto.FnEqual || len(eq.Args) != 2 {
+			return nil, nil, false
+		}
+		l, ok := eq.Args[1].(*logical.Literal)
+		if !ok {
+			return nil, nil, false
+		}
+		x := eq.Args[0]
+		if _, isLit := x.(*logical.Literal); isLit || x.Type() != l.Typ {
+			return nil, nil, false
+		}
+		if v == nil {
+			v, key = x, x.String()
+		} else if x != v && x.String() != key {
+			return nil, nil, false
+		}
+		opts = append(opts, l)
+	}
+	return v, opts, true
+}
+
+func (p *producer) singularOrList(v logical.Expr, opts []*logical.Literal) (*pb.Expression, error) {
+	ve, err := p.expr(v)
+	if err != nil {
+		return nil, err
+	}
+	options := make([]*pb.Expression, len(opts))
+	for i, o := range opts {
+		l, err := literal(o)
+		if err != nil {
+			return nil, err
+		}
+		options[i] = &pb.Expression{RexType: &pb.Expression_Literal_{Literal: l}}
+	}
+	return &pb.Expression{RexType: &pb.Expression_SingularOrList_{SingularOrList: &pb.Expression_SingularOrList{
+		Value: ve, Options: options,
+	}}}, nil
 }
 
 func literal(x *logical.Literal) (*pb.Expression_Literal, error) {

@@ -8,6 +8,7 @@ import (
 	"github.com/tern-db/tern/catalog"
 	"github.com/tern-db/tern/planner/logical"
 	"github.com/tern-db/tern/proto"
+	"google.golang.org/protobuf/types/known/anypb"
 )
 
 func (p *producer) rel(n logical.Node) (*pb.Rel, error) {
@@ -128,6 +129,9 @@ func (p *producer) scan(x *logical.Scan) (*pb.Rel, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(x.Source.Fields) == len(base.Names) { // native files name some columns otherwise
+		base.Names = append([]string(nil), x.Source.Fields...)
+	}
 	rr := &pb.ReadRel{BaseSchema: base}
 	mask := &pb.Expression_MaskExpression{Select: &pb.Expression_MaskExpression_StructSelect{}, MaintainSingularStruct: true}
 	for _, c := range x.Columns {
@@ -158,6 +162,8 @@ func (p *producer) scan(x *logical.Scan) (*pb.Rel, error) {
 			empty := ""
 			opts.ValueTreatedAsNull = &empty
 			item.FileFormat = &pb.ReadRel_LocalFiles_FileOrFiles_Text{Text: opts}
+		case logical.SourceJSON: // no Substrait JSON format: Tern's extension (connectors/files)
+			item.FileFormat = &pb.ReadRel_LocalFiles_FileOrFiles_Extension{Extension: &anypb.Any{TypeUrl: proto.JSONFileFormatURL}}
 		default:
 			item.FileFormat = &pb.ReadRel_LocalFiles_FileOrFiles_Parquet{Parquet: &pb.ReadRel_LocalFiles_FileOrFiles_ParquetReadOptions{}}
 		}

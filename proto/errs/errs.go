@@ -26,6 +26,9 @@ var (
 	ErrResourceExhausted = errors.New("resource exhausted")
 	ErrConflict          = errors.New("conflict")
 	ErrInternal          = errors.New("internal error")
+	// ErrFailedPrecondition: the statement is valid but not allowed in the current state
+	// (e.g. a write under SET tern.dry_run = on; PostgreSQL's read_only_sql_transaction).
+	ErrFailedPrecondition = errors.New("failed precondition")
 )
 
 // PositionError is an error located in SQL text. Pos is the 1-based character offset into the
@@ -88,6 +91,8 @@ func Code(err error) codes.Code {
 		return codes.ResourceExhausted
 	case errors.Is(err, ErrConflict):
 		return codes.Aborted
+	case errors.Is(err, ErrFailedPrecondition):
+		return codes.FailedPrecondition
 	}
 	if s, ok := status.FromError(err); ok {
 		return s.Code()
@@ -109,7 +114,7 @@ func ToStatus(err error) error {
 	if c == codes.Internal {
 		return status.Error(c, "internal error")
 	}
-	return status.Error(c, err.Error())
+	return status.Error(c, Message(err))
 }
 
 // FromStatus turns a gRPC status error received from another Tern process back into an error
@@ -139,6 +144,8 @@ func FromStatus(err error) error {
 		sentinel = ErrResourceExhausted
 	case codes.Aborted:
 		sentinel = ErrConflict
+	case codes.FailedPrecondition:
+		sentinel = ErrFailedPrecondition
 	case codes.Canceled:
 		sentinel = context.Canceled
 	case codes.DeadlineExceeded:
@@ -159,7 +166,7 @@ func (e *remoteError) Unwrap() error { return e.sentinel }
 
 func isSentinelWrapped(err error) bool {
 	for _, s := range []error{ErrInvalidArgument, ErrNotFound, ErrAlreadyExists, ErrPermissionDenied,
-		ErrUnauthenticated, ErrNotSupported, ErrSourceUnavailable, ErrResourceExhausted, ErrConflict, ErrInternal} {
+		ErrUnauthenticated, ErrNotSupported, ErrSourceUnavailable, ErrResourceExhausted, ErrConflict, ErrInternal, ErrFailedPrecondition} {
 		if errors.Is(err, s) {
 			return true
 		}

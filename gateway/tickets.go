@@ -1,0 +1,152 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/substrait-io/substrait-protobuf/go/substraitpb"
+	"github.com/tern-db/tern/catalog"
+	"github.com/tern-db/tern/connectors/files"
+	"github.com/tern-db/tern/proto"
+	"github.com/tern-db/tern/proto/errs"
+	gproto "google.golang.org/protobuf/proto"
+)
+
+// tickets.go: a ticket carries what it was issued under and is re-checked when redeemed.
+//
+// A ticket is redeemed minutes after it was planned, possibly on another gateway that shares
+// the secret. Between the two the tables it pins may have been dropped (and their files
+// vacuumed) and the serving gateway may allow fewer directories than the planning one. So
+// DoGet re-validates: every pinned native table must still exist (NotFound otherwise, as if
+// the query were planned now), and every file the plan reads outside the data directory must
+// lie under the serving gateway's --allow-dir (PermissionDenied otherwise). Tickets are
+// sealed (proto.Sign encrypts), so paths and names in them are not visible to clients.
+
+// DefaultTicketTTL is how long tickets stay redeemable unless Config.TicketTTL says otherwise:
+// long enough for a client to fetch every endpoint of a FlightInfo, short enough that a
+// leaked ticket is soon worthless.
+const DefaultTicketTTL = 10 * time.Minute
+
+// pinnedTable is a native table a ticket's plan reads, by id (a dropped and re-created table
+// gets a new id) with the name to report.
+type pinnedTable struct {
+	ID   uint64 `json:"i"`
+	Name string `json:"n"`
+}
+
+func (s *Server) ticketTTL() time.Duration {
+	if s.cfg.TicketTTL > 0 {
+		return s.cfg.TicketTTL
+	}
+	return DefaultTicketTTL
+}
+
+// sealTicket records the pinned tables (by id, from the planner's snapshot map) in tp and
+// seals it with the ticket lifetime.
+func (s *Server) sealTicket(ctx context.Context, tp ticketPayload, tableIDs map[uint64]uint64) ([]byte, error) {
+	if look, ok := s.cat.(catalog.TableLookup); ok {
+		for id := range tableIDs {
+			t, err := look.TableByID(ctx, id)
+			if errors.Is(err, errs.ErrNotFound) {
+				continue // e.g. created in a transaction not committed yet: nothing to re-check
+			}
+			if err != nil {
+				return nil, err
+			}
+			tp.Tables = append(tp.Tables, pinnedTable{ID: t.ID, Name: relationName(t.Ref)})
+		}
+	}
+	return proto.SignJSON(s.key, proto.KindTicket, time.Now().Add(s.ticketTTL()), tp)
+}
+
+func relationName(r catalog.TableRef) string {
+	if r.Schema == "" || r.Schema == catalog.DefaultSchema {
+		return r.Name
+	}
+	return r.Schema + "." + r.Name
+}
+
+// revalidateTicket checks a verified ticket against the serving gateway's catalog and
+// allowed directories.
+func (s *Server) revalidateTicket(ctx context.Context, tp ticketPayload) error {
+	if look, ok := s.cat.(catalog.TableLookup); ok {
+		for _, pt := range tp.Tables {
+			if _, err := look.TableByID(ctx, pt.ID); errors.Is(err, errs.ErrNotFound) {
+				return errs.Errorf(errs.ErrNotFound, "relation %q does not exist", pt.Name)
+			} else if err != nil {
+				return err
+			}
+		}
+	}
+	if tp.Plan == nil {
+		return nil
+	}
+	var p substraitpb.Plan
+	if err := gproto.Unmarshal(tp.Plan, &p); err != nil {
+		return errs.Errorf(errs.ErrInvalidArgument, "malformed ticket plan")
+	}
+	var reads []*substraitpb.ReadRel
+	collectReads(p.ProtoReflect(), &reads)
+	access := files.Access{AllowDirs: s.cfg.AllowDirs}
+	dataDir := s.store.DataDir() + string(filepath.Separator)
+	for _, rr := range reads {
+		for _, item := range rr.GetLocalFiles().GetItems() {
+			path := localPath(item)
+			if strings.HasPrefix(filepath.Clean(path), dataDir) {
+				continue // a native table's file: its table was checked above
+			}
+			if _, err := access.CheckRead(path); err != nil {
+				if errors.Is(err, errs.ErrPermissionDenied) {
+					// Name the file: the caller planned it, so it is no secret to them.
+					return errs.Errorf(errs.ErrPermissionDenied, "path %q is not under an allowed directory (--allow-dir) of this server", path)
+				}
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// localPath is the file system path of a LocalFiles item ("file://" URIs as the planner
+// writes them; anything else is taken as a path, which CheckRead then judges).
+func localPath(item *substraitpb.ReadRel_LocalFiles_FileOrFiles) string {
+	var raw string
+	switch pt := item.GetPathType().(type) {
+	case *substraitpb.ReadRel_LocalFiles_FileOrFiles_UriFile:
+		raw = pt.UriFile
+	case *substraitpb.ReadRel_LocalFiles_FileOrFiles_UriPath:
+		raw = pt.UriPath
+	case *substraitpb.ReadRel_LocalFiles_FileOrFiles_UriPathGlob:
+		raw = pt.UriPathGlob
+	case *substraitpb.ReadRel_LocalFiles_FileOrFiles_UriFolder:
+		raw = pt.UriFolder
+	}
+	// The planner writes "file://" + the absolute path, unescaped.
+	return strings.TrimPrefix(raw, "file://")
+}
+
+// pinSet collects the tables a client's Substrait plan was bound to (admitPlan runs per read;
+// the collector travels in the context so the binding code stays as it is).
+type pinSet struct {
+	mu  sync.Mutex
+	ids map[uint64]uint64
+}
+
+type pinSetKey struct{}
+
+func withPins(ctx context.Context) (context.Context, *pinSet) {
+	p := &pinSet{ids: map[uint64]uint64{}}
+	return context.WithValue(ctx, pinSetKey{}, p), p
+}
+
+func pin(ctx context.Context, t catalog.Table) {
+	if p, ok := ctx.Value(pinSetKey{}).(*pinSet); ok {
+		p.mu.Lock()
+		p.ids[t.ID] = t.CurrentSnapshot
+		p.mu.Unlock()
+	}
+}
