@@ -95,7 +95,7 @@ func splitReturning(ret, schema *arrow.Schema, width int, sink func(context.Cont
 }
 
 // streamReturned streams the IPC rows a ticket carries.
-func (s *Server) streamReturned(data []byte) (*arrow.Schema, <-chan flight.StreamChunk, error) {
+func (s *Server) streamReturned(ctx context.Context, data []byte) (*arrow.Schema, <-chan flight.StreamChunk, error) {
 	rdr, err := ipc.NewReader(bytes.NewReader(data), ipc.WithAllocator(s.alloc))
 	if err != nil {
 		return nil, nil, errs.Errorf(errs.ErrInvalidArgument, "ticket rows: %v", err)
@@ -108,10 +108,15 @@ func (s *Server) streamReturned(data []byte) (*arrow.Schema, <-chan flight.Strea
 		for rdr.Next() {
 			rec := rdr.RecordBatch()
 			rec.Retain()
-			ch <- flight.StreamChunk{Data: rec}
+			select {
+			case ch <- flight.StreamChunk{Data: rec}:
+			case <-ctx.Done(): // the client went away: nobody reads ch any more
+				rec.Release()
+				return
+			}
 		}
 		if err := rdr.Err(); err != nil && !errors.Is(err, io.EOF) {
-			ch <- flight.StreamChunk{Err: err}
+			sendErr(ctx, ch, err)
 		}
 	}()
 	return sc, ch, nil

@@ -34,9 +34,11 @@ func (s *Server) startSessionSweep(ctx context.Context) func() {
 			case <-ctx.Done():
 				return
 			case <-t.C:
-				if err := s.sweepSessions(ctx, time.Now()); err != nil && ctx.Err() == nil {
-					s.log.Warn("session sweep", "err", err)
-				}
+				s.guarded(ctx, "session sweep", func() {
+					if err := s.sweepSessions(ctx, time.Now()); err != nil && ctx.Err() == nil {
+						s.log.Warn("session sweep", "err", err)
+					}
+				})
 			}
 		}
 	}()

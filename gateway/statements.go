@@ -195,7 +195,7 @@ func (s *Server) DoGetStatement(ctx context.Context, cmd flightsql.StatementQuer
 		return nil, nil, err
 	}
 	if tp.Rows != nil {
-		return s.streamReturned(tp.Rows)
+		return s.streamReturned(ctx, tp.Rows)
 	}
 	if tp.Plan == nil {
 		return s.streamLines(tp.Lines)

@@ -26,10 +26,33 @@ func (s *Server) startMaintenance(ctx context.Context) func() {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		s.store.Run(ctx, m)
+		s.keepRunning(ctx, "maintenance", func() { s.store.Run(ctx, m) })
 	}()
 	return func() {
 		cancel()
 		<-done
 	}
+}
+
+// keepRunning runs a background task until ctx ends: a panic in it is logged with its stack
+// (guard.go) and the task restarted after a pause, so that no background bug kills the
+// process or silently stops maintenance.
+func (s *Server) keepRunning(ctx context.Context, name string, run func()) {
+	for ctx.Err() == nil {
+		s.guarded(ctx, name, run)
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Minute):
+		}
+	}
+}
+
+// guarded runs one round of background work, logging a panic instead of dying of it.
+func (s *Server) guarded(ctx context.Context, name string, run func()) {
+	defer func() {
+		if p := recover(); p != nil {
+			recoveredPanic(ctx, s.log, name, p)
+		}
+	}()
+	run()
 }
