@@ -114,14 +114,8 @@ func (s *store) DropSchema(ctx context.Context, tenant, name string, cascade boo
 }
 
 func (s *store) UpdateTable(ctx context.Context, ref TableRef, fn func(*Table) error) (Table, error) {
-	if err := ctx.Err(); err != nil {
-		return Table{}, err
-	}
-	ref, err := normRef(ref)
+	ref, err := visibleRef(ctx, ref)
 	if err != nil {
-		return Table{}, err
-	}
-	if err := checkVisible(ctx, ref); err != nil {
 		return Table{}, err
 	}
 	var out Table

@@ -268,14 +268,8 @@ func dropTableTx(tx kvTx, ref TableRef) error {
 }
 
 func (s *store) GetTable(ctx context.Context, ref TableRef) (Table, error) {
-	if err := ctx.Err(); err != nil {
-		return Table{}, err
-	}
-	ref, err := normRef(ref)
+	ref, err := visibleRef(ctx, ref)
 	if err != nil {
-		return Table{}, err
-	}
-	if err := checkVisible(ctx, ref); err != nil {
 		return Table{}, err
 	}
 	var t Table

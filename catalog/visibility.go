@@ -33,3 +33,16 @@ func checkVisible(ctx context.Context, ref TableRef) error {
 	}
 	return nil
 }
+
+// visibleRef is the preamble of every lookup by name: the call is still wanted, the name is
+// valid (normalised), and its schema is not hidden from the caller.
+func visibleRef(ctx context.Context, ref TableRef) (TableRef, error) {
+	if err := ctx.Err(); err != nil {
+		return TableRef{}, err
+	}
+	ref, err := normRef(ref)
+	if err != nil {
+		return TableRef{}, err
+	}
+	return ref, checkVisible(ctx, ref)
+}

@@ -28,7 +28,7 @@ func TestMissingFileNotFound(t *testing.T) {
 		"COPY t FROM '" + missing + "' (FORMAT parquet)",
 		"COPY t FROM '" + filepath.Join(allowed, "sub", "y.csv") + "' (FORMAT csv)",
 	} {
-		_, err := tryQuery(cn, sql)
+		_, err := adbcTry(cn, sql)
 		var ae adbc.Error
 		if !errors.As(err, &ae) || ae.Code != adbc.StatusNotFound || !strings.Contains(ae.Msg, `: No such file or directory`) || !strings.Contains(ae.Msg, `could not open file "`+allowed) {
 			t.Errorf("%s: want NotFound `could not open file \"...\": No such file or directory`, got %v", sql, err)
@@ -40,7 +40,7 @@ func TestMissingFileNotFound(t *testing.T) {
 	var msgs []string
 	for _, name := range []string{"exists.parquet", "missing.parquet"} {
 		p := filepath.Join(outside, name)
-		_, err := tryQuery(cn, "SELECT * FROM read_parquet('"+p+"')")
+		_, err := adbcTry(cn, "SELECT * FROM read_parquet('"+p+"')")
 		var ae adbc.Error
 		if !errors.As(err, &ae) || ae.Code != adbc.StatusUnauthorized {
 			t.Fatalf("%s: want PermissionDenied, got %v", p, err)
@@ -248,13 +248,13 @@ func TestCopyToAndReadFiles(t *testing.T) {
 		t.Errorf("COPY FROM a glob loaded %d rows", n)
 	}
 	adbcExec(t, cn, "COPY (SELECT 'x' AS id) TO '"+p("g/sub/z.parquet")+"'")
-	_, err = tryQuery(cn, "SELECT * FROM read_parquet('"+p("g/**/*.parquet")+"')")
+	_, err = adbcTry(cn, "SELECT * FROM read_parquet('"+p("g/**/*.parquet")+"')")
 	wantErrContains(t, "schemas differ", err, "z.parquet")
-	_, err = tryQuery(cn, "SELECT * FROM read_parquet('"+p("g/*.nothing")+"')")
+	_, err = adbcTry(cn, "SELECT * FROM read_parquet('"+p("g/*.nothing")+"')")
 	if !errors.As(err, &ae) || ae.Code != adbc.StatusNotFound {
 		t.Errorf("glob without match: want NotFound, got %v", err)
 	}
-	_, err = tryQuery(cn, "SELECT * FROM read_parquet('"+filepath.Join(outside, "*.parquet")+"')")
+	_, err = adbcTry(cn, "SELECT * FROM read_parquet('"+filepath.Join(outside, "*.parquet")+"')")
 	if !errors.As(err, &ae) || ae.Code != adbc.StatusUnauthorized {
 		t.Errorf("glob outside: want PermissionDenied, got %v", err)
 	}

@@ -140,12 +140,12 @@ func TestDryRunEveryStatementKind(t *testing.T) {
 	adbcQuery(t, cn, "SET tern.dry_run = on", nil)
 	for _, c := range cases {
 		if c.kind == "Explain" || c.kind == "Set" {
-			if _, err := tryQuery(cn, c.sql); err != nil {
+			if _, err := adbcTry(cn, c.sql); err != nil {
 				t.Errorf("%s: %v", c.sql, err)
 			}
 			continue
 		}
-		rows, err := tryQuery(cn, c.sql)
+		rows, err := adbcTry(cn, c.sql)
 		if c.estimate {
 			if err != nil {
 				t.Errorf("%s: want an estimate, got %v", c.sql, err)
@@ -185,7 +185,7 @@ func TestDryRunEveryStatementKind(t *testing.T) {
 		if !c.estimate || c.kind == "ExplainAnalyze" || c.kind == "Query" {
 			continue
 		}
-		rows, err := tryQuery(cn, "EXPLAIN (DRY_RUN) "+c.sql)
+		rows, err := adbcTry(cn, "EXPLAIN (DRY_RUN) "+c.sql)
 		if c.kind == "Insert" && strings.HasPrefix(c.sql, "COPY") || c.kind == "CopyTo" {
 			continue // PostgreSQL's grammar has no EXPLAIN COPY
 		}
@@ -196,7 +196,7 @@ func TestDryRunEveryStatementKind(t *testing.T) {
 	// Whatever they become, these answer an estimate or fail; the checks below see that
 	// nothing changed.
 	for _, sql := range extra {
-		if rows, err := tryQuery(cn, sql); err == nil && (len(rows) != 1 || len(strings.Split(rows[0], "|")) != 6) {
+		if rows, err := adbcTry(cn, sql); err == nil && (len(rows) != 1 || len(strings.Split(rows[0], "|")) != 6) {
 			t.Errorf("%s under a dry run: want an estimate or refused, got %v", sql, rows)
 		}
 	}
@@ -223,27 +223,6 @@ func wantADBCState(t *testing.T, what string, err error) {
 	if !errors.As(err, &ae) || !strings.Contains(ae.Msg, "FailedPrecondition") || !strings.Contains(ae.Msg, "tern.dry_run") {
 		t.Errorf("%s: want FailedPrecondition naming tern.dry_run, got %v", what, err)
 	}
-}
-
-func tryQuery(cn adbc.Connection, sql string) ([]string, error) {
-	st, err := cn.NewStatement()
-	if err != nil {
-		return nil, err
-	}
-	defer st.Close()
-	if err := st.SetSqlQuery(sql); err != nil {
-		return nil, err
-	}
-	rdr, _, err := st.ExecuteQuery(context.Background())
-	if err != nil {
-		return nil, err
-	}
-	defer rdr.Release()
-	var out []string
-	for rdr.Next() {
-		out = append(out, render(rdr.RecordBatch())...)
-	}
-	return out, rdr.Err()
 }
 
 func tryExec(cn adbc.Connection, sql string) (int64, error) {
@@ -287,8 +266,8 @@ func TestExplainNeverWrites(t *testing.T) {
 		"DELETE FROM t",
 		"UPDATE t SET v = 'z'",
 	} {
-		tryQuery(cn, "EXPLAIN "+stmt) // a plan, or an error (PostgreSQL's grammar has no EXPLAIN COPY)
-		if _, err := tryQuery(cn, "EXPLAIN ANALYZE "+stmt); err == nil {
+		adbcTry(cn, "EXPLAIN "+stmt) // a plan, or an error (PostgreSQL's grammar has no EXPLAIN COPY)
+		if _, err := adbcTry(cn, "EXPLAIN ANALYZE "+stmt); err == nil {
 			t.Errorf("EXPLAIN ANALYZE %s ran", stmt)
 		}
 	}
