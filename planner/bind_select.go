@@ -63,34 +63,11 @@ func (b *binder) bindSelect(s *pg.SelectStmt) (logical.Node, error) {
 			targets = append(targets, target{expr: &logical.Column{Index: i, Name: f.Name, Typ: f.Type, Null: f.Nullable}, name: f.Name})
 		}
 	}
-	selCtx := exprCtx{scope: sc, clause: "SELECT", aggOK: true}
-	for _, t := range s.TargetList {
-		rt := t.GetResTarget()
-		if rt == nil {
-			continue
-		}
-		if cr := rt.Val.GetColumnRef(); cr != nil && len(cr.Fields) > 0 && cr.Fields[len(cr.Fields)-1].GetAStar() != nil {
-			ts, err := b.expandStar(cr, sc)
-			if err != nil {
-				return nil, err
-			}
-			targets = append(targets, ts...)
-			continue
-		}
-		if len(rt.Indirection) > 0 {
-			return nil, b.errAt(rt.Location, notSupported("subscripts are not supported yet"))
-		}
-		e, err := b.bindExpr(rt.Val, selCtx)
-		if err != nil {
-			return nil, err
-		}
-		e = b.resolveUnknown(e)
-		name := rt.Name
-		if name == "" {
-			name = figureName(rt.Val)
-		}
-		targets = append(targets, target{expr: e, name: name})
+	list, err := b.bindTargets(s.TargetList, sc, exprCtx{scope: sc, clause: "SELECT", aggOK: true})
+	if err != nil {
+		return nil, err
 	}
+	targets = append(targets, list...)
 
 	distinct := len(s.DistinctClause) == 1 && s.DistinctClause[0].Node == nil
 	distinctOn := len(s.DistinctClause) > 0 && !distinct
@@ -636,4 +613,38 @@ func (b *binder) bindValues(lists []*pg.Node, types []catalog.Type) (logical.Nod
 		fields[c] = logical.Field{Name: fmt.Sprintf("column%d", c+1), Type: t, Nullable: null}
 	}
 	return &logical.Values{Fields: fields, Rows: rows}, nil
+}
+
+// bindTargets binds a target list (SELECT's, RETURNING's) in ctx: `*` and `t.*` expand over
+// sc, every other item is an expression named by its alias or PostgreSQL's figured name.
+func (b *binder) bindTargets(list []*pg.Node, sc *scope, ctx exprCtx) ([]target, error) {
+	var out []target
+	for _, n := range list {
+		rt := n.GetResTarget()
+		if rt == nil {
+			continue
+		}
+		if cr := rt.Val.GetColumnRef(); cr != nil && len(cr.Fields) > 0 && cr.Fields[len(cr.Fields)-1].GetAStar() != nil {
+			ts, err := b.expandStar(cr, sc)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, ts...)
+			continue
+		}
+		if len(rt.Indirection) > 0 {
+			return nil, b.errAt(rt.Location, notSupported("subscripts are not supported yet"))
+		}
+		e, err := b.bindExpr(rt.Val, ctx)
+		if err != nil {
+			return nil, err
+		}
+		e = b.resolveUnknown(e)
+		name := rt.Name
+		if name == "" {
+			name = figureName(rt.Val)
+		}
+		out = append(out, target{expr: e, name: name})
+	}
+	return out, nil
 }

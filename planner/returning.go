@@ -28,34 +28,9 @@ func (i *Insert) ReturningSchema() *arrow.Schema { return i.Returning }
 func (r *Rewrite) ReturningSchema() *arrow.Schema { return r.Returning }
 
 // bindReturning binds a RETURNING list over sc (the target table's row, and for UPDATE
-// ... FROM / DELETE ... USING the other tables' too).
+// ... FROM / DELETE ... USING the other tables' too), as a select list.
 func (b *binder) bindReturning(list []*pg.Node, sc *scope) ([]target, error) {
-	var out []target
-	for _, n := range list {
-		rt := n.GetResTarget()
-		if rt == nil {
-			continue
-		}
-		if cr := rt.Val.GetColumnRef(); cr != nil && len(cr.Fields) > 0 && cr.Fields[len(cr.Fields)-1].GetAStar() != nil {
-			ts, err := b.expandStar(cr, sc)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, ts...)
-			continue
-		}
-		e, err := b.bindExpr(rt.Val, exprCtx{scope: sc, clause: "RETURNING"})
-		if err != nil {
-			return nil, err
-		}
-		e = b.resolveUnknown(e)
-		name := rt.Name
-		if name == "" {
-			name = figureName(rt.Val)
-		}
-		out = append(out, target{expr: e, name: name})
-	}
-	return out, nil
+	return b.bindTargets(list, sc, exprCtx{scope: sc, clause: "RETURNING"})
 }
 
 // returningSchema is the Arrow schema of a bound RETURNING list.
