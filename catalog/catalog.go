@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"context"
+	"slices"
 	"time"
 )
 
@@ -140,4 +141,14 @@ type Catalog interface {
 	PutUser(ctx context.Context, u User) error
 
 	Close() error
+}
+
+// HasSchema reports whether tenant has schema name, as the caller sees it (another session's
+// temporary schema is not listed, visibility.go).
+func HasSchema(ctx context.Context, c Catalog, tenant, name string) (bool, error) {
+	names, err := c.ListSchemas(ctx, tenant)
+	if err != nil {
+		return false, err
+	}
+	return slices.Contains(names, name), nil
 }

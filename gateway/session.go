@@ -337,7 +337,7 @@ func (s *Server) SetSessionOptions(ctx context.Context, req *flight.SetSessionOp
 			continue
 		}
 		if k == planner.SettingSearchPath {
-			ok, err := s.schemaExists(ctx, id.Tenant, planner.SearchPathSchema(val))
+			ok, err := catalog.HasSchema(ctx, s.cat, id.Tenant, planner.SearchPathSchema(val))
 			if err != nil {
 				return nil, err
 			}
@@ -374,19 +374,6 @@ func (s *Server) SetSessionOptions(ctx context.Context, req *flight.SetSessionOp
 		}
 	}
 	return res, nil
-}
-
-func (s *Server) schemaExists(ctx context.Context, tenant, name string) (bool, error) {
-	schemas, err := s.cat.ListSchemas(ctx, tenant)
-	if err != nil {
-		return false, err
-	}
-	for _, sc := range schemas {
-		if sc == name {
-			return true, nil
-		}
-	}
-	return false, nil
 }
 
 // GetSessionOptions answers catalog, schema and every parameter the session set.

@@ -29,20 +29,6 @@ func (ts *testServer) adbcAs(t *testing.T, user, password string) (adbc.Connecti
 	return cn, err
 }
 
-func adbcExecErr(t *testing.T, cn adbc.Connection, sql string) error {
-	t.Helper()
-	st, err := cn.NewStatement()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if err := st.SetSqlQuery(sql); err != nil {
-		t.Fatal(err)
-	}
-	_, err = st.ExecuteUpdate(context.Background())
-	return err
-}
-
 // wantStatus checks the ADBC status a gRPC code maps to in the Flight SQL driver.
 func wantStatus(t *testing.T, err error, code codes.Code) {
 	t.Helper()
@@ -59,22 +45,22 @@ func TestUserAdministration(t *testing.T) {
 	ts := startServer(t, nil)
 	admin := ts.openADBC(t, nil)
 	adbcExec(t, admin, `CREATE USER bob WITH PASSWORD 'bob-1'`)
-	err := adbcExecErr(t, admin, `CREATE USER bob PASSWORD 'x'`)
+	err := adbcTryExec(admin, `CREATE USER bob PASSWORD 'x'`)
 	wantStatus(t, err, codes.AlreadyExists)
 	if !strings.Contains(err.Error(), `] role "bob" already exists (`) || strings.Contains(err.Error(), "already exists: ") {
 		t.Fatalf("message: %v", err)
 	}
-	wantStatus(t, adbcExecErr(t, admin, `CREATE USER carol SUPERUSER PASSWORD 'x'`), codes.Unimplemented)
-	wantStatus(t, adbcExecErr(t, admin, `ALTER USER nobody PASSWORD 'x'`), codes.NotFound)
+	wantStatus(t, adbcTryExec(admin, `CREATE USER carol SUPERUSER PASSWORD 'x'`), codes.Unimplemented)
+	wantStatus(t, adbcTryExec(admin, `ALTER USER nobody PASSWORD 'x'`), codes.NotFound)
 
 	bob, err := ts.adbcAs(t, "bob", "bob-1")
 	if err != nil {
 		t.Fatalf("bob logs in: %v", err)
 	}
 	adbcQuery(t, bob, "SELECT 1", nil)
-	wantStatus(t, adbcExecErr(t, bob, `CREATE USER eve PASSWORD 'x'`), codes.PermissionDenied)
-	wantStatus(t, adbcExecErr(t, bob, `ALTER USER admin PASSWORD 'mine now'`), codes.PermissionDenied)
-	wantStatus(t, adbcExecErr(t, bob, `DROP USER admin`), codes.PermissionDenied)
+	wantStatus(t, adbcTryExec(bob, `CREATE USER eve PASSWORD 'x'`), codes.PermissionDenied)
+	wantStatus(t, adbcTryExec(bob, `ALTER USER admin PASSWORD 'mine now'`), codes.PermissionDenied)
+	wantStatus(t, adbcTryExec(bob, `DROP USER admin`), codes.PermissionDenied)
 	adbcQuery(t, bob, `ALTER USER CURRENT_USER PASSWORD 'bob-2'`, nil) // through GetFlightInfo
 	adbcQuery(t, bob, "SELECT 1", nil)                                 // its own connection got a fresh token
 	if _, err := ts.adbcAs(t, "bob", "bob-1"); err == nil {
@@ -85,7 +71,7 @@ func TestUserAdministration(t *testing.T) {
 	}
 	adbcExec(t, admin, `ALTER ROLE bob PASSWORD 'bob-3'`)
 	// Tokens issued under the old password are cut off.
-	if err := adbcExecErr(t, bob, `SELECT 1`); err == nil || !strings.Contains(err.Error(), "password changed") {
+	if err := adbcTryExec(bob, `SELECT 1`); err == nil || !strings.Contains(err.Error(), "password changed") {
 		t.Fatalf("a token of the old password: %v", err)
 	}
 	bob3, err := ts.adbcAs(t, "bob", "bob-3")
@@ -96,10 +82,10 @@ func TestUserAdministration(t *testing.T) {
 		t.Fatalf("the password the admin set: %v", err)
 	}
 
-	wantStatus(t, adbcExecErr(t, admin, `DROP USER admin`), codes.PermissionDenied)
-	wantStatus(t, adbcExecErr(t, admin, `DROP USER bob, nobody`), codes.NotFound)
+	wantStatus(t, adbcTryExec(admin, `DROP USER admin`), codes.PermissionDenied)
+	wantStatus(t, adbcTryExec(admin, `DROP USER bob, nobody`), codes.NotFound)
 	adbcExec(t, admin, `DROP USER IF EXISTS bob, nobody`)
-	if err := adbcExecErr(t, bob3, `SELECT 1`); err == nil || !strings.Contains(err.Error(), "no longer exists") {
+	if err := adbcTryExec(bob3, `SELECT 1`); err == nil || !strings.Contains(err.Error(), "no longer exists") {
 		t.Fatalf("a token of a dropped user: %v", err)
 	}
 	if _, err := ts.adbcAs(t, "bob", "bob-3"); err == nil {
@@ -117,7 +103,7 @@ func TestErrorMessagesHaveNoDoubledPrefix(t *testing.T) {
 		`DROP TABLE nope`:            codes.NotFound,
 		`SELECT 1/0`:                 codes.InvalidArgument,
 	} {
-		err := adbcExecErr(t, cn, sql)
+		err := adbcTryExec(cn, sql)
 		wantStatus(t, err, code)
 		for _, p := range []string{"already exists: ", "not found: ", "invalid argument: "} {
 			if strings.Contains(err.Error(), p) {

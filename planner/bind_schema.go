@@ -114,16 +114,7 @@ func (b *binder) bindCreateSchema(cs *pg.CreateSchemaStmt) (*boundStmt, error) {
 }
 
 func (b *binder) schemaExists(name string) (bool, error) {
-	names, err := b.p.cat.ListSchemas(b.ctx, b.sess.Tenant)
-	if err != nil {
-		return false, err
-	}
-	for _, n := range names {
-		if n == name {
-			return true, nil
-		}
-	}
-	return false, nil
+	return catalog.HasSchema(b.ctx, b.p.cat, b.sess.Tenant, name)
 }
 
 func (b *binder) bindDropSchema(ds *pg.DropStmt) (*boundStmt, error) {
