@@ -7,7 +7,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/substrait-io/substrait-protobuf/go/substraitpb"
 
-	"github.com/tern-db/tern/flightnodes/exec"
+	"github.com/tern-db/tern/exec"
 	tproto "github.com/tern-db/tern/proto"
 	"github.com/tern-db/tern/proto/errs"
 )

@@ -10,9 +10,9 @@ import (
 
 	"github.com/substrait-io/substrait-protobuf/go/substraitpb"
 
+	"github.com/tern-db/tern/exec"
+	"github.com/tern-db/tern/exec/exectest"
 	"github.com/tern-db/tern/flightnodes"
-	"github.com/tern-db/tern/flightnodes/exec"
-	"github.com/tern-db/tern/flightnodes/exec/exectest"
 	"github.com/tern-db/tern/proto/errs"
 )
 

@@ -8,9 +8,9 @@ import (
 
 	"github.com/substrait-io/substrait-protobuf/go/substraitpb"
 
+	"github.com/tern-db/tern/exec"
+	"github.com/tern-db/tern/exec/exectest"
 	"github.com/tern-db/tern/flightnodes"
-	"github.com/tern-db/tern/flightnodes/exec"
-	"github.com/tern-db/tern/flightnodes/exec/exectest"
 )
 
 func TestCompileAnalyzed(t *testing.T) {

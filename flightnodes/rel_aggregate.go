@@ -8,7 +8,7 @@ import (
 	"github.com/substrait-io/substrait-protobuf/go/substraitpb"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/tern-db/tern/flightnodes/exec"
+	"github.com/tern-db/tern/exec"
 	"github.com/tern-db/tern/proto/errs"
 )
 

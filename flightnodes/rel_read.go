@@ -1,7 +1,6 @@
 package flightnodes
 
 import (
-	"context"
 	"net/url"
 	"path/filepath"
 
@@ -10,7 +9,7 @@ import (
 	"github.com/substrait-io/substrait-protobuf/go/substraitpb"
 
 	"github.com/tern-db/tern/connectors/files"
-	"github.com/tern-db/tern/flightnodes/exec"
+	"github.com/tern-db/tern/exec"
 	"github.com/tern-db/tern/proto"
 	"github.com/tern-db/tern/proto/errs"
 )
@@ -229,5 +228,3 @@ func (c *compiler) virtualTable(vt *substraitpb.ReadRel_VirtualTable, schema *ar
 	defer rec.Release()
 	return c.track(exec.NewSource(schema, rec)), nil
 }
-
-var _ = context.Background

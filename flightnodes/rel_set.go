@@ -3,7 +3,7 @@ package flightnodes
 import (
 	"github.com/substrait-io/substrait-protobuf/go/substraitpb"
 
-	"github.com/tern-db/tern/flightnodes/exec"
+	"github.com/tern-db/tern/exec"
 	"github.com/tern-db/tern/proto/errs"
 )
 

@@ -12,8 +12,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/flight"
 	"github.com/apache/arrow-go/v18/arrow/flight/flightsql"
 	"github.com/apache/arrow-go/v18/arrow/flight/flightsql/schema_ref"
-	"github.com/apache/arrow-go/v18/arrow/ipc"
-	"google.golang.org/grpc/codes"
 )
 
 func TestConformanceSqlInfo(t *testing.T) {
@@ -279,6 +277,3 @@ func TestConformanceResultTypes(t *testing.T) {
 		t.Fatalf("rows: %q", rows)
 	}
 }
-
-var _ = ipc.NewWriter
-var _ = codes.OK

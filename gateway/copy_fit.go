@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -16,7 +15,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/tern-db/tern/catalog"
 	"github.com/tern-db/tern/connectors/files"
-	"github.com/tern-db/tern/flightnodes/exec"
+	"github.com/tern-db/tern/exec"
 	"github.com/tern-db/tern/planner"
 	"github.com/tern-db/tern/proto/errs"
 )
@@ -26,7 +25,7 @@ import (
 // column: `value too long for type character varying(5) (COPY t, row 17, column name: "...")`.
 // Rows are numbered from 1 in the order the load produces them (for COPY: the data rows of
 // the matched files in order; for ingest: the rows of the stream). The conversion is Tern's
-// cast (PostgreSQL's rules, flightnodes/exec), then VARCHAR(n) lengths and NOT NULL.
+// cast (PostgreSQL's rules, exec), then VARCHAR(n) lengths and NOT NULL.
 
 type fitter struct {
 	what   string // "COPY t", "ingest into t"
@@ -245,5 +244,3 @@ func (s *Server) insertSink(ctx context.Context, st *planner.Insert, target *arr
 		return nil
 	}, p.end
 }
-
-var _ = errors.Is

@@ -9,7 +9,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/tern-db/tern/catalog"
-	"github.com/tern-db/tern/flightnodes/exec"
+	"github.com/tern-db/tern/exec"
 	"github.com/tern-db/tern/proto/errs"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"

@@ -169,5 +169,3 @@ func (s *Server) runInto(ctx context.Context, sess planner.Session, q *planner.Q
 	}
 	return n, nil
 }
-
-var _ = catalog.NoSnapshot

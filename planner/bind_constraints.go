@@ -342,7 +342,7 @@ func (b *binder) withChecks(t catalog.Table, root logical.Node) (logical.Node, e
 	return &logical.Filter{Input: root, Cond: orAllAnd(conds)}, nil
 }
 
-// fnCheckConstraint is flightnodes/exec.FnCheckConstraint: TRUE where its condition is TRUE or
+// fnCheckConstraint is exec.FnCheckConstraint: TRUE where its condition is TRUE or
 // NULL, an error carrying its message where it is FALSE.
 const fnCheckConstraint = "tern_check_constraint"
 

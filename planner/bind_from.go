@@ -2,7 +2,6 @@ package planner
 
 import (
 	"errors"
-	"strings"
 
 	pg "github.com/pganalyze/pg_query_go/v6"
 	"github.com/tern-db/tern/catalog"
@@ -443,5 +442,3 @@ func (b *binder) mergeUsing(join *logical.Join, sc *scope, pairs [][2]int) (logi
 	}
 	return &logical.Project{Input: join, Exprs: exprs, Names: names, Quals: quals}, out, nil
 }
-
-var _ = strings.ToLower

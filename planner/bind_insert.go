@@ -1,8 +1,6 @@
 package planner
 
 import (
-	"fmt"
-
 	"github.com/apache/arrow-go/v18/arrow"
 	pg "github.com/pganalyze/pg_query_go/v6"
 	"github.com/tern-db/tern/catalog"
@@ -240,5 +238,3 @@ func (b *binder) mapToTable(src logical.Node, t catalog.Table, targets []int, lo
 }
 
 // COPY: bind_copy.go.
-
-var _ = fmt.Sprint

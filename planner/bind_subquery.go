@@ -4,7 +4,6 @@ import (
 	pg "github.com/pganalyze/pg_query_go/v6"
 	"github.com/tern-db/tern/catalog"
 	"github.com/tern-db/tern/planner/logical"
-	"github.com/tern-db/tern/proto"
 	"github.com/tern-db/tern/proto/errs"
 )
 
@@ -90,5 +89,3 @@ func (b *binder) bindSubLink(sl *pg.SubLink, c exprCtx) (logical.Expr, error) {
 	}
 	return nil, b.errAt(sl.Location, notSupported("this kind of subquery is not supported yet"))
 }
-
-var _ = proto.FnEqual

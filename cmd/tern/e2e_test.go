@@ -18,7 +18,6 @@ import (
 	"github.com/apache/arrow-adbc/go/adbc"
 	adbcflight "github.com/apache/arrow-adbc/go/adbc/driver/flightsql"
 	"github.com/apache/arrow-adbc/go/adbc/sqldriver"
-	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/tern-db/tern/gateway/sqllogictest"
 )
@@ -331,5 +330,3 @@ func TestEndToEndDatabaseSQL(t *testing.T) {
 	rows.Close()
 	expectRows(t, got, "5|v5|2.5", "4|v4|2")
 }
-
-var _ = array.NewInt32Builder

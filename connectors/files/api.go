@@ -5,7 +5,7 @@ package files
 
 import (
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/tern-db/tern/flightnodes/exec"
+	"github.com/tern-db/tern/exec"
 )
 
 // Format is a file format.

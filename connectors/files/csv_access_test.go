@@ -11,8 +11,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/tern-db/tern/catalog"
 	"github.com/tern-db/tern/connectors/files"
-	"github.com/tern-db/tern/flightnodes/exec"
-	"github.com/tern-db/tern/flightnodes/exec/exectest"
+	"github.com/tern-db/tern/exec"
+	"github.com/tern-db/tern/exec/exectest"
 	"github.com/tern-db/tern/proto/errs"
 )
 

@@ -15,7 +15,7 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/compress"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 	"github.com/tern-db/tern/connectors/files"
-	"github.com/tern-db/tern/flightnodes/exec"
+	"github.com/tern-db/tern/exec"
 )
 
 // Parquet decode benchmarks of the file scan operator, for benchstat:

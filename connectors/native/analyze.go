@@ -12,7 +12,7 @@ import (
 	"github.com/tern-db/tern/catalog"
 	"github.com/tern-db/tern/connectors/files"
 	"github.com/tern-db/tern/connectors/prune"
-	"github.com/tern-db/tern/flightnodes/exec"
+	"github.com/tern-db/tern/exec"
 )
 
 // Analyze reads every row of t's current snapshot and returns the statistics ANALYZE stores:

@@ -7,7 +7,7 @@ import (
 
 	"github.com/tern-db/tern/catalog"
 	"github.com/tern-db/tern/connectors/files"
-	"github.com/tern-db/tern/flightnodes/exec"
+	"github.com/tern-db/tern/exec"
 )
 
 // Compaction merges the small files of each partition (many appends of a few rows each)

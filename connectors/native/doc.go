@@ -6,5 +6,5 @@
 // and the files as orphans (not referenced by any snapshot).
 //
 // Store also implements connectors.Connector (name "native") and planner.TableFiles.
-// native imports catalog, connectors, connectors/files, flightnodes/exec and proto/errs.
+// native imports catalog, connectors, connectors/files, exec and proto/errs.
 package native

@@ -21,8 +21,8 @@ import (
 	"github.com/tern-db/tern/catalog"
 	"github.com/tern-db/tern/connectors"
 	"github.com/tern-db/tern/connectors/native"
-	texec "github.com/tern-db/tern/flightnodes/exec"
-	"github.com/tern-db/tern/flightnodes/exec/exectest"
+	texec "github.com/tern-db/tern/exec"
+	"github.com/tern-db/tern/exec/exectest"
 	"github.com/tern-db/tern/proto/errs"
 )
 

@@ -21,7 +21,7 @@ import (
 	"github.com/tern-db/tern/catalog"
 	"github.com/tern-db/tern/connectors/files"
 	"github.com/tern-db/tern/connectors/prune"
-	"github.com/tern-db/tern/flightnodes/exec"
+	"github.com/tern-db/tern/exec"
 	"github.com/tern-db/tern/internal/datafs"
 	"github.com/tern-db/tern/proto/errs"
 )

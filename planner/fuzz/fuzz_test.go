@@ -10,8 +10,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/tern-db/tern/catalog"
 	"github.com/tern-db/tern/connectors/native"
+	"github.com/tern-db/tern/exec"
 	"github.com/tern-db/tern/flightnodes"
-	"github.com/tern-db/tern/flightnodes/exec"
 	"github.com/tern-db/tern/planner"
 	"github.com/tern-db/tern/proto/errs"
 )

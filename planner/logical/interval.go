@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/tern-db/tern/catalog"
 	"github.com/tern-db/tern/proto/errs"
 )
 
@@ -226,5 +225,3 @@ func IntervalFieldName(mask int32) string {
 	}
 	return ""
 }
-
-var _ = catalog.Interval

@@ -800,7 +800,7 @@ func (w *window) aggregateGeneric(f WindowFunc, fs, fe []int32) (arrow.Array, er
 				return err
 			}
 			defer d.Release()
-			err = a.(*stringAgg).update2(v, d, gids)
+			err = a.(*stringAgg).updateDelim(v, d, gids)
 			idx, gids = idx[:0], gids[:0]
 			return err
 		}

@@ -7,8 +7,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/tern-db/tern/flightnodes/exec"
-	"github.com/tern-db/tern/flightnodes/exec/exectest"
+	"github.com/tern-db/tern/exec"
+	"github.com/tern-db/tern/exec/exectest"
 )
 
 const nsPerHour = int64(3600e9)

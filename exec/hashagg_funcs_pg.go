@@ -13,7 +13,9 @@ import (
 
 // PostgreSQL's other aggregates: bool_and, bool_or, string_agg and the variance family.
 
-func newAggFunc2(mem memory.Allocator, spec AggSpec, in arrow.DataType) (aggFunc, error) {
+// newPGAggFunc builds the aggregates beyond count/sum/avg/min/max (PostgreSQL's
+// bool_and, bool_or, string_agg, the variance family, interval avg).
+func newPGAggFunc(mem memory.Allocator, spec AggSpec, in arrow.DataType) (aggFunc, error) {
 	out := spec.Out
 	switch spec.Func {
 	case AggBoolAnd, AggBoolOr:
@@ -99,9 +101,9 @@ func (a *stringAgg) resize(n int) {
 }
 func (a *stringAgg) release() { a.vals, a.has = nil, nil }
 
-func (a *stringAgg) update(arr arrow.Array, gids []int32) error { return a.update2(arr, nil, gids) }
+func (a *stringAgg) update(arr arrow.Array, gids []int32) error { return a.updateDelim(arr, nil, gids) }
 
-func (a *stringAgg) update2(arr, delim arrow.Array, gids []int32) error {
+func (a *stringAgg) updateDelim(arr, delim arrow.Array, gids []int32) error {
 	offs, data := strOffsData(arr)
 	nb, off := nullBitmap(arr), arr.Data().Offset()
 	var doffs []int32

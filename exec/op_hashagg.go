@@ -187,7 +187,7 @@ func (h *hashAggregate) consume(ctx context.Context, b arrow.RecordBatch) error 
 			continue
 		}
 		if a.Func == AggStringAgg {
-			if err := h.funcs[i].(*stringAgg).update2(arg, b.Column(a.Arg2), g); err != nil {
+			if err := h.funcs[i].(*stringAgg).updateDelim(arg, b.Column(a.Arg2), g); err != nil {
 				return err
 			}
 			continue

@@ -5,8 +5,8 @@ import (
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/tern-db/tern/flightnodes/exec"
-	"github.com/tern-db/tern/flightnodes/exec/exectest"
+	"github.com/tern-db/tern/exec"
+	"github.com/tern-db/tern/exec/exectest"
 )
 
 func TestMoreAggregates(t *testing.T) {

@@ -3,7 +3,6 @@ package exec
 import (
 	"bytes"
 	"context"
-	"math"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/bitutil"
@@ -318,8 +317,6 @@ func nullTestKernel(isNull bool) kernel {
 		return makeBool(n, nil, values, 0), nil
 	}
 }
-
-var _ = math.NaN
 
 // intervalSpan normalizes an interval as PostgreSQL compares them: a month is 30 days, a day
 // 24 hours. It returns whole days and the microseconds of the remaining day.

@@ -82,7 +82,7 @@ func newAggFunc(mem memory.Allocator, spec AggSpec, in arrow.DataType) (aggFunc,
 		}
 		return m, nil
 	}
-	return newAggFunc2(mem, spec, in)
+	return newPGAggFunc(mem, spec, in)
 }
 
 // countAgg: COUNT(*) and COUNT(x).

@@ -8,8 +8,8 @@ import (
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/tern-db/tern/flightnodes/exec"
-	"github.com/tern-db/tern/flightnodes/exec/exectest"
+	"github.com/tern-db/tern/exec"
+	"github.com/tern-db/tern/exec/exectest"
 )
 
 // countingOp counts how many batches were pulled from it.

@@ -2,7 +2,6 @@ package exec
 
 import (
 	"context"
-	"io"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -156,8 +155,6 @@ func countAnd(values, valid []byte, off, n int) int {
 	}
 	return c
 }
-
-var _ = io.EOF
 
 // Describe names the operator for EXPLAIN ANALYZE.
 func (f *Filter) Describe() string { return "Filter" }

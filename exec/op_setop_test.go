@@ -8,8 +8,8 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/tern-db/tern/flightnodes/exec"
-	"github.com/tern-db/tern/flightnodes/exec/exectest"
+	"github.com/tern-db/tern/exec"
+	"github.com/tern-db/tern/exec/exectest"
 )
 
 // refSetOp computes a set operation over rendered rows (NULLs equal).
