@@ -2,8 +2,8 @@ package exec_test
 
 import (
 	"context"
-	"fmt"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"testing"
 

@@ -34,6 +34,10 @@ func CompilePlan(ctx context.Context, p *substraitpb.Plan, env exec.Env) (op exe
 	return compilePlan(ctx, p, env, nil)
 }
 
+// compileHook, when set (tests only, export_test.go), runs as compiling starts: tests inject
+// a panic with it.
+var compileHook func()
+
 func compilePlan(ctx context.Context, p *substraitpb.Plan, env exec.Env, prof *Profile) (op exec.Operator, err error) {
 	c := &compiler{ctx: ctx, env: env, funcs: map[uint32]string{}, urns: map[uint32]string{}, prof: prof}
 	defer func() {
@@ -48,6 +52,9 @@ func compilePlan(ctx context.Context, p *substraitpb.Plan, env exec.Env, prof *P
 			c.closeAll()
 		}
 	}()
+	if compileHook != nil {
+		compileHook()
+	}
 	urns := map[uint32]string{}
 	for _, u := range p.GetExtensionUrns() {
 		urns[u.GetExtensionUrnAnchor()] = u.GetUrn()

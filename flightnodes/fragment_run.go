@@ -132,7 +132,11 @@ func (r *fragmentRun) Next(ctx context.Context) (arrow.RecordBatch, error) {
 		if errors.Is(err, io.EOF) {
 			return nil, io.EOF
 		}
-		return nil, why(c, err)
+		err = why(c, err)
+		if r.runCtx.Err() != nil {
+			r.release() // now rather than when the close-on-cancel gets the lock
+		}
+		return nil, err
 	}
 	r.rows.Add(b.NumRows())
 	r.batches.Add(1)
