@@ -35,12 +35,13 @@ type fragmentRun struct {
 	runCtx    context.Context
 	cancel    context.CancelCauseFunc
 	stopClose func() bool   // unregisters the close-on-cancel
-	outer     *atomic.Int64 // the caller's bytes counter (files.BytesCounter), credited at the end
+	outer     *atomic.Int64 // the caller's bytes counter (files.BytesCounter), credited by end
 	released  chan struct{} // closed once the operators are closed and the run unregistered
 
-	mu   sync.Mutex
-	life exec.Lifecycle // the caller's Open/Close
-	op   exec.Operator  // nil once closed
+	mu       sync.Mutex
+	life     exec.Lifecycle // the caller's Open/Close
+	op       exec.Operator  // nil once closed
+	credited bool           // the caller's bytes counter got the fragment's bytes
 
 	rows, batches, bytes atomic.Int64
 	startNanos, elapsed  atomic.Int64 // unix nanos of Open; nanos from Open to the end (0: running)
@@ -149,10 +150,15 @@ func (r *fragmentRun) Close() error {
 	return r.life.CloseOnce(r.release)
 }
 
-// end records the elapsed time once the stream has ended.
+// end records the elapsed time once the stream has ended and credits the caller's bytes
+// counter, once (callers read it at the end of the stream, before or after Close).
 func (r *fragmentRun) end() {
 	if s := r.startNanos.Load(); s != 0 && r.elapsed.Load() == 0 {
 		r.elapsed.Store(max(time.Now().UnixNano()-s, 1))
+	}
+	if r.outer != nil && !r.credited {
+		r.credited = true
+		r.outer.Add(r.bytes.Load())
 	}
 }
 
@@ -167,9 +173,6 @@ func (r *fragmentRun) release() error {
 	r.op = nil
 	r.stopClose()
 	r.cancel(context.Canceled) // frees runCtx; no-op when it already ended
-	if r.outer != nil {
-		r.outer.Add(r.bytes.Load())
-	}
 	r.node.unregister(r)
 	close(r.released)
 	return err

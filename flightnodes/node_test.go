@@ -213,11 +213,14 @@ func TestNodeFragmentStats(t *testing.T) {
 	if st.GetPeakMemory() <= 0 || st.GetElapsedNanos() <= 0 || st.GetCancelled() {
 		t.Errorf("peak memory %d, elapsed %d, cancelled %v", st.GetPeakMemory(), st.GetElapsedNanos(), st.GetCancelled())
 	}
+	if outer.Load() != want.Load() { // at the end of the stream, before Close
+		t.Errorf("caller's counter got %d bytes, want %d", outer.Load(), want.Load())
+	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if outer.Load() != want.Load() {
-		t.Errorf("caller's counter got %d bytes, want %d", outer.Load(), want.Load())
+	if outer.Load() != want.Load() { // and only once
+		t.Errorf("after Close the caller's counter has %d bytes, want %d", outer.Load(), want.Load())
 	}
 	if _, err := s.Next(ctx); !errors.Is(err, exec.ErrClosed) {
 		t.Errorf("Next after Close: %v", err)
