@@ -18,6 +18,7 @@ type Fragment struct {
 	MemoryLimit int64  `json:"m,omitempty"`  // bytes; 0: node default
 }
 
-// ActionCancelFragments is the Flight action a node serves to cancel a query's fragments;
-// its body is a planpb.CancelFragments, its result a planpb.CancelFragmentsResult.
+// ActionCancelFragments names the Flight action that cancels a query's fragments on a remote
+// node: body planpb.CancelFragments, result planpb.CancelFragmentsResult. Reserved: nodes
+// run in-process today (flightnodes.Node.Cancel); the node's Flight service will serve it.
 const ActionCancelFragments = "tern.cancel_fragments"
