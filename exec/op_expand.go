@@ -18,6 +18,7 @@ type expand struct {
 	cur    arrow.RecordBatch
 	next   int
 	stats  OperatorStats
+	Lifecycle
 }
 
 var _ Operator = (*expand)(nil)
@@ -50,12 +51,15 @@ func NewExpand(env Env, input Operator, projs [][]Expr, names []string) (Operato
 }
 
 func (e *expand) Schema() *arrow.Schema          { return e.schema }
-func (e *expand) Open(ctx context.Context) error { return e.input.Open(ctx) }
+func (e *expand) Open(ctx context.Context) error { return e.OpenOnce(ctx, e.input.Open) }
 func (e *expand) Stats() OperatorStats           { return e.stats }
 func (e *expand) Describe() string               { return fmt.Sprintf("Expand[%d]", len(e.projs)) }
 func (e *expand) Inputs() []Operator             { return []Operator{e.input} }
 
 func (e *expand) Next(ctx context.Context) (arrow.RecordBatch, error) {
+	if err := e.BeforeNext(ctx, e.input.Open); err != nil {
+		return nil, err
+	}
 	for {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -86,7 +90,9 @@ func (e *expand) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	}
 }
 
-func (e *expand) Close() error {
+func (e *expand) Close() error { return e.CloseOnce(e.release) }
+
+func (e *expand) release() error {
 	if e.cur != nil {
 		e.cur.Release()
 		e.cur = nil

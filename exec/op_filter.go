@@ -17,6 +17,7 @@ type Filter struct {
 	input Operator
 	pred  Expr
 	stats OperatorStats
+	Lifecycle
 }
 
 var _ Operator = (*Filter)(nil)
@@ -37,11 +38,14 @@ func allocOf(env Env) memory.Allocator {
 }
 
 func (f *Filter) Schema() *arrow.Schema          { return f.input.Schema() }
-func (f *Filter) Open(ctx context.Context) error { return f.input.Open(ctx) }
-func (f *Filter) Close() error                   { return f.input.Close() }
+func (f *Filter) Open(ctx context.Context) error { return f.OpenOnce(ctx, f.input.Open) }
+func (f *Filter) Close() error                   { return f.CloseOnce(f.input.Close) }
 func (f *Filter) Stats() OperatorStats           { return f.stats }
 
 func (f *Filter) Next(ctx context.Context) (arrow.RecordBatch, error) {
+	if err := f.BeforeNext(ctx, f.input.Open); err != nil {
+		return nil, err
+	}
 	mem := allocOf(f.env)
 	for {
 		if err := ctx.Err(); err != nil {

@@ -30,9 +30,10 @@ type hashAggregate struct {
 	sel      []int32
 	dscratch []int32
 
-	opened, consumed, closed bool
-	pos                      int
-	stats                    OperatorStats
+	Lifecycle
+	consumed bool
+	pos      int
+	stats    OperatorStats
 }
 
 var _ Operator = (*hashAggregate)(nil)
@@ -91,11 +92,10 @@ func NewHashAggregate(env Env, input Operator, groupCols []int, aggs []AggSpec) 
 func (h *hashAggregate) Schema() *arrow.Schema { return h.schema }
 func (h *hashAggregate) Stats() OperatorStats  { return h.stats }
 
-func (h *hashAggregate) Open(ctx context.Context) error {
-	if h.opened {
-		return nil
-	}
-	h.opened = true
+func (h *hashAggregate) Open(ctx context.Context) error { return h.OpenOnce(ctx, h.open) }
+
+// open opens the inputs and sets up the operator's state (once, through Lifecycle).
+func (h *hashAggregate) open(ctx context.Context) error {
 	if err := h.input.Open(ctx); err != nil {
 		return err
 	}
@@ -229,13 +229,8 @@ func (h *hashAggregate) dedupe(t *groupTable, gids []int32, arg arrow.Array) []i
 }
 
 func (h *hashAggregate) Next(ctx context.Context) (arrow.RecordBatch, error) {
-	if h.closed {
-		return nil, io.EOF
-	}
-	if !h.opened {
-		if err := h.Open(ctx); err != nil {
-			return nil, err
-		}
+	if err := h.BeforeNext(ctx, h.open); err != nil {
+		return nil, err
 	}
 	if !h.consumed {
 		for {
@@ -290,11 +285,10 @@ func (h *hashAggregate) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	return rec, nil
 }
 
-func (h *hashAggregate) Close() error {
-	if h.closed {
-		return nil
-	}
-	h.closed = true
+func (h *hashAggregate) Close() error { return h.CloseOnce(h.release) }
+
+// release frees what the operator holds and closes its inputs (once, opened or not).
+func (h *hashAggregate) release() error {
 	if h.table != nil {
 		h.table.release()
 		h.table = nil

@@ -52,9 +52,8 @@ type joinOp struct {
 	keep     []int32
 	unmPos   int
 	probeCol []arrow.Array
-	opened   bool
-	closed   bool
-	stats    OperatorStats
+	Lifecycle
+	stats OperatorStats
 }
 
 const (
@@ -157,11 +156,10 @@ func (j *joinOp) Describe() string {
 // Inputs lists the operator's children for EXPLAIN ANALYZE.
 func (j *joinOp) Inputs() []Operator { return []Operator{j.left, j.right} }
 
-func (j *joinOp) Open(ctx context.Context) error {
-	if j.opened {
-		return nil
-	}
-	j.opened = true
+func (j *joinOp) Open(ctx context.Context) error { return j.OpenOnce(ctx, j.open) }
+
+// open opens the inputs and sets up the operator's state (once, through Lifecycle).
+func (j *joinOp) open(ctx context.Context) error {
 	if err := j.right.Open(ctx); err != nil {
 		return err
 	}
@@ -291,13 +289,8 @@ func (j *joinOp) buildSide(ctx context.Context) error {
 }
 
 func (j *joinOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
-	if j.closed {
-		return nil, io.EOF
-	}
-	if !j.opened {
-		if err := j.Open(ctx); err != nil {
-			return nil, err
-		}
+	if err := j.BeforeNext(ctx, j.open); err != nil {
+		return nil, err
 	}
 	if !j.built {
 		if err := j.buildSide(ctx); err != nil {
@@ -732,11 +725,10 @@ func (j *joinOp) emitUnmatched() (arrow.RecordBatch, error) {
 	return j.count(rec), nil
 }
 
-func (j *joinOp) Close() error {
-	if j.closed {
-		return nil
-	}
-	j.closed = true
+func (j *joinOp) Close() error { return j.CloseOnce(j.release) }
+
+// release frees what the operator holds and closes its inputs (once, opened or not).
+func (j *joinOp) release() error {
 	if j.cur != nil {
 		j.cur.Release()
 		j.cur = nil

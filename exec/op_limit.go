@@ -14,10 +14,10 @@ type limitOp struct {
 	input         Operator
 	offset, count int64
 	skipped, out  int64
-	opened        bool
-	done, closed  bool
-	inputClosed   bool
-	stats         OperatorStats
+	Lifecycle
+	done        bool
+	inputClosed bool
+	stats       OperatorStats
 }
 
 var _ Operator = (*limitOp)(nil)
@@ -34,25 +34,15 @@ func NewLimit(env Env, input Operator, offset, count int64) (Operator, error) {
 func (l *limitOp) Schema() *arrow.Schema { return l.input.Schema() }
 func (l *limitOp) Stats() OperatorStats  { return l.stats }
 
-func (l *limitOp) Open(ctx context.Context) error {
-	if l.opened {
-		return nil
-	}
-	l.opened = true
-	return l.input.Open(ctx)
-}
+func (l *limitOp) Open(ctx context.Context) error { return l.OpenOnce(ctx, l.open) }
+func (l *limitOp) open(ctx context.Context) error { return l.input.Open(ctx) }
 
 func (l *limitOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
-	if err := ctx.Err(); err != nil {
+	if err := l.BeforeNext(ctx, l.open); err != nil {
 		return nil, err
 	}
-	if l.closed || l.done {
+	if l.done {
 		return nil, io.EOF
-	}
-	if !l.opened {
-		if err := l.Open(ctx); err != nil {
-			return nil, err
-		}
 	}
 	for {
 		if l.count >= 0 && l.out >= l.count {
@@ -103,11 +93,9 @@ func (l *limitOp) finish() {
 	}
 }
 
-func (l *limitOp) Close() error {
-	if l.closed {
-		return nil
-	}
-	l.closed = true
+func (l *limitOp) Close() error { return l.CloseOnce(l.release) }
+
+func (l *limitOp) release() error {
 	if l.inputClosed {
 		return nil
 	}

@@ -2,8 +2,8 @@ package exec_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"testing"
 
@@ -85,7 +85,7 @@ func TestLimitLifecycle(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 	op.Close()
-	if _, err := op.Next(context.Background()); err != io.EOF {
-		t.Fatalf("after close: %v", err)
+	if _, err := op.Next(context.Background()); !errors.Is(err, exec.ErrClosed) {
+		t.Fatalf("after close: %v, want exec.ErrClosed", err)
 	}
 }

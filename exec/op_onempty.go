@@ -18,6 +18,7 @@ type onEmpty struct {
 	rows            int64
 	inputDone       bool
 	stats           OperatorStats
+	Lifecycle
 }
 
 var _ Operator = (*onEmpty)(nil)
@@ -38,13 +39,13 @@ func NewOnEmpty(input, fallback Operator) (Operator, error) {
 }
 
 func (o *onEmpty) Schema() *arrow.Schema          { return o.input.Schema() }
-func (o *onEmpty) Open(ctx context.Context) error { return o.input.Open(ctx) }
+func (o *onEmpty) Open(ctx context.Context) error { return o.OpenOnce(ctx, o.input.Open) }
 func (o *onEmpty) Stats() OperatorStats           { return o.stats }
 func (o *onEmpty) Describe() string               { return "OnEmpty" }
 func (o *onEmpty) Inputs() []Operator             { return []Operator{o.input} }
 
 func (o *onEmpty) Next(ctx context.Context) (arrow.RecordBatch, error) {
-	if err := ctx.Err(); err != nil {
+	if err := o.BeforeNext(ctx, o.input.Open); err != nil {
 		return nil, err
 	}
 	if !o.inputDone {
@@ -79,7 +80,9 @@ func (o *onEmpty) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	return array.NewRecordBatch(o.input.Schema(), b.Columns(), b.NumRows()), nil
 }
 
-func (o *onEmpty) Close() error {
+func (o *onEmpty) Close() error { return o.CloseOnce(o.release) }
+
+func (o *onEmpty) release() error {
 	err := o.input.Close()
 	if ferr := o.fallback.Close(); err == nil {
 		err = ferr

@@ -16,6 +16,7 @@ type Project struct {
 	exprs  []Expr
 	schema *arrow.Schema
 	stats  OperatorStats
+	Lifecycle
 }
 
 var _ Operator = (*Project)(nil)
@@ -57,11 +58,14 @@ func itoa(i int) string {
 }
 
 func (p *Project) Schema() *arrow.Schema          { return p.schema }
-func (p *Project) Open(ctx context.Context) error { return p.input.Open(ctx) }
-func (p *Project) Close() error                   { return p.input.Close() }
+func (p *Project) Open(ctx context.Context) error { return p.OpenOnce(ctx, p.input.Open) }
+func (p *Project) Close() error                   { return p.CloseOnce(p.input.Close) }
 func (p *Project) Stats() OperatorStats           { return p.stats }
 
 func (p *Project) Next(ctx context.Context) (arrow.RecordBatch, error) {
+	if err := p.BeforeNext(ctx, p.input.Open); err != nil {
+		return nil, err
+	}
 	mem := allocOf(p.env)
 	for {
 		if err := ctx.Err(); err != nil {

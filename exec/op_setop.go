@@ -44,9 +44,8 @@ type setOp struct {
 	sel    []int32
 	done   bool
 	pos    int // next group to emit
-	opened bool
-	closed bool
-	stats  OperatorStats
+	Lifecycle
+	stats OperatorStats
 }
 
 var _ Operator = (*setOp)(nil)
@@ -91,11 +90,10 @@ func (s *setOp) Stats() OperatorStats  { return s.stats }
 func (s *setOp) Describe() string      { return "SetOp[" + s.kind.String() + "]" }
 func (s *setOp) Inputs() []Operator    { return s.inputs }
 
-func (s *setOp) Open(ctx context.Context) error {
-	if s.opened {
-		return nil
-	}
-	s.opened = true
+func (s *setOp) Open(ctx context.Context) error { return s.OpenOnce(ctx, s.open) }
+
+// open opens the inputs and sets up the operator's state (once, through Lifecycle).
+func (s *setOp) open(ctx context.Context) error {
 	for _, in := range s.inputs {
 		if err := in.Open(ctx); err != nil {
 			return err
@@ -123,13 +121,8 @@ func (s *setOp) Open(ctx context.Context) error {
 }
 
 func (s *setOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
-	if s.closed {
-		return nil, io.EOF
-	}
-	if !s.opened {
-		if err := s.Open(ctx); err != nil {
-			return nil, err
-		}
+	if err := s.BeforeNext(ctx, s.open); err != nil {
+		return nil, err
 	}
 	switch s.kind {
 	case UnionAll, UnionDistinct:
@@ -312,11 +305,10 @@ func (s *setOp) emitCounted(ctx context.Context) (arrow.RecordBatch, error) {
 	return nil, io.EOF
 }
 
-func (s *setOp) Close() error {
-	if s.closed {
-		return nil
-	}
-	s.closed = true
+func (s *setOp) Close() error { return s.CloseOnce(s.release) }
+
+// release frees what the operator holds and closes its inputs (once, opened or not).
+func (s *setOp) release() error {
 	if s.table != nil {
 		s.table.release()
 		s.table = nil

@@ -18,12 +18,12 @@ type sortOp struct {
 	keys   []SortKey
 	schema *arrow.Schema
 
-	cols           []arrow.Array
-	perm           vec[int32]
-	n, pos         int
-	opened, sorted bool
-	closed         bool
-	stats          OperatorStats
+	cols   []arrow.Array
+	perm   vec[int32]
+	n, pos int
+	Lifecycle
+	sorted bool
+	stats  OperatorStats
 }
 
 var _ Operator = (*sortOp)(nil)
@@ -50,11 +50,10 @@ func NewSort(env Env, input Operator, keys []SortKey) (Operator, error) {
 func (s *sortOp) Schema() *arrow.Schema { return s.schema }
 func (s *sortOp) Stats() OperatorStats  { return s.stats }
 
-func (s *sortOp) Open(ctx context.Context) error {
-	if s.opened {
-		return nil
-	}
-	s.opened = true
+func (s *sortOp) Open(ctx context.Context) error { return s.OpenOnce(ctx, s.open) }
+
+// open opens the inputs and sets up the operator's state (once, through Lifecycle).
+func (s *sortOp) open(ctx context.Context) error {
 	return s.input.Open(ctx)
 }
 
@@ -89,13 +88,8 @@ func (s *sortOp) load(ctx context.Context) error {
 }
 
 func (s *sortOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
-	if s.closed {
-		return nil, io.EOF
-	}
-	if !s.opened {
-		if err := s.Open(ctx); err != nil {
-			return nil, err
-		}
+	if err := s.BeforeNext(ctx, s.open); err != nil {
+		return nil, err
 	}
 	if !s.sorted {
 		if err := s.load(ctx); err != nil {
@@ -129,11 +123,10 @@ func (s *sortOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	return rec, nil
 }
 
-func (s *sortOp) Close() error {
-	if s.closed {
-		return nil
-	}
-	s.closed = true
+func (s *sortOp) Close() error { return s.CloseOnce(s.release) }
+
+// release frees what the operator holds and closes its inputs (once, opened or not).
+func (s *sortOp) release() error {
 	releaseArrays(s.cols)
 	s.cols = nil
 	s.perm.release()

@@ -14,6 +14,7 @@ type Source struct {
 	batches []arrow.RecordBatch
 	pos     int
 	stats   OperatorStats
+	Lifecycle
 }
 
 var _ Operator = (*Source)(nil)
@@ -28,10 +29,12 @@ func NewSource(schema *arrow.Schema, batches ...arrow.RecordBatch) *Source {
 }
 
 func (s *Source) Schema() *arrow.Schema          { return s.schema }
-func (s *Source) Open(ctx context.Context) error { return nil }
+func (s *Source) Open(ctx context.Context) error { return s.OpenOnce(ctx, openNothing) }
+
+func openNothing(context.Context) error { return nil }
 
 func (s *Source) Next(ctx context.Context) (arrow.RecordBatch, error) {
-	if err := ctx.Err(); err != nil {
+	if err := s.BeforeNext(ctx, openNothing); err != nil {
 		return nil, err
 	}
 	for s.pos < len(s.batches) {
@@ -49,7 +52,9 @@ func (s *Source) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	return nil, io.EOF
 }
 
-func (s *Source) Close() error {
+func (s *Source) Close() error { return s.CloseOnce(s.release) }
+
+func (s *Source) release() error {
 	for i := s.pos; i < len(s.batches); i++ {
 		if s.batches[i] != nil {
 			s.batches[i].Release()

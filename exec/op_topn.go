@@ -27,9 +27,8 @@ type topN struct {
 	cols   []arrow.Array // final kept rows, sorted
 	perm   vec[int32]
 	n, pos int
-	opened bool
+	Lifecycle
 	loaded bool
-	closed bool
 	stats  OperatorStats
 }
 
@@ -60,11 +59,10 @@ func (t *topN) Stats() OperatorStats  { return t.stats }
 func (t *topN) Describe() string      { return "TopN" }
 func (t *topN) Inputs() []Operator    { return []Operator{t.input} }
 
-func (t *topN) Open(ctx context.Context) error {
-	if t.opened {
-		return nil
-	}
-	t.opened = true
+func (t *topN) Open(ctx context.Context) error { return t.OpenOnce(ctx, t.open) }
+
+// open opens the inputs and sets up the operator's state (once, through Lifecycle).
+func (t *topN) open(ctx context.Context) error {
 	return t.input.Open(ctx)
 }
 
@@ -160,13 +158,8 @@ func (t *topN) load(ctx context.Context) error {
 }
 
 func (t *topN) Next(ctx context.Context) (arrow.RecordBatch, error) {
-	if t.closed {
-		return nil, io.EOF
-	}
-	if !t.opened {
-		if err := t.Open(ctx); err != nil {
-			return nil, err
-		}
+	if err := t.BeforeNext(ctx, t.open); err != nil {
+		return nil, err
 	}
 	if !t.loaded {
 		t.loaded = true
@@ -193,11 +186,10 @@ func (t *topN) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	return rec, nil
 }
 
-func (t *topN) Close() error {
-	if t.closed {
-		return nil
-	}
-	t.closed = true
+func (t *topN) Close() error { return t.CloseOnce(t.release) }
+
+// release frees what the operator holds and closes its inputs (once, opened or not).
+func (t *topN) release() error {
 	t.releaseHeld()
 	releaseArrays(t.cols)
 	t.cols = nil

@@ -78,10 +78,9 @@ type window struct {
 	results []arrow.Array
 	perm    vec[int32]
 	n, pos  int
-	opened  bool
-	done    bool
-	closed  bool
-	stats   OperatorStats
+	Lifecycle
+	done  bool
+	stats OperatorStats
 }
 
 var _ Operator = (*window)(nil)
@@ -167,11 +166,10 @@ func (w *window) Stats() OperatorStats  { return w.stats }
 func (w *window) Describe() string      { return "Window" }
 func (w *window) Inputs() []Operator    { return []Operator{w.input} }
 
-func (w *window) Open(ctx context.Context) error {
-	if w.opened {
-		return nil
-	}
-	w.opened = true
+func (w *window) Open(ctx context.Context) error { return w.OpenOnce(ctx, w.open) }
+
+// open opens the inputs and sets up the operator's state (once, through Lifecycle).
+func (w *window) open(ctx context.Context) error {
 	return w.input.Open(ctx)
 }
 
@@ -721,13 +719,8 @@ func intGetter(arr arrow.Array) func(int) int64 {
 }
 
 func (w *window) Next(ctx context.Context) (arrow.RecordBatch, error) {
-	if w.closed {
-		return nil, io.EOF
-	}
-	if !w.opened {
-		if err := w.Open(ctx); err != nil {
-			return nil, err
-		}
+	if err := w.BeforeNext(ctx, w.open); err != nil {
+		return nil, err
 	}
 	if !w.done {
 		w.done = true
@@ -757,11 +750,10 @@ func (w *window) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	return rec, nil
 }
 
-func (w *window) Close() error {
-	if w.closed {
-		return nil
-	}
-	w.closed = true
+func (w *window) Close() error { return w.CloseOnce(w.release) }
+
+// release frees what the operator holds and closes its inputs (once, opened or not).
+func (w *window) release() error {
 	releaseArrays(w.cols)
 	releaseArrays(w.results)
 	w.cols, w.results = nil, nil

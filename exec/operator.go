@@ -20,6 +20,9 @@ import (
 //   - Next honours ctx: a cancelled context ends the stream with ctx.Err().
 //   - Close is idempotent, safe without Open, closes inputs and releases every buffer the
 //     operator holds, so that a checked allocator reports zero bytes after it.
+//   - Open and Next after Close return ErrClosed (a caller bug, not the end of the stream).
+//
+// Lifecycle (lifecycle.go) implements these state rules; operators embed it.
 type Operator interface {
 	Schema() *arrow.Schema
 	Open(ctx context.Context) error

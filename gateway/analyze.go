@@ -2,14 +2,11 @@ package gateway
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/tern-db/tern/connectors/files"
 	"github.com/tern-db/tern/flightnodes"
 	"github.com/tern-db/tern/proto"
 	"github.com/tern-db/tern/proto/errs"
@@ -23,18 +20,16 @@ func (s *Server) explainAnalyze(ctx context.Context, tp ticketPayload) ([]string
 	if !ok {
 		return nil, errs.Errorf(errs.ErrNotSupported, "EXPLAIN ANALYZE on this executor")
 	}
-	var scanned atomic.Int64
-	ctx = files.WithBytesCounter(ctx, &scanned)
 	start := time.Now()
-	op, prof, err := an.RunAnalyzed(ctx, &proto.Fragment{QueryID: tp.QueryID, Tenant: tp.Tenant, Plan: tp.Plan})
+	stream, prof, err := an.RunAnalyzed(ctx, &proto.Fragment{QueryID: tp.QueryID, Tenant: tp.Tenant, Plan: tp.Plan})
 	if err != nil {
 		return nil, err
 	}
-	rows, err := drain(ctx, op, func(arrow.RecordBatch) error { return nil })
-	if err != nil {
+	if _, err := drain(ctx, stream, func(arrow.RecordBatch) error { return nil }); err != nil {
 		return nil, err
 	}
 	elapsed := time.Since(start)
+	st := stream.FragmentStats()
 	var lines []string
 	if len(tp.Lines) > 0 {
 		lines = append(lines, "Logical plan:")
@@ -47,21 +42,8 @@ func (s *Server) explainAnalyze(ctx context.Context, tp ticketPayload) ([]string
 		lines = append(lines, "  "+l)
 	}
 	lines = append(lines,
-		fmt.Sprintf("Rows: %d", rows),
-		fmt.Sprintf("Bytes scanned: %d", scanned.Load()),
+		fmt.Sprintf("Rows: %d", st.GetRows()),
+		fmt.Sprintf("Bytes scanned: %d", st.GetBytesScanned()),
 		fmt.Sprintf("Execution time: %.3f ms", float64(elapsed.Microseconds())/1000))
 	return lines, nil
-}
-
-// ResultMetadata is the JSON app metadata on the last batch of every query result: the
-// query's totals, known only once it has run.
-type ResultMetadata struct {
-	QueryID      string `json:"query_id"`
-	Rows         int64  `json:"rows"`
-	BytesScanned int64  `json:"bytes_scanned"`
-}
-
-func resultMetadata(queryID string, rows, scanned int64) []byte {
-	b, _ := json.Marshal(ResultMetadata{QueryID: queryID, Rows: rows, BytesScanned: scanned})
-	return b
 }

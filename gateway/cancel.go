@@ -2,80 +2,30 @@ package gateway
 
 import (
 	"context"
-	"sync"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/flight"
 	"github.com/apache/arrow-go/v18/arrow/flight/flightsql"
+	"github.com/tern-db/tern/flightnodes"
 	"github.com/tern-db/tern/proto"
 	"github.com/tern-db/tern/proto/errs"
 )
 
-// queryRegistry holds the cancel functions of the queries this gateway is running, by query id
-// (which every ticket carries). It is not session state: it only lets CancelFlightInfo reach a
-// running query. A gateway can cancel what it runs; a cancel that arrives before the ticket is
-// fetched leaves a tombstone, so that a later DoGet of that ticket on this gateway fails with
-// Canceled instead of starting.
-type queryRegistry struct {
-	mu        sync.Mutex
-	running   map[string]map[*runningQuery]struct{}
-	cancelled map[string]time.Time // query id -> when its tombstone may go
-}
+// Cancelling is the executor's business (flightnodes.Executor.Cancel): the node keeps the
+// registry of its running fragments by query id, stops them and releases their memory, and
+// keeps a tombstone so that a fragment of that query arriving later (a DoGet of the ticket
+// on any gateway that runs on this executor) is refused with Canceled instead of starting.
+// The gateway holds no query state: it maps CancelFlightInfo and CancelQuery onto it.
 
-type runningQuery struct{ cancel context.CancelCauseFunc }
-
-var errQueryCancelled = errs.Errorf(context.Canceled, "query cancelled")
-
-func newQueryRegistry() *queryRegistry {
-	return &queryRegistry{running: map[string]map[*runningQuery]struct{}{}, cancelled: map[string]time.Time{}}
-}
-
-// start registers a run of query id and returns its context (cancelled by cancel(id)) and the
-// function that unregisters it, which the owner of the run must call when the run ends.
-func (r *queryRegistry) start(ctx context.Context, id string) (context.Context, func()) {
-	ctx, cancel := context.WithCancelCause(ctx)
-	q := &runningQuery{cancel: cancel}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if _, ok := r.cancelled[id]; ok {
-		cancel(errQueryCancelled)
+// newExecutor is the gateway's in-process node; its tombstones last as long as the tickets
+// they refuse.
+func newExecutor(cfg Config) *flightnodes.Node {
+	n := flightnodes.NewNode(cfg.Alloc)
+	n.TombstoneTTL = DefaultTicketTTL
+	if cfg.TicketTTL > 0 {
+		n.TombstoneTTL = cfg.TicketTTL
 	}
-	if r.running[id] == nil {
-		r.running[id] = map[*runningQuery]struct{}{}
-	}
-	r.running[id][q] = struct{}{}
-	return ctx, func() {
-		cancel(context.Canceled)
-		r.mu.Lock()
-		defer r.mu.Unlock()
-		delete(r.running[id], q)
-		if len(r.running[id]) == 0 {
-			delete(r.running, id)
-		}
-	}
-}
-
-// cancel cancels every run of query id and leaves a tombstone until its tickets expire.
-func (r *queryRegistry) cancel(id string, until time.Time) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	now := time.Now()
-	for k, exp := range r.cancelled {
-		if now.After(exp) {
-			delete(r.cancelled, k)
-		}
-	}
-	r.cancelled[id] = until
-	for q := range r.running[id] {
-		q.cancel(errQueryCancelled)
-	}
-}
-
-// runs reports how many runs of query id are registered (tests).
-func (r *queryRegistry) runs(id string) int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return len(r.running[id])
+	return n
 }
 
 // cancelInfo cancels the query behind every endpoint of a FlightInfo this gateway issued.
@@ -92,7 +42,9 @@ func (s *Server) cancelInfo(ctx context.Context, info *flight.FlightInfo) error 
 		if err != nil {
 			return err
 		}
-		s.queries.cancel(tp.QueryID, time.Now().Add(s.ticketTTL()))
+		if err := s.exec.Cancel(ctx, tp.QueryID); err != nil {
+			return err
+		}
 	}
 	return nil
 }

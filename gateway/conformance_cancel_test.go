@@ -11,6 +11,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow/flight"
 	"github.com/apache/arrow-go/v18/arrow/flight/flightsql"
+	"github.com/tern-db/tern/flightnodes"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 )
@@ -25,6 +26,11 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// runningFragments is how many fragments of query qid the server's node runs.
+func runningFragments(ts *testServer, qid string) int {
+	return ts.exec.(*flightnodes.Node).Running(qid)
 }
 
 // busyQuery is a query that runs for long on one core with little output: an equi-join with
@@ -49,7 +55,7 @@ func startBusy(t *testing.T, ts *testServer, c *client, ctx context.Context) (*f
 		done <- err
 	}()
 	deadline := time.Now().Add(10 * time.Second)
-	for ts.queries.runs(tp.QueryID) == 0 {
+	for runningFragments(ts, tp.QueryID) == 0 {
 		if time.Now().After(deadline) {
 			t.Fatal("query did not start")
 		}
@@ -72,7 +78,7 @@ func startBusy(t *testing.T, ts *testServer, c *client, ctx context.Context) (*f
 func waitStopped(t *testing.T, ts *testServer, qid string, baseline int) {
 	t.Helper()
 	start := time.Now()
-	for ts.queries.runs(qid) > 0 {
+	for runningFragments(ts, qid) > 0 {
 		if time.Since(start) > time.Second {
 			t.Fatalf("query still registered %v after the cancel", time.Since(start))
 		}

@@ -12,6 +12,7 @@ import (
 	adbcflight "github.com/apache/arrow-adbc/go/adbc/driver/flightsql"
 	"github.com/apache/arrow-go/v18/arrow/flight"
 	"github.com/tern-db/tern/catalog"
+	"github.com/tern-db/tern/flightnodes"
 )
 
 // Settings, sessions and the session's last query through the ADBC driver as it comes: no
@@ -186,10 +187,7 @@ func TestStatementTimeoutCancelsQuery(t *testing.T) {
 	if got := ts.alloc.CurrentAlloc(); got > baseline {
 		t.Fatalf("%d bytes still held after the timeout (baseline %d)", got, baseline)
 	}
-	ts.queries.mu.Lock()
-	running := len(ts.queries.running)
-	ts.queries.mu.Unlock()
-	if running != 0 {
+	if running := ts.exec.(*flightnodes.Node).RunningQueries(); running != 0 {
 		t.Fatalf("%d queries still registered", running)
 	}
 	// An update (DoPut) is bound by it too, and the session carries on.

@@ -5,6 +5,7 @@
 //
 // The gateway plans through planner.Planner and runs fragments through an Executor (an
 // in-process node or remote nodes); it never evaluates data itself. It keeps no state per
-// connection: sessions are signed cookies, transactions live next to the data, and the only
-// in-memory table is the registry of running queries that CancelFlightInfo reaches.
+// connection: sessions are signed cookies and transactions live next to the data. Running
+// queries are the executor's: CancelFlightInfo calls Executor.Cancel, and result totals are
+// the sum of the fragments' FragmentStats.
 package gateway

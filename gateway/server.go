@@ -72,7 +72,6 @@ type Server struct {
 	auth    *authenticator
 	key     []byte
 	alloc   memory.Allocator
-	queries *queryRegistry
 
 	grpc *grpc.Server
 	lis  net.Listener
@@ -125,11 +124,10 @@ func New(ctx context.Context, cfg Config) (s *Server, generatedPassword string, 
 		cat:     cat,
 		store:   store,
 		planner: planner.New(cat, &files.Access{AllowDirs: cfg.AllowDirs}, store),
-		exec:    flightnodes.NewNode(cfg.Alloc),
+		exec:    newExecutor(cfg), // cancel.go
 		auth:    &authenticator{log: cfg.Logger, cat: cat, key: key, ttl: cfg.TokenTTL, now: time.Now, sessionTTL: cfg.SessionTTL},
 		key:     key,
 		alloc:   cfg.Alloc,
-		queries: newQueryRegistry(),
 	}
 	s.BaseServer.Alloc = cfg.Alloc
 	s.sweepTransactions()

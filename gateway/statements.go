@@ -19,6 +19,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/scalar"
 	"github.com/tern-db/tern/catalog"
+	"github.com/tern-db/tern/flightnodes"
 	"github.com/tern-db/tern/planner"
 	"github.com/tern-db/tern/proto"
 	"github.com/tern-db/tern/proto/errs"
@@ -200,10 +201,11 @@ func (s *Server) DoGetStatement(ctx context.Context, cmd flightsql.StatementQuer
 	if tp.Plan == nil {
 		return s.streamLines(tp.Lines)
 	}
-	qctx, unregister := s.queries.start(ctx, tp.QueryID)
-	qctx, cancelDeadline := withStatementDeadline(qctx, deadlineOf(tp.Deadline)) // timeout.go
-	run := s.startRun(ctx, tp.QueryID, tp.Text)                                  // lastquery.go
-	var scanned atomic.Int64
+	// Cancelling the query (CancelFlightInfo) is the executor's: it stops the fragment and
+	// refuses it when the cancel came first (cancel.go).
+	qctx, cancelDeadline := withStatementDeadline(ctx, deadlineOf(tp.Deadline)) // timeout.go
+	run := s.startRun(ctx, tp.QueryID, tp.Text)                                 // lastquery.go
+	var stream flightnodes.Stream
 	var streamed int64 = -1
 	var watched *watchedOp // lastquery.go
 	done := func() {
@@ -216,8 +218,11 @@ func (s *Server) DoGetStatement(ctx context.Context, cmd flightsql.StatementQuer
 			err = queryErr(qctx, err)
 		}
 		cancelDeadline()
-		unregister()
-		run.finish(max(streamed, 0), scanned.Load(), err)
+		var scanned int64
+		if stream != nil {
+			scanned = stream.FragmentStats().GetBytesScanned()
+		}
+		run.finish(max(streamed, 0), scanned, err)
 	}
 	if err := qctx.Err(); err != nil {
 		err = queryErr(qctx, err) // before done(), which cancels qctx
@@ -238,17 +243,16 @@ func (s *Server) DoGetStatement(ctx context.Context, cmd flightsql.StatementQuer
 		done()
 		return nil, nil, err
 	}
-	qctx = files.WithBytesCounter(qctx, &scanned)
-	op, err := s.exec.Run(qctx, &proto.Fragment{QueryID: tp.QueryID, Tenant: tp.Tenant, Plan: tp.Plan})
+	stream, err = s.exec.Run(qctx, &proto.Fragment{QueryID: tp.QueryID, Tenant: tp.Tenant, Plan: tp.Plan})
 	if err != nil {
 		err = queryErr(qctx, err)
 		done()
 		return nil, nil, err
 	}
-	watched = &watchedOp{Operator: op}
+	watched = &watchedOp{Operator: stream}
 	return streamOperator(ctx, qctx, watched, promised, done, func(rows int64) []byte {
 		streamed = rows
-		return resultMetadata(tp.QueryID, rows, scanned.Load())
+		return resultMetadata(tp.QueryID, stream.FragmentStats()) // stream.go
 	})
 }
 

@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/flight"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/tern-db/tern/exec"
+	"github.com/tern-db/tern/proto/planpb"
 )
 
 // streamOperator opens op and streams its batches as Flight chunks. The producer goroutine is
@@ -157,4 +159,24 @@ func drain(ctx context.Context, op exec.Operator, fn func(arrow.RecordBatch) err
 			return n, err
 		}
 	}
+}
+
+// ResultMetadata is the JSON app metadata on the last batch of every query result: the
+// query's totals, known only once it has run. Clients and tests read these keys.
+type ResultMetadata struct {
+	QueryID      string `json:"query_id"`
+	Rows         int64  `json:"rows"`
+	BytesScanned int64  `json:"bytes_scanned"`
+}
+
+// resultMetadata sums the stats of the fragments whose streams the gateway relayed (one
+// today; one per endpoint partition once plans have several).
+func resultMetadata(queryID string, stats ...*planpb.FragmentStats) []byte {
+	md := ResultMetadata{QueryID: queryID}
+	for _, st := range stats {
+		md.Rows += st.GetRows()
+		md.BytesScanned += st.GetBytesScanned()
+	}
+	b, _ := json.Marshal(md)
+	return b
 }

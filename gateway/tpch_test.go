@@ -72,7 +72,9 @@ func loadTPCH(t *testing.T, db sqllogictest.DB, dir string) {
 }
 
 // TestTPCH is the correctness gate: the 22 TPC-H queries on SF0.1 loaded into native tables
-// must return the reference answers (numbers within 0.01).
+// must return the reference answers (numbers within 0.01). Timings are the bench's business
+// (they assert nothing): `cd bench && go run . tpch --sf 0.1 --runs 5 --queries 1,6` times
+// Tern (and DuckDB) on the same files and checks both against these answers.
 func TestTPCH(t *testing.T) {
 	dir := tpchDir(t)
 	db := openTernWithDirs(t, dir)

@@ -17,7 +17,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/arrow/scalar"
-	"github.com/tern-db/tern/exec"
 	"github.com/tern-db/tern/flightnodes"
 	"github.com/tern-db/tern/planner"
 	"github.com/tern-db/tern/proto"
@@ -180,7 +179,7 @@ type panicExec struct {
 	on *atomic.Bool
 }
 
-func (p panicExec) Run(ctx context.Context, f *proto.Fragment) (exec.Operator, error) {
+func (p panicExec) Run(ctx context.Context, f *proto.Fragment) (flightnodes.Stream, error) {
 	op, err := p.Executor.Run(ctx, f)
 	if err != nil || !p.on.Load() {
 		return op, err
@@ -188,7 +187,7 @@ func (p panicExec) Run(ctx context.Context, f *proto.Fragment) (exec.Operator, e
 	return panicOp{op}, nil
 }
 
-type panicOp struct{ exec.Operator }
+type panicOp struct{ flightnodes.Stream }
 
 func (panicOp) Next(context.Context) (arrow.RecordBatch, error) { panic("operator bug") }
 

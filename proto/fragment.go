@@ -3,11 +3,22 @@ package proto
 // Fragment is the unit of work an executor node runs: a serialized Substrait plan in a small
 // envelope. It travels as a signed handle (KindFragment) in a Flight ticket, so a node runs
 // only what a gateway holding the cluster key planned.
+//
+// The rest of the fragment protocol is in proto/planpb/fragment.proto: a fragment's stream
+// ends with its planpb.FragmentStats (over Flight: the app_metadata of its last FlightData),
+// and a gateway stops a query on a node with planpb.CancelFragments (over Flight: the
+// ActionCancelFragments action), by QueryID.
 type Fragment struct {
 	QueryID     string `json:"q"`
 	Tenant      string `json:"t"`
 	Plan        []byte `json:"p"`            // serialized substraitpb.Plan
+	FragmentID  int    `json:"f,omitempty"`  // which fragment of the query (0: the root)
 	Partition   int    `json:"n,omitempty"`  // which partition of the fragment's output to produce
 	Partitions  int    `json:"ns,omitempty"` // how many partitions the fragment's output has (0,1: one)
 	MemoryLimit int64  `json:"m,omitempty"`  // bytes; 0: node default
 }
+
+// ActionCancelFragments names the Flight action that cancels a query's fragments on a remote
+// node: body planpb.CancelFragments, result planpb.CancelFragmentsResult. Reserved: nodes
+// run in-process today (flightnodes.Node.Cancel); the node's Flight service will serve it.
+const ActionCancelFragments = "tern.cancel_fragments"
