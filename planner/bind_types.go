@@ -6,6 +6,7 @@ import (
 	pg "github.com/pganalyze/pg_query_go/v6"
 	"github.com/tern-db/tern/catalog"
 	"github.com/tern-db/tern/planner/logical"
+	"github.com/tern-db/tern/proto"
 	"github.com/tern-db/tern/proto/errs"
 )
 
@@ -239,7 +240,7 @@ func (b *binder) coerceAssign(e logical.Expr, to catalog.Type, col string, loc i
 			if err != nil {
 				return nil, b.errAt(loc, err)
 			}
-			return call("varchar", to, in, &logical.Literal{Typ: catalog.Int32, Value: int64(to.Precision)},
+			return call(proto.FnVarchar, to, in, &logical.Literal{Typ: catalog.Int32, Value: int64(to.Precision)},
 				&logical.Literal{Typ: catalog.Bool, Value: false}), nil
 		}
 	}

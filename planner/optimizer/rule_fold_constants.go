@@ -202,4 +202,3 @@ func foldCase(x *logical.Case) logical.Expr {
 	c.Whens = whens
 	return &c
 }
-
