@@ -233,3 +233,42 @@ func TestBinderNamesDeclared(t *testing.T) {
 	}
 	t.Logf("%d literal names checked", n)
 }
+
+// Every declared aggregate binds from each of its SQL names, as an aggregate and as a window
+// aggregate, and the node finds its executor function; every window-only function too.
+func TestAggregatesAndWindowsRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	e := newEngine(t, typedTable)
+	var sqls []string
+	for _, a := range functions.Aggs() {
+		for _, name := range a.SQL {
+			arg := "f8"
+			switch {
+			case a.ID == "bool_and" || a.ID == "bool_or":
+				arg = "b"
+			case a.Args == 2:
+				arg = "s, ','"
+			}
+			sqls = append(sqls, "SELECT "+name+"("+arg+") FROM ty", "SELECT "+name+"(DISTINCT "+arg+") FROM ty",
+				"SELECT "+name+"("+arg+") OVER (PARTITION BY i4) FROM ty")
+			if a.StarOK {
+				sqls = append(sqls, "SELECT "+name+"(*) FROM ty", "SELECT "+name+"(*) OVER () FROM ty")
+			}
+			if a.DecimalURN {
+				sqls = append(sqls, "SELECT "+name+"(n) FROM ty")
+			}
+		}
+	}
+	args := map[string]string{"ntile": "2", "lag": "s", "lead": "s, 1", "first_value": "d", "last_value": "n", "nth_value": "s, 2"}
+	for _, w := range functions.Windows() {
+		sqls = append(sqls, "SELECT "+w.SQL[0]+"("+args[w.ID]+") OVER (ORDER BY i4) FROM ty")
+	}
+	for _, sql := range sqls {
+		if _, err := e.run(ctx, sql); err != nil {
+			t.Errorf("%s: %v", sql, err)
+		}
+	}
+	if len(sqls) < 40 {
+		t.Errorf("only %d statements", len(sqls))
+	}
+}

@@ -122,4 +122,28 @@ const (
 	AggAvg   = "avg"
 	AggMin   = "min"
 	AggMax   = "max"
+
+	AggBoolAnd    = "bool_and"
+	AggBoolOr     = "bool_or"
+	AggStringAgg  = "string_agg" // (value, delimiter)
+	AggVarSamp    = "var_samp"
+	AggVarPop     = "var_pop"
+	AggStddevSamp = "stddev_samp"
+	AggStddevPop  = "stddev_pop"
+)
+
+// Window-only function names (under URNTern); aggregates used as window functions keep
+// their aggregate names.
+const (
+	WinRowNumber   = "row_number"
+	WinRank        = "rank"
+	WinDenseRank   = "dense_rank"
+	WinPercentRank = "percent_rank"
+	WinCumeDist    = "cume_dist"
+	WinNtile       = "ntile"
+	WinLag         = "lag"
+	WinLead        = "lead"
+	WinFirstValue  = "first_value"
+	WinLastValue   = "last_value"
+	WinNthValue    = "nth_value"
 )
