@@ -60,3 +60,9 @@ func evalOne(ctx context.Context, e exec.Expr) (scalar.Scalar, error) {
 	}
 	return scalar.GetScalar(a, 0)
 }
+
+// FormatInterval renders an interval as the executor's interval -> text cast does
+// (PostgreSQL's default output style); the planner's EXPLAIN and literal text use it.
+func FormatInterval(months, days int32, micros int64) string {
+	return string(exec.AppendInterval(nil, months, days, micros))
+}

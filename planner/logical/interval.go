@@ -1,7 +1,7 @@
 package logical
 
 import (
-	"github.com/tern-db/tern/exec"
+	"github.com/tern-db/tern/functions"
 	"math"
 	"strconv"
 	"strings"
@@ -151,7 +151,7 @@ func parseClock(t string) (float64, bool) {
 
 // FormatInterval renders an interval in PostgreSQL's default (postgres) style.
 func FormatInterval(iv Interval) string {
-	return string(exec.AppendInterval(nil, iv.Months, iv.Days, iv.Micros))
+	return functions.FormatInterval(iv.Months, iv.Days, iv.Micros)
 }
 
 // IntervalFieldName maps an INTERVAL type modifier (PostgreSQL's field mask) to the unit a
