@@ -81,3 +81,31 @@ func TestConcatURNs(t *testing.T) {
 		t.Error("concat() never NULL; || NULL with a nullable argument")
 	}
 }
+
+// Every cast the registry declares (in any context) has an executor kernel, so a cast the
+// binder accepts never fails to compile; and the casts it refuses have none or are refused
+// by PostgreSQL too.
+func TestDeclaredCastsHaveKernels(t *testing.T) {
+	types := []catalog.Type{catalog.Bool, catalog.Int16, catalog.Int32, catalog.Int64, catalog.Float32, catalog.Float64,
+		catalog.Numeric(10, 2), catalog.Text, catalog.Date, catalog.Timestamp, catalog.TimestampTZ, catalog.Interval}
+	n := 0
+	for _, from := range types {
+		in, err := exec.NewLiteral(scalar.MakeNullScalar(from.Arrow()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, to := range types {
+			if Cast(from, to) == NoCast {
+				continue
+			}
+			n++
+			if _, err := exec.NewCast(in, to.Arrow()); err != nil && from.Kind != to.Kind {
+				t.Errorf("cast %s -> %s is declared (context %d) but has no kernel: %v", from, to, Cast(from, to), err)
+			}
+		}
+	}
+	if Cast(catalog.Type{}, catalog.Interval) != Implicit || Cast(catalog.Text, catalog.Interval) != NoCast || Cast(catalog.Date, catalog.Bool) != NoCast {
+		t.Error("cast contexts")
+	}
+	t.Logf("%d casts", n)
+}
