@@ -42,80 +42,175 @@ func (c *Call) Eval(ctx context.Context, b arrow.RecordBatch, mem memory.Allocat
 	return c.k(ctx, ops, int(b.NumRows()), mem)
 }
 
-// NewCall builds the scalar function name (a name from package proto, the part before ':'
-// of a Substrait compound name) over args, producing values of type out. out may be nil for
-// functions whose result type is fixed (comparisons, boolean logic). Unknown functions and
-// unsupported argument types are errs.ErrNotSupported.
-func NewCall(name string, args []Expr, out arrow.DataType) (Expr, error) {
-	var k kernel
-	var err error
-	switch name {
-	case "add", "subtract", "multiply", "divide", "modulus":
-		if len(args) != 2 {
-			return nil, invalidf("function %s takes 2 arguments, got %d", name, len(args))
-		}
-		k, out, err = arithKernel(name, args[0].Type(), args[1].Type(), out)
-	case "negate":
-		if len(args) != 1 {
-			return nil, invalidf("function %s takes 1 argument, got %d", name, len(args))
-		}
-		k, out, err = negateKernel(args[0].Type(), out)
-	case "equal", "not_equal", "lt", "lte", "gt", "gte", "is_distinct_from", "is_not_distinct_from":
-		if len(args) != 2 {
-			return nil, invalidf("function %s takes 2 arguments, got %d", name, len(args))
-		}
-		k, err = compareKernel(name, args[0].Type(), args[1].Type())
-		out = arrow.FixedWidthTypes.Boolean
-	case "is_null", "is_not_null":
-		if len(args) != 1 {
-			return nil, invalidf("function %s takes 1 argument, got %d", name, len(args))
-		}
-		k = nullTestKernel(name == "is_null")
-		out = arrow.FixedWidthTypes.Boolean
-	case "and", "or", "not":
-		for _, a := range args {
-			if a.Type().ID() != arrow.BOOL && a.Type().ID() != arrow.NULL {
-				return nil, invalidf("argument of %s must be boolean, not %s", strings.ToUpper(name), a.Type())
-			}
-		}
-		if name == "not" {
-			if len(args) != 1 {
-				return nil, invalidf("function not takes 1 argument, got %d", len(args))
-			}
-			k = notKernel
-		} else {
-			if len(args) == 0 {
-				return nil, invalidf("function %s needs arguments", name)
-			}
-			k = kleeneKernel(name == "and")
-		}
-		out = arrow.FixedWidthTypes.Boolean
-	case "concat", "like", "ilike", "lower", "upper", "char_length", "substring":
-		k, out, err = stringKernel(name, args, out)
-	case "extract", "date_part":
-		k, out, err = extractKernel(name, args, out)
-	case "date_trunc":
-		k, out, err = dateTruncKernel(args, out)
-	case "age":
-		k, out, err = ageKernel(args, out)
-	case "justify_hours", "justify_days", "justify_interval":
-		k, out, err = justifyKernel(name, args)
-	case FnCheckConstraint: // expr_check.go
-		k, err = checkConstraintKernel(args)
-		out = arrow.FixedWidthTypes.Boolean
-	default:
-		// Each family reports ok=false (and no type) for names it does not know: the
-		// planner's output type must reach the next one unchanged.
-		var ok bool
-		var got arrow.DataType
-		if k, got, ok, err = strFuncKernel(name, args, out); !ok {
-			k, got, ok, err = mathKernel(name, args, out)
-		}
-		if !ok {
-			return nil, notSupportedf("scalar function %q", name)
-		}
-		out = got
+// Builder constructs a scalar call over args producing values of type out. The argument
+// types are known when the plan is compiled, so the kernel (the loop over raw buffers) is
+// chosen once here, never per row. out may be nil where the kernel's result type is fixed
+// (comparisons, boolean logic) or follows its arguments. Unsupported argument types are
+// errs.ErrNotSupported.
+//
+// exec does not know SQL names: the function registry (package functions, above exec)
+// declares each function once and points at one of the family constructors below.
+type Builder func(args []Expr, out arrow.DataType) (Expr, error)
+
+func arity(name string, args []Expr, n int) error {
+	if len(args) != n {
+		return invalidf("function %s takes %d argument(s), got %d", name, n, len(args))
 	}
+	return nil
+}
+
+// Arith builds the binary arithmetic op (add, subtract, multiply, divide, modulus) with
+// PostgreSQL's overflow, division-by-zero and exact-decimal rules.
+func Arith(op string) Builder {
+	return func(args []Expr, out arrow.DataType) (Expr, error) {
+		if err := arity(op, args, 2); err != nil {
+			return nil, err
+		}
+		k, out, err := arithKernel(op, args[0].Type(), args[1].Type(), out)
+		return newCall(op, args, out, k, err)
+	}
+}
+
+// Negate builds unary minus.
+func Negate(name string) Builder {
+	return func(args []Expr, out arrow.DataType) (Expr, error) {
+		if err := arity(name, args, 1); err != nil {
+			return nil, err
+		}
+		k, out, err := negateKernel(args[0].Type(), out)
+		return newCall(name, args, out, k, err)
+	}
+}
+
+// Compare builds a comparison (equal, not_equal, lt, lte, gt, gte, is_distinct_from,
+// is_not_distinct_from).
+func Compare(op string) Builder {
+	return func(args []Expr, _ arrow.DataType) (Expr, error) {
+		if err := arity(op, args, 2); err != nil {
+			return nil, err
+		}
+		k, err := compareKernel(op, args[0].Type(), args[1].Type())
+		return newCall(op, args, arrow.FixedWidthTypes.Boolean, k, err)
+	}
+}
+
+// NullTest builds IS NULL (isNull) or IS NOT NULL.
+func NullTest(name string, isNull bool) Builder {
+	return func(args []Expr, _ arrow.DataType) (Expr, error) {
+		if err := arity(name, args, 1); err != nil {
+			return nil, err
+		}
+		return newCall(name, args, arrow.FixedWidthTypes.Boolean, nullTestKernel(isNull), nil)
+	}
+}
+
+func boolArgs(name string, args []Expr) error {
+	for _, a := range args {
+		if a.Type().ID() != arrow.BOOL && a.Type().ID() != arrow.NULL {
+			return invalidf("argument of %s must be boolean, not %s", strings.ToUpper(name), a.Type())
+		}
+	}
+	return nil
+}
+
+// Logic builds variadic AND (isAnd) or OR with Kleene three-valued logic.
+func Logic(name string, isAnd bool) Builder {
+	return func(args []Expr, _ arrow.DataType) (Expr, error) {
+		if err := boolArgs(name, args); err != nil {
+			return nil, err
+		}
+		if len(args) == 0 {
+			return nil, invalidf("function %s needs arguments", name)
+		}
+		return newCall(name, args, arrow.FixedWidthTypes.Boolean, kleeneKernel(isAnd), nil)
+	}
+}
+
+// Not builds boolean negation.
+func Not(name string) Builder {
+	return func(args []Expr, _ arrow.DataType) (Expr, error) {
+		if err := boolArgs(name, args); err != nil {
+			return nil, err
+		}
+		if err := arity(name, args, 1); err != nil {
+			return nil, err
+		}
+		return newCall(name, args, arrow.FixedWidthTypes.Boolean, notKernel, nil)
+	}
+}
+
+// String builds the SQL string operators and core functions (concat (||), like, ilike,
+// lower, upper, char_length, substring).
+func String(name string) Builder {
+	return func(args []Expr, out arrow.DataType) (Expr, error) {
+		k, out, err := stringKernel(name, args, out)
+		return newCall(name, args, out, k, err)
+	}
+}
+
+// StringFunc builds one of PostgreSQL's further string functions (expr_strfuncs.go).
+func StringFunc(name string) Builder {
+	return func(args []Expr, out arrow.DataType) (Expr, error) {
+		k, out, ok, err := strFuncKernel(name, args, out)
+		if !ok {
+			return nil, notSupportedf("string function %q", name)
+		}
+		return newCall(name, args, out, k, err)
+	}
+}
+
+// Math builds one of PostgreSQL's math functions (expr_math.go).
+func Math(name string) Builder {
+	return func(args []Expr, out arrow.DataType) (Expr, error) {
+		k, out, ok, err := mathKernel(name, args, out)
+		if !ok {
+			return nil, notSupportedf("math function %q", name)
+		}
+		return newCall(name, args, out, k, err)
+	}
+}
+
+// Extract builds extract (numeric result) or date_part (double).
+func Extract(name string) Builder {
+	return func(args []Expr, out arrow.DataType) (Expr, error) {
+		k, out, err := extractKernel(name, args, out)
+		return newCall(name, args, out, k, err)
+	}
+}
+
+// DateTrunc builds date_trunc(field, value).
+func DateTrunc(name string) Builder {
+	return func(args []Expr, out arrow.DataType) (Expr, error) {
+		k, out, err := dateTruncKernel(args, out)
+		return newCall(name, args, out, k, err)
+	}
+}
+
+// Age builds age(timestamp[, timestamp]).
+func Age(name string) Builder {
+	return func(args []Expr, out arrow.DataType) (Expr, error) {
+		k, out, err := ageKernel(args, out)
+		return newCall(name, args, out, k, err)
+	}
+}
+
+// Justify builds justify_hours, justify_days or justify_interval.
+func Justify(name string) Builder {
+	return func(args []Expr, _ arrow.DataType) (Expr, error) {
+		k, out, err := justifyKernel(name, args)
+		return newCall(name, args, out, k, err)
+	}
+}
+
+// CheckConstraint builds FnCheckConstraint (expr_check.go).
+func CheckConstraint(name string) Builder {
+	return func(args []Expr, _ arrow.DataType) (Expr, error) {
+		k, err := checkConstraintKernel(args)
+		return newCall(name, args, arrow.FixedWidthTypes.Boolean, k, err)
+	}
+}
+
+func newCall(name string, args []Expr, out arrow.DataType, k kernel, err error) (Expr, error) {
 	if err != nil {
 		return nil, err
 	}

@@ -61,6 +61,7 @@ const (
 	famStr
 	famDate
 	famTs
+	famIval // interval: cast to text only
 )
 
 func familyOf(dt arrow.DataType) family {
@@ -83,6 +84,8 @@ func familyOf(dt arrow.DataType) family {
 		if dt.(*arrow.TimestampType).Unit == arrow.Microsecond {
 			return famTs
 		}
+	case arrow.INTERVAL_MONTH_DAY_NANO:
+		return famIval
 	}
 	return famOther
 }
@@ -853,8 +856,69 @@ func formatter(a arrow.Array, dt arrow.DataType) func(buf []byte, j int) []byte 
 		v := vals[int64](a)
 		tz := dt.(*arrow.TimestampType).TimeZone != ""
 		return func(buf []byte, j int) []byte { return formatTimestamp(buf, v[j], tz) }
+	case arrow.INTERVAL_MONTH_DAY_NANO:
+		v := vals[arrow.MonthDayNanoInterval](a)
+		return func(buf []byte, j int) []byte {
+			return AppendInterval(buf, v[j].Months, v[j].Days, v[j].Nanoseconds/1000)
+		}
 	}
 	return func(buf []byte, j int) []byte { return append(buf, a.ValueStr(j)...) }
+}
+
+// AppendInterval appends an interval as PostgreSQL's default output style prints it
+// ("1 year 2 mons -3 days +04:05:06.5"): the one implementation, which the planner's
+// display of interval constants uses too.
+func AppendInterval(buf []byte, months, days int32, micros int64) []byte {
+	const usPerHour, usPerMin, usPerSec = 3600 * 1000000, 60 * 1000000, 1000000
+	start, neg := len(buf), false
+	unit := func(n int64, one, many string) {
+		if n == 0 {
+			return
+		}
+		if len(buf) > start {
+			buf = append(buf, ' ')
+		}
+		if neg && n > 0 {
+			buf = append(buf, '+')
+		}
+		buf = strconv.AppendInt(buf, n, 10)
+		buf = append(buf, ' ')
+		if n == 1 {
+			buf = append(buf, one...)
+		} else {
+			buf = append(buf, many...)
+		}
+		neg = n < 0
+	}
+	unit(int64(months)/12, "year", "years")
+	unit(int64(months)%12, "mon", "mons")
+	unit(int64(days), "day", "days")
+	if micros != 0 || len(buf) == start {
+		if len(buf) > start {
+			buf = append(buf, ' ')
+		}
+		us := micros
+		if us < 0 {
+			buf = append(buf, '-')
+			us = -us
+		} else if neg {
+			buf = append(buf, '+')
+		}
+		buf = appendPad(buf, us/usPerHour, 2)
+		buf = append(buf, ':')
+		buf = appendPad(buf, (us%usPerHour)/usPerMin, 2)
+		buf = append(buf, ':')
+		buf = appendPad(buf, (us%usPerMin)/usPerSec, 2)
+		if frac := us % usPerSec; frac != 0 {
+			buf = append(buf, '.')
+			f := appendPad(nil, frac, 6)
+			for len(f) > 0 && f[len(f)-1] == '0' {
+				f = f[:len(f)-1]
+			}
+			buf = append(buf, f...)
+		}
+	}
+	return buf
 }
 
 // formatFloat renders f as PostgreSQL (12+) does: shortest round-trip digits, exponent form

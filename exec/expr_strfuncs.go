@@ -351,6 +351,21 @@ func strFuncKernel(name string, args []Expr, out arrow.DataType) (kernel, arrow.
 			w.boolean(i, re.Match(a.str(0, i)))
 			return nil
 		}), b, true, nil
+	case "regexp_count":
+		// number of non-overlapping matches of the pattern (PostgreSQL 15)
+		if err = argsAre(args, 2, 2, name); err != nil {
+			return nil, nil, true, err
+		}
+		var cache regexCache
+		o := intOut(i32)
+		return rowKernel(o, true, func(a *rowArgs, i int, w *rowWriter) error {
+			re, _, err := cache.get(string(a.str(1, i)), "")
+			if err != nil {
+				return err
+			}
+			w.int(i, int64(len(re.FindAllIndex(a.str(0, i), -1))))
+			return nil
+		}), o, true, nil
 	case "make_date":
 		if err = argsAre(args, 3, 3, name); err != nil {
 			return nil, nil, true, err

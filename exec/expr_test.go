@@ -12,6 +12,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/scalar"
 	"github.com/tern-db/tern/exec"
 	"github.com/tern-db/tern/exec/exectest"
+	"github.com/tern-db/tern/functions"
 	"github.com/tern-db/tern/proto/errs"
 )
 
@@ -61,11 +62,24 @@ func (b eb) dec(unscaled int64, p, s int32) exec.Expr {
 }
 
 func (b eb) call(name string, out arrow.DataType, args ...exec.Expr) exec.Expr {
-	e, err := exec.NewCall(name, args, out)
+	e, err := build(name, args, out)
 	if err != nil {
-		b.t.Fatalf("NewCall(%s): %v", name, err)
+		b.t.Fatalf("call %s: %v", name, err)
 	}
 	return e
+}
+
+// build constructs function name through the registry, as the node's compiler does; names
+// the registry does not declare (pi, concat_pg: the binder rewrites those) go to their
+// kernel family directly.
+func build(name string, args []exec.Expr, out arrow.DataType) (exec.Expr, error) {
+	if f, ok := functions.ByID(name); ok {
+		return f.Build(args, out)
+	}
+	if e, err := exec.StringFunc(name)(args, out); err == nil {
+		return e, nil
+	}
+	return exec.Math(name)(args, out)
 }
 
 func (b eb) cast(e exec.Expr, to arrow.DataType) exec.Expr {

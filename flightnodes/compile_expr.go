@@ -8,7 +8,7 @@ import (
 	"github.com/substrait-io/substrait-protobuf/go/substraitpb"
 
 	"github.com/tern-db/tern/exec"
-	tproto "github.com/tern-db/tern/proto"
+	"github.com/tern-db/tern/functions"
 	"github.com/tern-db/tern/proto/errs"
 )
 
@@ -139,18 +139,12 @@ func (c *compiler) scalarFunction(f *substraitpb.Expression_ScalarFunction, in *
 			return nil, err
 		}
 	}
-	if name == "concat" && c.urns[f.GetFunctionReference()] == tproto.URNTern {
-		// PostgreSQL's concat() function (NULLs skipped), not the || operator.
-		name = "concat_pg"
-		for i, a := range args {
-			if a.Type().ID() != arrow.STRING && a.Type().ID() != arrow.NULL {
-				if args[i], err = exec.NewCast(a, arrow.BinaryTypes.String); err != nil {
-					return nil, err
-				}
-			}
-		}
+	// The kernel is chosen here, once per plan, from the declared URN and name.
+	fn, ok := functions.Lookup(c.urns[f.GetFunctionReference()], name)
+	if !ok {
+		return nil, errs.Errorf(errs.ErrNotSupported, "scalar function %q", name)
 	}
-	x, err := exec.NewCall(name, args, out)
+	x, err := fn.Build(args, out)
 	if err != nil {
 		return nil, fmt.Errorf("function %s: %w", name, err)
 	}

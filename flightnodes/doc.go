@@ -3,5 +3,6 @@
 // `tern serve` or behind a Flight service for `tern node`. Sub-package exec is the vectorized
 // engine itself.
 //
-// flightnodes imports exec, connectors and proto; never planner or gateway.
+// flightnodes imports exec, functions (the registry: kernels by Substrait name), connectors
+// and proto; never planner or gateway.
 package flightnodes

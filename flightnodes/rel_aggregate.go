@@ -9,6 +9,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/tern-db/tern/exec"
+	"github.com/tern-db/tern/functions"
 	"github.com/tern-db/tern/proto/errs"
 )
 
@@ -235,38 +236,15 @@ func (c *compiler) measure(m *substraitpb.AggregateRel_Measure, s *arrow.Schema,
 		argExprs = f.GetArgs()
 	}
 	spec = exec.AggSpec{Name: fmt.Sprintf("measure%d", i), Distinct: f.GetInvocation() == substraitpb.AggregateFunction_AGGREGATION_INVOCATION_DISTINCT}
-	nargs := 1
-	switch name {
-	case "count":
-		spec.Func = exec.AggCount
-		if len(argExprs) == 0 {
-			spec.Func, nargs = exec.AggCountStar, 0
-		}
-	case "sum":
-		spec.Func = exec.AggSum
-	case "avg":
-		spec.Func = exec.AggAvg
-	case "min":
-		spec.Func = exec.AggMin
-	case "max":
-		spec.Func = exec.AggMax
-	case "bool_and", "every":
-		spec.Func = exec.AggBoolAnd
-	case "bool_or":
-		spec.Func = exec.AggBoolOr
-	case "string_agg":
-		spec.Func, nargs = exec.AggStringAgg, 2
-	case "var_samp", "variance":
-		spec.Func = exec.AggVarSamp
-	case "var_pop":
-		spec.Func = exec.AggVarPop
-	case "stddev_samp", "stddev":
-		spec.Func = exec.AggStddevSamp
-	case "stddev_pop":
-		spec.Func = exec.AggStddevPop
-	default:
+	ag, ok := functions.LookupAgg(c.urns[f.GetFunctionReference()], name)
+	if !ok {
 		return spec, nil, errs.Errorf(errs.ErrNotSupported, "aggregate function %q", name)
 	}
+	nargs := ag.Args
+	if len(argExprs) == 0 && ag.StarOK {
+		nargs = 0
+	}
+	spec.Func, _ = ag.ExecFunc(nargs)
 	if len(argExprs) != nargs {
 		return spec, nil, errs.Errorf(errs.ErrInvalidArgument, "aggregate %s with %d arguments", name, len(argExprs))
 	}

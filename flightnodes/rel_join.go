@@ -5,6 +5,7 @@ import (
 	"github.com/substrait-io/substrait-protobuf/go/substraitpb"
 
 	"github.com/tern-db/tern/exec"
+	tproto "github.com/tern-db/tern/proto"
 	"github.com/tern-db/tern/proto/errs"
 )
 
@@ -159,7 +160,7 @@ func (c *compiler) join(left, right exec.Operator, lk, rk []int, nullEq []bool, 
 	case 1:
 		filter = preds[0]
 	default:
-		f, err := exec.NewCall("and", preds, arrow.FixedWidthTypes.Boolean)
+		f, err := exec.Logic(tproto.FnAnd, true)(preds, arrow.FixedWidthTypes.Boolean)
 		if err != nil {
 			return nil, err
 		}

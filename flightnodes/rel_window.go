@@ -8,6 +8,7 @@ import (
 	"github.com/substrait-io/substrait-protobuf/go/substraitpb"
 
 	"github.com/tern-db/tern/exec"
+	"github.com/tern-db/tern/functions"
 	"github.com/tern-db/tern/proto/errs"
 )
 
@@ -79,41 +80,14 @@ func (c *compiler) windowRel(r *substraitpb.ConsistentPartitionWindowRel) (exec.
 			}
 			f.Args = append(f.Args, i)
 		}
-		switch name {
-		case "row_number":
-			f.Kind = exec.WinRowNumber
-		case "rank":
-			f.Kind = exec.WinRank
-		case "dense_rank":
-			f.Kind = exec.WinDenseRank
-		case "percent_rank":
-			f.Kind = exec.WinPercentRank
-		case "cume_dist":
-			f.Kind = exec.WinCumeDist
-		case "ntile":
-			f.Kind = exec.WinNtile
-		case "lag":
-			f.Kind = exec.WinLag
-		case "lead":
-			f.Kind = exec.WinLead
-		case "first_value":
-			f.Kind = exec.WinFirstValue
-		case "last_value":
-			f.Kind = exec.WinLastValue
-		case "nth_value":
-			f.Kind = exec.WinNthValue
-		case "sum", "avg", "count", "min", "max":
+		if w, ok := functions.LookupWindow(name); ok {
+			f.Kind = w.Kind
+		} else if ag, ok := functions.LookupAgg(c.urns[wf.GetFunctionReference()], name); ok {
 			f.Kind = exec.WinAgg
-			f.Agg = map[string]exec.AggFunc{"sum": exec.AggSum, "avg": exec.AggAvg, "count": exec.AggCount, "min": exec.AggMin, "max": exec.AggMax}[name]
-			if name == "count" && len(f.Args) == 0 {
-				f.Agg = exec.AggCountStar
+			if f.Agg, ok = ag.ExecFunc(len(f.Args)); !ok {
+				return nil, errs.Errorf(errs.ErrInvalidArgument, "window aggregate %s with %d arguments", name, len(f.Args))
 			}
-		case "bool_and", "every", "bool_or", "string_agg", "var_samp", "variance", "var_pop", "stddev_samp", "stddev", "stddev_pop":
-			f.Kind = exec.WinAgg
-			f.Agg = map[string]exec.AggFunc{"bool_and": exec.AggBoolAnd, "every": exec.AggBoolAnd, "bool_or": exec.AggBoolOr,
-				"string_agg": exec.AggStringAgg, "var_samp": exec.AggVarSamp, "variance": exec.AggVarSamp, "var_pop": exec.AggVarPop,
-				"stddev_samp": exec.AggStddevSamp, "stddev": exec.AggStddevSamp, "stddev_pop": exec.AggStddevPop}[name]
-		default:
+		} else {
 			return nil, errs.Errorf(errs.ErrNotSupported, "window function %q", name)
 		}
 		if err := rankOutput(name, f); err != nil {

@@ -8,6 +8,7 @@ import (
 
 	pg "github.com/pganalyze/pg_query_go/v6"
 	"github.com/tern-db/tern/catalog"
+	"github.com/tern-db/tern/functions"
 	"github.com/tern-db/tern/planner/logical"
 	"github.com/tern-db/tern/proto"
 	"github.com/tern-db/tern/proto/errs"
@@ -852,10 +853,14 @@ func (b *binder) bindCoalesce(ce *pg.CoalesceExpr, c exprCtx) (logical.Expr, err
 	return out, nil
 }
 
-var aggFuncs = map[string]string{"count": proto.AggCount, "sum": proto.AggSum, "avg": proto.AggAvg, "min": proto.AggMin, "max": proto.AggMax,
-	"bool_and": "bool_and", "bool_or": "bool_or", "every": "bool_and", "string_agg": "string_agg",
-	"stddev": "stddev_samp", "stddev_samp": "stddev_samp", "stddev_pop": "stddev_pop",
-	"variance": "var_samp", "var_samp": "var_samp", "var_pop": "var_pop"}
+// aggFuncOf is the aggregate a SQL name stands for, by the function registry (aliases such
+// as every and variance resolve to their function).
+func aggFuncOf(name string) (string, bool) {
+	if a, ok := functions.AggBySQL(name); ok {
+		return a.ID, true
+	}
+	return "", false
+}
 
 func (b *binder) bindFunc(fc *pg.FuncCall, c exprCtx) (logical.Expr, error) {
 	name := lowerName(fc.Funcname)
@@ -867,7 +872,7 @@ func (b *binder) bindFunc(fc *pg.FuncCall, c exprCtx) (logical.Expr, error) {
 	if fc.Over != nil {
 		return b.bindWindowFunc(name, fc, c)
 	}
-	if agg, ok := aggFuncs[name]; ok {
+	if agg, ok := aggFuncOf(name); ok {
 		return b.bindAgg(agg, fc, c)
 	}
 	if fc.AggStar || fc.AggDistinct {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
 	"github.com/tern-db/tern/catalog"
+	"github.com/tern-db/tern/functions"
 	"github.com/tern-db/tern/planner/logical"
 	"github.com/tern-db/tern/proto"
 	"github.com/tern-db/tern/proto/errs"
@@ -28,6 +29,9 @@ func (b *binder) scalarFunc(name string, args []logical.Expr, loc int32) (logica
 	if name == "current_setting" && (len(args) == 1 || len(args) == 2) {
 		return b.currentSetting(args, loc) // settings.go
 	}
+	if e, ok := b.resolveBySig(name, args); ok {
+		return e, nil
+	}
 	n := len(args)
 	// to brings argument i to type t when an implicit cast allows it.
 	to := func(i int, t catalog.Type) bool {
@@ -43,15 +47,7 @@ func (b *binder) scalarFunc(name string, args []logical.Expr, loc int32) (logica
 	}
 	text := func(i int) bool { return to(i, catalog.Text) }
 	i32 := func(i int) bool { return to(i, catalog.Int32) }
-	all := func(f func(int) bool) bool {
-		for i := range args {
-			if !f(i) {
-				return false
-			}
-		}
-		return true
-	}
-	mk := func(fn string, t catalog.Type) logical.Expr { return call(fn, t, args...) }
+	mk := func(sqlName string, t catalog.Type) logical.Expr { return regCall(fnOf(sqlName), t, args) }
 	// numeric argument: float8 stays float8, integers and numeric become numeric
 	number := func(i int) (catalog.Type, bool) {
 		t := args[i].Type()
@@ -74,93 +70,6 @@ func (b *binder) scalarFunc(name string, args []logical.Expr, loc int32) (logica
 		return t, false
 	}
 	switch name {
-	case "lower", "upper", "initcap", "reverse", "md5":
-		if n != 1 || !text(0) {
-			return nil, undefined()
-		}
-		return mk(name, catalog.Text), nil
-	case "length", "char_length", "character_length":
-		if n != 1 || !text(0) {
-			return nil, undefined()
-		}
-		return call(proto.FnLength, catalog.Int32, args...), nil
-	case "octet_length", "bit_length", "ascii":
-		if n != 1 || !text(0) {
-			return nil, undefined()
-		}
-		return mk(name, catalog.Int32), nil
-	case "substring", "substr":
-		if n < 2 || n > 3 || !text(0) || !i32(1) || (n == 3 && !i32(2)) {
-			return nil, undefined()
-		}
-		return call(proto.FnSubstr, catalog.Text, args...), nil
-	case "position", "strpos":
-		// position(substring IN string) arrives as position(string, substring)
-		if n != 2 || !text(0) || !text(1) {
-			return nil, undefined()
-		}
-		return call("strpos", catalog.Int32, args...), nil
-	case "btrim", "ltrim", "rtrim", "trim":
-		if n < 1 || n > 2 || !all(text) {
-			return nil, undefined()
-		}
-		if name == "trim" {
-			name = "btrim"
-		}
-		return mk(name, catalog.Text), nil
-	case "replace", "translate":
-		if n != 3 || !all(text) {
-			return nil, undefined()
-		}
-		return mk(name, catalog.Text), nil
-	case "split_part":
-		if n != 3 || !text(0) || !text(1) || !i32(2) {
-			return nil, undefined()
-		}
-		return mk(name, catalog.Text), nil
-	case "left", "right", "repeat":
-		if n != 2 || !text(0) || !i32(1) {
-			return nil, undefined()
-		}
-		return mk(name, catalog.Text), nil
-	case "lpad", "rpad":
-		if n < 2 || n > 3 || !text(0) || !i32(1) || (n == 3 && !text(2)) {
-			return nil, undefined()
-		}
-		return mk(name, catalog.Text), nil
-	case "chr":
-		if n != 1 || !i32(0) {
-			return nil, undefined()
-		}
-		return mk(name, catalog.Text), nil
-	case "starts_with":
-		if n != 2 || !all(text) {
-			return nil, undefined()
-		}
-		return mk(name, catalog.Bool), nil
-	case "regexp_replace":
-		if n < 3 || n > 4 || !all(text) {
-			return nil, undefined()
-		}
-		return mk(name, catalog.Text), nil
-	case "regexp_like":
-		if n < 2 || n > 3 || !all(text) {
-			return nil, undefined()
-		}
-		return mk(name, catalog.Bool), nil
-	case "regexp_substr":
-		if n != 2 || !all(text) {
-			return nil, undefined()
-		}
-		// NULL when nothing matches, whatever the arguments: not a strict function's nullability
-		e := call(name, catalog.Text, args...)
-		e.Null = true
-		return e, nil
-	case "regexp_count":
-		if n != 2 || !all(text) {
-			return nil, undefined()
-		}
-		return mk(name, catalog.Int32), nil
 	case "concat", "concat_ws":
 		// concat and concat_ws skip NULL arguments (PostgreSQL's functions, under URNTern)
 		if n == 0 || (name == "concat_ws" && n < 2) {
@@ -197,7 +106,7 @@ func (b *binder) scalarFunc(name string, args []logical.Expr, loc int32) (logica
 			if len(parts) == 0 {
 				return &logical.Literal{Typ: catalog.Text, Value: ""}, nil
 			}
-			return call("concat_ws", catalog.Text, append([]logical.Expr{sep}, parts...)...), nil
+			return regCall(proto.FnConcatWS, catalog.Text, append([]logical.Expr{sep}, parts...)), nil
 		}
 		if len(parts) == 0 {
 			return &logical.Literal{Typ: catalog.Text, Value: ""}, nil
@@ -215,7 +124,7 @@ func (b *binder) scalarFunc(name string, args []logical.Expr, loc int32) (logica
 		if !isNumber(t) {
 			return nil, undefined()
 		}
-		return mk("abs", t), nil
+		return mk(name, t), nil
 	case "sign":
 		if n != 1 {
 			return nil, undefined()
@@ -229,9 +138,6 @@ func (b *binder) scalarFunc(name string, args []logical.Expr, loc int32) (logica
 		}
 		return mk(name, t), nil
 	case "ceil", "ceiling", "floor", "trunc", "round":
-		if name == "ceiling" {
-			name = "ceil"
-		}
 		if n < 1 || n > 2 {
 			return nil, undefined()
 		}
@@ -258,24 +164,6 @@ func (b *binder) scalarFunc(name string, args []logical.Expr, loc int32) (logica
 			return mk(name, catalog.Numeric(max(p, 1), s)), nil
 		}
 		return mk(name, t), nil
-	case "sqrt", "cbrt", "exp", "ln", "log10", "sin", "cos", "tan", "asin", "acos", "atan", "degrees", "radians":
-		if n != 1 || !to(0, catalog.Float64) {
-			return nil, undefined()
-		}
-		return mk(name, catalog.Float64), nil
-	case "log":
-		if n != 1 || !to(0, catalog.Float64) {
-			return nil, undefined()
-		}
-		return call("log10", catalog.Float64, args...), nil
-	case "power", "pow", "atan2":
-		if name == "pow" {
-			name = "power"
-		}
-		if n != 2 || !to(0, catalog.Float64) || !to(1, catalog.Float64) {
-			return nil, undefined()
-		}
-		return mk(name, catalog.Float64), nil
 	case "pi":
 		if n != 0 {
 			return nil, undefined()
@@ -310,16 +198,6 @@ func (b *binder) scalarFunc(name string, args []logical.Expr, loc int32) (logica
 			return mk(name, catalog.Timestamp), nil
 		}
 		return nil, undefined()
-	case "justify_hours", "justify_days", "justify_interval":
-		if n != 1 || !to(0, catalog.Interval) {
-			return nil, undefined()
-		}
-		return mk(name, catalog.Interval), nil
-	case "make_date":
-		if n != 3 || !all(i32) {
-			return nil, undefined()
-		}
-		return mk(name, catalog.Date), nil
 	case "to_char", "to_date", "to_timestamp", "to_number", "clock_timestamp", "timeofday", "random", "age":
 		return nil, b.errAt(loc, notSupported("function %s is not supported yet", name))
 	case "read_parquet", "read_csv", "read_json":
@@ -331,6 +209,62 @@ func (b *binder) scalarFunc(name string, args []logical.Expr, loc int32) (logica
 		return &logical.Call{Fn: "grouping", Args: args, Typ: catalog.Int32}, nil
 	}
 	return nil, undefined()
+}
+
+// fnOf is the registry ID of the function SQL name stands for (its first declaration).
+func fnOf(sqlName string) string {
+	if fs := functions.BySQL(sqlName); len(fs) > 0 {
+		return fs[0].ID
+	}
+	return sqlName
+}
+
+// regCall builds a call of registry function id with its declared nullability rule.
+func regCall(id string, t catalog.Type, args []logical.Expr) *logical.Call {
+	f, ok := functions.ByID(id)
+	if !ok {
+		return call(id, t, args...) // the producer reports it: every function must be declared
+	}
+	nulls := make([]bool, len(args))
+	for i, a := range args {
+		nulls[i] = a.Nullable()
+	}
+	return &logical.Call{Fn: id, Args: args, Typ: t, Null: f.Nullable(nulls)}
+}
+
+// resolveBySig binds a call of a registry function with declared signatures (package
+// functions): the first signature, in declaration order, whose parameter types every
+// argument reaches by an implicit cast (or already has) decides the coercions and the
+// result type; nullability follows the function's rule. ok is false when no declared
+// signature fits (the caller's own rules, then "function does not exist").
+func (b *binder) resolveBySig(name string, args []logical.Expr) (logical.Expr, bool) {
+	for _, f := range functions.BySQL(name) {
+		for _, s := range f.Sigs {
+			if !s.Accepts(len(args)) {
+				continue
+			}
+			out := make([]logical.Expr, len(args))
+			nulls := make([]bool, len(args))
+			ok := true
+			for i, a := range args {
+				t := s.Args[i]
+				if !canImplicit(a.Type(), t) && a.Type().Kind != t.Kind {
+					ok = false
+					break
+				}
+				e, err := b.coerce(a, t)
+				if err != nil {
+					ok = false
+					break
+				}
+				out[i], nulls[i] = e, e.Nullable()
+			}
+			if ok {
+				return &logical.Call{Fn: f.ID, Args: out, Typ: s.Result, Null: f.Nullable(nulls)}, true
+			}
+		}
+	}
+	return nil, false
 }
 
 // minMax binds GREATEST / LEAST: arguments brought to their common type; NULLs ignored.
@@ -346,7 +280,7 @@ func (b *binder) minMax(name string, args []logical.Expr, loc int32) (logical.Ex
 		}
 		null = null && args[i].Nullable()
 	}
-	return &logical.Call{Fn: name, Args: args, Typ: t, Null: null}, nil
+	return &logical.Call{Fn: fnOf(name), Args: args, Typ: t, Null: null}, nil
 }
 
 var extractFields = map[string]bool{"century": true, "day": true, "decade": true, "dow": true, "doy": true, "epoch": true,

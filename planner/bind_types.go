@@ -5,7 +5,9 @@ import (
 
 	pg "github.com/pganalyze/pg_query_go/v6"
 	"github.com/tern-db/tern/catalog"
+	"github.com/tern-db/tern/functions"
 	"github.com/tern-db/tern/planner/logical"
+	"github.com/tern-db/tern/proto"
 	"github.com/tern-db/tern/proto/errs"
 )
 
@@ -90,46 +92,12 @@ func opTypeName(t catalog.Type) string {
 	return t.String()
 }
 
-func canImplicit(from, to catalog.Type) bool {
-	switch {
-	case isUnknown(from):
-		return true
-	case from.Kind == to.Kind:
-		return true
-	case isNumber(from) && isNumber(to):
-		return numberRank(from) < numberRank(to)
-	case isDatetime(from) && isDatetime(to):
-		return datetimeRank(from) < datetimeRank(to)
-	}
-	return false
-}
+// The casts and their contexts are declared in the function registry (functions.Cast).
+func canImplicit(from, to catalog.Type) bool { return functions.Cast(from, to) >= functions.Implicit }
 
-func canAssign(from, to catalog.Type) bool {
-	switch {
-	case canImplicit(from, to):
-		return true
-	case isNumber(from) && isNumber(to):
-		return true
-	case to.Kind == catalog.TypeText:
-		return true
-	case isDatetime(from) && isDatetime(to):
-		return true
-	}
-	return false
-}
+func canAssign(from, to catalog.Type) bool { return functions.Cast(from, to) >= functions.Assignment }
 
-func canExplicit(from, to catalog.Type) bool {
-	switch {
-	case canAssign(from, to):
-		return true
-	case from.Kind == catalog.TypeText:
-		return to.Kind != catalog.TypeInterval
-	case from.Kind == catalog.TypeBool && to.Kind == catalog.TypeInt32,
-		from.Kind == catalog.TypeInt32 && to.Kind == catalog.TypeBool:
-		return true
-	}
-	return false
-}
+func canExplicit(from, to catalog.Type) bool { return functions.Cast(from, to) >= functions.Explicit }
 
 // commonType resolves the type several values are brought to (CASE, IN, comparisons, VALUES
 // columns), as PostgreSQL's UNION/CASE resolution does.
@@ -239,7 +207,7 @@ func (b *binder) coerceAssign(e logical.Expr, to catalog.Type, col string, loc i
 			if err != nil {
 				return nil, b.errAt(loc, err)
 			}
-			return call("varchar", to, in, &logical.Literal{Typ: catalog.Int32, Value: int64(to.Precision)},
+			return call(proto.FnVarchar, to, in, &logical.Literal{Typ: catalog.Int32, Value: int64(to.Precision)},
 				&logical.Literal{Typ: catalog.Bool, Value: false}), nil
 		}
 	}

@@ -135,7 +135,7 @@ func (b *binder) bindWindowFunc(name string, fc *pg.FuncCall, c exprCtx) (logica
 		}
 		wf.Typ = args[0].Type()
 	default:
-		fn, ok := aggFuncs[name]
+		fn, ok := aggFuncOf(name)
 		if !ok {
 			return nil, undefined()
 		}

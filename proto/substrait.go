@@ -46,6 +46,75 @@ const (
 	FnSubstr = "substring" // 1-based start, optional length
 )
 
+// PostgreSQL functions Tern declares under URNTern with their PostgreSQL names and argument
+// order (the function registry, package functions, says which SQL names reach each).
+const (
+	FnConcatFunc = "concat" // under URNTern: concat(), NULL arguments skipped (not ||)
+	FnConcatWS   = "concat_ws"
+	FnVarchar    = "varchar" // length coercion varchar(value, n, explicit)
+	FnInitcap    = "initcap"
+	FnReverse    = "reverse"
+	FnMD5        = "md5"
+	FnOctetLen   = "octet_length"
+	FnBitLen     = "bit_length"
+	FnASCII      = "ascii"
+	FnChr        = "chr"
+	FnStrpos     = "strpos"
+	FnBtrim      = "btrim"
+	FnLtrim      = "ltrim"
+	FnRtrim      = "rtrim"
+	FnReplace    = "replace"
+	FnTranslate  = "translate"
+	FnSplitPart  = "split_part"
+	FnLeft       = "left"
+	FnRight      = "right"
+	FnRepeat     = "repeat"
+	FnLpad       = "lpad"
+	FnRpad       = "rpad"
+	FnStartsWith = "starts_with"
+	FnRegexpRepl = "regexp_replace"
+	FnRegexpLike = "regexp_like"
+	FnRegexpSub  = "regexp_substr"
+	FnRegexpCnt  = "regexp_count"
+
+	FnAbs      = "abs"
+	FnSign     = "sign"
+	FnCeil     = "ceil"
+	FnFloor    = "floor"
+	FnTrunc    = "trunc"
+	FnRound    = "round"
+	FnSqrt     = "sqrt"
+	FnCbrt     = "cbrt"
+	FnExp      = "exp"
+	FnLn       = "ln"
+	FnLog10    = "log10"
+	FnSin      = "sin"
+	FnCos      = "cos"
+	FnTan      = "tan"
+	FnAsin     = "asin"
+	FnAcos     = "acos"
+	FnAtan     = "atan"
+	FnAtan2    = "atan2"
+	FnDegrees  = "degrees"
+	FnRadians  = "radians"
+	FnPower    = "power"
+	FnGreatest = "greatest" // NULL arguments ignored
+	FnLeast    = "least"    // NULL arguments ignored
+
+	FnExtract         = "extract"   // numeric result
+	FnDatePart        = "date_part" // double precision result
+	FnDateTrunc       = "date_trunc"
+	FnJustifyHours    = "justify_hours"
+	FnJustifyDays     = "justify_days"
+	FnJustifyInterval = "justify_interval"
+	FnMakeDate        = "make_date"
+	FnAge             = "age"
+
+	// FnCheckConstraint is TRUE where its condition is TRUE or NULL, else an error naming
+	// the constraint (the executor's exec.FnCheckConstraint).
+	FnCheckConstraint = "tern_check_constraint"
+)
+
 // Aggregate function names.
 const (
 	AggCount = "count" // no arguments: COUNT(*)
@@ -53,4 +122,28 @@ const (
 	AggAvg   = "avg"
 	AggMin   = "min"
 	AggMax   = "max"
+
+	AggBoolAnd    = "bool_and"
+	AggBoolOr     = "bool_or"
+	AggStringAgg  = "string_agg" // (value, delimiter)
+	AggVarSamp    = "var_samp"
+	AggVarPop     = "var_pop"
+	AggStddevSamp = "stddev_samp"
+	AggStddevPop  = "stddev_pop"
+)
+
+// Window-only function names (under URNTern); aggregates used as window functions keep
+// their aggregate names.
+const (
+	WinRowNumber   = "row_number"
+	WinRank        = "rank"
+	WinDenseRank   = "dense_rank"
+	WinPercentRank = "percent_rank"
+	WinCumeDist    = "cume_dist"
+	WinNtile       = "ntile"
+	WinLag         = "lag"
+	WinLead        = "lead"
+	WinFirstValue  = "first_value"
+	WinLastValue   = "last_value"
+	WinNthValue    = "nth_value"
 )

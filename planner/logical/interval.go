@@ -1,7 +1,7 @@
 package logical
 
 import (
-	"fmt"
+	"github.com/tern-db/tern/functions"
 	"math"
 	"strconv"
 	"strings"
@@ -151,50 +151,7 @@ func parseClock(t string) (float64, bool) {
 
 // FormatInterval renders an interval in PostgreSQL's default (postgres) style.
 func FormatInterval(iv Interval) string {
-	var parts []string
-	neg := false
-	unit := func(n int64, one, many string) {
-		if n == 0 {
-			return
-		}
-		sign := ""
-		if neg && n > 0 {
-			sign = "+"
-		}
-		name := many
-		if n == 1 || n == -1 {
-			name = one
-			if n == -1 {
-				name = many
-			}
-		}
-		parts = append(parts, fmt.Sprintf("%s%d %s", sign, n, name))
-		neg = n < 0
-	}
-	y, mo := int64(iv.Months)/12, int64(iv.Months)%12
-	unit(y, "year", "years")
-	unit(mo, "mon", "mons")
-	unit(int64(iv.Days), "day", "days")
-	if iv.Micros != 0 || len(parts) == 0 {
-		us := iv.Micros
-		sign := ""
-		if us < 0 {
-			sign = "-"
-			us = -us
-		} else if neg {
-			sign = "+"
-		}
-		h := us / usPerHour
-		m := (us % usPerHour) / usPerMin
-		sec := (us % usPerMin) / usPerSec
-		frac := us % usPerSec
-		s := fmt.Sprintf("%s%02d:%02d:%02d", sign, h, m, sec)
-		if frac != 0 {
-			s += strings.TrimRight(fmt.Sprintf(".%06d", frac), "0")
-		}
-		parts = append(parts, s)
-	}
-	return strings.Join(parts, " ")
+	return functions.FormatInterval(iv.Months, iv.Days, iv.Micros)
 }
 
 // IntervalFieldName maps an INTERVAL type modifier (PostgreSQL's field mask) to the unit a

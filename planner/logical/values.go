@@ -1,14 +1,20 @@
 package logical
 
 import (
+	"context"
+	"errors"
 	"math"
 	"math/big"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
+	"github.com/apache/arrow-go/v18/arrow/scalar"
 	"github.com/tern-db/tern/catalog"
+	"github.com/tern-db/tern/functions"
+	"github.com/tern-db/tern/proto"
 	"github.com/tern-db/tern/proto/errs"
 )
 
@@ -246,144 +252,84 @@ func parseTime(s string, tz bool) (time.Time, error) {
 	return time.Time{}, last
 }
 
-// CastValue converts a non-NULL value of type from into type to (explicit cast rules).
+// CastValue converts a value of type from into type to (explicit cast rules). Text and
+// untyped literals are read by the type's input function (ParseValue, PostgreSQL's I/O
+// conversion); every other cast is the executor's cast kernel, run over one row through the
+// function registry, so a constant cast and a column cast never disagree.
 func CastValue(v any, from, to catalog.Type) (any, error) {
-	out, err := castValue(v, from, to)
-	if err == nil && to.Kind == catalog.TypeFloat32 {
-		if f, ok := out.(float64); ok {
-			out = float64(float32(f)) // real keeps single precision
-		}
-	}
-	return out, err
-}
-
-func castValue(v any, from, to catalog.Type) (any, error) {
 	if v == nil {
 		return nil, nil
 	}
 	if from.Kind == catalog.TypeUnknown || from.Kind == catalog.TypeText {
+		s, ok := v.(string)
+		if !ok {
+			return nil, Errorf(errs.ErrInternal, "literal of type %s holds a %T", typeName(from), v)
+		}
 		if to.Kind == catalog.TypeText {
-			s := v.(string)
-			if to.Precision > 0 && int32(len([]rune(s))) > to.Precision {
-				s = string([]rune(s)[:to.Precision]) // explicit cast truncates, as PostgreSQL
+			return varcharExplicit(s, to)
+		}
+		out, err := ParseValue(s, to)
+		if err == nil && to.Kind == catalog.TypeFloat32 {
+			if f, ok := out.(float64); ok {
+				out = float64(float32(f)) // real keeps single precision
 			}
-			return s, nil
 		}
-		return ParseValue(v.(string), to)
+		return out, err
 	}
-	if to.Kind == catalog.TypeText {
-		s := FormatValue(from, v)
-		if from.Kind == catalog.TypeText {
-			s = v.(string)
-		}
-		if from.Kind == catalog.TypeTimestampTZ {
-			s = time.UnixMicro(v.(int64)).UTC().Format("2006-01-02 15:04:05.999999") + "+00"
-		}
-		if from.Kind == catalog.TypeInterval {
-			s = FormatInterval(v.(Interval))
-		}
-		if to.Precision > 0 && int32(len([]rune(s))) > to.Precision {
-			s = string([]rune(s)[:to.Precision])
-		}
+	if intWidth(from) > 0 && intWidth(from) <= intWidth(to) {
+		// widening between integer types changes no value (all are int64 here): no kernel
+		// needed, and a million-literal IN list plans without a million kernel runs
+		return v, nil
+	}
+	in, ok := ValueScalar(from, v)
+	if !ok {
+		return nil, Errorf(errs.ErrInternal, "literal of type %s holds a %T", typeName(from), v)
+	}
+	r, err := functions.EvalCast(context.Background(), in, to.Arrow())
+	if errors.Is(err, errs.ErrNotSupported) {
+		// no kernel: PostgreSQL has no such cast either
+		return nil, Errorf(errs.ErrInvalidArgument, "cannot cast type %s to %s", typeName(from), typeName(to))
+	}
+	if err != nil {
+		return nil, err
+	}
+	out, ok := ScalarValue(to, r)
+	if !ok {
+		return nil, Errorf(errs.ErrInternal, "cast to %s answered %s", typeName(to), r.DataType())
+	}
+	if s, isText := out.(string); isText {
+		return varcharExplicit(s, to)
+	}
+	return out, nil
+}
+
+func intWidth(t catalog.Type) int {
+	switch t.Kind {
+	case catalog.TypeInt16:
+		return 2
+	case catalog.TypeInt32:
+		return 4
+	case catalog.TypeInt64:
+		return 8
+	}
+	return 0
+}
+
+// varcharExplicit applies an explicit cast's length coercion to varchar(n) (truncation), with
+// the executor's varchar function.
+func varcharExplicit(s string, to catalog.Type) (any, error) {
+	if to.Precision <= 0 || len(s) <= int(to.Precision) {
 		return s, nil
 	}
-	switch from.Kind {
-	case catalog.TypeBool:
-		switch to.Kind {
-		case catalog.TypeBool:
-			return v, nil
-		case catalog.TypeInt32:
-			if v.(bool) {
-				return int64(1), nil
-			}
-			return int64(0), nil
-		}
-	case catalog.TypeInt16, catalog.TypeInt32, catalog.TypeInt64:
-		i := v.(int64)
-		switch to.Kind {
-		case catalog.TypeInt16, catalog.TypeInt32, catalog.TypeInt64:
-			if err := intRange(to, i); err != nil {
-				return nil, err
-			}
-			return i, nil
-		case catalog.TypeFloat32, catalog.TypeFloat64:
-			return float64(i), nil
-		case catalog.TypeNumeric:
-			return RatToDecimal(new(big.Rat).SetInt64(i), to)
-		case catalog.TypeBool:
-			if from.Kind == catalog.TypeInt32 {
-				return i != 0, nil
-			}
-		}
-	case catalog.TypeFloat32, catalog.TypeFloat64:
-		f := v.(float64)
-		switch to.Kind {
-		case catalog.TypeFloat32, catalog.TypeFloat64:
-			return f, nil
-		case catalog.TypeInt16, catalog.TypeInt32, catalog.TypeInt64:
-			r := math.RoundToEven(f)
-			if math.IsNaN(r) || r < math.MinInt64 || r >= math.MaxInt64 {
-				return nil, outOfRange(to)
-			}
-			i := int64(r)
-			if err := intRange(to, i); err != nil {
-				return nil, err
-			}
-			return i, nil
-		case catalog.TypeNumeric:
-			if math.IsNaN(f) || math.IsInf(f, 0) {
-				return nil, Errorf(errs.ErrInvalidArgument, "cannot convert %v to numeric", f)
-			}
-			r, _ := new(big.Rat).SetString(strconv.FormatFloat(f, 'g', 15, 64))
-			return RatToDecimal(r, to)
-		}
-	case catalog.TypeNumeric:
-		r := DecimalToRat(v.(decimal128.Num), from.Scale)
-		switch to.Kind {
-		case catalog.TypeNumeric:
-			return RatToDecimal(r, to)
-		case catalog.TypeFloat32, catalog.TypeFloat64:
-			f, _ := r.Float64()
-			return f, nil
-		case catalog.TypeInt16, catalog.TypeInt32, catalog.TypeInt64:
-			d, err := RatToDecimal(r, catalog.Numeric(38, 0))
-			if err != nil {
-				return nil, err
-			}
-			bi := d.(decimal128.Num).BigInt()
-			if !bi.IsInt64() {
-				return nil, outOfRange(to)
-			}
-			i := bi.Int64()
-			if err := intRange(to, i); err != nil {
-				return nil, err
-			}
-			return i, nil
-		}
-	case catalog.TypeInterval:
-		if to.Kind == catalog.TypeInterval {
-			return v, nil
-		}
-	case catalog.TypeDate:
-		d := v.(int32)
-		switch to.Kind {
-		case catalog.TypeDate:
-			return d, nil
-		case catalog.TypeTimestamp, catalog.TypeTimestampTZ:
-			return int64(d) * 86400 * 1_000_000, nil
-		}
-	case catalog.TypeTimestamp, catalog.TypeTimestampTZ:
-		us := v.(int64)
-		switch to.Kind {
-		case catalog.TypeTimestamp, catalog.TypeTimestampTZ:
-			return us, nil
-		case catalog.TypeDate:
-			days := us / (86400 * 1_000_000)
-			if us < 0 && us%(86400*1_000_000) != 0 {
-				days--
-			}
-			return int32(days), nil
-		}
+	f, ok := functions.ByID(proto.FnVarchar)
+	if !ok {
+		return nil, Errorf(errs.ErrInternal, "varchar is not declared")
 	}
-	return nil, Errorf(errs.ErrInvalidArgument, "cannot cast type %s to %s", typeName(from), typeName(to))
+	r, err := f.Eval(context.Background(), []scalar.Scalar{scalar.NewStringScalar(s),
+		scalar.NewInt32Scalar(to.Precision), scalar.NewBooleanScalar(true)}, arrow.BinaryTypes.String)
+	if err != nil {
+		return nil, err
+	}
+	out, _ := ScalarValue(catalog.Text, r)
+	return out, nil
 }

@@ -5,6 +5,7 @@
 // unchanged, wraps errors with the rule's name, and records which rules fired (EXPLAIN
 // VERBOSE prints them).
 //
-// optimizer imports planner/logical and catalog only; it never touches SQL text, the
+// optimizer imports planner/logical, catalog and the function registry (functions: constant
+// folding runs the executor's kernels through it) only; it never touches SQL text, the
 // catalog store or Substrait.
 package optimizer

@@ -27,9 +27,12 @@ func TestFoldConstants(t *testing.T) {
 		{&logical.Cast{Input: &logical.Literal{Typ: catalog.Type{}, Value: "2020-01-02"}, To: catalog.Date}, "2020-01-02::date"},
 		{&logical.Case{Whens: []logical.When{{Cond: &logical.Literal{Typ: catalog.Bool, Value: false}, Result: i32(1)}}, Else: a, Typ: catalog.Int32}, "a#0"},
 		{fn("is_null", catalog.Bool, null), "true::boolean"},
-		// timestamp - timestamp is an interval: int64 operands, not an int64 result
+		// timestamp - timestamp is an interval (int64 operands, not an int64 result): folded by
+		// the executor's kernel, which knows the difference
 		{fn("subtract", catalog.Interval, &logical.Literal{Typ: catalog.Timestamp, Value: int64(86400_000000)}, &logical.Literal{Typ: catalog.Timestamp, Value: int64(0)}),
-			"subtract(1970-01-02 00:00:00::timestamp without time zone, 1970-01-01 00:00:00::timestamp without time zone)"},
+			"'1 day'::interval"},
+		{fn("subtract", catalog.Int16, i16(-32768), i16(1)), "subtract(-32768::smallint, 1::smallint)"}, // overflow of smallint
+		{fn("divide", catalog.Numeric(38, 16), dec("1", 0), dec("3", 0)), "0.3333333333333333::numeric(38,16)"},
 		{fn("concat", catalog.Text, &logical.Literal{Typ: catalog.Text, Value: "a"}, &logical.Literal{Typ: catalog.Text, Value: "b"}), "'ab'::text"},
 		{fn(logical.FnConcatFunc, catalog.Text, &logical.Literal{Typ: catalog.Text, Value: "a"}, &logical.Literal{Typ: catalog.Text}, &logical.Literal{Typ: catalog.Text, Value: "b"}), "'ab'::text"},
 	}
@@ -47,4 +50,16 @@ func TestFoldConstants(t *testing.T) {
 	if _, changed := apply(t, FoldConstants{}, s); changed {
 		t.Errorf("unchanged plan reported as changed")
 	}
+}
+
+func i16(v int64) *logical.Literal { return &logical.Literal{Typ: catalog.Int16, Value: v} }
+
+// dec is the numeric(38,s) literal of the decimal text v.
+func dec(v string, s int32) *logical.Literal {
+	t := catalog.Numeric(38, s)
+	x, err := logical.ParseValue(v, t)
+	if err != nil {
+		panic(err)
+	}
+	return &logical.Literal{Typ: t, Value: x}
 }

@@ -3,6 +3,7 @@
 // function names, output_type on every call, LocalFiles/VirtualTable reads, HashJoinRel with
 // the right input as build side, AggregateRel over plain field references).
 //
-// It imports planner/logical, proto and the Substrait protobuf types; it never binds SQL or
+// It imports planner/logical, proto, the function registry (functions: URN and name of each
+// call) and the Substrait protobuf types; it never binds SQL or
 // consults the catalog.
 package substrait

@@ -3,14 +3,15 @@ package substrait
 import (
 	"encoding/binary"
 	"fmt"
-	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
 	pb "github.com/substrait-io/substrait-protobuf/go/substraitpb"
 	ext "github.com/substrait-io/substrait-protobuf/go/substraitpb/extensions"
 	"github.com/tern-db/tern/catalog"
+	"github.com/tern-db/tern/functions"
 	"github.com/tern-db/tern/planner/logical"
 	"github.com/tern-db/tern/proto"
+	"github.com/tern-db/tern/proto/errs"
 )
 
 // fn returns the anchor of function name:sig declared under urn.
@@ -33,47 +34,20 @@ func (p *producer) fn(urn, compound string) uint32 {
 	return a
 }
 
-func scalarURN(fn string, args []logical.Expr) string {
-	hasKind := func(k catalog.TypeKind) bool {
-		for _, a := range args {
-			if a.Type().Kind == k {
-				return true
-			}
-		}
-		return false
+// scalarFunction returns the extension URN and compound name of call x, both from the
+// function registry's one declaration of x.Fn.
+func scalarFunction(x *logical.Call) (string, string, error) {
+	f, ok := functions.ByID(x.Fn)
+	if !ok {
+		return "", "", fmt.Errorf("function %s: %w", x.Fn, errs.ErrNotSupported)
 	}
-	switch fn {
-	case proto.FnAdd, proto.FnSubtract, proto.FnMultiply, proto.FnDivide, proto.FnModulus, proto.FnNegate:
-		if hasKind(catalog.TypeDate) || hasKind(catalog.TypeTimestamp) || hasKind(catalog.TypeTimestampTZ) || hasKind(catalog.TypeInterval) {
-			return proto.URNDatetime
-		}
-		if hasKind(catalog.TypeNumeric) {
-			return proto.URNDecimal
-		}
-		return proto.URNArithmetic
-	case proto.FnEqual, proto.FnNotEqual, proto.FnLt, proto.FnLte, proto.FnGt, proto.FnGte,
-		proto.FnIsNull, proto.FnIsNotNull, proto.FnIsDistinct, proto.FnNotDistinct:
-		return proto.URNComparison
-	case proto.FnAnd, proto.FnOr, proto.FnNot:
-		return proto.URNBoolean
-	case proto.FnConcat, proto.FnLike, proto.FnLower, proto.FnUpper, proto.FnLength, proto.FnSubstr:
-		return proto.URNString
+	types := make([]catalog.Type, len(x.Args))
+	sigs := make([]string, len(x.Args))
+	for i, a := range x.Args {
+		types[i] = a.Type()
+		sigs[i] = sigName(types[i])
 	}
-	return proto.URNTern
-}
-
-func signature(fn string, args []logical.Expr) string {
-	switch fn {
-	case proto.FnAnd, proto.FnOr:
-		return fn + ":bool"
-	case proto.FnConcat:
-		return fn + ":str"
-	}
-	parts := make([]string, len(args))
-	for i, a := range args {
-		parts[i] = sigName(a.Type())
-	}
-	return fn + ":" + strings.Join(parts, "_")
+	return f.URNOf(types), f.Compound(sigs), nil
 }
 
 func fieldRef(i int) *pb.Expression_FieldReference {
@@ -120,11 +94,11 @@ func (p *producer) expr(e logical.Expr) (*pb.Expression, error) {
 		if err != nil {
 			return nil, err
 		}
-		urn, name := scalarURN(x.Fn, x.Args), x.Fn
-		if name == logical.FnConcatFunc {
-			urn, name = proto.URNTern, "concat"
+		urn, compound, err := scalarFunction(x)
+		if err != nil {
+			return nil, err
 		}
-		anchor := p.fn(urn, signature(name, x.Args))
+		anchor := p.fn(urn, compound)
 		return &pb.Expression{RexType: &pb.Expression_ScalarFunction_{ScalarFunction: &pb.Expression_ScalarFunction{
 			FunctionReference: anchor, Arguments: args, OutputType: out,
 		}}}, nil
