@@ -3,6 +3,7 @@ package coordinator
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -44,14 +45,16 @@ type harness struct {
 	hooks *fakeSessions
 }
 
-func newHarness(t *testing.T) *harness {
+// newHarness returns a coordinator over a fresh in-memory catalog; SQL may read and write
+// files under allowDirs.
+func newHarness(t *testing.T, allowDirs ...string) *harness {
 	t.Helper()
 	alloc := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	t.Cleanup(func() { alloc.AssertSize(t, 0) })
 	cat := catalog.NewMemory()
 	store := native.New(t.TempDir(), cat)
 	hooks := &fakeSessions{}
-	c := New(Config{Catalog: cat, Store: store, Executor: flightnodes.NewNode(alloc), Alloc: alloc, Sessions: hooks})
+	c := New(Config{Catalog: cat, Store: store, Executor: flightnodes.NewNode(alloc), AllowDirs: allowDirs, Alloc: alloc, Sessions: hooks})
 	sess := planner.Session{Tenant: catalog.DefaultTenant, User: catalog.AdminUser, Schema: catalog.DefaultSchema}
 	return &harness{t: t, c: c, sess: sess, alloc: alloc, hooks: hooks}
 }
@@ -283,4 +286,28 @@ func TestIngest(t *testing.T) {
 	if _, err := h.c.Ingest(ctx, Session{Session: dry}, IngestRequest{Ref: ref, IfExists: ExistsAppend}, rdr); !errors.Is(err, errs.ErrFailedPrecondition) {
 		t.Errorf("ingest under a dry run: %v, want FailedPrecondition", err)
 	}
+}
+
+// TestCopyToAndFrom: COPY TO writes a whole file under an allowed directory; COPY FROM fits
+// the file's values to the table, naming the row and column of one that does not fit.
+func TestCopyToAndFrom(t *testing.T) {
+	dir := t.TempDir()
+	h := newHarness(t, dir)
+	h.mustExec(nil, "CREATE TABLE src (id bigint, name text)")
+	h.mustExec(nil, "INSERT INTO src VALUES (1, 'ab'), (2, 'abcdef')")
+	out := filepath.Join(dir, "out.csv")
+	if n := h.mustExec(nil, "COPY src TO '"+out+"' (FORMAT csv, HEADER true)"); n != 2 {
+		t.Errorf("COPY TO reported %d rows, want 2", n)
+	}
+	h.mustExec(nil, "CREATE TABLE dst (id bigint, name varchar(5))")
+	_, err := h.exec(nil, "COPY dst FROM '"+out+"' (FORMAT csv, HEADER true)")
+	if !errors.Is(err, errs.ErrInvalidArgument) || !strings.Contains(err.Error(), "value too long for type character varying(5) (COPY dst, row 2, column name") {
+		t.Errorf("COPY FROM of a value too long: %v", err)
+	}
+	h.want(nil, "SELECT count(*) FROM dst", "0")
+	h.mustExec(nil, "CREATE TABLE wide (id bigint, name text)")
+	if n := h.mustExec(nil, "COPY wide FROM '"+out+"' (FORMAT csv, HEADER true)"); n != 2 {
+		t.Errorf("COPY FROM reported %d rows, want 2", n)
+	}
+	h.want(nil, "SELECT id, name FROM wide ORDER BY id", "1|ab", "2|abcdef")
 }
