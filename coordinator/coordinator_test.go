@@ -311,3 +311,52 @@ func TestCopyToAndFrom(t *testing.T) {
 	}
 	h.want(nil, "SELECT id, name FROM wide ORDER BY id", "1|ab", "2|abcdef")
 }
+
+// racingCatalog lets another writer commit to a table just before the next append commit of
+// the test, so that the append loses the race.
+type racingCatalog struct {
+	catalog.Catalog
+	mu       sync.Mutex
+	armed    bool
+	attempts int
+}
+
+func (r *racingCatalog) CommitSnapshot(ctx context.Context, commits ...catalog.Commit) ([]catalog.Snapshot, error) {
+	r.mu.Lock()
+	armed := r.armed
+	r.armed = false
+	r.attempts++
+	r.mu.Unlock()
+	if armed {
+		cur, err := r.Catalog.GetTable(ctx, commits[0].Ref)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := r.Catalog.CommitSnapshot(ctx, catalog.Commit{Ref: cur.Ref, Base: cur.CurrentSnapshot, Operation: "concurrent"}); err != nil {
+			return nil, err
+		}
+	}
+	return r.Catalog.CommitSnapshot(ctx, commits...)
+}
+
+// TestAppendRetriedAfterConcurrentCommit: an INSERT whose commit loses the race with another
+// writer's is retried on the newer snapshot instead of failing.
+func TestAppendRetriedAfterConcurrentCommit(t *testing.T) {
+	alloc := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer alloc.AssertSize(t, 0)
+	cat := &racingCatalog{Catalog: catalog.NewMemory()}
+	c := New(Config{Catalog: cat, Store: native.New(t.TempDir(), cat), Executor: flightnodes.NewNode(alloc), Alloc: alloc})
+	h := &harness{t: t, c: c, sess: planner.Session{Tenant: catalog.DefaultTenant, User: catalog.AdminUser, Schema: catalog.DefaultSchema}, alloc: alloc}
+	h.mustExec(nil, "CREATE TABLE a (id bigint)")
+	h.mustExec(nil, "INSERT INTO a VALUES (1)")
+	cat.mu.Lock()
+	cat.armed, cat.attempts = true, 0
+	cat.mu.Unlock()
+	if n := h.mustExec(nil, "INSERT INTO a VALUES (2), (3)"); n != 2 {
+		t.Errorf("INSERT reported %d rows, want 2", n)
+	}
+	if cat.attempts != 2 {
+		t.Errorf("INSERT committed in %d attempts, want 2 (one lost race, one retry)", cat.attempts)
+	}
+	h.want(nil, "SELECT id FROM a ORDER BY id", "1", "2", "3")
+}

@@ -298,27 +298,6 @@ func (c *Coordinator) ingestAppend(ctx context.Context, t catalog.Table, rdr Bat
 	return n, nil
 }
 
-// commitAppend commits w's files on top of the table's current snapshot. Appends commute, so a
-// commit that lost a race with another one is retried on the new snapshot.
-func (c *Coordinator) commitAppend(ctx context.Context, t catalog.Table, w *native.Writer, op string) error {
-	for attempt := 0; ; attempt++ {
-		cur, err := c.cat.GetTable(ctx, t.Ref)
-		if err != nil {
-			w.Abort()
-			return err
-		}
-		if cur.ID != t.ID {
-			w.Abort()
-			return errs.Errorf(errs.ErrConflict, "table %s was dropped and re-created during the write", t.Ref)
-		}
-		_, err = w.Commit(ctx, cur.CurrentSnapshot, op)
-		if err == nil || !errors.Is(err, errs.ErrConflict) || attempt >= 20 {
-			w.Abort() // no-op after a commit
-			return err
-		}
-	}
-}
-
 // ingestReplace swaps the table's rows for the stream's in one snapshot.
 func (c *Coordinator) ingestReplace(ctx context.Context, t catalog.Table, rdr Batches) (int64, error) {
 	files, n, err := c.stage(ctx, t, func(w *native.Writer) (int64, error) { return c.WriteBatches(ctx, w, rdr) })

@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/tern-db/tern/catalog"
 	"github.com/tern-db/tern/connectors/native"
 
 	"github.com/tern-db/tern/planner"
@@ -29,23 +30,29 @@ func (c *Coordinator) insert(ctx context.Context, sess planner.Session, st *plan
 		w.Abort()
 		return 0, nil
 	}
+	if err := c.commitAppend(ctx, st.Table, w, st.Operation); err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+// commitAppend commits w's files on top of the table's current snapshot. Appends commute, so a
+// commit that lost a race with another one is retried on the new snapshot.
+func (c *Coordinator) commitAppend(ctx context.Context, t catalog.Table, w *native.Writer, op string) error {
 	for attempt := 0; ; attempt++ {
-		t, err := c.cat.GetTable(ctx, st.Table.Ref)
+		cur, err := c.cat.GetTable(ctx, t.Ref)
 		if err != nil {
 			w.Abort()
-			return 0, err
+			return err
 		}
-		if t.ID != st.Table.ID {
+		if cur.ID != t.ID {
 			w.Abort()
-			return 0, errs.Errorf(errs.ErrConflict, "table %s was dropped and re-created during the insert", st.Table.Ref)
+			return errs.Errorf(errs.ErrConflict, "table %s was dropped and re-created during the write", t.Ref)
 		}
-		_, err = w.Commit(ctx, t.CurrentSnapshot, st.Operation)
-		if err == nil {
-			return n, nil
-		}
-		if !errors.Is(err, errs.ErrConflict) || attempt >= 20 {
-			w.Abort()
-			return 0, err
+		_, err = w.Commit(ctx, cur.CurrentSnapshot, op)
+		if err == nil || !errors.Is(err, errs.ErrConflict) || attempt >= 20 {
+			w.Abort() // no-op after a commit
+			return err
 		}
 	}
 }
