@@ -104,9 +104,6 @@ func (c *Coordinator) Planner(tx *Txn) planner.Planner {
 	return c.txnPlanner(tx)
 }
 
-// Executor is the executor queries run on.
-func (c *Coordinator) Executor() flightnodes.Executor { return c.exec }
-
 // RunQuery runs a planned query on the executor and hands every batch to sink (which must not
 // keep it); it returns the row count.
 func (c *Coordinator) RunQuery(ctx context.Context, sess planner.Session, q *planner.Query, sink func(context.Context, arrow.RecordBatch) error) (int64, error) {

@@ -12,10 +12,11 @@
 // connectors/native and commits through the catalog. Later it schedules fragments on remote
 // nodes.
 //
-// It knows nothing of Flight SQL: no handles, tickets, cookies or gRPC statuses. What it needs
+// It knows nothing of Flight SQL: no handles, tickets, cookies or Flight types. What it needs
 // of the caller's session (storing SET, the temporary schema, fresh credentials after a
 // password change) it asks through the Sessions interface, which the gateway implements.
-// Errors wrap proto/errs sentinels; the gateway maps them to gRPC codes.
+// Errors wrap proto/errs sentinels; the gateway maps them to gRPC codes (a query record words
+// an error as that mapping does, through errs.ToStatus).
 //
 // coordinator imports catalog, connectors (native, files), exec, flightnodes, planner, proto
 // and internal/datafs; never gateway.

@@ -10,12 +10,12 @@ import (
 // dry run, the same as EXPLAIN (DRY_RUN) ...). The setting is stored with the session by the
 // front end.
 
-// DryRunGate is the executing half of the dry run, at the one place statements that change
+// dryRunGate is the executing half of the dry run, at the one place statements that change
 // things are executed (ExecuteUpdate). The planner already answered estimates or refused
 // (planner/dryrun.go); this second, default-deny check holds even for a statement built by
 // another path: under a dry run only what planner.DryRunActionOf lets pass (SET, EXPLAIN
 // text) runs, estimates are not executed as updates (0 rows), everything else is refused.
-func DryRunGate(sess planner.Session, stmt planner.Statement) (skip bool, err error) {
+func dryRunGate(sess planner.Session, stmt planner.Statement) (skip bool, err error) {
 	if !sess.DryRun {
 		return false, nil
 	}

@@ -51,7 +51,7 @@ func (c *Coordinator) ExecuteReturning(ctx context.Context, sess Session, stmt p
 
 // execUpdate is the one place statements that change things are dispatched.
 func (c *Coordinator) execUpdate(ctx context.Context, sess planner.Session, stmt planner.Statement, tx *Txn) (int64, error) {
-	if skip, err := DryRunGate(sess, stmt); skip || err != nil { // dryrun.go: default-deny
+	if skip, err := dryRunGate(sess, stmt); skip || err != nil { // dryrun.go: default-deny
 		return 0, err
 	}
 	switch st := stmt.(type) {
