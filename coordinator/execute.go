@@ -2,11 +2,10 @@ package coordinator
 
 import (
 	"context"
-
 	"errors"
-	"github.com/apache/arrow-go/v18/arrow"
 	"strings"
 
+	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/tern-db/tern/catalog"
 	"github.com/tern-db/tern/connectors/native"
 	"github.com/tern-db/tern/planner"

@@ -12,7 +12,7 @@ import (
 
 // Staged writes: some changes need a writer's durable files without committing them at once
 // (ingest REPLACE removes the old files in the same commit; a transaction commits the files
-// of all its statements together at EndTransaction). The native writer commits through its
+// of all its statements together at Commit). The native writer commits through its
 // store's catalog, so a staging store hands it a catalog that records the commit instead of
 // applying it. The files are then committed (or removed) by the caller.
 
