@@ -16,6 +16,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow/flight"
 	"github.com/tern-db/tern/catalog"
+	"github.com/tern-db/tern/coordinator"
 	"github.com/tern-db/tern/proto"
 	"github.com/tern-db/tern/proto/errs"
 	"golang.org/x/crypto/bcrypt"
@@ -324,19 +325,6 @@ func GeneratePassword() (string, error) {
 	return base64.RawURLEncoding.EncodeToString(b), nil
 }
 
-// HashPassword is the bcrypt hash stored for a password (DefaultCost, the cost the dummy
-// hash of unknown users has too).
-func HashPassword(password string) (string, error) {
-	if password == "" {
-		return "", errs.Errorf(errs.ErrInvalidArgument, "empty password")
-	}
-	if len(password) > 72 {
-		// bcrypt ignores everything after 72 bytes; refuse rather than silently truncate.
-		return "", errs.Errorf(errs.ErrInvalidArgument, "password longer than 72 bytes")
-	}
-	h, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
-	if err != nil {
-		return "", fmt.Errorf("%w: hashing password: %v", errs.ErrInternal, err)
-	}
-	return string(h), nil
-}
+// HashPassword is the bcrypt hash stored for a password (coordinator.HashPassword, which
+// CREATE/ALTER USER use too).
+func HashPassword(password string) (string, error) { return coordinator.HashPassword(password) }

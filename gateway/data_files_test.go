@@ -12,6 +12,7 @@ import (
 
 	"github.com/apache/arrow-adbc/go/adbc"
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/tern-db/tern/coordinator"
 )
 
 // TestMissingFileNotFound: a missing file inside an allowed directory is NotFound with
@@ -280,9 +281,9 @@ func TestCopyToAndReadFiles(t *testing.T) {
 // TestLoadProgress: a COPY and a bulk ingest log rows and bytes so far while they run, and
 // the client gets the row count as the statement's result.
 func TestLoadProgress(t *testing.T) {
-	saved := progressEvery
-	progressEvery = 0 // every batch
-	t.Cleanup(func() { progressEvery = saved })
+	saved := coordinator.ProgressEvery
+	coordinator.ProgressEvery = 0 // every batch
+	t.Cleanup(func() { coordinator.ProgressEvery = saved })
 	dir := t.TempDir()
 	var logs syncBuffer
 	ts := startServer(t, func(c *Config) {

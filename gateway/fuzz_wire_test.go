@@ -17,6 +17,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/substrait-io/substrait-protobuf/go/substraitpb"
 	"github.com/tern-db/tern/catalog"
+	"github.com/tern-db/tern/coordinator"
 	"github.com/tern-db/tern/planner"
 	"github.com/tern-db/tern/proto/errs"
 	"google.golang.org/grpc"
@@ -264,11 +265,11 @@ func (s *Server) ingestDryRun(ctx context.Context, rdr flight.MessageReader) (in
 	if err := checked.Err(); sc == nil && err != nil {
 		return 0, err
 	}
-	cols, err := ingestColumns(sc)
+	cols, err := coordinator.IngestColumns(sc)
 	if err != nil {
 		return 0, err
 	}
 	w := s.store.NewWriter(catalog.Table{Ref: catalog.TableRef{Tenant: catalog.DefaultTenant, Schema: catalog.DefaultSchema, Name: "fuzz"}, Columns: cols})
 	defer w.Abort()
-	return s.writeStream(ctx, w, checked)
+	return s.coord.WriteBatches(ctx, w, checked)
 }

@@ -15,8 +15,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/flight/flightsql"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/tern-db/tern/catalog"
-	"github.com/tern-db/tern/connectors/files"
 	"github.com/tern-db/tern/connectors/native"
+	"github.com/tern-db/tern/coordinator"
 	"github.com/tern-db/tern/flightnodes"
 	"github.com/tern-db/tern/internal/datafs"
 	"github.com/tern-db/tern/planner"
@@ -72,6 +72,7 @@ type Server struct {
 	auth    *authenticator
 	key     []byte
 	alloc   memory.Allocator
+	coord   *coordinator.Coordinator // executes statements
 
 	grpc *grpc.Server
 	lis  net.Listener
@@ -123,14 +124,18 @@ func New(ctx context.Context, cfg Config) (s *Server, generatedPassword string, 
 		log:     cfg.Logger,
 		cat:     cat,
 		store:   store,
-		planner: planner.New(cat, &files.Access{AllowDirs: cfg.AllowDirs}, store),
 		exec:    newExecutor(cfg), // cancel.go
 		auth:    &authenticator{log: cfg.Logger, cat: cat, key: key, ttl: cfg.TokenTTL, now: time.Now, sessionTTL: cfg.SessionTTL},
 		key:     key,
 		alloc:   cfg.Alloc,
 	}
+	s.coord = coordinator.New(coordinator.Config{
+		Catalog: cat, Store: store, Executor: s.exec, AllowDirs: cfg.AllowDirs,
+		Alloc: cfg.Alloc, Logger: cfg.Logger, Sessions: sessionHooks{s},
+	})
+	s.planner = s.coord.Planner(nil) // queries are planned as the coordinator plans updates
 	s.BaseServer.Alloc = cfg.Alloc
-	s.sweepTransactions()
+	s.coord.SweepTransactions() // transactions left open by an earlier process
 	if err := s.registerSqlInfo(); err != nil {
 		cat.Close()
 		return nil, "", err

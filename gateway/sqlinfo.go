@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"github.com/apache/arrow-go/v18/arrow/flight/flightsql"
+	"github.com/tern-db/tern/coordinator"
 	"github.com/tern-db/tern/planner"
 )
 
@@ -85,7 +86,7 @@ func sqlInfo() map[flightsql.SqlInfo]any {
 		flightsql.SqlInfoFlightSqlServerBulkIngestion:               true,
 		flightsql.SqlInfoFlightSqlServerIngestTransactionsSupported: true,
 		flightsql.SqlInfoFlightSqlServerStatementTimeout:            int32(0), // no server-side limit; clients set deadlines
-		flightsql.SqlInfoFlightSqlServerTransactionTimeout:          int32(transactionTTL.Seconds()),
+		flightsql.SqlInfoFlightSqlServerTransactionTimeout:          int32(coordinator.TransactionTTL.Seconds()),
 
 		// DDL and identifiers.
 		flightsql.SqlInfoDDLCatalog:              false,

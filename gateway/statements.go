@@ -20,6 +20,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/scalar"
 	"github.com/tern-db/tern/catalog"
 	"github.com/tern-db/tern/flightnodes"
+	"github.com/tern-db/tern/coordinator"
 	"github.com/tern-db/tern/planner"
 	"github.com/tern-db/tern/proto"
 	"github.com/tern-db/tern/proto/errs"
@@ -103,17 +104,15 @@ func (s *Server) flightInfoFor(ctx context.Context, sess planner.Session, sql st
 	default:
 		if r, ok := stmt.(planner.Returner); ok && r.ReturningSchema() != nil {
 			// a write with RETURNING: run it now, the ticket carries its rows (returning.go)
-			ret := newReturned(r.ReturningSchema())
-			if affected, err = s.execUpdate(withReturned(ctx, ret), sess, stmt, tx); err != nil {
+			res, err := s.coord.ExecuteReturning(ctx, coordinator.Session{Session: sess, Txn: tx}, stmt)
+			if affected = res.Rows; err != nil {
 				return nil, err
 			}
-			if tp.Rows, err = ret.finish(); err != nil {
-				return nil, err
-			}
-			schema = ret.schema
+			tp.Rows, schema = res.Returned, res.Returning
 			break
 		}
-		if affected, err = s.execUpdate(ctx, sess, stmt, tx); err != nil {
+		res, err := s.coord.ExecuteUpdate(ctx, coordinator.Session{Session: sess, Txn: tx}, stmt)
+		if affected = res.Rows; err != nil {
 			return nil, err
 		}
 		return &flight.FlightInfo{
@@ -285,11 +284,11 @@ func (s *Server) runUpdate(ctx context.Context, sess planner.Session, sql string
 		if err != nil {
 			return total, err
 		}
-		n, err := s.execUpdate(ctx, sess, stmt, tx)
+		res, err := s.coord.ExecuteUpdate(ctx, coordinator.Session{Session: sess, Txn: tx}, stmt)
 		if err != nil {
 			return total, err
 		}
-		total += n
+		total += res.Rows
 	}
 	return total, nil
 }

@@ -1,4 +1,4 @@
-package gateway
+package coordinator
 
 import (
 	"context"
@@ -12,12 +12,12 @@ import (
 
 // alterTable verifies the existing rows where the change needs it (SET NOT NULL, ADD CHECK),
 // then swaps the catalog entry in one transaction.
-func (s *Server) alterTable(ctx context.Context, sess planner.Session, sc catalog.SchemaChanger, st *planner.AlterTable) error {
+func (c *Coordinator) alterTable(ctx context.Context, sess planner.Session, sc catalog.SchemaChanger, st *planner.AlterTable) error {
 	if st.Apply == nil { // ALTER TABLE IF EXISTS of a missing table
 		return nil
 	}
 	for _, v := range st.Verify {
-		n, err := s.countQuery(ctx, sess, v.SQL)
+		n, err := c.countQuery(ctx, sess, v.SQL)
 		if err != nil {
 			return err
 		}
@@ -30,9 +30,9 @@ func (s *Server) alterTable(ctx context.Context, sess planner.Session, sc catalo
 }
 
 // countQuery plans and runs a query answering one bigint.
-func (s *Server) countQuery(ctx context.Context, sess planner.Session, sql string) (int64, error) {
+func (c *Coordinator) countQuery(ctx context.Context, sess planner.Session, sql string) (int64, error) {
 	sess.DryRun = false
-	stmt, err := s.planner.Plan(ctx, sess, sql, nil)
+	stmt, err := c.planner.Plan(ctx, sess, sql, nil)
 	if err != nil {
 		return 0, err
 	}
@@ -41,7 +41,7 @@ func (s *Server) countQuery(ctx context.Context, sess planner.Session, sql strin
 		return 0, errs.Errorf(errs.ErrInternal, "verification %q planned to %T", sql, stmt)
 	}
 	var n int64
-	_, err = s.runInto(ctx, sess, q, func(_ context.Context, b arrow.RecordBatch) error {
+	_, err = c.runInto(ctx, sess, q, func(_ context.Context, b arrow.RecordBatch) error {
 		if b.NumRows() > 0 && b.NumCols() == 1 {
 			if c, ok := b.Column(0).(*array.Int64); ok && c.IsValid(0) {
 				n = c.Value(0)

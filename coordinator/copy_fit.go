@@ -1,4 +1,4 @@
-package gateway
+package coordinator
 
 import (
 	"context"
@@ -175,10 +175,11 @@ func evalOn(ctx context.Context, e exec.Expr, in arrow.Array, mem memory.Allocat
 
 // ---- progress of loads
 
-// progressEvery is how often a running load logs its progress.
-var progressEvery = 5 * time.Second
+// ProgressEvery is how often a running load logs its progress (tests set it to 0: every
+// batch).
+var ProgressEvery = 5 * time.Second
 
-// loadProgress logs a load's rows and bytes so far every progressEvery, and a last line
+// loadProgress logs a load's rows and bytes so far every ProgressEvery, and a last line
 // when it ends. Bytes are the bytes read from files (COPY) or received (ingest).
 type loadProgress struct {
 	log   *slog.Logger
@@ -189,24 +190,24 @@ type loadProgress struct {
 	bytes *atomic.Int64
 }
 
-func (s *Server) newProgress(what string, bytes *atomic.Int64) *loadProgress {
+func (c *Coordinator) newProgress(what string, bytes *atomic.Int64) *loadProgress {
 	now := time.Now()
 	if bytes == nil {
 		bytes = new(atomic.Int64)
 	}
-	return &loadProgress{log: s.log, what: what, start: now, last: now, bytes: bytes}
+	return &loadProgress{log: c.log, what: what, start: now, last: now, bytes: bytes}
 }
 
 func (p *loadProgress) add(rows int64) {
 	p.rows += rows
-	if now := time.Now(); now.Sub(p.last) >= progressEvery {
+	if now := time.Now(); now.Sub(p.last) >= ProgressEvery {
 		p.last = now
 		p.log.Info("load progress", "load", p.what, "rows", p.rows, "bytes", p.bytes.Load(), "elapsed", now.Sub(p.start).Round(time.Millisecond))
 	}
 }
 
 func (p *loadProgress) end(err error) {
-	if time.Since(p.start) < progressEvery && err == nil {
+	if time.Since(p.start) < ProgressEvery && err == nil {
 		return // short loads stay quiet
 	}
 	attrs := []any{"load", p.what, "rows", p.rows, "bytes", p.bytes.Load(), "elapsed", time.Since(p.start).Round(time.Millisecond)}
@@ -220,13 +221,13 @@ func (p *loadProgress) end(err error) {
 // insertSink wraps an Insert's sink: COPY loads (st.Fit) are converted to the table's types
 // here, naming the row and column of a value that does not fit, and every load reports its
 // progress. The returned context counts the bytes the source's file scans read.
-func (s *Server) insertSink(ctx context.Context, st *planner.Insert, target *arrow.Schema, sink func(context.Context, arrow.RecordBatch) error) (context.Context, func(context.Context, arrow.RecordBatch) error, func(error)) {
+func (c *Coordinator) insertSink(ctx context.Context, st *planner.Insert, target *arrow.Schema, sink func(context.Context, arrow.RecordBatch) error) (context.Context, func(context.Context, arrow.RecordBatch) error, func(error)) {
 	var scanned atomic.Int64
 	ctx = files.WithBytesCounter(ctx, &scanned)
-	p := s.newProgress(st.Operation+" "+st.Table.Ref.String(), &scanned)
+	p := c.newProgress(st.Operation+" "+st.Table.Ref.String(), &scanned)
 	var f *fitter
 	if st.Fit {
-		f = newFitter("COPY "+st.Table.Ref.Name, st.Table, target, s.alloc)
+		f = newFitter("COPY "+st.Table.Ref.Name, st.Table, target, c.alloc)
 	}
 	return ctx, func(ctx context.Context, b arrow.RecordBatch) error {
 		if f != nil {

@@ -1,4 +1,4 @@
-package gateway
+package coordinator
 
 import (
 	"context"
@@ -26,7 +26,7 @@ import (
 // like every file the server writes (PostgreSQL's server runs with umask 077 too): exports
 // are the server user's; share them explicitly. COPY TO returns the number of rows written.
 
-func (s *Server) copyTo(ctx context.Context, sess planner.Session, st *planner.CopyTo) (int64, error) {
+func (c *Coordinator) copyTo(ctx context.Context, sess planner.Session, st *planner.CopyTo) (int64, error) {
 	dir, base := filepath.Dir(st.Path), filepath.Base(st.Path)
 	tmp, err := os.CreateTemp(dir, "."+base+".tern-tmp-*")
 	if err != nil {
@@ -43,7 +43,7 @@ func (s *Server) copyTo(ctx context.Context, sess planner.Session, st *planner.C
 	if err := tmp.Chmod(datafs.FileMode); err != nil {
 		return 0, copyToErr(st.Path, err)
 	}
-	p := s.newProgress("COPY TO "+st.Path, nil)
+	p := c.newProgress("COPY TO "+st.Path, nil)
 	var write func(arrow.RecordBatch) error
 	var finish func() error
 	switch st.Format {
@@ -73,7 +73,7 @@ func (s *Server) copyTo(ctx context.Context, sess planner.Session, st *planner.C
 		}
 		finish = fw.Close
 	}
-	n, err := s.runInto(ctx, sess, st.Source, func(_ context.Context, b arrow.RecordBatch) error {
+	n, err := c.runInto(ctx, sess, st.Source, func(_ context.Context, b arrow.RecordBatch) error {
 		if err := write(b); err != nil {
 			return copyToErr(st.Path, err)
 		}

@@ -1,4 +1,4 @@
-package gateway
+package coordinator
 
 import (
 	"context"
@@ -13,17 +13,17 @@ import (
 // planner/bind_alter.go. They are not transactional (as CREATE/DROP TABLE): inside a
 // transaction they are refused rather than applied outside it.
 
-func (s *Server) execDDL(ctx context.Context, sess planner.Session, st planner.DDL, tx *txnState) (int64, error) {
+func (c *Coordinator) execDDL(ctx context.Context, sess planner.Session, st planner.DDL, tx *Txn) (int64, error) {
 	if tx != nil {
 		return 0, errs.Errorf(errs.ErrNotSupported, "%s inside a transaction is not supported (DDL is not transactional in Tern)", ddlName(st))
 	}
-	sc, err := catalog.IsSchemaChanger(s.cat)
+	sc, err := catalog.IsSchemaChanger(c.cat)
 	if err != nil {
 		return 0, err
 	}
 	switch st := st.(type) {
 	case *planner.CreateSchema:
-		err := s.cat.CreateSchema(ctx, st.Tenant, st.Name)
+		err := c.cat.CreateSchema(ctx, st.Tenant, st.Name)
 		if st.IfNotExists && errors.Is(err, errs.ErrAlreadyExists) {
 			return 0, nil
 		}
@@ -35,12 +35,12 @@ func (s *Server) execDDL(ctx context.Context, sess planner.Session, st planner.D
 				return 0, err
 			}
 			if len(dropped) > 0 {
-				s.log.Info("DROP SCHEMA CASCADE", "schema", name, "relations", len(dropped))
+				c.log.Info("DROP SCHEMA CASCADE", "schema", name, "relations", len(dropped))
 			}
 		}
 		return 0, nil
 	case *planner.Truncate:
-		return 0, s.truncate(ctx, st.Tables)
+		return 0, c.truncate(ctx, st.Tables)
 	case *planner.Comment:
 		_, err := sc.UpdateTable(ctx, st.Ref, func(t *catalog.Table) error {
 			if st.Column == "" {
@@ -71,7 +71,7 @@ func (s *Server) execDDL(ctx context.Context, sess planner.Session, st planner.D
 		})
 		if err == nil {
 			// Flight SQL has no notice channel: say it in the log.
-			s.log.Info("CREATE INDEX recorded but not built: Tern prunes scans by file and row-group statistics (use cluster_by to order data)",
+			c.log.Info("CREATE INDEX recorded but not built: Tern prunes scans by file and row-group statistics (use cluster_by to order data)",
 				"table", st.Ref.String(), "index", st.Index.Name)
 		}
 		return 0, err
@@ -93,7 +93,7 @@ func (s *Server) execDDL(ctx context.Context, sess planner.Session, st planner.D
 		}
 		return 0, nil
 	case *planner.AlterTable:
-		return 0, s.alterTable(ctx, sess, sc, st) // alter_exec.go
+		return 0, c.alterTable(ctx, sess, sc, st) // alter_exec.go
 	}
 	return 0, errs.Errorf(errs.ErrNotSupported, "statement %T", st)
 }
@@ -119,27 +119,27 @@ func ddlName(st planner.DDL) string {
 // truncate commits an empty snapshot of every table in one catalog transaction. TRUNCATE wins
 // over concurrent writes (PostgreSQL takes an exclusive lock): a commit that lost a race is
 // retried on the newer snapshots.
-func (s *Server) truncate(ctx context.Context, refs []catalog.TableRef) error {
+func (c *Coordinator) truncate(ctx context.Context, refs []catalog.TableRef) error {
 	for attempt := 0; ; attempt++ {
 		commits := make([]catalog.Commit, 0, len(refs))
 		for _, ref := range refs {
-			t, err := s.cat.GetTable(ctx, ref)
+			t, err := c.cat.GetTable(ctx, ref)
 			if err != nil {
 				return err
 			}
-			c := catalog.Commit{Ref: ref, Base: t.CurrentSnapshot, Operation: "truncate"}
+			cm := catalog.Commit{Ref: ref, Base: t.CurrentSnapshot, Operation: "truncate"}
 			if t.CurrentSnapshot != catalog.NoSnapshot {
-				snap, err := s.cat.Snapshot(ctx, t.ID, t.CurrentSnapshot)
+				snap, err := c.cat.Snapshot(ctx, t.ID, t.CurrentSnapshot)
 				if err != nil {
 					return err
 				}
 				for _, f := range snap.Files {
-					c.Remove = append(c.Remove, f.Path)
+					cm.Remove = append(cm.Remove, f.Path)
 				}
 			}
-			commits = append(commits, c)
+			commits = append(commits, cm)
 		}
-		_, err := s.cat.CommitSnapshot(ctx, commits...)
+		_, err := c.cat.CommitSnapshot(ctx, commits...)
 		if err == nil || !errors.Is(err, errs.ErrConflict) || attempt >= 20 {
 			return err
 		}
@@ -148,8 +148,8 @@ func (s *Server) truncate(ctx context.Context, refs []catalog.TableRef) error {
 
 // replaceView is CREATE OR REPLACE VIEW: the planner checked the column rules against the
 // view it saw; the update re-checks that the relation is still a view.
-func (s *Server) replaceView(ctx context.Context, st *planner.CreateTable) (int64, error) {
-	sc, err := catalog.IsSchemaChanger(s.cat)
+func (c *Coordinator) replaceView(ctx context.Context, st *planner.CreateTable) (int64, error) {
+	sc, err := catalog.IsSchemaChanger(c.cat)
 	if err != nil {
 		return 0, err
 	}
@@ -169,19 +169,7 @@ func (s *Server) replaceView(ctx context.Context, st *planner.CreateTable) (int6
 		return nil
 	})
 	if errors.Is(err, errs.ErrNotFound) {
-		_, err = s.cat.CreateTable(ctx, st.Table, nil)
+		_, err = c.cat.CreateTable(ctx, st.Table, nil)
 	}
 	return 0, err
-}
-
-// refuseUncheckedIngest refuses bulk ingest into a table with CHECK constraints: ingest writes
-// Arrow batches without a plan to evaluate them in, and a constraint is never skipped silently.
-func refuseUncheckedIngest(t catalog.Table) error {
-	for _, c := range t.Constraints {
-		if c.Kind == catalog.ConstraintCheck {
-			return errs.Errorf(errs.ErrNotSupported,
-				"relation \"%s\" has CHECK constraint \"%s\", which bulk ingest does not evaluate yet; load with INSERT or COPY", t.Ref.Name, c.Name)
-		}
-	}
-	return nil
 }

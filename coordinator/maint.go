@@ -1,4 +1,4 @@
-package gateway
+package coordinator
 
 import (
 	"context"
@@ -13,29 +13,29 @@ import (
 )
 
 // maint.go runs VACUUM and ANALYZE (planner.Maintain).
-func (s *Server) maintain(ctx context.Context, m *planner.Maintain) (int64, error) {
+func (c *Coordinator) maintain(ctx context.Context, m *planner.Maintain) (int64, error) {
 	for _, t := range m.Tables {
 		if m.Vacuum {
-			_, err := s.store.Compact(ctx, t.Ref, native.CompactOptions{MinFiles: 2})
+			_, err := c.store.Compact(ctx, t.Ref, native.CompactOptions{MinFiles: 2})
 			if err != nil && !errors.Is(err, errs.ErrConflict) {
 				return 0, err
 			}
-			if h, ok := s.cat.(catalog.History); ok {
+			if h, ok := c.cat.(catalog.History); ok {
 				if _, err := h.ExpireSnapshots(ctx, t.ID, time.Now().Add(-native.Retention(t))); err != nil {
 					return 0, err
 				}
 			}
 		}
 		if m.Analyze {
-			ss, ok := s.cat.(catalog.StatsStore)
+			ss, ok := c.cat.(catalog.StatsStore)
 			if !ok {
 				return 0, errs.Errorf(errs.ErrNotSupported, "this catalog keeps no statistics")
 			}
-			cur, err := s.cat.GetTable(ctx, t.Ref)
+			cur, err := c.cat.GetTable(ctx, t.Ref)
 			if err != nil {
 				return 0, err
 			}
-			st, err := s.store.Analyze(ctx, cur)
+			st, err := c.store.Analyze(ctx, cur)
 			if err != nil {
 				return 0, err
 			}
@@ -49,7 +49,7 @@ func (s *Server) maintain(ctx context.Context, m *planner.Maintain) (int64, erro
 		if grace <= 0 {
 			grace = native.DefaultFileGrace
 		}
-		return 0, s.store.CleanBefore(ctx, time.Now().Add(-grace))
+		return 0, c.store.CleanBefore(ctx, time.Now().Add(-grace))
 	}
 	return 0, nil
 }

@@ -1,4 +1,4 @@
-package gateway
+package coordinator
 
 import (
 	"context"
@@ -19,7 +19,7 @@ import (
 // query writes its replacement rows into new files, files where nothing changed are kept,
 // and the new files and the removal of the replaced ones commit as one snapshot.
 
-func (s *Server) rewrite(ctx context.Context, sess planner.Session, st *planner.Rewrite, tx *txnState) (int64, error) {
+func (c *Coordinator) rewrite(ctx context.Context, sess planner.Session, st *planner.Rewrite, tx *Txn) (int64, error) {
 	if tx != nil {
 		return 0, errs.Errorf(errs.ErrNotSupported, "%s inside a transaction is not supported yet", st.Operation)
 	}
@@ -27,7 +27,7 @@ func (s *Server) rewrite(ctx context.Context, sess planner.Session, st *planner.
 	var remove []string
 	var count int64
 	fail := func(err error) (int64, error) {
-		s.store.RemoveFiles(add)
+		c.store.RemoveFiles(add)
 		return 0, err
 	}
 	width := len(st.Table.Columns)
@@ -37,9 +37,9 @@ func (s *Server) rewrite(ctx context.Context, sess planner.Session, st *planner.
 		extra = 2 + st.Returning.NumFields()
 	}
 	for _, f := range st.Files {
-		w := s.store.NewWriter(st.Table)
+		w := c.store.NewWriter(st.Table)
 		var out, changed int64
-		_, err := s.runInto(ctx, sess, f.Query, func(ctx context.Context, b arrow.RecordBatch) error {
+		_, err := c.runInto(ctx, sess, f.Query, func(ctx context.Context, b arrow.RecordBatch) error {
 			if int(b.NumCols()) != width+extra {
 				return errs.Errorf(errs.ErrInternal, "rewrite query has %d columns, want %d", b.NumCols(), width+extra)
 			}
@@ -48,7 +48,7 @@ func (s *Server) rewrite(ctx context.Context, sess planner.Session, st *planner.
 				return errs.Errorf(errs.ErrInternal, "rewrite query's changed column is %s", b.Column(width).DataType())
 			}
 			if st.Returning != nil {
-				kept, err := s.returnRewritten(ctx, st, b, width)
+				kept, err := c.returnRewritten(ctx, st, b, width)
 				if err != nil {
 					return err
 				}
@@ -88,8 +88,8 @@ func (s *Server) rewrite(ctx context.Context, sess planner.Session, st *planner.
 		count += n
 	}
 	if st.Insert != nil {
-		w := s.store.NewWriter(st.Table)
-		n, err := s.runInto(ctx, sess, st.Insert, splitReturning(st.Returning, schema, width, w.Write))
+		w := c.store.NewWriter(st.Table)
+		n, err := c.runInto(ctx, sess, st.Insert, splitReturning(st.Returning, schema, width, w.Write))
 		if err != nil {
 			w.Abort()
 			return fail(multiMatch(st, err))
@@ -104,7 +104,7 @@ func (s *Server) rewrite(ctx context.Context, sess planner.Session, st *planner.
 	if len(add) == 0 && len(remove) == 0 {
 		return count, nil
 	}
-	_, err := s.store.CommitChange(ctx, st.Table, st.Base, add, remove, st.Operation, true)
+	_, err := c.store.CommitChange(ctx, st.Table, st.Base, add, remove, st.Operation, true)
 	if err != nil {
 		if errors.Is(err, errs.ErrConflict) {
 			return 0, fmt.Errorf("%w (retry the statement)", err)
@@ -117,15 +117,15 @@ func (s *Server) rewrite(ctx context.Context, sess planner.Session, st *planner.
 // returnRewritten hands the RETURNING values of the rows a rewrite query changed or dropped
 // to the context's collector and returns the rows to write (not dropped): the table's columns
 // and the changed flag.
-func (s *Server) returnRewritten(ctx context.Context, st *planner.Rewrite, b arrow.RecordBatch, width int) (arrow.RecordBatch, error) {
+func (c *Coordinator) returnRewritten(ctx context.Context, st *planner.Rewrite, b arrow.RecordBatch, width int) (arrow.RecordBatch, error) {
 	changed, ok1 := b.Column(width).(*array.Boolean)
 	dropped, ok2 := b.Column(width + 1).(*array.Boolean)
 	if !ok1 || !ok2 {
 		return nil, errs.Errorf(errs.ErrInternal, "rewrite query's flags are %s, %s", b.Column(width).DataType(), b.Column(width+1).DataType())
 	}
 	n := int(b.NumRows())
-	keep := array.NewBooleanBuilder(s.alloc)
-	ret := array.NewBooleanBuilder(s.alloc)
+	keep := array.NewBooleanBuilder(c.alloc)
+	ret := array.NewBooleanBuilder(c.alloc)
 	defer keep.Release()
 	defer ret.Release()
 	for i := 0; i < n; i++ {
@@ -137,7 +137,7 @@ func (s *Server) returnRewritten(ctx context.Context, st *planner.Rewrite, b arr
 	keepMask, retMask := keep.NewArray(), ret.NewArray()
 	defer keepMask.Release()
 	defer retMask.Release()
-	cctx := compute.WithAllocator(ctx, s.alloc)
+	cctx := compute.WithAllocator(ctx, c.alloc)
 	if r := returnedFrom(ctx); r != nil {
 		cols := b.Columns()[width+2:]
 		rec := array.NewRecordBatch(st.Returning, cols, b.NumRows())

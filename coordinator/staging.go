@@ -1,4 +1,4 @@
-package gateway
+package coordinator
 
 import (
 	"context"
@@ -12,7 +12,7 @@ import (
 
 // Staged writes: some changes need a writer's durable files without committing them at once
 // (ingest REPLACE removes the old files in the same commit; a transaction commits the files
-// of all its statements together at EndTransaction). The native writer commits through its
+// of all its statements together at Commit). The native writer commits through its
 // store's catalog, so a staging store hands it a catalog that records the commit instead of
 // applying it. The files are then committed (or removed) by the caller.
 
@@ -37,10 +37,10 @@ func (c *stagingCatalog) CommitSnapshot(_ context.Context, commits ...catalog.Co
 // stage runs write with a writer for t whose commit is recorded, not applied, and returns the
 // files written (durable, referenced by no snapshot) and write's row count. On error nothing
 // is left on disk.
-func (s *Server) stage(ctx context.Context, t catalog.Table, write func(*native.Writer) (int64, error)) ([]catalog.DataFile, int64, error) {
-	sc := &stagingCatalog{Catalog: s.cat}
-	st := native.New(s.store.DataDir(), sc)
-	st.RowGroupRows, st.FileBytes, st.Alloc = s.store.RowGroupRows, s.store.FileBytes, s.store.Alloc
+func (c *Coordinator) stage(ctx context.Context, t catalog.Table, write func(*native.Writer) (int64, error)) ([]catalog.DataFile, int64, error) {
+	sc := &stagingCatalog{Catalog: c.cat}
+	st := native.New(c.store.DataDir(), sc)
+	st.RowGroupRows, st.FileBytes, st.Alloc = c.store.RowGroupRows, c.store.FileBytes, c.store.Alloc
 	w := st.NewWriter(t)
 	n, err := write(w)
 	if err != nil {
@@ -58,8 +58,8 @@ func (s *Server) stage(ctx context.Context, t catalog.Table, write func(*native.
 }
 
 // removeFiles deletes data files that no snapshot references (a failed staged write).
-func (s *Server) removeFiles(files []catalog.DataFile) {
+func (c *Coordinator) removeFiles(files []catalog.DataFile) {
 	for _, f := range files {
-		os.Remove(filepath.Join(s.store.DataDir(), filepath.FromSlash(f.Path)))
+		os.Remove(filepath.Join(c.store.DataDir(), filepath.FromSlash(f.Path)))
 	}
 }

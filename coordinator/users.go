@@ -1,30 +1,28 @@
-package gateway
+package coordinator
 
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/tern-db/tern/catalog"
 	"github.com/tern-db/tern/planner"
 	"github.com/tern-db/tern/proto/errs"
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/metadata"
+	"golang.org/x/crypto/bcrypt"
 )
 
 // users.go: CREATE USER, ALTER USER ... PASSWORD and DROP USER (planner/bind_role.go).
 //
 // The tenant's admin user manages users; every user may change its own password (as in
-// PostgreSQL). The admin user cannot be dropped, nor can the current user. Bearer tokens
-// carry a stamp of the password they were issued under (auth.go), so a password change or a
-// drop cuts off every token issued before it; a user changing its own password gets a fresh
-// token in the response's "authorization" header (which Flight clients such as ADBC adopt),
-// so its own connection carries on.
+// PostgreSQL). The admin user cannot be dropped, nor can the current user. A user changing
+// its own password is reported to the front end (Sessions.PasswordChanged), which hands it
+// fresh credentials (the gateway: a new bearer token), so its own connection carries on.
 
-func (s *Server) execRole(ctx context.Context, sess planner.Session, rc *planner.RoleChange) (int64, error) {
+func (c *Coordinator) execRole(ctx context.Context, sess planner.Session, rc *planner.RoleChange) (int64, error) {
 	if sess.DryRun {
 		return 0, errs.Errorf(errs.ErrNotSupported, "user administration under tern.dry_run (it would change users)")
 	}
-	ua, ok := s.cat.(catalog.UserAdmin)
+	ua, ok := c.cat.(catalog.UserAdmin)
 	if !ok {
 		return 0, errs.Errorf(errs.ErrNotSupported, "user administration on this catalog")
 	}
@@ -44,23 +42,20 @@ func (s *Server) execRole(ctx context.Context, sess planner.Session, rc *planner
 		if !isAdmin && name != sess.User {
 			return 0, errs.Errorf(errs.ErrPermissionDenied, "permission denied to alter role %q (users may change only their own password)", name)
 		}
-		if _, err := s.cat.GetUser(ctx, sess.Tenant, name); err != nil {
+		if _, err := c.cat.GetUser(ctx, sess.Tenant, name); err != nil {
 			return 0, err
 		}
 		hash, err := HashPassword(rc.Password)
 		if err != nil {
 			return 0, err
 		}
-		if err := s.cat.PutUser(ctx, catalog.User{Tenant: sess.Tenant, Name: name, PasswordHash: hash}); err != nil {
+		if err := c.cat.PutUser(ctx, catalog.User{Tenant: sess.Tenant, Name: name, PasswordHash: hash}); err != nil {
 			return 0, err
 		}
-		if name == sess.User {
-			tok, err := s.auth.issue(tokenClaims{Identity: Identity{Tenant: sess.Tenant, User: name}, Pass: passwordStamp(hash)})
-			if err != nil {
+		if name == sess.User && c.sessions != nil {
+			if err := c.sessions.PasswordChanged(ctx, sess.Tenant, name, hash); err != nil {
 				return 0, err
 			}
-			// Fails only when headers were already sent; then the client logs in again.
-			_ = grpc.SetHeader(ctx, metadata.Pairs("authorization", "Bearer "+tok))
 		}
 		return 0, nil
 	case planner.RoleDrop:
@@ -76,7 +71,7 @@ func (s *Server) execRole(ctx context.Context, sess planner.Session, rc *planner
 			case name == sess.User:
 				return 0, errs.Errorf(errs.ErrPermissionDenied, "current user cannot be dropped")
 			}
-			if _, err := s.cat.GetUser(ctx, sess.Tenant, name); err != nil {
+			if _, err := c.cat.GetUser(ctx, sess.Tenant, name); err != nil {
 				if rc.MissingOK && errors.Is(err, errs.ErrNotFound) {
 					continue
 				}
@@ -91,4 +86,21 @@ func (s *Server) execRole(ctx context.Context, sess planner.Session, rc *planner
 		}
 	}
 	return 0, nil
+}
+
+// HashPassword is the bcrypt hash stored for a password (DefaultCost, the cost the dummy
+// hash of unknown users has too).
+func HashPassword(password string) (string, error) {
+	if password == "" {
+		return "", errs.Errorf(errs.ErrInvalidArgument, "empty password")
+	}
+	if len(password) > 72 {
+		// bcrypt ignores everything after 72 bytes; refuse rather than silently truncate.
+		return "", errs.Errorf(errs.ErrInvalidArgument, "password longer than 72 bytes")
+	}
+	h, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	if err != nil {
+		return "", fmt.Errorf("%w: hashing password: %v", errs.ErrInternal, err)
+	}
+	return string(h), nil
 }
