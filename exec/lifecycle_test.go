@@ -33,7 +33,7 @@ var lifecycleOps = []struct {
 }{
 	{"Source", 0, nil},
 	{"Filter", 1, func(env exec.Env, in []exec.Operator) (exec.Operator, error) {
-		pred, err := exec.NewCall("gt", []exec.Expr{exec.NewColumnRef(0, arrow.PrimitiveTypes.Int64), exec.NewColumnRef(1, arrow.PrimitiveTypes.Int64)}, arrow.FixedWidthTypes.Boolean)
+		pred, err := exec.Compare("gt")([]exec.Expr{exec.NewColumnRef(0, arrow.PrimitiveTypes.Int64), exec.NewColumnRef(1, arrow.PrimitiveTypes.Int64)}, arrow.FixedWidthTypes.Boolean)
 		if err != nil {
 			return nil, err
 		}
