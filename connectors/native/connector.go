@@ -172,6 +172,9 @@ func (t *Table) Splits(ctx context.Context, req connectors.ScanRequest) ([]conne
 	if req.Snapshot == catalog.NoSnapshot || req.Limit == 0 {
 		return nil, nil
 	}
+	if t.files == nil {
+		return nil, errs.Errorf(errs.ErrInternal, "native table %q planned without a file resolver", t.meta.Ref.Name)
+	}
 	var preds []prune.Pred
 	for _, f := range req.Filters {
 		preds = append(preds, f.Preds...)
@@ -282,4 +285,18 @@ func (t *Table) Size(ctx context.Context, req connectors.ScanRequest) (connector
 // Explain: "Scan", with the pinned snapshot and the files the splits read.
 func (t *Table) Explain(splits []connectors.Split) (string, string) {
 	return "Scan", fmt.Sprintf("snapshot=%d files=%d", t.meta.CurrentSnapshot, len(splits))
+}
+
+// MatchingFiles keeps the files of fs whose statistics the filters may match (whole files:
+// a copy-on-write statement rewrites a file entirely or leaves it alone).
+func (t *Table) MatchingFiles(fs []catalog.DataFile, filters []connectors.Filter) []catalog.DataFile {
+	var preds []prune.Pred
+	for _, f := range filters {
+		preds = append(preds, f.Preds...)
+	}
+	var out []catalog.DataFile
+	for _, sel := range prune.Files(fs, preds) {
+		out = append(out, sel.File)
+	}
+	return out
 }
