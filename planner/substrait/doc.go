@@ -1,8 +1,9 @@
 // Package substrait owns the producer: it turns an optimized logical plan into a
 // substraitpb.Plan following the conventions of package proto (extension URNs, "name:sig"
-// function names, output_type on every call, LocalFiles/VirtualTable reads, HashJoinRel with
-// the right input as build side, AggregateRel over plain field references).
+// function names, output_type on every call, connector scans as extension_table reads
+// (read.go) and VirtualTable reads, HashJoinRel with the right input as build side,
+// AggregateRel over plain field references).
 //
-// It imports planner/logical, proto and the Substrait protobuf types; it never binds SQL or
-// consults the catalog.
+// It imports planner/logical, proto (planpb) and the Substrait protobuf types; it never
+// binds SQL or consults the catalog.
 package substrait
