@@ -78,27 +78,50 @@ func predOf(e logical.Expr, base logical.Schema) []prune.Pred {
 		}
 		return []prune.Pred{{Col: col, Op: op}}
 	case proto.FnOr: // col = a OR col = b ... -> IN
-		var in *prune.Pred
+		if len(call.Args) == 0 {
+			return nil
+		}
+		in := prune.Pred{Col: -1, Op: prune.In, Vals: make([]prune.Value, 0, len(call.Args))}
 		for _, a := range call.Args {
+			// a long IN list is one OR of equalities: take each one directly
+			if c, ok := a.(*logical.Call); ok && c.Fn == proto.FnEqual {
+				p, ok := cmpPred(c, base)
+				if !ok {
+					return nil
+				}
+				if in.Col < 0 {
+					in.Col = p.Col
+				}
+				if in.Col != p.Col {
+					return nil
+				}
+				in.Vals = append(in.Vals, p.Vals...)
+				continue
+			}
 			ps := predOf(a, base)
 			if len(ps) != 1 || (ps[0].Op != prune.Eq && ps[0].Op != prune.In) {
 				return nil
 			}
-			if in == nil {
-				in = &prune.Pred{Col: ps[0].Col, Op: prune.In}
+			if in.Col < 0 {
+				in.Col = ps[0].Col
 			} else if in.Col != ps[0].Col {
 				return nil
 			}
 			in.Vals = append(in.Vals, ps[0].Vals...)
 		}
-		if in == nil {
-			return nil
-		}
-		return []prune.Pred{*in}
+		return []prune.Pred{in}
 	}
+	if p, ok := cmpPred(call, base); ok {
+		return []prune.Pred{p}
+	}
+	return nil
+}
+
+// cmpPred converts column <op> constant (either side) into one predicate.
+func cmpPred(call *logical.Call, base logical.Schema) (prune.Pred, bool) {
 	op, ok := cmpOpOf[call.Fn]
 	if !ok || len(call.Args) != 2 {
-		return nil
+		return prune.Pred{}, false
 	}
 	l, r := call.Args[0], call.Args[1]
 	if _, isLit := l.(*logical.Literal); isLit {
@@ -106,31 +129,31 @@ func predOf(e logical.Expr, base logical.Schema) []prune.Pred {
 	}
 	lit, ok := r.(*logical.Literal)
 	if !ok || lit.Value == nil {
-		return nil
+		return prune.Pred{}, false
 	}
 	col, conv, ok := columnOf(l, base)
 	if !ok {
-		return nil
+		return prune.Pred{}, false
 	}
 	v, ok := literalValue(lit)
 	if !ok {
-		return nil
+		return prune.Pred{}, false
 	}
 	if conv != nil {
 		v, op = conv(v, op)
 	}
 	ct := base[col].Type
 	if v.Kind != prune.KindOf(ct) || ct.Kind == catalog.TypeFloat32 {
-		return nil
+		return prune.Pred{}, false
 	}
 	if v.Kind == prune.KindDecimal && lit.Typ.Scale != ct.Scale {
 		d, err := v.D.Rescale(lit.Typ.Scale, ct.Scale)
 		if err != nil {
-			return nil
+			return prune.Pred{}, false
 		}
 		v = prune.Decimal(d)
 	}
-	return []prune.Pred{{Col: col, Op: op, Vals: []prune.Value{v}}}
+	return prune.Pred{Col: col, Op: op, Vals: []prune.Value{v}}, true
 }
 
 // columnOf finds the table column an expression reads, through the casts that keep order

@@ -38,6 +38,9 @@ func (b *binder) planSplits(root logical.Node) (logical.Node, error) {
 		if !ok || s.Source == nil || s.Source.Planned || s.Source.Table == nil {
 			return n, nil
 		}
+		if err := b.ctx.Err(); err != nil {
+			return nil, err
+		}
 		req := scanRequest(s)
 		splits, err := s.Source.Table.Splits(b.ctx, req)
 		if err != nil {
