@@ -7,6 +7,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/tern-db/tern/exec"
+	"github.com/tern-db/tern/proto/errs"
 )
 
 // open.go: the node side of a scan. OpenSplits opens every split of one scan with its
@@ -18,6 +19,11 @@ func (r *Registry) OpenSplits(ctx context.Context, env exec.Env, name string, sp
 	c, err := r.Lookup(name)
 	if err != nil {
 		return nil, err
+	}
+	for _, p := range projection {
+		if p < 0 || p >= base.NumFields() {
+			return nil, errs.Errorf(errs.ErrInvalidArgument, "scan projects column %d of %d", p, base.NumFields())
+		}
 	}
 	if len(splits) == 0 {
 		return exec.NewSource(projected(base, projection)), nil
