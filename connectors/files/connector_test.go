@@ -2,9 +2,11 @@ package files_test
 
 import (
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
+	"sync/atomic"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -80,12 +82,43 @@ func TestFilesTableOf(t *testing.T) {
 		t.Fatalf("kind %q", kind)
 	}
 	data := [][]byte{splits[0].Data, splits[1].Data}
-	op, err := connectors.NewRegistry(files.Connector{}).OpenSplits(ctx, exec.Env{Alloc: exectest.Alloc(t), BatchSize: 2}, files.ConnectorName, data, tb.Schema(), []int{1})
+	var counter atomic.Int64
+	cctx := files.WithBytesCounter(ctx, &counter)
+	op, err := connectors.NewRegistry(files.Connector{}).OpenSplits(cctx, exec.Env{Alloc: exectest.Alloc(t), BatchSize: 2}, files.ConnectorName, data, tb.Schema(), []int{1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := exectest.Rows(t, op); !reflect.DeepEqual(got, []string{"a", "b", "c", "d"}) {
+	var got []string
+	if err := op.Open(cctx); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		b, err := op.Next(cctx)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < int(b.NumRows()); i++ {
+			got = append(got, b.Column(0).ValueStr(i))
+		}
+		b.Release()
+	}
+	st := op.(exec.Stats).Stats()
+	op.Close()
+	if !reflect.DeepEqual(got, []string{"a", "b", "c", "d"}) {
 		t.Fatalf("read %v", got)
+	}
+	// The scan of both splits reports as one: rows, and bytes scanned also on the query's counter.
+	if st.Rows != 4 || st.BytesScanned <= 0 || st.BytesScanned != counter.Load() {
+		t.Fatalf("stats %+v, counter %d", st, counter.Load())
+	}
+	if _, err := connectors.NewRegistry(files.Connector{}).OpenSplits(ctx, exec.Env{}, files.ConnectorName, data, tb.Schema(), []int{5}); !errors.Is(err, errs.ErrInvalidArgument) {
+		t.Fatalf("bad projection: %v", err)
+	}
+	if _, err := connectors.NewRegistry(files.Connector{}).OpenSplits(ctx, exec.Env{}, "nosuch", data, tb.Schema(), nil); !errors.Is(err, errs.ErrNotSupported) {
+		t.Fatalf("unknown connector: %v", err)
 	}
 	paths, err := files.Connector{}.SplitPaths(splits[1].Data)
 	if err != nil || !reflect.DeepEqual(paths, []string{p2}) {
