@@ -3,6 +3,7 @@ package planner
 import (
 	"errors"
 	"fmt"
+	"math"
 
 	"github.com/tern-db/tern/catalog"
 	"github.com/tern-db/tern/connectors"
@@ -33,6 +34,7 @@ func (b *binder) planSplits(root logical.Node) (logical.Node, error) {
 	if b.prepare {
 		return root, nil
 	}
+	limits := scanLimits(root)
 	return logical.TransformUp(root, func(n logical.Node) (logical.Node, error) {
 		s, ok := n.(*logical.Scan)
 		if !ok || s.Source == nil || s.Source.Planned || s.Source.Table == nil {
@@ -42,6 +44,9 @@ func (b *binder) planSplits(root logical.Node) (logical.Node, error) {
 			return nil, err
 		}
 		req := scanRequest(s)
+		if l, ok := limits[s]; ok && len(req.Filters) == 0 {
+			req.Limit = l
+		}
 		splits, err := s.Source.Table.Splits(b.ctx, req)
 		if err != nil {
 			return nil, err
@@ -52,6 +57,60 @@ func (b *binder) planSplits(root logical.Node) (logical.Node, error) {
 		c.Source = &src
 		return &c, nil
 	})
+}
+
+// scanLimits finds the scans whose rows only feed a LIMIT through projections (no filter,
+// sort or join between): such a scan needs at most offset+count rows, and its table may
+// plan fewer splits (the native connector stops after files holding that many rows).
+func scanLimits(root logical.Node) map[*logical.Scan]int64 {
+	out := map[*logical.Scan]int64{}
+	var walk func(n logical.Node)
+	walk = func(n logical.Node) {
+		if l, ok := n.(*logical.Limit); ok {
+			if rows, ok := limitRows(l); ok {
+				in := l.Input
+				for {
+					p, ok := in.(*logical.Project)
+					if !ok {
+						break
+					}
+					in = p.Input
+				}
+				if s, ok := in.(*logical.Scan); ok {
+					out[s] = rows
+				}
+			}
+		}
+		for _, c := range n.Children() {
+			walk(c)
+		}
+	}
+	walk(root)
+	return out
+}
+
+// limitRows is offset+count of a LIMIT with constant bounds.
+func limitRows(l *logical.Limit) (int64, bool) {
+	count, ok := l.Count.(*logical.Literal)
+	if !ok || count.Value == nil {
+		return 0, false
+	}
+	n, ok := count.Value.(int64)
+	if !ok || n < 0 {
+		return 0, false
+	}
+	if l.Offset != nil {
+		off, ok := l.Offset.(*logical.Literal)
+		if !ok || off.Value == nil {
+			return 0, false
+		}
+		o, ok := off.Value.(int64)
+		if !ok || o < 0 || n > math.MaxInt64-o {
+			return 0, false
+		}
+		n += o
+	}
+	return n, true
 }
 
 // scanRequest is what a scan asks of its table: its columns, its snapshot and the filters

@@ -69,3 +69,36 @@ func TestScanRequestPushesConvertibleFilters(t *testing.T) {
 		}
 	}
 }
+
+func TestScanLimitReachesTheTable(t *testing.T) {
+	base := logical.Schema{{Name: "a", Type: catalog.Int64, Nullable: true}}
+	lit := func(v int64) logical.Expr { return &logical.Literal{Typ: catalog.Int64, Value: v} }
+	a := &logical.Column{Index: 0, Name: "a", Typ: catalog.Int64, Null: true}
+	for _, c := range []struct {
+		name string
+		plan func(s *logical.Scan) logical.Node
+		want int64
+	}{
+		{"limit-offset", func(s *logical.Scan) logical.Node {
+			return &logical.Limit{Input: &logical.Project{Input: s, Exprs: []logical.Expr{a}, Names: []string{"a"}}, Offset: lit(3), Count: lit(10)}
+		}, 13},
+		{"limit", func(s *logical.Scan) logical.Node { return &logical.Limit{Input: s, Count: lit(4)} }, 4},
+		{"no-count", func(s *logical.Scan) logical.Node { return &logical.Limit{Input: s, Offset: lit(4)} }, -1},
+		{"filter-between", func(s *logical.Scan) logical.Node {
+			return &logical.Limit{Input: &logical.Filter{Input: s, Cond: &logical.Literal{Typ: catalog.Bool, Value: true}}, Count: lit(4)}
+		}, -1},
+		{"sort-between", func(s *logical.Scan) logical.Node {
+			return &logical.Limit{Input: &logical.Sort{Input: s, Keys: []logical.SortKey{{Expr: a}}}, Count: lit(4)}
+		}, -1},
+	} {
+		tb := &stubTable{}
+		s := &logical.Scan{Source: &logical.Source{Connector: "stub", Table: tb, Base: base}, Columns: []int{0}}
+		b := &binder{ctx: context.Background()}
+		if _, err := b.planSplits(c.plan(s)); err != nil {
+			t.Fatal(err)
+		}
+		if tb.got.Limit != c.want {
+			t.Errorf("%s: limit %d, want %d", c.name, tb.got.Limit, c.want)
+		}
+	}
+}
