@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/tern-db/tern/connectors"
 	"github.com/tern-db/tern/exec"
 	"github.com/tern-db/tern/proto/errs"
@@ -83,7 +82,9 @@ func (Connector) TableOf(ctx context.Context, spec Spec) (*Table, error) {
 		switch spec.Format {
 		case Parquet:
 			var n int64
-			sc, n, err = inferParquet(ctx, p)
+			if err = ctx.Err(); err == nil {
+				sc, n, err = inferParquet(p)
+			}
 			rows += n
 		case CSV:
 			delim := spec.CSVDelimiter
@@ -109,20 +110,6 @@ func (Connector) TableOf(ctx context.Context, spec Spec) (*Table, error) {
 		rows = -1
 	}
 	return &Table{spec: spec, schema: unified, rows: rows}, nil
-}
-
-// inferParquet is InferSchema for Parquet plus the footer's row count.
-func inferParquet(ctx context.Context, path string) (*arrow.Schema, int64, error) {
-	sc, err := InferSchema(ctx, path, Parquet)
-	if err != nil {
-		return nil, 0, err
-	}
-	pr, err := file.OpenParquetFile(path, false)
-	if err != nil {
-		return nil, 0, errs.Errorf(errs.ErrInvalidArgument, "file %q is not a valid Parquet file: %v", path, err)
-	}
-	defer pr.Close()
-	return sc, pr.NumRows(), nil
 }
 
 // Schema is the unified schema of the files.
