@@ -58,6 +58,20 @@ type Table struct {
 	// that order. History holds the column lists replaced by ALTER TABLE, for time travel.
 	LegacyFields []string        `json:",omitempty"`
 	History      []SchemaVersion `json:",omitempty"`
+	// Source names the connector that reads the table ("" in catalogs written before it was
+	// recorded: SourceNative). See SourceName.
+	Source string `json:",omitempty"`
+}
+
+// SourceNative is the connector of Tern's own tables (connectors/native).
+const SourceNative = "native"
+
+// SourceName is the connector that reads t: Source, or SourceNative when unset.
+func (t Table) SourceName() string {
+	if t.Source == "" {
+		return SourceNative
+	}
+	return t.Source
 }
 
 // Snapshot is one committed state of a table: the set of data files that make it up.

@@ -8,14 +8,19 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/substrait-io/substrait-protobuf/go/substraitpb"
 
+	"github.com/tern-db/tern/connectors"
 	"github.com/tern-db/tern/connectors/files"
+	"github.com/tern-db/tern/connectors/native"
 	"github.com/tern-db/tern/exec"
 	"github.com/tern-db/tern/proto"
 	"github.com/tern-db/tern/proto/errs"
+	"github.com/tern-db/tern/proto/planpb"
+	gproto "google.golang.org/protobuf/proto"
 )
 
-// readRel builds LocalFiles scans and VirtualTable sources. ReadRel.filter and
-// best_effort_filter are hints only: the producer keeps a FilterRel above.
+// readRel builds connector scans (extension_table with a planpb.ConnectorScan), LocalFiles
+// scans and VirtualTable sources. ReadRel.filter and best_effort_filter are hints only: the
+// producer keeps a FilterRel above.
 func (c *compiler) readRel(r *substraitpb.ReadRel) (exec.Operator, error) {
 	base, err := schemaOf(r.GetBaseSchema())
 	if err != nil {
@@ -26,6 +31,8 @@ func (c *compiler) readRel(r *substraitpb.ReadRel) (exec.Operator, error) {
 		return nil, err
 	}
 	switch rt := r.GetReadType().(type) {
+	case *substraitpb.ReadRel_ExtensionTable_:
+		return c.connectorScan(rt.ExtensionTable, base, proj)
 	case *substraitpb.ReadRel_LocalFiles_:
 		return c.localFiles(rt.LocalFiles, base, proj)
 	case *substraitpb.ReadRel_VirtualTable_:
@@ -73,6 +80,47 @@ func projectSchema(s *arrow.Schema, proj []int) *arrow.Schema {
 		fields[i] = s.Field(p)
 	}
 	return arrow.NewSchema(fields, nil)
+}
+
+// builtinConnectors are the connectors a node opens splits of. Immutable.
+var builtinConnectors = connectors.NewRegistry(native.Connector{}, files.Connector{})
+
+// Connectors returns the connectors this node opens splits of (the gateway asks them for the
+// paths a ticket's splits read).
+func Connectors() *connectors.Registry { return builtinConnectors }
+
+// connectorScan opens the splits of a planpb.ConnectorScan with the query's environment.
+func (c *compiler) connectorScan(et *substraitpb.ReadRel_ExtensionTable, base *arrow.Schema, proj []int) (exec.Operator, error) {
+	cs, err := DecodeConnectorScan(et)
+	if err != nil {
+		return nil, err
+	}
+	splits := make([][]byte, len(cs.GetSplits()))
+	for i, sp := range cs.GetSplits() {
+		splits[i] = sp.GetData()
+	}
+	op, err := builtinConnectors.OpenSplits(c.ctx, c.env, cs.GetConnector(), splits, base, proj)
+	if err != nil {
+		return nil, err
+	}
+	return c.track(op), nil
+}
+
+// DecodeConnectorScan reads the detail of a ReadRel's extension_table; anything but a
+// well-formed ConnectorScan is ErrInvalidArgument.
+func DecodeConnectorScan(et *substraitpb.ReadRel_ExtensionTable) (*planpb.ConnectorScan, error) {
+	d := et.GetDetail()
+	if d == nil || d.GetTypeUrl() != planpb.ConnectorScanURL {
+		return nil, errs.Errorf(errs.ErrInvalidArgument, "extension table of type %q: want %s", d.GetTypeUrl(), planpb.ConnectorScanURL)
+	}
+	var cs planpb.ConnectorScan
+	if err := gproto.Unmarshal(d.GetValue(), &cs); err != nil {
+		return nil, errs.Errorf(errs.ErrInvalidArgument, "malformed connector scan: %v", err)
+	}
+	if cs.GetConnector() == "" {
+		return nil, errs.Errorf(errs.ErrInvalidArgument, "connector scan names no connector")
+	}
+	return &cs, nil
 }
 
 func (c *compiler) localFiles(lf *substraitpb.ReadRel_LocalFiles, base *arrow.Schema, proj []int) (exec.Operator, error) {

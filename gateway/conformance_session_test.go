@@ -8,10 +8,14 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/flight"
 	"github.com/apache/arrow-go/v18/arrow/flight/flightsql"
 	"github.com/substrait-io/substrait-protobuf/go/substraitpb"
+	"github.com/tern-db/tern/connectors/files"
+	"github.com/tern-db/tern/proto/planpb"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
 	gproto "google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/anypb"
 )
 
 func TestConformanceSessionOptions(t *testing.T) {
@@ -207,6 +211,15 @@ func TestConformanceSubstraitPlans(t *testing.T) {
 	bad, _ := gproto.Marshal(&substraitpb.Plan{Relations: []*substraitpb.PlanRel{{RelType: &substraitpb.PlanRel_Root{Root: &substraitpb.RelRoot{Input: fetch}}}}})
 	_, err = c.ExecuteSubstrait(c.ctx, flightsql.SubstraitPlan{Plan: bad})
 	wantCode(t, err, codes.PermissionDenied)
+	// Nor may it carry Tern's own connector scans: their splits name files nobody checked.
+	split, _ := files.EncodeSplit(files.Split{Format: files.CSV, Paths: []string{"/etc/passwd"}})
+	detail, _ := anypb.New(&planpb.ConnectorScan{Connector: files.ConnectorName, Splits: []*planpb.ScanSplit{{Data: split}}})
+	read.GetRead().ReadType = &substraitpb.ReadRel_ExtensionTable_{ExtensionTable: &substraitpb.ReadRel_ExtensionTable{Detail: detail}}
+	smuggled, _ := gproto.Marshal(&substraitpb.Plan{Relations: []*substraitpb.PlanRel{{RelType: &substraitpb.PlanRel_Root{Root: &substraitpb.RelRoot{Input: fetch}}}}})
+	_, err = c.ExecuteSubstrait(c.ctx, flightsql.SubstraitPlan{Plan: smuggled})
+	if code := status.Code(err); code != codes.PermissionDenied && code != codes.Unimplemented && code != codes.InvalidArgument {
+		t.Fatalf("client plan with a connector scan: %v", err)
+	}
 	read.GetRead().ReadType = &substraitpb.ReadRel_NamedTable_{NamedTable: &substraitpb.ReadRel_NamedTable{Names: []string{"nope"}}}
 	missing, _ := gproto.Marshal(&substraitpb.Plan{Relations: []*substraitpb.PlanRel{{RelType: &substraitpb.PlanRel_Root{Root: &substraitpb.RelRoot{Input: fetch}}}}})
 	_, err = c.ExecuteSubstrait(c.ctx, flightsql.SubstraitPlan{Plan: missing})

@@ -10,7 +10,9 @@ import (
 
 	"github.com/substrait-io/substrait-protobuf/go/substraitpb"
 	"github.com/tern-db/tern/catalog"
+	"github.com/tern-db/tern/connectors"
 	"github.com/tern-db/tern/connectors/files"
+	"github.com/tern-db/tern/flightnodes"
 	"github.com/tern-db/tern/proto"
 	"github.com/tern-db/tern/proto/errs"
 	gproto "google.golang.org/protobuf/proto"
@@ -94,8 +96,11 @@ func (s *Server) revalidateTicket(ctx context.Context, tp ticketPayload) error {
 	access := files.Access{AllowDirs: s.cfg.AllowDirs}
 	dataDir := s.store.DataDir() + string(filepath.Separator)
 	for _, rr := range reads {
-		for _, item := range rr.GetLocalFiles().GetItems() {
-			path := localPath(item)
+		paths, err := readPaths(rr)
+		if err != nil {
+			return err
+		}
+		for _, path := range paths {
 			if strings.HasPrefix(filepath.Clean(path), dataDir) {
 				continue // a native table's file: its table was checked above
 			}
@@ -109,6 +114,36 @@ func (s *Server) revalidateTicket(ctx context.Context, tp ticketPayload) error {
 		}
 	}
 	return nil
+}
+
+// readPaths lists the local files a read relation reads: those of a connector scan's splits
+// (the connectors that read local files say which, connectors.PathLister) or LocalFiles
+// items (client Substrait plans).
+func readPaths(rr *substraitpb.ReadRel) ([]string, error) {
+	var out []string
+	if et := rr.GetExtensionTable(); et != nil {
+		cs, err := flightnodes.DecodeConnectorScan(et)
+		if err != nil {
+			return nil, err
+		}
+		c, err := flightnodes.Connectors().Lookup(cs.GetConnector())
+		if err != nil {
+			return nil, err
+		}
+		if pl, ok := c.(connectors.PathLister); ok {
+			for _, sp := range cs.GetSplits() {
+				ps, err := pl.SplitPaths(sp.GetData())
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, ps...)
+			}
+		}
+	}
+	for _, item := range rr.GetLocalFiles().GetItems() {
+		out = append(out, localPath(item))
+	}
+	return out, nil
 }
 
 // localPath is the file system path of a LocalFiles item ("file://" URIs as the planner

@@ -1,6 +1,8 @@
 package gateway
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -51,4 +53,35 @@ func TestTicketsOfDroppedTablesAreRefused(t *testing.T) {
 			t.Fatalf("%s: %v", name, err)
 		}
 	}
+}
+
+// A ticket redeemed on a gateway that allows fewer directories is refused for the files its
+// connector scans read (connectors.PathLister), named in the error; native table files pass.
+func TestTicketsRecheckFilePaths(t *testing.T) {
+	const secret = "shared-secret-for-tickets"
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "x.csv"), []byte("a\n1\n2\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	a := startServer(t, func(c *Config) { c.Secret, c.AllowDirs = secret, []string{dir} })
+	b := startServer(t, func(c *Config) { c.Secret, c.AllowDirs = secret, []string{t.TempDir()} })
+	ca, cb := a.client(t), b.client(t)
+	info, err := ca.Execute(ca.ctx, `SELECT a FROM read_csv('`+filepath.Join(dir, "x.csv")+`')`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want(t, ca.rows(t, info), "1", "2")
+	_, err = cb.readInfo(cb.ctx, info)
+	wantCode(t, err, codes.PermissionDenied)
+	if !strings.Contains(err.Error(), "x.csv") || !strings.Contains(err.Error(), "--allow-dir") {
+		t.Fatalf("refusal: %v", err)
+	}
+	// A native table's files lie in the data directory, outside --allow-dir: checked by table.
+	ca.exec(t, `CREATE TABLE nums (n INTEGER)`)
+	ca.exec(t, `INSERT INTO nums VALUES (1)`)
+	native, err := ca.Execute(ca.ctx, `SELECT n FROM nums`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want(t, ca.rows(t, native), "1")
 }

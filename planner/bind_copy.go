@@ -7,6 +7,7 @@ import (
 
 	pg "github.com/pganalyze/pg_query_go/v6"
 	"github.com/tern-db/tern/catalog"
+	"github.com/tern-db/tern/connectors/files"
 	"github.com/tern-db/tern/planner/logical"
 	"github.com/tern-db/tern/proto/errs"
 )
@@ -128,7 +129,7 @@ func (b *binder) bindCopy(cs *pg.CopyStmt) (*boundStmt, error) {
 	if err != nil {
 		return nil, err
 	}
-	kind, ok := map[string]logical.SourceKind{"parquet": logical.SourceParquet, "csv": logical.SourceCSV, "json": logical.SourceJSON}[o.format]
+	kind, ok := map[string]files.Format{"parquet": files.Parquet, "csv": files.CSV, "json": files.JSON}[o.format]
 	if !ok {
 		return nil, notSupported("COPY format \"%s\" is not supported (use parquet, csv or json)", o.format)
 	}
@@ -143,7 +144,7 @@ func (b *binder) bindCopy(cs *pg.CopyStmt) (*boundStmt, error) {
 	}
 	// CSV text is parsed straight into the columns' types (syntax errors name line and
 	// column); VARCHAR(n) is read as text and its length checked when fitting.
-	if kind == logical.SourceCSV {
+	if kind == files.CSV {
 		for i, ti := range targets {
 			ct := t.Columns[ti].Type
 			if ct.Kind == catalog.TypeText {
@@ -186,8 +187,8 @@ func (b *binder) bindCopy(cs *pg.CopyStmt) (*boundStmt, error) {
 
 // copyTargets returns, for each file column, the table column it loads into (see the file
 // comment for the rules).
-func (b *binder) copyTargets(cs *pg.CopyStmt, t catalog.Table, src *logical.Source, kind logical.SourceKind, o copyOptions) ([]int, error) {
-	file := src.Paths[0]
+func (b *binder) copyTargets(cs *pg.CopyStmt, t catalog.Table, src *logical.Source, kind files.Format, o copyOptions) ([]int, error) {
+	file := src.Table.(*files.Table).Spec().Paths[0]
 	if len(cs.Attlist) > 0 {
 		var targets []int
 		seen := map[int]bool{}
@@ -213,7 +214,7 @@ func (b *binder) copyTargets(cs *pg.CopyStmt, t catalog.Table, src *logical.Sour
 		}
 		return targets, nil
 	}
-	byName := kind != logical.SourceCSV || o.header
+	byName := kind != files.CSV || o.header
 	if o.matchByName != nil {
 		if *o.matchByName && !byName {
 			return nil, logical.Errorf(errs.ErrInvalidArgument, "MATCH_BY_NAME needs column names: CSV with HEADER")

@@ -3,7 +3,6 @@ package planner
 import (
 	"strings"
 
-	"github.com/apache/arrow-go/v18/arrow"
 	pg "github.com/pganalyze/pg_query_go/v6"
 	"github.com/tern-db/tern/catalog"
 	"github.com/tern-db/tern/connectors/files"
@@ -23,10 +22,10 @@ type fileOptions struct {
 	delim  string // CSV delimiter
 }
 
-var readFunctions = map[string]logical.SourceKind{
-	"read_parquet": logical.SourceParquet,
-	"read_csv":     logical.SourceCSV,
-	"read_json":    logical.SourceJSON,
+var readFunctions = map[string]files.Format{
+	"read_parquet": files.Parquet,
+	"read_csv":     files.CSV,
+	"read_json":    files.JSON,
 }
 
 // bindReadFunction binds read_parquet/read_csv/read_json(path, name => value, ...) in FROM.
@@ -37,7 +36,7 @@ func (b *binder) bindReadFunction(name string, fc *pg.FuncCall, rf *pg.RangeFunc
 	havePath := false
 	for _, a := range fc.Args {
 		if na := a.GetNamedArgExpr(); na != nil {
-			if kind != logical.SourceCSV {
+			if kind != files.CSV {
 				return nil, nil, b.errAt(na.Location, logical.Errorf(errs.ErrInvalidArgument, "%s takes no option \"%s\"", name, na.Name))
 			}
 			v, err := b.constArg(na.Arg, name)
@@ -108,38 +107,22 @@ func (b *binder) expandPath(path string, loc int32) ([]string, error) {
 	return paths, nil
 }
 
-// fileSource is the scan source of the files path names, with their unified inferred schema.
-func (b *binder) fileSource(kind logical.SourceKind, path string, loc int32, opts fileOptions) (*logical.Source, error) {
+// fileSource is the scan source of the files path names: a table of the files connector,
+// which infers and unifies their schema (connectors/files).
+func (b *binder) fileSource(format files.Format, path string, loc int32, opts fileOptions) (*logical.Source, error) {
 	paths, err := b.expandPath(path, loc)
 	if err != nil {
 		return nil, err
 	}
-	schemas := make([]*arrow.Schema, len(paths))
-	var rows int64
-	for i, p := range paths {
-		var sc *arrow.Schema
-		switch kind {
-		case logical.SourceParquet:
-			base, n, err := parquetSchema(p)
-			if err != nil {
-				return nil, b.errAt(loc, err)
-			}
-			rows += n
-			sc = base.Arrow()
-		case logical.SourceCSV:
-			sc, err = files.InferCSVSchema(b.ctx, p, opts.header, []rune(opts.delim)[0])
-		case logical.SourceJSON:
-			sc, err = files.InferJSONSchema(b.ctx, p)
-		}
-		if err != nil {
-			return nil, b.errAt(loc, err)
-		}
-		schemas[i] = sc
+	spec := files.Spec{Format: format, Paths: paths}
+	if format == files.CSV {
+		spec.CSVHeader, spec.CSVDelimiter = opts.header, []rune(opts.delim)[0]
 	}
-	unified, err := files.UnifySchemas(paths, schemas, kind != logical.SourceParquet)
+	tb, err := files.Connector{}.TableOf(b.ctx, spec)
 	if err != nil {
 		return nil, b.errAt(loc, err)
 	}
+	unified := tb.Schema()
 	base := make(logical.Schema, unified.NumFields())
 	for i, f := range unified.Fields() {
 		t, err := catalog.TypeFromArrow(f.Type)
@@ -148,12 +131,6 @@ func (b *binder) fileSource(kind logical.SourceKind, path string, loc int32, opt
 		}
 		base[i] = logical.Field{Name: f.Name, Type: t, Nullable: true}
 	}
-	if kind != logical.SourceParquet {
-		rows = -1
-	}
-	src := &logical.Source{Kind: kind, Name: "'" + path + "'", Paths: paths, Base: base, EstRows: rows}
-	if kind == logical.SourceCSV {
-		src.CSVHeader, src.CSVDelimiter = opts.header, opts.delim
-	}
-	return src, nil
+	return &logical.Source{Connector: files.ConnectorName, Table: tb, Name: "'" + path + "'", Snapshot: catalog.NoSnapshot,
+		Base: base, EstRows: tb.Rows()}, nil
 }

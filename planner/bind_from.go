@@ -132,22 +132,21 @@ func (b *binder) lookupTable(rv *pg.RangeVar) (catalog.Table, error) {
 	return t, nil
 }
 
-// nativeSource describes the current snapshot of a native table and pins it.
+// nativeSource describes the current snapshot of a catalog table (t.CurrentSnapshot, which
+// time travel sets) through its connector's handle, and pins the snapshot.
 func (b *binder) nativeSource(t catalog.Table) (*logical.Source, error) {
 	base := make(logical.Schema, len(t.Columns))
 	for i, c := range t.Columns {
 		base[i] = logical.Field{Name: c.Name, Type: c.Type, Nullable: c.Nullable}
 	}
-	src := &logical.Source{Kind: logical.SourceNative, Name: t.Ref.Name, Table: &t, Snapshot: t.CurrentSnapshot, Base: base, EstRows: -1}
-	for _, c := range t.Columns {
-		if catalog.FieldName(c) != c.Name { // renamed or added by ALTER TABLE
-			src.Fields = make([]string, len(t.Columns))
-			for j, c := range t.Columns {
-				src.Fields[j] = catalog.FieldName(c)
-			}
-			break
-		}
+	if !b.prepare && b.p.tables == nil {
+		return nil, logical.Errorf(errs.ErrInternal, "planner has no table file resolver")
 	}
+	tb, err := b.p.tableHandle(b.ctx, t) // connectors.go
+	if err != nil {
+		return nil, err
+	}
+	src := &logical.Source{Connector: t.SourceName(), Table: tb, Name: t.Ref.Name, Snapshot: t.CurrentSnapshot, Base: base, EstRows: -1}
 	b.snapshots[t.ID] = t.CurrentSnapshot
 	if t.CurrentSnapshot != catalog.NoSnapshot {
 		if snap, err := b.p.cat.Snapshot(b.ctx, t.ID, t.CurrentSnapshot); err == nil {
@@ -157,16 +156,6 @@ func (b *binder) nativeSource(t catalog.Table) (*logical.Source, error) {
 			if st, err := ss.TableStats(b.ctx, t.Ref); err == nil {
 				src.Stats = &st
 			}
-		}
-		if !b.prepare {
-			if b.p.tables == nil {
-				return nil, logical.Errorf(errs.ErrInternal, "planner has no table file resolver")
-			}
-			paths, err := b.p.tables.SnapshotFiles(b.ctx, t, t.CurrentSnapshot)
-			if err != nil {
-				return nil, err
-			}
-			src.Paths = paths
 		}
 	} else {
 		src.EstRows = 0
@@ -253,18 +242,6 @@ func (b *binder) checkPath(path string, loc int32) (string, error) {
 		return "", b.errAt(loc, err)
 	}
 	return abs, nil
-}
-
-func (b *binder) parquetSource(path string, loc int32) (*logical.Source, error) {
-	abs, err := b.checkPath(path, loc)
-	if err != nil {
-		return nil, err
-	}
-	base, rows, err := parquetSchema(abs)
-	if err != nil {
-		return nil, b.errAt(loc, err)
-	}
-	return &logical.Source{Kind: logical.SourceParquet, Name: "'" + path + "'", Paths: []string{abs}, Base: base, EstRows: rows}, nil
 }
 
 func (b *binder) bindJoin(j *pg.JoinExpr) (logical.Node, *scope, error) {

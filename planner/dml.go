@@ -1,12 +1,13 @@
 package planner
 
 import (
+	"context"
 	"errors"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	pg "github.com/pganalyze/pg_query_go/v6"
 	"github.com/tern-db/tern/catalog"
-	"github.com/tern-db/tern/connectors/prune"
+	"github.com/tern-db/tern/connectors/native"
 	"github.com/tern-db/tern/planner/logical"
 	"github.com/tern-db/tern/planner/substrait"
 	"github.com/tern-db/tern/proto"
@@ -85,16 +86,40 @@ func (b *binder) dmlTable(rv *pg.RangeVar, what string) (*dmlTarget, error) {
 	return &dmlTarget{t: t, src: src, scope: sc, qual: qual, files: files, df: df}, nil
 }
 
-// scanFile is a scan of every column of one data file of the target.
-func (d *dmlTarget) scanFile(f catalog.DataFile) logical.Node {
+// scanFiles is a scan of every column of the given data files of the target, whole: the
+// splits are fixed here (one per file, the native connector's FileSplits), so split planning
+// leaves them as they are. No files: a scan that reads nothing (binding checks).
+func (d *dmlTarget) scanFiles(ctx context.Context, fs []catalog.DataFile) (*logical.Scan, error) {
 	src := *d.src
-	src.Paths, src.Ranges = []string{d.df.AbsPath(f.Path)}, nil
-	src.EstRows = f.Rows
+	src.Splits, src.Planned, src.EstRows = nil, true, 0
+	if len(fs) > 0 {
+		nt, ok := src.Table.(*native.Table)
+		if !ok {
+			return nil, notSupported("changing rows of relation \"%s\" (not a native table)", d.t.Ref.Name)
+		}
+		splits, err := nt.FileSplits(ctx, fs)
+		if err != nil {
+			return nil, err
+		}
+		src.Splits = splits
+		for _, f := range fs {
+			src.EstRows += f.Rows
+		}
+	}
 	cols := make([]int, len(src.Base))
 	for i := range cols {
 		cols[i] = i
 	}
-	return &logical.Scan{Source: &src, Qualifier: d.qual, Columns: cols}
+	return &logical.Scan{Source: &src, Qualifier: d.qual, Columns: cols}, nil
+}
+
+// scanFile is scanFiles of one file (the empty DataFile: of none).
+func (d *dmlTarget) scanFile(ctx context.Context, f catalog.DataFile) (logical.Node, error) {
+	var fs []catalog.DataFile
+	if f.Path != "" {
+		fs = []catalog.DataFile{f}
+	}
+	return d.scanFiles(ctx, fs)
 }
 
 // isTrue is CASE WHEN e THEN true ELSE false END: e IS TRUE, never NULL.
@@ -114,11 +139,9 @@ func (b *binder) rewriteStmt(d *dmlTarget, op string, where logical.Expr, perFil
 	t := d.t
 	affected := d.files
 	if where != nil {
-		var keep []catalog.DataFile
-		for _, sel := range prune.Files(d.files, predsOf([]logical.Expr{where}, d.src.Base)) {
-			keep = append(keep, sel.File)
+		if nt, ok := d.src.Table.(*native.Table); ok { // pruning with the WHERE clause's filters
+			affected = nt.MatchingFiles(d.files, connectorFilters([]logical.Expr{where}, d.src.Base))
 		}
-		affected = keep
 	}
 	b.snapshots[t.ID] = t.CurrentSnapshot
 	b.estimateRewrite(d.files, affected) // dryrun.go
@@ -156,6 +179,11 @@ func (b *binder) rewriteStmt(d *dmlTarget, op string, where logical.Expr, perFil
 		if err != nil {
 			return nil, err
 		}
+		// the target's scans are fixed to their files; other tables' (USING, FROM, MERGE's
+		// source) are planned as any query's
+		if opt, err = b.planSplits(opt); err != nil {
+			return nil, err
+		}
 		bytes, err := substrait.ProduceContext(b.ctx, opt, names)
 		if err != nil {
 			return nil, err
@@ -179,7 +207,11 @@ func (b *binder) rewriteStmt(d *dmlTarget, op string, where logical.Expr, perFil
 		}
 	}
 	// Bind once against an empty scan so that Prepare reports errors without files.
-	if _, err := perFile(d.scanFile(catalog.DataFile{})); err != nil {
+	empty, err := d.scanFile(b.ctx, catalog.DataFile{})
+	if err != nil {
+		return nil, err
+	}
+	if _, err := perFile(empty); err != nil {
 		return nil, err
 	}
 	kind := KindUpdate
@@ -189,7 +221,11 @@ func (b *binder) rewriteStmt(d *dmlTarget, op string, where logical.Expr, perFil
 	return &boundStmt{kind: kind, returning: ret, build: func(*Query, logical.Node) (Statement, error) {
 		rw := &Rewrite{Table: t, Base: t.CurrentSnapshot, Operation: op, Returning: ret, MultiMatch: d.multi}
 		for _, f := range affected {
-			root, err := perFile(d.scanFile(f))
+			scan, err := d.scanFile(b.ctx, f)
+			if err != nil {
+				return nil, err
+			}
+			root, err := perFile(scan)
 			if err != nil {
 				return nil, err
 			}
@@ -588,15 +624,11 @@ func (b *binder) bindMerge(ms *pg.MergeStmt) (*boundStmt, error) {
 		if err != nil {
 			return nil, err
 		}
-		all := d.scanFile(catalog.DataFile{})
-		allSrc := *all.(*logical.Scan).Source
-		allSrc.Paths = nil
-		for _, f := range d.files {
-			allSrc.Paths = append(allSrc.Paths, d.df.AbsPath(f.Path))
+		allScan, err := d.scanFiles(b.ctx, d.files)
+		if err != nil {
+			return nil, err
 		}
-		allScan := *all.(*logical.Scan)
-		allScan.Source = &allSrc
-		anti := &logical.Join{Left: srcNode, Right: &allScan, Type: logical.JoinAnti, Cond: acond}
+		anti := &logical.Join{Left: srcNode, Right: allScan, Type: logical.JoinAnti, Cond: acond}
 		var picks []logical.Expr
 		for _, a := range ins {
 			if a.insert != nil {

@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/tern-db/tern/catalog"
-	"github.com/tern-db/tern/connectors/files"
 	"github.com/tern-db/tern/connectors/prune"
 	"github.com/tern-db/tern/planner/logical"
 	"github.com/tern-db/tern/planner/substrait"
@@ -14,7 +13,8 @@ import (
 
 // dryrun.go: EXPLAIN (DRY_RUN) <query> and SET tern.dry_run = on answer, instead of the
 // query's rows, one row with what its scans would read after pruning, computed from catalog
-// statistics and file footers without reading data (as BigQuery's dry run).
+// statistics and file footers without reading data (as BigQuery's dry run): the splits the
+// connectors planned and their tables' extents (splits.go).
 //
 // Under SET tern.dry_run = on nothing may change. dryRunOf is the single decision point:
 // every statement the planner builds passes through it, and it is default-deny. Statements
@@ -94,41 +94,6 @@ func (b *binder) dryRunStatement() (Statement, error) {
 	return &Query{Schema: vals.Schema().Arrow(), Plan: plan, Snapshots: b.snapshots}, nil
 }
 
-// estimateFileScans adds the scans of files named in SQL (read_parquet, read_csv, COPY FROM)
-// to the estimate: for Parquet the compressed column chunks of the projected columns, for
-// text formats the whole file. Native scans were counted by pruneScans.
-func (b *binder) estimateFileScans(root logical.Node) error {
-	_, err := logical.TransformUp(root, func(n logical.Node) (logical.Node, error) {
-		s, ok := n.(*logical.Scan)
-		if !ok || s.Source == nil || s.Source.Kind == logical.SourceNative {
-			return n, nil
-		}
-		format := files.CSV
-		if s.Source.Kind == logical.SourceParquet {
-			format = files.Parquet
-		}
-		cols := make([]string, 0, len(s.Columns))
-		for _, c := range s.Columns {
-			cols = append(cols, s.Source.Base[c].Name)
-		}
-		for _, p := range s.Source.Paths {
-			fe, err := files.EstimateScan(p, format, cols)
-			if err != nil {
-				return nil, err
-			}
-			e := &b.estimate
-			e.Bytes += fe.Bytes
-			e.TableBytes += fe.FileBytes
-			e.Files++
-			e.TotalFiles++
-			e.RowGroups += fe.RowGroups
-			e.TotalRowGroups += fe.RowGroups
-		}
-		return n, nil
-	})
-	return err
-}
-
 // estimateRewrite adds a copy-on-write DML's reads: every column of each affected file (its
 // rows are read to write the replacement), out of all files of the snapshot.
 func (b *binder) estimateRewrite(all, affected []catalog.DataFile) {
@@ -153,8 +118,14 @@ func (b *binder) estimateSourceReads(src logical.Node, times int64) {
 	}
 	saved := b.estimate
 	b.estimate = ScanEstimate{}
-	b.pruneScans(src)
-	if err := b.estimateFileScans(src); err != nil {
+	planned, err := b.planSplits(src)
+	if err == nil {
+		err = b.countScans(planned, true)
+	}
+	if err == nil {
+		err = b.countScans(planned, false)
+	}
+	if err != nil {
 		b.estimate = saved // an estimate only: the statement itself reports the error
 		return
 	}

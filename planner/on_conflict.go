@@ -62,16 +62,12 @@ func (b *binder) bindOnConflict(is *pg.InsertStmt, t catalog.Table, root logical
 	cond, antiCond := andAll(conds), andAll(anti)
 
 	// rows that conflict with nothing are inserted
-	all := d.scanFile(catalog.DataFile{}).(*logical.Scan)
-	allSrc := *all.Source
-	allSrc.Paths = nil
-	for _, f := range d.files {
-		allSrc.Paths = append(allSrc.Paths, d.df.AbsPath(f.Path))
+	allScan, err := d.scanFiles(b.ctx, d.files)
+	if err != nil {
+		return nil, err
 	}
-	allScan := *all
-	allScan.Source = &allSrc
 	newRows := func() logical.Node {
-		return &logical.Join{Left: root, Right: &allScan, Type: logical.JoinAnti, Cond: antiCond}
+		return &logical.Join{Left: root, Right: allScan, Type: logical.JoinAnti, Cond: antiCond}
 	}
 	// Two proposed rows with the same new key: PostgreSQL inserts the first (DO NOTHING) or
 	// fails (DO UPDATE); Tern fails in both cases rather than pick one. A LEFT SINGLE join of

@@ -102,9 +102,14 @@ func (p *planner) plan(b *binder, stmt *pg.RawStmt, params []scalar.Scalar) (Sta
 	if err != nil {
 		return nil, err
 	}
-	optimized = b.pruneScans(optimized)
+	if optimized, err = b.planSplits(optimized); err != nil { // splits.go
+		return nil, err
+	}
+	if err := b.countScans(optimized, true); err != nil {
+		return nil, err
+	}
 	if b.dryRun || b.sess.DryRun {
-		if err := b.estimateFileScans(optimized); err != nil {
+		if err := b.countScans(optimized, false); err != nil {
 			return nil, err
 		}
 	}

@@ -17,10 +17,12 @@
 //     input relation's output (for joins: left fields then right fields).
 //   - ProjectRel outputs input fields followed by expressions (Substrait semantics); the
 //     producer sets RelCommon.Emit to select the outputs it wants.
-//   - Native table scans and files named in SQL are ReadRel with LocalFiles (uri_file
-//     "file:///abs/path", parquet or text (CSV) options), base_schema naming every column
-//     of the files, and projection as a MaskExpression selecting struct items. ReadRel.filter
-//     is a hint (Inexact); the producer keeps a FilterRel above it.
+//   - Scans (native tables, files named in SQL) are ReadRel with extension_table whose detail
+//     is a planpb.ConnectorScan (connector name, opaque splits the node's connector decodes),
+//     base_schema naming every column of the table, and projection as a MaskExpression
+//     selecting struct items. ReadRel.filter is a hint (Inexact); the producer keeps a
+//     FilterRel above it. The node still reads LocalFiles (uri_file "file:///abs/path",
+//     parquet or text options) from client plans rewritten by the gateway.
 //   - VALUES and parameter-free constant rows are ReadRel with VirtualTable (expressions).
 //   - Equi-joins are HashJoinRel with keys and post_join_filter; the right input is the build
 //     side. Other joins are JoinRel with an expression.

@@ -1,6 +1,8 @@
-// Package files reads files named in SQL or listed in fragments: Parquet and CSV scans as
-// exec operators, schema inference for read_parquet, and the allow-list of directories SQL
-// may read from.
+// Package files reads files named in SQL or listed in fragments: Parquet, CSV and JSON scans
+// as exec operators, the connector "files" (connector.go: schema inference and unification
+// for read_parquet/read_csv/read_json and COPY FROM, one split per file), the split encoding
+// native tables share (split.go), and the allow-list of directories SQL may read from.
+// files imports catalog, connectors, exec and proto.
 package files
 
 import (

@@ -24,29 +24,36 @@ func InferSchema(ctx context.Context, path string, f Format) (*arrow.Schema, err
 	}
 	switch f {
 	case Parquet:
-		if _, err := os.Stat(path); err != nil {
-			return nil, openError(path, err)
-		}
-		pr, err := file.OpenParquetFile(path, false)
-		if err != nil {
-			return nil, errs.Errorf(errs.ErrInvalidArgument, "file %q is not a valid Parquet file: %v", path, err)
-		}
-		defer pr.Close()
-		fr, err := pqarrow.NewFileReader(pr, pqarrow.ArrowReadProperties{}, memory.DefaultAllocator)
-		if err != nil {
-			return nil, errs.Errorf(errs.ErrInvalidArgument, "file %q: %v", path, err)
-		}
-		sc, err := fr.Schema()
-		if err != nil {
-			return nil, errs.Errorf(errs.ErrInvalidArgument, "file %q: %v", path, err)
-		}
-		return arrow.NewSchema(sc.Fields(), nil), nil
+		sc, _, err := inferParquet(path)
+		return sc, err
 	case CSV:
 		return InferCSVSchema(ctx, path, true, ',')
 	case JSON:
 		return InferJSONSchema(ctx, path)
 	}
 	return nil, errs.Errorf(errs.ErrNotSupported, "schema inference for format %d", f)
+}
+
+// inferParquet reads a Parquet file's footer: the Arrow schema pqarrow derives and the row
+// count.
+func inferParquet(path string) (*arrow.Schema, int64, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, 0, openError(path, err)
+	}
+	pr, err := file.OpenParquetFile(path, false)
+	if err != nil {
+		return nil, 0, errs.Errorf(errs.ErrInvalidArgument, "file %q is not a valid Parquet file: %v", path, err)
+	}
+	defer pr.Close()
+	fr, err := pqarrow.NewFileReader(pr, pqarrow.ArrowReadProperties{}, memory.DefaultAllocator)
+	if err != nil {
+		return nil, 0, errs.Errorf(errs.ErrInvalidArgument, "file %q: %v", path, err)
+	}
+	sc, err := fr.Schema()
+	if err != nil {
+		return nil, 0, errs.Errorf(errs.ErrInvalidArgument, "file %q: %v", path, err)
+	}
+	return arrow.NewSchema(sc.Fields(), nil), pr.NumRows(), nil
 }
 
 // csvInferRows is how many data lines InferCSVSchema looks at.

@@ -5,6 +5,9 @@
 // their directory are fsynced. A crash before that leaves the table at its previous snapshot
 // and the files as orphans (not referenced by any snapshot).
 //
-// Store also implements connectors.Connector (name "native") and planner.TableFiles.
-// native imports catalog, connectors, connectors/files, exec and proto/errs.
+// Connector (connector.go) is the connector "native": its table handles prune a pinned
+// snapshot's files and row groups with pushed filters into splits, which a node opens as
+// Parquet file scans with no catalog. Store implements its Files and DataFiles (and
+// planner.TableFiles).
+// native imports catalog, connectors, connectors/files, connectors/prune, exec and proto.
 package native

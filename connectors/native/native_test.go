@@ -56,11 +56,15 @@ func batch(t catalog.Table, from, to int) arrow.RecordBatch {
 // readAll scans the table's current snapshot through the connector interface.
 func readAll(t *testing.T, s *native.Store, ref catalog.TableRef) []string {
 	t.Helper()
-	tb, err := s.Table(ctx, ref)
+	meta, err := s.Catalog().GetTable(ctx, ref)
 	if err != nil {
 		t.Fatal(err)
 	}
-	meta := tb.(*native.Table).Meta()
+	conn := native.Connector{Files: s}
+	tb, err := conn.Table(ctx, meta)
+	if err != nil {
+		t.Fatal(err)
+	}
 	req := connectors.ScanRequest{Limit: -1, Snapshot: meta.CurrentSnapshot}
 	splits, err := tb.Splits(ctx, req)
 	if err != nil {
@@ -69,7 +73,7 @@ func readAll(t *testing.T, s *native.Store, ref catalog.TableRef) []string {
 	mem := exectest.Alloc(t)
 	var out []string
 	for _, sp := range splits {
-		op, err := tb.(*native.Table).OpenScan(ctx, texec.Env{Alloc: mem, BatchSize: 7}, sp, req)
+		op, err := native.Connector{}.Open(ctx, texec.Env{Alloc: mem, BatchSize: 7}, sp.Data, native.ArrowSchema(meta), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -141,7 +145,7 @@ func TestWriteCommitRead(t *testing.T) {
 		t.Fatalf("%d files after conflict", len(entries))
 	}
 	// Limit prunes splits.
-	ct, _ := s.Table(ctx, tb.Ref)
+	ct := native.NewTable(s, tb)
 	sp, _ := ct.Splits(ctx, connectors.ScanRequest{Limit: 15, Snapshot: snap.ID})
 	if len(sp) != 2 {
 		t.Fatalf("limit splits %d", len(sp))

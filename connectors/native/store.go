@@ -12,8 +12,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/tern-db/tern/catalog"
-	"github.com/tern-db/tern/connectors"
-	"github.com/tern-db/tern/connectors/files"
 	"github.com/tern-db/tern/exec"
 	"github.com/tern-db/tern/proto/errs"
 )
@@ -36,14 +34,10 @@ type Store struct {
 	// BufferBytes bounds the rows a partitioned or clustered write holds before flushing
 	// the largest partition (0: DefaultBufferBytes).
 	BufferBytes int64
-	// Alloc is used by operators opened through the connectors.Table interface, which carries
-	// no exec.Env (nil: memory.DefaultAllocator). OpenScan takes an Env explicitly.
+	// Alloc is used by the store's own work: writing, compaction (nil: memory.DefaultAllocator).
+	// Scans take the query's exec.Env (connector.go).
 	Alloc memory.Allocator
 }
-
-var (
-	_ connectors.Connector = (*Store)(nil)
-)
 
 // New returns the store of dataDir whose tables cat describes.
 func New(dataDir string, cat catalog.Catalog) *Store {
@@ -128,77 +122,6 @@ func (s *Store) Clean(ctx context.Context) error {
 		os.Remove(d) // only succeeds when empty
 	}
 	return j.ForgetDroppedFiles(ctx, done)
-}
-
-// ---- connector
-
-// Name implements connectors.Connector.
-func (s *Store) Name() string { return "native" }
-
-// Table implements connectors.Connector.
-func (s *Store) Table(ctx context.Context, ref catalog.TableRef) (connectors.Table, error) {
-	t, err := s.cat.GetTable(ctx, ref)
-	if err != nil {
-		return nil, err
-	}
-	return &Table{store: s, meta: t, schema: ArrowSchema(t), files: FileSchema(t)}, nil
-}
-
-// Table is a native table as a connectors.Table.
-type Table struct {
-	store  *Store
-	meta   catalog.Table
-	schema *arrow.Schema
-	files  *arrow.Schema // as the data files name the columns (evolve.go)
-}
-
-var _ connectors.Table = (*Table)(nil)
-
-// Meta returns the catalog entry the table was resolved from.
-func (t *Table) Meta() catalog.Table { return t.meta }
-
-func (t *Table) Schema() *arrow.Schema { return t.schema }
-
-// Splits returns one split per data file of req.Snapshot (catalog.NoSnapshot: none; a
-// snapshot is always explicit so that a query reads what it pinned). With a limit, files
-// past the first ones holding at least Limit rows are left out.
-func (t *Table) Splits(ctx context.Context, req connectors.ScanRequest) ([]connectors.Split, error) {
-	snap, err := t.store.cat.Snapshot(ctx, t.meta.ID, req.Snapshot)
-	if err != nil {
-		return nil, err
-	}
-	var out []connectors.Split
-	var rows int64
-	for _, f := range snap.Files {
-		if req.Limit >= 0 && rows >= req.Limit && len(out) > 0 {
-			break
-		}
-		out = append(out, connectors.Split{Paths: []string{t.store.abs(f.Path)}, Rows: f.Rows, Bytes: f.Bytes})
-		rows += f.Rows
-	}
-	if req.Limit == 0 {
-		out = nil
-	}
-	return out, nil
-}
-
-// Open implements connectors.Table with the store's allocator and the default batch size.
-func (t *Table) Open(ctx context.Context, sp connectors.Split, req connectors.ScanRequest) (exec.Operator, error) {
-	alloc := t.store.Alloc
-	if alloc == nil {
-		alloc = memory.DefaultAllocator
-	}
-	return t.OpenScan(ctx, exec.Env{Alloc: alloc}, sp, req)
-}
-
-// OpenScan opens a split with an explicit environment (the query's allocator and batch size).
-func (t *Table) OpenScan(ctx context.Context, env exec.Env, sp connectors.Split, req connectors.ScanRequest) (exec.Operator, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	return files.NewScan(files.ScanOptions{
-		Env: env, Format: files.Parquet, Paths: sp.Paths, Schema: t.files, Projection: req.Projection,
-	})
 }
 
 // ---- layout

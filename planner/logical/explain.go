@@ -3,6 +3,8 @@ package logical
 import (
 	"fmt"
 	"strings"
+
+	"github.com/tern-db/tern/connectors"
 )
 
 // Explain renders the plan as indented lines, one node per line, children indented by two
@@ -36,14 +38,17 @@ func Describe(n Node) string {
 		for i, c := range x.Columns {
 			names[i] = x.Source.Base[c].Name
 		}
-		kind := map[SourceKind]string{SourceNative: "Scan", SourceParquet: "ParquetScan", SourceCSV: "CSVScan", SourceJSON: "JSONScan"}[x.Source.Kind]
+		kind, detail := "Scan", ""
+		if e, ok := x.Source.Table.(connectors.Explainer); ok {
+			kind, detail = e.Explain(x.Source.Splits)
+		}
 		s := fmt.Sprintf("%s %s", kind, x.Source.Name)
 		if x.Qualifier != "" && x.Qualifier != x.Source.Name {
 			s += " AS " + x.Qualifier
 		}
 		s += " columns=[" + strings.Join(names, ", ") + "]"
-		if x.Source.Kind == SourceNative {
-			s += fmt.Sprintf(" snapshot=%d files=%d", x.Source.Snapshot, len(x.Source.Paths))
+		if detail != "" {
+			s += " " + detail
 		}
 		if len(x.Filters) > 0 {
 			s += " filters=[" + exprList(x.Filters) + "]"

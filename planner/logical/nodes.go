@@ -2,6 +2,7 @@ package logical
 
 import (
 	"github.com/tern-db/tern/catalog"
+	"github.com/tern-db/tern/connectors"
 )
 
 // Node is an immutable logical plan node.
@@ -13,37 +14,23 @@ type Node interface {
 	nodeKind() string
 }
 
-// SourceKind says where a Scan reads from.
-type SourceKind uint8
-
-const (
-	SourceNative  SourceKind = iota // a native table snapshot (Parquet files)
-	SourceParquet                   // Parquet file(s) named in SQL (read_parquet, COPY)
-	SourceCSV                       // a CSV file named in SQL (COPY)
-	SourceJSON                      // newline-delimited JSON file(s) named in SQL (read_json)
-)
-
-// Source describes the files a Scan reads and their full (base) schema.
+// Source is what a Scan reads: a connector's table handle (connectors is the only path to
+// data) and what the planner knows of it. Handles are shared and read-only; a rewrite copies
+// the Source.
 type Source struct {
-	Kind     SourceKind
-	Name     string         // table name or path, for EXPLAIN
-	Table    *catalog.Table // native tables only
-	Snapshot uint64         // native tables only
-	Paths    []string       // absolute file paths
-	Base     Schema         // every column of the files, in file order
-	EstRows  int64          // estimated row count (-1: unknown)
+	Connector string           // the connector's name ("native", "files")
+	Table     connectors.Table // the handle; nil only in rule tests that never plan splits
+	Name      string           // table name or path, for EXPLAIN
+	Snapshot  uint64           // the pinned snapshot (native tables), the ScanRequest's
+	Base      Schema           // every column of the table, in its order
+	EstRows   int64            // estimated row count (-1: unknown)
 	// Stats are the table's ANALYZE statistics (native tables; nil if never analysed), for
 	// the estimates (estimate.go). Shared and read-only.
 	Stats *catalog.TableStats
-	// Ranges, when set, is parallel to Paths: the byte range [start, start+length) of the
-	// row groups to read in that file (length 0: all), from pruning (planner/prune.go).
-	Ranges [][2]int64
-	// CSV options.
-	CSVHeader    bool
-	CSVDelimiter string
-	// Fields, when set (native tables), names Base's columns as the data files do
-	// (catalog.FieldName: renamed and added columns differ); the scan reads by these names.
-	Fields []string
+	// Splits are the planned splits (planner/splits.go, after optimization, with the pushed
+	// filters); Planned marks them final, as a DML statement's scan of one file sets them.
+	Splits  []connectors.Split
+	Planned bool
 }
 
 // Scan reads columns Columns (indexes into Source.Base) of a source. Filters are a pruning

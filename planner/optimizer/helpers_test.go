@@ -5,12 +5,13 @@ import (
 	"testing"
 
 	"github.com/tern-db/tern/catalog"
+	"github.com/tern-db/tern/connectors/native"
 	"github.com/tern-db/tern/planner/logical"
 )
 
 // scan builds a scan of a table with int32 columns named by cols and rows estimated rows.
 func scan(name string, rows int64, cols ...string) *logical.Scan {
-	src := &logical.Source{Kind: logical.SourceNative, Name: name, EstRows: rows}
+	src := &logical.Source{Connector: native.ConnectorName, Table: native.NewTable(nil, catalog.Table{Ref: catalog.TableRef{Name: name}}), Name: name, EstRows: rows}
 	idx := make([]int, len(cols))
 	for i, c := range cols {
 		src.Base = append(src.Base, logical.Field{Name: c, Type: catalog.Int32, Nullable: true})

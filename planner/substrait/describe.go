@@ -43,6 +43,8 @@ func describeRel(r *pb.Rel, depth int, out *[]string) {
 				s += " pruning=yes"
 			}
 			line(s)
+		case x.Read.GetExtensionTable() != nil:
+			line(describeConnectorScan(x.Read)) // read.go
 		default:
 			line("Read")
 		}

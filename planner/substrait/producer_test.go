@@ -6,7 +6,9 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
 	pb "github.com/substrait-io/substrait-protobuf/go/substraitpb"
 	"github.com/tern-db/tern/catalog"
+	"github.com/tern-db/tern/connectors"
 	"github.com/tern-db/tern/planner/logical"
+	"github.com/tern-db/tern/proto/planpb"
 )
 
 func TestDecimalLiteral(t *testing.T) {
@@ -43,7 +45,8 @@ func TestLiteralValueMismatch(t *testing.T) {
 
 func TestHashJoinAndFunctions(t *testing.T) {
 	src := func(name string, cols ...string) *logical.Scan {
-		s := &logical.Source{Name: name, Paths: []string{"/d/" + name + ".parquet"}}
+		s := &logical.Source{Name: name, Connector: "files", Planned: true,
+			Splits: []connectors.Split{{Connector: "files", Data: []byte("/d/" + name + ".parquet"), Rows: 3}}}
 		var idx []int
 		for i, c := range cols {
 			s.Base = append(s.Base, logical.Field{Name: c, Type: catalog.Int64})
@@ -78,14 +81,16 @@ func TestHashJoinAndFunctions(t *testing.T) {
 		t.Errorf("declared functions %v", names)
 	}
 	rr := hj.Left.GetRead()
-	if rr.GetLocalFiles().Items[0].GetUriFile() != "file:///d/l.parquet" || rr.GetLocalFiles().Items[0].GetParquet() == nil {
-		t.Errorf("read %v", rr)
+	var cs planpb.ConnectorScan
+	if err := rr.GetExtensionTable().GetDetail().UnmarshalTo(&cs); err != nil || cs.Connector != "files" ||
+		len(cs.Splits) != 1 || string(cs.Splits[0].Data) != "/d/l.parquet" || cs.Splits[0].Rows != 3 {
+		t.Errorf("read %v (%v)", rr, err)
 	}
 }
 
 // PostgreSQL's concat() goes out as "concat" under URNTern; || as the standard string concat.
 func TestConcatFunctionURN(t *testing.T) {
-	s := &logical.Source{Name: "t", Paths: []string{"/d/t.parquet"}, Base: logical.Schema{{Name: "a", Type: catalog.Text, Nullable: true}}}
+	s := &logical.Source{Name: "t", Connector: "files", Base: logical.Schema{{Name: "a", Type: catalog.Text, Nullable: true}}}
 	a := &logical.Column{Index: 0, Typ: catalog.Text, Null: true}
 	x := &logical.Literal{Typ: catalog.Text, Value: "x"}
 	pr := &logical.Project{Input: &logical.Scan{Source: s, Columns: []int{0}}, Names: []string{"f", "op"}, Exprs: []logical.Expr{

@@ -2,101 +2,38 @@ package planner
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
 	"github.com/tern-db/tern/catalog"
+	"github.com/tern-db/tern/connectors"
 	"github.com/tern-db/tern/connectors/prune"
 	"github.com/tern-db/tern/planner/logical"
 	"github.com/tern-db/tern/proto"
 )
 
-// prune.go: partition, file and row-group pruning of native scans from catalog statistics,
-// and the scan estimate a dry run reports. After optimization, every native Scan's filter
-// hints (Scan.Filters) that compare a column with constants become prune.Preds; the files and
-// row groups whose statistics cannot match are left out of the scan (Source.Paths and
-// Source.Ranges, which the producer emits as LocalFiles items with byte ranges).
+// filters.go: the filters a scan pushes to its connector. The optimizer leaves filter
+// conjuncts over one table as Scan.Filters (hints: a Filter above still applies them); the
+// conjuncts that compare a column with constants become connectors.Filter (a conjunction of
+// prune.Preds), which connectors take without importing the planner. What does not convert
+// is not pushed (Unsupported) and stays with the engine alone.
 
 // TableDataFiles is an optional capability of TableFiles (connectors/native.Store has it):
 // a snapshot's data files with their statistics, and their absolute paths. Without it scans
-// read every file of the snapshot.
+// read every file of the snapshot, and DML statements are not supported.
 type TableDataFiles interface {
 	SnapshotDataFiles(ctx context.Context, t catalog.Table, snapshot uint64) ([]catalog.DataFile, error)
 	AbsPath(rel string) string
 }
 
-// ScanEstimate sums what the native scans of a statement read after pruning, from catalog
-// statistics alone (no data file is opened).
-type ScanEstimate struct {
-	Bytes          int64 // compressed bytes of the projected column chunks of the kept row groups
-	TableBytes     int64 // bytes of every file of the scanned snapshots
-	Files          int64 // files kept
-	TotalFiles     int64
-	RowGroups      int64 // row groups kept
-	TotalRowGroups int64
-}
-
-// pruneScans narrows the native scans of root. It never fails: without statistics a scan
-// stays as it is.
-func (b *binder) pruneScans(root logical.Node) logical.Node {
-	df, ok := b.p.tables.(TableDataFiles)
-	if !ok || b.prepare {
-		return root
-	}
-	out, err := logical.TransformUp(root, func(n logical.Node) (logical.Node, error) {
-		s, ok := n.(*logical.Scan)
-		if !ok || s.Source == nil || s.Source.Kind != logical.SourceNative || s.Source.Table == nil || s.Source.Snapshot == catalog.NoSnapshot {
-			return n, nil
+// connectorFilters converts a scan's filter hints; what does not convert is left out.
+func connectorFilters(filters []logical.Expr, base logical.Schema) []connectors.Filter {
+	var out []connectors.Filter
+	for _, f := range filters {
+		if ps := predsOf([]logical.Expr{f}, base); len(ps) > 0 {
+			out = append(out, connectors.Filter{Preds: ps})
 		}
-		files, err := df.SnapshotDataFiles(b.ctx, *s.Source.Table, s.Source.Snapshot)
-		if err != nil {
-			return n, nil
-		}
-		preds := predsOf(s.Filters, s.Source.Base)
-		sels := prune.Files(files, preds)
-		est := &b.estimate
-		est.TotalFiles += int64(len(files))
-		for _, f := range files {
-			est.TableBytes += f.Bytes
-			est.TotalRowGroups += int64(max(len(f.RowGroups), 1))
-		}
-		src := *s.Source
-		src.Paths, src.Ranges = nil, nil
-		ranged := false
-		for _, sel := range sels {
-			est.Files++
-			est.RowGroups += int64(max(len(sel.RowGroups), 1))
-			est.Bytes += sel.EstimateBytes(s.Columns)
-			for _, r := range sel.Ranges() {
-				src.Paths = append(src.Paths, df.AbsPath(sel.File.Path))
-				src.Ranges = append(src.Ranges, r)
-				ranged = ranged || r[1] > 0
-			}
-		}
-		if !ranged {
-			src.Ranges = nil
-		}
-		if len(sels) == len(files) && !ranged {
-			return n, nil
-		}
-		c := *s
-		c.Source = &src
-		return &c, nil
-	})
-	if err != nil {
-		return root
 	}
 	return out
-}
-
-// pruneLines describe the pruning for EXPLAIN.
-func (b *binder) pruneLines() []string {
-	e := b.estimate
-	if e.TotalFiles == 0 {
-		return nil
-	}
-	return []string{fmt.Sprintf("Native scans: %d of %d files, %d of %d row groups, estimated %d of %d bytes",
-		e.Files, e.TotalFiles, e.RowGroups, e.TotalRowGroups, e.Bytes, e.TableBytes)}
 }
 
 // predsOf converts filter conjuncts over a table's columns into pruning predicates; what it
@@ -141,27 +78,50 @@ func predOf(e logical.Expr, base logical.Schema) []prune.Pred {
 		}
 		return []prune.Pred{{Col: col, Op: op}}
 	case proto.FnOr: // col = a OR col = b ... -> IN
-		var in *prune.Pred
+		if len(call.Args) == 0 {
+			return nil
+		}
+		in := prune.Pred{Col: -1, Op: prune.In, Vals: make([]prune.Value, 0, len(call.Args))}
 		for _, a := range call.Args {
+			// a long IN list is one OR of equalities: take each one directly
+			if c, ok := a.(*logical.Call); ok && c.Fn == proto.FnEqual {
+				p, ok := cmpPred(c, base)
+				if !ok {
+					return nil
+				}
+				if in.Col < 0 {
+					in.Col = p.Col
+				}
+				if in.Col != p.Col {
+					return nil
+				}
+				in.Vals = append(in.Vals, p.Vals...)
+				continue
+			}
 			ps := predOf(a, base)
 			if len(ps) != 1 || (ps[0].Op != prune.Eq && ps[0].Op != prune.In) {
 				return nil
 			}
-			if in == nil {
-				in = &prune.Pred{Col: ps[0].Col, Op: prune.In}
+			if in.Col < 0 {
+				in.Col = ps[0].Col
 			} else if in.Col != ps[0].Col {
 				return nil
 			}
 			in.Vals = append(in.Vals, ps[0].Vals...)
 		}
-		if in == nil {
-			return nil
-		}
-		return []prune.Pred{*in}
+		return []prune.Pred{in}
 	}
+	if p, ok := cmpPred(call, base); ok {
+		return []prune.Pred{p}
+	}
+	return nil
+}
+
+// cmpPred converts column <op> constant (either side) into one predicate.
+func cmpPred(call *logical.Call, base logical.Schema) (prune.Pred, bool) {
 	op, ok := cmpOpOf[call.Fn]
 	if !ok || len(call.Args) != 2 {
-		return nil
+		return prune.Pred{}, false
 	}
 	l, r := call.Args[0], call.Args[1]
 	if _, isLit := l.(*logical.Literal); isLit {
@@ -169,31 +129,31 @@ func predOf(e logical.Expr, base logical.Schema) []prune.Pred {
 	}
 	lit, ok := r.(*logical.Literal)
 	if !ok || lit.Value == nil {
-		return nil
+		return prune.Pred{}, false
 	}
 	col, conv, ok := columnOf(l, base)
 	if !ok {
-		return nil
+		return prune.Pred{}, false
 	}
 	v, ok := literalValue(lit)
 	if !ok {
-		return nil
+		return prune.Pred{}, false
 	}
 	if conv != nil {
 		v, op = conv(v, op)
 	}
 	ct := base[col].Type
 	if v.Kind != prune.KindOf(ct) || ct.Kind == catalog.TypeFloat32 {
-		return nil
+		return prune.Pred{}, false
 	}
 	if v.Kind == prune.KindDecimal && lit.Typ.Scale != ct.Scale {
 		d, err := v.D.Rescale(lit.Typ.Scale, ct.Scale)
 		if err != nil {
-			return nil
+			return prune.Pred{}, false
 		}
 		v = prune.Decimal(d)
 	}
-	return []prune.Pred{{Col: col, Op: op, Vals: []prune.Value{v}}}
+	return prune.Pred{Col: col, Op: op, Vals: []prune.Value{v}}, true
 }
 
 // columnOf finds the table column an expression reads, through the casts that keep order
