@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/scalar"
@@ -12,6 +13,7 @@ import (
 	"github.com/tern-db/tern/catalog"
 	"github.com/tern-db/tern/planner/logical"
 	"github.com/tern-db/tern/planner/optimizer"
+	"github.com/tern-db/tern/planner/physical"
 	"github.com/tern-db/tern/planner/substrait"
 	"github.com/tern-db/tern/proto/errs"
 )
@@ -109,34 +111,20 @@ func (p *planner) plan(b *binder, stmt *pg.RawStmt, params []scalar.Scalar) (Sta
 	if b.dryRun {
 		return b.dryRunStatement()
 	}
-	if bs.explain && !bs.analyze {
-		lines := append([]string{"Logical plan:"}, indent(logical.Explain(optimized))...)
-		lines = append(lines, b.pruneLines()...)
-		if plan, err := substrait.Produce(optimized, nil); err == nil {
-			if phys, err := substrait.Describe(plan); err == nil {
-				lines = append(lines, "Physical plan:")
-				lines = append(lines, indent(phys)...)
-			}
-		}
-		if bs.verbose {
-			if len(fired) == 0 {
-				lines = append(lines, "Rules fired: none")
-			} else {
-				lines = append(lines, "Rules fired:")
-				for _, r := range fired {
-					lines = append(lines, "  "+r)
-				}
-			}
-		}
-		return &Explain{Lines: lines}, nil
-	}
 	// output names and nullability come from the bound plan: rules may drop renaming
 	// projections but never change what the statement returns
 	schema := bs.root.Schema().Arrow()
 	if bs.schema != nil {
 		schema = bs.schema
 	}
-	q, err := p.produce(b, optimized, schema)
+	opts := physical.Options{}
+	if !bs.analyze { // EXPLAIN ANALYZE profiles one fragment
+		opts = b.physicalOptions()
+	}
+	if bs.explain && !bs.analyze {
+		return p.explain(b, optimized, fired, schema, opts, bs.verbose)
+	}
+	q, _, err := p.produce(b, optimized, schema, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -147,7 +135,20 @@ func (p *planner) plan(b *binder, stmt *pg.RawStmt, params []scalar.Scalar) (Sta
 		}
 		return &ExplainAnalyze{Query: q, Logical: logical.Explain(optimized), Lines: phys}, nil
 	}
-	return bs.build(q, optimized)
+	st, err := bs.build(q, optimized)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := st.(*Query); !ok && len(q.Fragments) > 1 {
+		// Writes, COPY TO and RETURNING run their source as one fragment (their runners
+		// take Plan alone); the statement holds q, so replace its contents.
+		one, _, err := p.produce(b, optimized, schema, physical.Options{})
+		if err != nil {
+			return nil, err
+		}
+		*q = *one
+	}
+	return st, nil
 }
 
 // compile runs a bound logical plan (parameters substituted) through the rest of a query's
@@ -160,7 +161,8 @@ func (p *planner) compile(b *binder, root logical.Node, schema *arrow.Schema) (*
 	if err != nil {
 		return nil, err
 	}
-	return p.produce(b, optimized, schema)
+	q, _, err := p.produce(b, optimized, schema, b.physicalOptions())
+	return q, err
 }
 
 // optimize runs the optimizer's rules and prunes native scans to the files and row groups
@@ -173,17 +175,90 @@ func (p *planner) optimize(b *binder, root logical.Node) (logical.Node, []string
 	return b.pruneScans(optimized), fired, nil
 }
 
-// produce turns an optimized logical plan into the Query the gateway runs.
-func (p *planner) produce(b *binder, optimized logical.Node, schema *arrow.Schema) (*Query, error) {
+// physicalOptions are the session's physical plan options (tern.partitions).
+func (b *binder) physicalOptions() physical.Options {
+	n, _ := strconv.Atoi(SettingValue(b.sess.Settings, SettingPartitions))
+	if n <= 1 {
+		return physical.Options{}
+	}
+	return physical.Options{Partitions: n, CutScans: true}
+}
+
+// staged is a query at each step of its path after the optimizer, for EXPLAIN.
+type staged struct {
+	physical  physical.Node
+	fired     []string // physical rules that fired
+	fragments []*physical.Fragment
+}
+
+// produce plans an optimized logical plan physically, cuts it into fragments and
+// serializes each to Substrait: the Query the gateway runs.
+func (p *planner) produce(b *binder, optimized logical.Node, schema *arrow.Schema, opts physical.Options) (*Query, *staged, error) {
+	st := &staged{}
+	var err error
+	if st.physical, st.fired, err = physical.Plan(b.ctx, optimized, opts); err != nil {
+		return nil, st, err
+	}
+	if st.fragments, err = physical.Fragments(st.physical); err != nil {
+		return nil, st, err
+	}
 	names := make([]string, schema.NumFields())
 	for i, f := range schema.Fields() {
 		names[i] = f.Name
 	}
-	plan, err := substrait.ProduceContext(b.ctx, optimized, names)
-	if err != nil {
-		return nil, err
+	q := &Query{Schema: schema, Snapshots: b.snapshots, Ordered: physical.Ordered(st.physical)}
+	for i, f := range st.fragments {
+		var fn []string // inner fragments keep their columns' own names
+		if i == len(st.fragments)-1 {
+			fn = names
+		}
+		plan, err := substrait.ProducePhysical(b.ctx, f.Root, fn)
+		if err != nil {
+			return nil, st, err
+		}
+		q.Fragments = append(q.Fragments, Fragment{ID: f.ID, Plan: plan, Partitions: f.Partitions, Inputs: f.Inputs})
 	}
-	return &Query{Schema: schema, Plan: plan, Snapshots: b.snapshots}, nil
+	q.Plan = q.Fragments[len(q.Fragments)-1].Plan
+	return q, st, nil
+}
+
+// explain answers EXPLAIN: the query's path after binding, the logical plan, the physical
+// plan (each node with its partitioning, ordering and site) and the fragments it is cut into,
+// each as the Substrait relations the node runs. A step that fails fails EXPLAIN, as it
+// would fail the query (PostgreSQL's EXPLAIN does the same).
+func (p *planner) explain(b *binder, optimized logical.Node, fired []string, schema *arrow.Schema, opts physical.Options, verbose bool) (*Explain, error) {
+	lines := append([]string{"Logical plan:"}, indent(logical.Explain(optimized))...)
+	lines = append(lines, b.pruneLines()...)
+	q, st, err := p.produce(b, optimized, schema, opts)
+	if err != nil {
+		return nil, fmt.Errorf("EXPLAIN: %w", err)
+	}
+	lines = append(lines, "Physical plan:")
+	lines = append(lines, indent(physical.Explain(st.physical))...)
+	for i, f := range st.fragments {
+		head := fmt.Sprintf("Fragment %d: partitions=%d output=%s", f.ID, f.Partitions, f.Output)
+		if len(f.Inputs) > 0 {
+			head += fmt.Sprintf(" inputs=%v", f.Inputs)
+		}
+		lines = append(lines, head)
+		rels, err := substrait.Describe(q.Fragments[i].Plan)
+		if err != nil {
+			return nil, fmt.Errorf("EXPLAIN: %w", err)
+		}
+		lines = append(lines, indent(rels)...)
+	}
+	if verbose {
+		fired = append(fired, st.fired...)
+		if len(fired) == 0 {
+			lines = append(lines, "Rules fired: none")
+		} else {
+			lines = append(lines, "Rules fired:")
+			for _, r := range fired {
+				lines = append(lines, "  "+r)
+			}
+		}
+	}
+	return &Explain{Lines: lines}, nil
 }
 
 func indent(lines []string) []string {

@@ -138,3 +138,21 @@ func columnOrdering(keys []logical.SortKey) []logical.SortKey {
 	}
 	return keys
 }
+
+// Ordered reports whether the plan's output comes in an order the query asked for: its
+// root is (above filters, projections and limits) a sort, a top-N or a merge.
+func Ordered(n Node) bool {
+	switch x := n.(type) {
+	case *Sort, *TopN:
+		return true
+	case *Exchange:
+		return x.Kind == Merge
+	case *Filter:
+		return Ordered(x.Input)
+	case *Project:
+		return Ordered(x.Input)
+	case *Limit:
+		return Ordered(x.Input)
+	}
+	return false
+}
