@@ -149,11 +149,11 @@ type Window struct {
 type ExchangeKind uint8
 
 const (
-	Gather          ExchangeKind = iota // all partitions into one
-	BroadcastRows                       // every row to every partition
-	HashRows                            // by the hash of Keys
-	RoundRobinRows                      // dealt in turn
-	Merge                               // a gather keeping SortKeys' order
+	Gather         ExchangeKind = iota // all partitions into one
+	BroadcastRows                      // every row to every partition
+	HashRows                           // by the hash of Keys
+	RoundRobinRows                     // dealt in turn
+	Merge                              // a gather keeping SortKeys' order
 )
 
 func (k ExchangeKind) String() string {
