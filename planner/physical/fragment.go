@@ -1,6 +1,10 @@
 package physical
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/tern-db/tern/proto/errs"
+)
 
 // Fragment is a piece of a physical plan that runs as one unit (as Partitions parallel
 // instances) between exchanges: its leaves are scans, constants and RemoteSources reading
@@ -37,7 +41,7 @@ func Fragments(root Node) ([]*Fragment, error) {
 		ex.Input = nil
 		parts := e.Input.Props().Partitioning.Count
 		if (e.Kind == Merge || e.Kind == Gather) && e.Partitions > 1 {
-			return nil, fmt.Errorf("%s exchange with %d partitions", e.Kind, e.Partitions)
+			return nil, fmt.Errorf("%w: %s exchange with %d partitions", errs.ErrInternal, e.Kind, e.Partitions)
 		}
 		f := &Fragment{ID: len(out), Root: &ExchangeSink{Input: e.Input, Exchange: &ex}, Partitions: max(parts, 1),
 			Output: ex.Output().Partitioning, Inputs: inputs(e.Input)}
