@@ -45,7 +45,7 @@ func (n *Node) Run(ctx context.Context, f *proto.Fragment) (op exec.Operator, er
 	if len(f.Plan) == 0 {
 		return nil, errs.Errorf(errs.ErrInvalidArgument, "fragment has no plan")
 	}
-	return Compile(ctx, f.Plan, exec.Env{Alloc: n.Alloc, BatchSize: n.BatchSize})
+	return compileFragment(ctx, f, exec.Env{Alloc: n.Alloc, BatchSize: n.BatchSize})
 }
 
 // Analyzer is an optional capability of an Executor: run a fragment with per-operator
