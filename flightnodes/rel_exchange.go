@@ -82,7 +82,7 @@ func exchangeKind(k planpb.ExchangeKind) error {
 func (c *compiler) extensionLeafRel(r *substraitpb.ExtensionLeafRel) (exec.Operator, error) {
 	var d planpb.RemoteSource
 	if r.GetDetail() == nil || r.GetDetail().UnmarshalTo(&d) != nil {
-		return nil, errs.Errorf(errs.ErrNotSupported, "extension leaf relation %q", r.GetDetail().GetTypeUrl())
+		return nil, errs.Errorf(errs.ErrNotSupported, "Substrait relation ExtensionLeaf with detail %q", r.GetDetail().GetTypeUrl())
 	}
 	if err := exchangeKind(d.Kind); err != nil {
 		return nil, err
@@ -207,7 +207,7 @@ func (o *concat) Close() error {
 func (c *compiler) extensionSingleRel(r *substraitpb.ExtensionSingleRel) (exec.Operator, error) {
 	var d planpb.ExchangeSink
 	if r.GetDetail() == nil || r.GetDetail().UnmarshalTo(&d) != nil {
-		return nil, errs.Errorf(errs.ErrNotSupported, "extension single relation %q", r.GetDetail().GetTypeUrl())
+		return nil, errs.Errorf(errs.ErrNotSupported, "Substrait relation ExtensionSingle with detail %q", r.GetDetail().GetTypeUrl())
 	}
 	if err := exchangeKind(d.Kind); err != nil {
 		return nil, err
