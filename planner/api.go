@@ -1,11 +1,12 @@
 // Package planner turns SQL text into executable statements: parse (PostgreSQL grammar via
 // pg_query_go), bind against the catalog (names, types, PostgreSQL semantics, errors with
-// positions), build an immutable logical plan, optimize it with named rules, and produce the
-// Substrait plan that executor nodes run (conventions in package proto).
+// positions), build an immutable logical plan, optimize it with named rules, plan it
+// physically (partitioning, ordering, site; exchanges), cut it into fragments and produce
+// each fragment's Substrait plan, which executor nodes run (conventions in package proto).
 //
 // The planner never executes anything and never touches Flight; the gateway runs what it
-// returns. Sub-packages: logical (plan nodes and bound expressions), optimizer (rules),
-// substrait (producer).
+// returns. Sub-packages: logical (plan nodes and bound expressions), optimizer (logical
+// rules), physical (physical nodes and rules, the fragmenter), substrait (producer).
 package planner
 
 import (
