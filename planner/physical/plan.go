@@ -45,7 +45,7 @@ type Rule interface {
 // DefaultRules are the physical rules in the order Plan runs them, once each: strategies
 // first (after them no Join or Aggregate is left), then the choices that depend on them.
 func DefaultRules() []Rule {
-	return []Rule{JoinStrategy{}, AggregateStrategy{}, JoinBuildSide{}, TopNRule{}, Exchanges{}}
+	return []Rule{JoinStrategy{}, AggregateStrategy{}, JoinBuildSide{}, PruneColumns{}, TopNRule{}, Exchanges{}}
 }
 
 // Plan lowers an optimized logical plan to a physical plan and runs the physical rules. It
