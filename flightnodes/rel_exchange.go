@@ -245,6 +245,8 @@ func (c *compiler) extensionSingleRel(r *substraitpb.ExtensionSingleRel) (exec.O
 
 // router keeps the rows of its input that an exchange sends to one partition: by the hash
 // of the key columns (keys set) or in turn (round-robin, counting rows from the start).
+// In-process, the producer runs once per consumer partition, so round-robin needs a
+// producer that delivers its rows in the same order every time (hash does not).
 type router struct {
 	in     exec.Operator
 	mem    memory.Allocator
