@@ -367,62 +367,70 @@ func bytesHash(p []byte) uint64 { // FNV-1a
 	return h
 }
 
+// hashColumn folds one key column into the row hashes, choosing the value hash once per
+// column.
 func hashColumn(a arrow.Array, h []uint64) {
+	var val func(i int) uint64
+	switch x := a.(type) {
+	case *array.String:
+		val = func(i int) uint64 { return bytesHash([]byte(x.Value(i))) }
+	case *array.LargeString:
+		val = func(i int) uint64 { return bytesHash([]byte(x.Value(i))) }
+	case *array.Binary:
+		val = func(i int) uint64 { return bytesHash(x.Value(i)) }
+	case *array.LargeBinary:
+		val = func(i int) uint64 { return bytesHash(x.Value(i)) }
+	case *array.Boolean:
+		val = func(i int) uint64 {
+			if x.Value(i) {
+				return 1
+			}
+			return 0
+		}
+	case *array.Float64:
+		val = func(i int) uint64 {
+			f := x.Value(i)
+			switch {
+			case f != f:
+				return 0x7ff8000000000001
+			case f == 0:
+				return 0
+			}
+			return math.Float64bits(f)
+		}
+	case *array.Float32:
+		val = func(i int) uint64 {
+			f := x.Value(i)
+			switch {
+			case f != f:
+				return 0x7fc00001
+			case f == 0:
+				return 0
+			}
+			return uint64(math.Float32bits(f))
+		}
+	case *array.MonthDayNanoInterval:
+		val = func(i int) uint64 { // PostgreSQL's span: a month is 30 days
+			iv := x.Value(i)
+			return uint64((int64(iv.Months)*30+int64(iv.Days))*86_400_000_000 + iv.Nanoseconds/1000)
+		}
+	default:
+		w := a.DataType().(arrow.FixedWidthDataType).BitWidth() / 8
+		buf, off := a.Data().Buffers()[1].Bytes(), a.Data().Offset()
+		val = func(i int) uint64 {
+			p := buf[(off+i)*w : (off+i+1)*w]
+			if w == 8 {
+				return binary.LittleEndian.Uint64(p)
+			}
+			return bytesHash(p)
+		}
+	}
 	for i := range h {
 		if a.IsNull(i) {
 			h[i] = fold(h[i], nullHash)
 			continue
 		}
-		var v uint64
-		switch x := a.(type) {
-		case *array.String:
-			v = bytesHash([]byte(x.Value(i)))
-		case *array.LargeString:
-			v = bytesHash([]byte(x.Value(i)))
-		case *array.Binary:
-			v = bytesHash(x.Value(i))
-		case *array.LargeBinary:
-			v = bytesHash(x.Value(i))
-		case *array.Boolean:
-			if x.Value(i) {
-				v = 1
-			}
-		case *array.Float64:
-			f := x.Value(i)
-			switch {
-			case f != f:
-				v = 0x7ff8000000000001
-			case f == 0:
-				v = 0
-			default:
-				v = math.Float64bits(f)
-			}
-		case *array.Float32:
-			f := x.Value(i)
-			switch {
-			case f != f:
-				v = 0x7fc00001
-			case f == 0:
-				v = 0
-			default:
-				v = uint64(math.Float32bits(f))
-			}
-		case *array.MonthDayNanoInterval:
-			iv := x.Value(i) // PostgreSQL's span: a month is 30 days
-			us := iv.Nanoseconds / 1000
-			v = uint64((int64(iv.Months)*30+int64(iv.Days))*86_400_000_000 + us)
-		default:
-			w := a.DataType().(arrow.FixedWidthDataType).BitWidth() / 8
-			buf := a.Data().Buffers()[1].Bytes()
-			off := (a.Data().Offset() + i) * w
-			p := buf[off : off+w]
-			if w == 8 {
-				v = binary.LittleEndian.Uint64(p)
-			} else {
-				v = bytesHash(p)
-			}
-		}
-		h[i] = fold(h[i], v)
+		h[i] = fold(h[i], val(i))
 	}
 }
 
