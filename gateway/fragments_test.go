@@ -5,6 +5,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow/flight"
+	"google.golang.org/grpc/codes"
 )
 
 // fragmentQueries run cut into fragments (SET tern.partitions) must answer what they answer
@@ -107,6 +110,18 @@ func TestFragmentedQueries(t *testing.T) {
 		if !strings.Contains(plan, w) {
 			t.Errorf("EXPLAIN lacks %q:\n%s", w, plan)
 		}
+	}
+	// CancelFlightInfo cancels the query behind every endpoint
+	info, err := c.Execute(c.ctx, fragmentQueries[0].sql)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, err := c.CancelFlightInfo(c.ctx, &flight.CancelFlightInfoRequest{Info: info}); err != nil || res.Status != flight.CancelStatusCancelled {
+		t.Fatalf("cancel: %v %v", res, err)
+	}
+	for _, ep := range info.Endpoint {
+		_, err := c.readInfo(c.ctx, &flight.FlightInfo{Endpoint: []*flight.FlightEndpoint{ep}})
+		wantCode(t, err, codes.Canceled)
 	}
 	// writes run their source as one fragment whatever the setting
 	c.exec(t, "CREATE TABLE agg AS SELECT k, count(*) AS n FROM t GROUP BY k")
