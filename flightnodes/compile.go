@@ -38,8 +38,22 @@ func CompilePlan(ctx context.Context, p *substraitpb.Plan, env exec.Env) (op exe
 // a panic with it.
 var compileHook func()
 
+// CompileTask is Compile for one partition of a fragment of a query cut at exchanges: the
+// task says which partition, and resolves the fragment's RemoteSources (rel_exchange.go).
+func CompileTask(ctx context.Context, plan []byte, env exec.Env, task Task) (exec.Operator, error) {
+	var p substraitpb.Plan
+	if err := proto.Unmarshal(plan, &p); err != nil {
+		return nil, errs.Errorf(errs.ErrInvalidArgument, "malformed Substrait plan: %v", err)
+	}
+	return compileTask(ctx, &p, env, nil, task)
+}
+
 func compilePlan(ctx context.Context, p *substraitpb.Plan, env exec.Env, prof *Profile) (op exec.Operator, err error) {
-	c := &compiler{ctx: ctx, env: env, funcs: map[uint32]string{}, urns: map[uint32]string{}, prof: prof}
+	return compileTask(ctx, p, env, prof, Task{})
+}
+
+func compileTask(ctx context.Context, p *substraitpb.Plan, env exec.Env, prof *Profile, task Task) (op exec.Operator, err error) {
+	c := &compiler{ctx: ctx, env: env, funcs: map[uint32]string{}, urns: map[uint32]string{}, prof: prof, task: task}
 	defer func() {
 		// A panic here is a bug of the consumer, not a property of the plan: release what was
 		// built and let it through. Node.Run turns it into an Internal error (the node stays
@@ -105,6 +119,7 @@ type compiler struct {
 	built []exec.Operator   // every operator built, closed if compilation fails
 	prof  *Profile          // EXPLAIN ANALYZE: nil unless profiling
 	node  *ProfileNode      // the relation being built
+	task  Task              // which partition of a fragment, and its input fragments
 }
 
 func (c *compiler) track(op exec.Operator) exec.Operator {
@@ -176,6 +191,12 @@ func (c *compiler) rel1(r *substraitpb.Rel) (exec.Operator, error) {
 	case *substraitpb.Rel_Cross:
 		common = rt.Cross.GetCommon()
 		op, err = c.crossRel(rt.Cross)
+	case *substraitpb.Rel_ExtensionLeaf: // RemoteSource (rel_exchange.go)
+		common = rt.ExtensionLeaf.GetCommon()
+		op, err = c.extensionLeafRel(rt.ExtensionLeaf)
+	case *substraitpb.Rel_ExtensionSingle: // ExchangeSink (rel_exchange.go)
+		common = rt.ExtensionSingle.GetCommon()
+		op, err = c.extensionSingleRel(rt.ExtensionSingle)
 	default:
 		return nil, errs.Errorf(errs.ErrNotSupported, "Substrait relation %s", relName(r))
 	}

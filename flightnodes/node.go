@@ -72,7 +72,7 @@ func NewNode(mem memory.Allocator) *Node {
 }
 
 func (n *Node) Run(ctx context.Context, f *proto.Fragment) (Stream, error) {
-	r, err := n.start(ctx, f, func(env exec.Env) (exec.Operator, error) { return Compile(ctx, f.Plan, env) })
+	r, err := n.start(ctx, f, func(env exec.Env) (exec.Operator, error) { return compileFragment(ctx, f, env) })
 	if err != nil {
 		return nil, err
 	}

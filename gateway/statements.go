@@ -44,6 +44,13 @@ type ticketPayload struct {
 	// Schema is the promised result schema (IPC); DoGet stamps the stream with it (conform.go).
 	Schema []byte `json:"sc,omitempty"`
 	Rows   []byte `json:"r,omitempty"` // RETURNING: the rows, an Arrow IPC stream (returning.go)
+	// A query cut into fragments: Plan is its final fragment, of which this ticket serves
+	// partition Partition (of Partitions: one ticket per FlightInfo endpoint); Fragment is
+	// its id and Inputs are the other fragments, which the node runs for it.
+	Fragment   int                   `json:"f,omitempty"`
+	Partition  int                   `json:"n,omitempty"`
+	Partitions int                   `json:"ns,omitempty"`
+	Inputs     []proto.FragmentInput `json:"in,omitempty"`
 }
 
 // preparedPayload is a prepared statement: its text, who prepared it, and bound parameters
@@ -93,10 +100,13 @@ func (s *Server) flightInfoFor(ctx context.Context, sess planner.Session, sql st
 	tp := ticketPayload{QueryID: run.rec.QueryID, Tenant: sess.Tenant, Deadline: deadlineNanos(deadline), Text: run.rec.Text}
 	var schema *arrow.Schema
 	var pinned map[uint64]uint64
+	parts, ordered := 1, false
 	switch st := stmt.(type) {
 	case *planner.Query:
 		tp.Plan, schema, pinned = st.Plan, st.Schema, st.Snapshots
 		tp.Schema = flight.SerializeSchema(schema, s.alloc)
+		parts, ordered = st.Partitions(), st.Ordered
+		setFragments(&tp, st)
 	case *planner.Explain:
 		tp.Lines, schema = st.Lines, explainSchema
 	case *planner.ExplainAnalyze:
@@ -127,16 +137,22 @@ func (s *Server) flightInfoFor(ctx context.Context, sess planner.Session, sql st
 	} else {
 		affected = int64(len(tp.Lines))
 	}
-	h, err := s.sealTicket(ctx, tp, pinned)
-	if err != nil {
-		return nil, err
+	// One endpoint per partition of the query's final fragment, each ticket naming its
+	// partition; clients may fetch them in parallel (Ordered: read in turn, they are in
+	// ORDER BY order). The row count is known up front only for EXPLAIN's literal rows.
+	endpoints := make([]*flight.FlightEndpoint, parts)
+	for i := range endpoints {
+		tp.Partition = i
+		h, err := s.sealTicket(ctx, tp, pinned)
+		if err != nil {
+			return nil, err
+		}
+		tkt, err := flightsql.CreateStatementQueryTicket(h)
+		if err != nil {
+			return nil, fmt.Errorf("%w: creating ticket: %v", errs.ErrInternal, err)
+		}
+		endpoints[i] = &flight.FlightEndpoint{Ticket: &flight.Ticket{Ticket: tkt}}
 	}
-	tkt, err := flightsql.CreateStatementQueryTicket(h)
-	if err != nil {
-		return nil, fmt.Errorf("%w: creating ticket: %v", errs.ErrInternal, err)
-	}
-	// One endpoint: results are not partitioned yet. The row count is known up front only for
-	// EXPLAIN's literal rows.
 	total := int64(-1)
 	if tp.Plan == nil && tp.Rows == nil {
 		total = int64(len(tp.Lines))
@@ -144,10 +160,25 @@ func (s *Server) flightInfoFor(ctx context.Context, sess planner.Session, sql st
 	return &flight.FlightInfo{
 		Schema:           flight.SerializeSchema(schema, s.alloc),
 		FlightDescriptor: desc,
-		Endpoint:         []*flight.FlightEndpoint{{Ticket: &flight.Ticket{Ticket: tkt}}},
+		Endpoint:         endpoints,
 		TotalRecords:     total,
 		TotalBytes:       -1,
+		Ordered:          ordered,
 	}, nil
+}
+
+// setFragments records in tp the fragments of a query cut at exchanges (Plan is already its
+// final fragment).
+func setFragments(tp *ticketPayload, q *planner.Query) {
+	n := len(q.Fragments)
+	if n <= 1 {
+		return
+	}
+	final := q.Fragments[n-1]
+	tp.Fragment, tp.Partitions = final.ID, final.Partitions
+	for _, f := range q.Fragments[:n-1] {
+		tp.Inputs = append(tp.Inputs, proto.FragmentInput{ID: f.ID, Plan: f.Plan})
+	}
 }
 
 func (s *Server) GetFlightInfoStatement(ctx context.Context, cmd flightsql.StatementQuery, desc *flight.FlightDescriptor) (*flight.FlightInfo, error) {
@@ -242,7 +273,8 @@ func (s *Server) DoGetStatement(ctx context.Context, cmd flightsql.StatementQuer
 		done()
 		return nil, nil, err
 	}
-	stream, err = s.exec.Run(qctx, &proto.Fragment{QueryID: tp.QueryID, Tenant: tp.Tenant, Plan: tp.Plan})
+	stream, err = s.exec.Run(qctx, &proto.Fragment{QueryID: tp.QueryID, Tenant: tp.Tenant, Plan: tp.Plan,
+		Partition: tp.Partition, Partitions: tp.Partitions, Inputs: tp.Inputs})
 	if err != nil {
 		err = queryErr(qctx, err)
 		done()

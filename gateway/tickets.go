@@ -87,8 +87,23 @@ func (s *Server) revalidateTicket(ctx context.Context, tp ticketPayload) error {
 	if tp.Plan == nil {
 		return nil
 	}
+	// the scans of a query cut into fragments sit in its input fragments
+	plans := [][]byte{tp.Plan}
+	for _, in := range tp.Inputs {
+		plans = append(plans, in.Plan)
+	}
+	for _, plan := range plans {
+		if err := s.recheckReads(plan); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// recheckReads checks the files one fragment's plan reads against the allowed directories.
+func (s *Server) recheckReads(plan []byte) error {
 	var p substraitpb.Plan
-	if err := gproto.Unmarshal(tp.Plan, &p); err != nil {
+	if err := gproto.Unmarshal(plan, &p); err != nil {
 		return errs.Errorf(errs.ErrInvalidArgument, "malformed ticket plan")
 	}
 	var reads []*substraitpb.ReadRel

@@ -1,11 +1,12 @@
 // Package planner turns SQL text into executable statements: parse (PostgreSQL grammar via
 // pg_query_go), bind against the catalog (names, types, PostgreSQL semantics, errors with
-// positions), build an immutable logical plan, optimize it with named rules, and produce the
-// Substrait plan that executor nodes run (conventions in package proto).
+// positions), build an immutable logical plan, optimize it with named rules, plan it
+// physically (partitioning, ordering, site; exchanges), cut it into fragments and produce
+// each fragment's Substrait plan, which executor nodes run (conventions in package proto).
 //
 // The planner never executes anything and never touches Flight; the gateway runs what it
-// returns. Sub-packages: logical (plan nodes and bound expressions), optimizer (rules),
-// substrait (producer).
+// returns. Sub-packages: logical (plan nodes and bound expressions), optimizer (logical
+// rules), physical (physical nodes and rules, the fragmenter), substrait (producer).
 package planner
 
 import (
@@ -73,10 +74,37 @@ type Statement interface{ statement() }
 // Query returns rows: run Plan on a node and stream its output.
 type Query struct {
 	Schema *arrow.Schema
-	Plan   []byte // serialized substraitpb.Plan
+	// Plan is the serialized substraitpb.Plan of the final fragment: the whole query when it
+	// is one fragment (Fragments has at most one entry).
+	Plan []byte
+	// Fragments are the query's fragments when its physical plan was cut at exchanges,
+	// inputs before the fragments that read them; the last is the final one (Plan). Its
+	// Partitions are the query's result partitions, a FlightInfo endpoint each.
+	Fragments []Fragment
+	// Ordered: the query has an ORDER BY, so its result partitions, read in turn, give the
+	// rows in order.
+	Ordered bool
 	// Snapshots pins the snapshot read for each native table (table ID -> snapshot ID); part
 	// of result-cache keys later.
 	Snapshots map[uint64]uint64
+}
+
+// Fragment is one fragment of a Query: a complete Substrait plan whose RemoteSource
+// relations read the fragments named by Inputs and whose ExchangeSink (all but the final
+// fragment) routes its rows to the partitions of the fragment that reads it.
+type Fragment struct {
+	ID         int
+	Plan       []byte
+	Partitions int // how many instances run it (its output partitions, for the final one)
+	Inputs     []int
+}
+
+// Partitions is the number of the query's result partitions (at least 1).
+func (q *Query) Partitions() int {
+	if n := len(q.Fragments); n > 0 {
+		return max(q.Fragments[n-1].Partitions, 1)
+	}
+	return 1
 }
 
 // Explain returns its text as rows of one "QUERY PLAN" column.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/scalar"
@@ -12,6 +13,7 @@ import (
 	"github.com/tern-db/tern/catalog"
 	"github.com/tern-db/tern/planner/logical"
 	"github.com/tern-db/tern/planner/optimizer"
+	"github.com/tern-db/tern/planner/physical"
 	"github.com/tern-db/tern/planner/substrait"
 	"github.com/tern-db/tern/proto/errs"
 )
@@ -83,7 +85,6 @@ func (p *planner) Plan(ctx context.Context, s Session, sql string, params []scal
 func showsSetting(stmt *pg.RawStmt) bool { return stmt.GetStmt().GetVariableShowStmt() != nil }
 
 func (p *planner) plan(b *binder, stmt *pg.RawStmt, params []scalar.Scalar) (Statement, error) {
-	ctx := b.ctx
 	bs, err := b.bindStatement(stmt)
 	if err != nil {
 		return nil, err
@@ -98,14 +99,8 @@ func (p *planner) plan(b *binder, stmt *pg.RawStmt, params []scalar.Scalar) (Sta
 	if err != nil {
 		return nil, err
 	}
-	optimized, fired, err := p.opt.OptimizeContext(ctx, root)
+	optimized, fired, err := p.optimize(b, root)
 	if err != nil {
-		return nil, err
-	}
-	if optimized, err = b.planSplits(optimized); err != nil { // splits.go
-		return nil, err
-	}
-	if err := b.countScans(optimized, true); err != nil {
 		return nil, err
 	}
 	if b.dryRun || b.sess.DryRun {
@@ -116,50 +111,160 @@ func (p *planner) plan(b *binder, stmt *pg.RawStmt, params []scalar.Scalar) (Sta
 	if b.dryRun {
 		return b.dryRunStatement()
 	}
-	if bs.explain && !bs.analyze {
-		lines := append([]string{"Logical plan:"}, indent(logical.Explain(optimized))...)
-		lines = append(lines, b.pruneLines()...)
-		if plan, err := substrait.Produce(optimized, nil); err == nil {
-			if phys, err := substrait.Describe(plan); err == nil {
-				lines = append(lines, "Physical plan:")
-				lines = append(lines, indent(phys)...)
-			}
-		}
-		if bs.verbose {
-			if len(fired) == 0 {
-				lines = append(lines, "Rules fired: none")
-			} else {
-				lines = append(lines, "Rules fired:")
-				for _, r := range fired {
-					lines = append(lines, "  "+r)
-				}
-			}
-		}
-		return &Explain{Lines: lines}, nil
-	}
 	// output names and nullability come from the bound plan: rules may drop renaming
 	// projections but never change what the statement returns
 	schema := bs.root.Schema().Arrow()
 	if bs.schema != nil {
 		schema = bs.schema
 	}
-	names := make([]string, schema.NumFields())
-	for i, f := range schema.Fields() {
-		names[i] = f.Name
+	opts := physical.Options{}
+	if !bs.analyze { // EXPLAIN ANALYZE profiles one fragment
+		opts = b.physicalOptions()
 	}
-	plan, err := substrait.ProduceContext(ctx, optimized, names)
+	if bs.explain && !bs.analyze {
+		return p.explain(b, optimized, fired, schema, opts, bs.verbose)
+	}
+	q, _, err := p.produce(b, optimized, schema, opts)
 	if err != nil {
 		return nil, err
 	}
-	q := &Query{Schema: schema, Plan: plan, Snapshots: b.snapshots}
 	if bs.analyze {
-		phys, err := substrait.Describe(plan)
+		phys, err := substrait.Describe(q.Plan)
 		if err != nil {
 			return nil, err
 		}
 		return &ExplainAnalyze{Query: q, Logical: logical.Explain(optimized), Lines: phys}, nil
 	}
-	return bs.build(q, optimized)
+	st, err := bs.build(q, optimized)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := st.(*Query); !ok && len(q.Fragments) > 1 {
+		// Writes, COPY TO and RETURNING run their source as one fragment (their runners
+		// take Plan alone); the statement holds q, so replace its contents.
+		one, _, err := p.produce(b, optimized, schema, physical.Options{})
+		if err != nil {
+			return nil, err
+		}
+		*q = *one
+	}
+	return st, nil
+}
+
+// compile runs a bound logical plan (parameters substituted) through the rest of a query's
+// path: optimize -> prune -> physical -> fragments -> Substrait. schema is the result schema
+// promised to the client (the bound plan's: rules never change what a statement returns).
+// Every query the planner returns, from SQL or from a client's Substrait plan, comes out of
+// here.
+func (p *planner) compile(b *binder, root logical.Node, schema *arrow.Schema) (*Query, error) {
+	optimized, _, err := p.optimize(b, root)
+	if err != nil {
+		return nil, err
+	}
+	q, _, err := p.produce(b, optimized, schema, b.physicalOptions())
+	return q, err
+}
+
+// optimize runs the optimizer's rules and plans every scan's splits through its connector
+// (the native connector prunes files and row groups with the pushed filters). It returns the rules that fired, for EXPLAIN VERBOSE.
+func (p *planner) optimize(b *binder, root logical.Node) (logical.Node, []string, error) {
+	optimized, fired, err := p.opt.OptimizeContext(b.ctx, root)
+	if err != nil {
+		return nil, nil, err
+	}
+	if optimized, err = b.planSplits(optimized); err != nil { // splits.go
+		return nil, nil, err
+	}
+	if err := b.countScans(optimized, true); err != nil {
+		return nil, nil, err
+	}
+	return optimized, fired, nil
+}
+
+// physicalOptions are the session's physical plan options (tern.partitions).
+func (b *binder) physicalOptions() physical.Options {
+	n, _ := strconv.Atoi(SettingValue(b.sess.Settings, SettingPartitions))
+	if n <= 1 {
+		return physical.Options{}
+	}
+	return physical.Options{Partitions: n, CutScans: true}
+}
+
+// staged is a query at each step of its path after the optimizer, for EXPLAIN.
+type staged struct {
+	physical  physical.Node
+	fired     []string // physical rules that fired
+	fragments []*physical.Fragment
+}
+
+// produce plans an optimized logical plan physically, cuts it into fragments and
+// serializes each to Substrait: the Query the gateway runs.
+func (p *planner) produce(b *binder, optimized logical.Node, schema *arrow.Schema, opts physical.Options) (*Query, *staged, error) {
+	st := &staged{}
+	var err error
+	if st.physical, st.fired, err = physical.Plan(b.ctx, optimized, opts); err != nil {
+		return nil, st, err
+	}
+	if st.fragments, err = physical.Fragments(st.physical); err != nil {
+		return nil, st, err
+	}
+	names := make([]string, schema.NumFields())
+	for i, f := range schema.Fields() {
+		names[i] = f.Name
+	}
+	q := &Query{Schema: schema, Snapshots: b.snapshots, Ordered: physical.Ordered(st.physical)}
+	for i, f := range st.fragments {
+		var fn []string // inner fragments keep their columns' own names
+		if i == len(st.fragments)-1 {
+			fn = names
+		}
+		plan, err := substrait.ProducePhysical(b.ctx, f.Root, fn)
+		if err != nil {
+			return nil, st, err
+		}
+		q.Fragments = append(q.Fragments, Fragment{ID: f.ID, Plan: plan, Partitions: f.Partitions, Inputs: f.Inputs})
+	}
+	q.Plan = q.Fragments[len(q.Fragments)-1].Plan
+	return q, st, nil
+}
+
+// explain answers EXPLAIN: the query's path after binding, the logical plan, the physical
+// plan (each node with its partitioning, ordering and site) and the fragments it is cut into,
+// each as the Substrait relations the node runs. A step that fails fails EXPLAIN, as it
+// would fail the query (PostgreSQL's EXPLAIN does the same).
+func (p *planner) explain(b *binder, optimized logical.Node, fired []string, schema *arrow.Schema, opts physical.Options, verbose bool) (*Explain, error) {
+	lines := append([]string{"Logical plan:"}, indent(logical.Explain(optimized))...)
+	lines = append(lines, b.pruneLines()...)
+	q, st, err := p.produce(b, optimized, schema, opts)
+	if err != nil {
+		return nil, fmt.Errorf("EXPLAIN: %w", err)
+	}
+	lines = append(lines, "Physical plan:")
+	lines = append(lines, indent(physical.Explain(st.physical))...)
+	for i, f := range st.fragments {
+		head := fmt.Sprintf("Fragment %d: partitions=%d output=%s", f.ID, f.Partitions, f.Output)
+		if len(f.Inputs) > 0 {
+			head += fmt.Sprintf(" inputs=%v", f.Inputs)
+		}
+		lines = append(lines, head)
+		rels, err := substrait.Describe(q.Fragments[i].Plan)
+		if err != nil {
+			return nil, fmt.Errorf("EXPLAIN: %w", err)
+		}
+		lines = append(lines, indent(rels)...)
+	}
+	if verbose {
+		fired = append(fired, st.fired...)
+		if len(fired) == 0 {
+			lines = append(lines, "Rules fired: none")
+		} else {
+			lines = append(lines, "Rules fired:")
+			for _, r := range fired {
+				lines = append(lines, "  "+r)
+			}
+		}
+	}
+	return &Explain{Lines: lines}, nil
 }
 
 func indent(lines []string) []string {

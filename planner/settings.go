@@ -37,6 +37,7 @@ const (
 	SettingSearchPath       = "search_path"
 	SettingStatementTimeout = "statement_timeout"
 	SettingDryRun           = "tern.dry_run"
+	SettingPartitions       = "tern.partitions"
 )
 
 var params = []Param{
@@ -60,6 +61,7 @@ var params = []Param{
 	{Name: "TimeZone", Default: "UTC", Desc: "Sets the time zone for displaying and interpreting time stamps (Tern: UTC only).",
 		normalize: oneOf("Tern runs in UTC only", map[string]string{"utc": "UTC", "etc/utc": "UTC", "gmt": "UTC", "etc/gmt": "UTC", "zulu": "UTC", "z": "UTC", "universal": "UTC", "+00:00": "UTC", "0": "UTC"})},
 	{Name: SettingDryRun, Default: "off", Desc: "Answer queries with the bytes they would scan instead of running them.", normalize: boolSetting},
+	{Name: SettingPartitions, Default: "0", Desc: "Run queries cut into fragments: scans in fragments of their own, grouped aggregates over this many hash partitions, results in as many partitions (0 or 1: one fragment, the default).", normalize: intRange(0, 64)},
 }
 
 var paramsByName = func() map[string]*Param {

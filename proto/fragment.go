@@ -16,6 +16,15 @@ type Fragment struct {
 	Partition   int    `json:"n,omitempty"`  // which partition of the fragment's output to produce
 	Partitions  int    `json:"ns,omitempty"` // how many partitions the fragment's output has (0,1: one)
 	MemoryLimit int64  `json:"m,omitempty"`  // bytes; 0: node default
+	// Inputs are the query's other fragments, which this one's RemoteSource relations read
+	// (a plan cut at exchanges); the node runs them itself, in-process.
+	Inputs []FragmentInput `json:"in,omitempty"`
+}
+
+// FragmentInput is one fragment of a query cut at exchanges, as a Fragment's input.
+type FragmentInput struct {
+	ID   int    `json:"id"`
+	Plan []byte `json:"p"` // serialized substraitpb.Plan
 }
 
 // ActionCancelFragments names the Flight action that cancels a query's fragments on a remote

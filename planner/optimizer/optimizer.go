@@ -55,12 +55,13 @@ func DefaultRules() []Rule {
 }
 
 // DefaultPhases are the planner's phases: rewrites and pushdown first, then join ordering
-// over the pushed-down conditions, then physical choices.
+// over the pushed-down conditions, then the rewrites again over the reordered joins.
+// Physical choices (join strategy and build side, top-N) are planner/physical's rules.
 func DefaultPhases() [][]Rule {
 	return [][]Rule{
 		{Decorrelate{}, FoldConstants{}, FactorOr{}, MergeValues{}, PushdownFilter{}, MergeProjections{}, PruneColumns{}},
 		{JoinReorder{}},
-		{PushdownFilter{}, MergeProjections{}, PruneColumns{}, JoinBuildSide{}, TopN{}},
+		{PushdownFilter{}, MergeProjections{}, PruneColumns{}},
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	pb "github.com/substrait-io/substrait-protobuf/go/substraitpb"
+	"github.com/tern-db/tern/proto/planpb"
 	gproto "google.golang.org/protobuf/proto"
 )
 
@@ -74,9 +75,31 @@ func describeRel(r *pb.Rel, depth int, out *[]string) {
 		line("SetOp "+strings.TrimPrefix(x.Set.Op.String(), "SET_OP_"), x.Set.Inputs...)
 	case *pb.Rel_Window:
 		line(fmt.Sprintf("Window functions=%d partitions=%d sorts=%d", len(x.Window.WindowFunctions), len(x.Window.PartitionExpressions), len(x.Window.Sorts)), x.Window.Input)
+	case *pb.Rel_ExtensionSingle:
+		var d planpb.ExchangeSink
+		if err := x.ExtensionSingle.GetDetail().UnmarshalTo(&d); err != nil {
+			line("ExtensionSingle "+x.ExtensionSingle.GetDetail().GetTypeUrl(), x.ExtensionSingle.Input)
+			return
+		}
+		s := "ExchangeSink " + kindName(d.Kind)
+		if len(d.HashKeys) > 0 {
+			s += fmt.Sprintf(" keys=%v", d.HashKeys)
+		}
+		line(s+fmt.Sprintf(" partitions=%d", d.Partitions), x.ExtensionSingle.Input)
+	case *pb.Rel_ExtensionLeaf:
+		var d planpb.RemoteSource
+		if err := x.ExtensionLeaf.GetDetail().UnmarshalTo(&d); err != nil {
+			line("ExtensionLeaf " + x.ExtensionLeaf.GetDetail().GetTypeUrl())
+			return
+		}
+		line(fmt.Sprintf("RemoteSource fragment=%d %s source_partitions=%d", d.Fragment, kindName(d.Kind), d.SourcePartitions))
 	default:
 		line(fmt.Sprintf("%T", r.RelType))
 	}
+}
+
+func kindName(k planpb.ExchangeKind) string {
+	return strings.ReplaceAll(strings.ToLower(strings.TrimPrefix(k.String(), "EXCHANGE_KIND_")), "_", "-")
 }
 
 func joinName(t string) string {

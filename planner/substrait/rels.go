@@ -7,16 +7,17 @@ import (
 	pb "github.com/substrait-io/substrait-protobuf/go/substraitpb"
 	"github.com/tern-db/tern/catalog"
 	"github.com/tern-db/tern/planner/logical"
+	"github.com/tern-db/tern/planner/physical"
 	"github.com/tern-db/tern/proto"
 )
 
-func (p *producer) rel(n logical.Node) (*pb.Rel, error) {
+func (p *producer) rel(n physical.Node) (*pb.Rel, error) {
 	switch x := n.(type) {
-	case *logical.Scan:
-		return p.scan(x)
-	case *logical.Values:
-		return p.values(x)
-	case *logical.Filter:
+	case *physical.Scan:
+		return p.scan(x.Logical)
+	case *physical.Values:
+		return p.values(x.Logical)
+	case *physical.Filter:
 		in, err := p.rel(x.Input)
 		if err != nil {
 			return nil, err
@@ -26,62 +27,76 @@ func (p *producer) rel(n logical.Node) (*pb.Rel, error) {
 			return nil, err
 		}
 		return &pb.Rel{RelType: &pb.Rel_Filter{Filter: &pb.FilterRel{Input: in, Condition: c}}}, nil
-	case *logical.Project:
+	case *physical.Project:
 		in, err := p.rel(x.Input)
 		if err != nil {
 			return nil, err
 		}
 		return p.project(in, len(x.Input.Schema()), x.Exprs)
-	case *logical.Join:
-		return p.join(x)
-	case *logical.SetOp:
+	case *physical.HashJoin:
+		return p.hashJoin(x)
+	case *physical.NestedLoopJoin:
+		return p.loopJoin(x)
+	case *physical.SetOp:
 		return p.setOp(x)
-	case *logical.Window:
+	case *physical.Window:
 		return p.window(x)
-	case *logical.Aggregate:
+	case *physical.HashAggregate:
 		return p.aggregate(x)
-	case *logical.Sort:
+	case *physical.Sort:
 		in, err := p.rel(x.Input)
 		if err != nil {
 			return nil, err
 		}
-		sr := &pb.SortRel{Input: in}
-		for _, k := range x.Keys {
-			e, err := p.expr(k.Expr)
-			if err != nil {
-				return nil, err
-			}
-			var d pb.SortField_SortDirection
-			switch {
-			case !k.Desc && !k.NullsFirst:
-				d = pb.SortField_SORT_DIRECTION_ASC_NULLS_LAST
-			case !k.Desc && k.NullsFirst:
-				d = pb.SortField_SORT_DIRECTION_ASC_NULLS_FIRST
-			case k.Desc && k.NullsFirst:
-				d = pb.SortField_SORT_DIRECTION_DESC_NULLS_FIRST
-			default:
-				d = pb.SortField_SORT_DIRECTION_DESC_NULLS_LAST
-			}
-			sr.Sorts = append(sr.Sorts, &pb.SortField{Expr: e, SortKind: &pb.SortField_Direction{Direction: d}})
-		}
-		return &pb.Rel{RelType: &pb.Rel_Sort{Sort: sr}}, nil
-	case *logical.Limit:
+		return p.sort(in, x.Keys)
+	case *physical.TopN:
+		// a SortRel directly under a FetchRel: the executor runs it as a top-N (proto/doc.go)
 		in, err := p.rel(x.Input)
 		if err != nil {
 			return nil, err
 		}
-		off, err := constInt(x.Offset, 0)
+		sr, err := p.sort(in, x.Keys)
 		if err != nil {
 			return nil, err
 		}
-		cnt, err := constInt(x.Count, -1)
+		return p.fetch(sr, x.Offset, x.Count)
+	case *physical.Limit:
+		in, err := p.rel(x.Input)
 		if err != nil {
 			return nil, err
 		}
-		return &pb.Rel{RelType: &pb.Rel_Fetch{Fetch: &pb.FetchRel{Input: in,
-			OffsetMode: &pb.FetchRel_Offset{Offset: off}, CountMode: &pb.FetchRel_Count{Count: cnt}}}}, nil
+		return p.fetch(in, x.Offset, x.Count)
+	case *physical.ExchangeSink:
+		return p.exchangeSink(x)
+	case *physical.RemoteSource:
+		return p.remoteSource(x)
 	}
-	return nil, fmt.Errorf("node %T not supported by the producer", n)
+	return nil, fmt.Errorf("physical node %s not supported by the producer", n.Describe())
+}
+
+func (p *producer) sort(in *pb.Rel, keys []logical.SortKey) (*pb.Rel, error) {
+	sr := &pb.SortRel{Input: in}
+	for _, k := range keys {
+		sf, err := p.sortField(k)
+		if err != nil {
+			return nil, err
+		}
+		sr.Sorts = append(sr.Sorts, sf)
+	}
+	return &pb.Rel{RelType: &pb.Rel_Sort{Sort: sr}}, nil
+}
+
+func (p *producer) fetch(in *pb.Rel, offset, count logical.Expr) (*pb.Rel, error) {
+	off, err := constInt(offset, 0)
+	if err != nil {
+		return nil, err
+	}
+	cnt, err := constInt(count, -1)
+	if err != nil {
+		return nil, err
+	}
+	return &pb.Rel{RelType: &pb.Rel_Fetch{Fetch: &pb.FetchRel{Input: in,
+		OffsetMode: &pb.FetchRel_Offset{Offset: off}, CountMode: &pb.FetchRel_Count{Count: cnt}}}}, nil
 }
 
 func constInt(e logical.Expr, def int64) (int64, error) {
@@ -143,17 +158,6 @@ func (p *producer) values(x *logical.Values) (*pb.Rel, error) {
 	return &pb.Rel{RelType: &pb.Rel_Read{Read: &pb.ReadRel{BaseSchema: base, ReadType: &pb.ReadRel_VirtualTable_{VirtualTable: vt}}}}, nil
 }
 
-func sideOf(e logical.Expr, nl int) (left, right bool) {
-	for c := range logical.ColumnsUsed(e, nil) {
-		if c < nl {
-			left = true
-		} else {
-			right = true
-		}
-	}
-	return
-}
-
 var hashJoinTypes = map[logical.JoinType]pb.HashJoinRel_JoinType{
 	logical.JoinInner: pb.HashJoinRel_JOIN_TYPE_INNER, logical.JoinLeft: pb.HashJoinRel_JOIN_TYPE_LEFT,
 	logical.JoinRight: pb.HashJoinRel_JOIN_TYPE_RIGHT, logical.JoinFull: pb.HashJoinRel_JOIN_TYPE_OUTER,
@@ -168,27 +172,7 @@ var loopJoinTypes = map[logical.JoinType]pb.JoinRel_JoinType{
 	logical.JoinSingle: pb.JoinRel_JOIN_TYPE_LEFT_SINGLE, logical.JoinMark: pb.JoinRel_JOIN_TYPE_LEFT_MARK,
 }
 
-func (p *producer) join(x *logical.Join) (*pb.Rel, error) {
-	nl, nr := len(x.Left.Schema()), len(x.Right.Schema())
-	var lkeys, rkeys, rest []logical.Expr
-	for _, c := range logical.Conjuncts(x.Cond) {
-		call, ok := c.(*logical.Call)
-		if ok && call.Fn == proto.FnEqual && len(call.Args) == 2 {
-			a, b := call.Args[0], call.Args[1]
-			al, ar := sideOf(a, nl)
-			bl, br := sideOf(b, nl)
-			// a constant counts as a left key (IN with a constant on the left)
-			if (al || x.Type == logical.JoinMark) && !ar && br && !bl {
-				lkeys, rkeys = append(lkeys, a), append(rkeys, logical.ShiftColumns(b, -nl))
-				continue
-			}
-			if (bl || x.Type == logical.JoinMark) && !br && ar && !al {
-				lkeys, rkeys = append(lkeys, b), append(rkeys, logical.ShiftColumns(a, -nl))
-				continue
-			}
-		}
-		rest = append(rest, c)
-	}
+func (p *producer) loopJoin(x *physical.NestedLoopJoin) (*pb.Rel, error) {
 	left, err := p.rel(x.Left)
 	if err != nil {
 		return nil, err
@@ -197,16 +181,31 @@ func (p *producer) join(x *logical.Join) (*pb.Rel, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(lkeys) == 0 {
-		cond := x.Cond
-		if cond == nil {
-			cond = &logical.Literal{Typ: catalog.Bool, Value: true}
-		}
-		ce, err := p.expr(cond)
-		if err != nil {
-			return nil, err
-		}
-		return &pb.Rel{RelType: &pb.Rel_Join{Join: &pb.JoinRel{Left: left, Right: right, Expression: ce, Type: loopJoinTypes[x.Type]}}}, nil
+	cond := x.Cond
+	if cond == nil {
+		cond = &logical.Literal{Typ: catalog.Bool, Value: true}
+	}
+	ce, err := p.expr(cond)
+	if err != nil {
+		return nil, err
+	}
+	return &pb.Rel{RelType: &pb.Rel_Join{Join: &pb.JoinRel{Left: left, Right: right, Expression: ce, Type: loopJoinTypes[x.Type]}}}, nil
+}
+
+func (p *producer) hashJoin(x *physical.HashJoin) (*pb.Rel, error) {
+	if x.Build != physical.BuildRight {
+		return nil, fmt.Errorf("hash join building its left input")
+	}
+	nl, nr := len(x.Left.Schema()), len(x.Right.Schema())
+	lkeys := append([]logical.Expr(nil), x.LeftKeys...)
+	rkeys := append([]logical.Expr(nil), x.RightKeys...)
+	left, err := p.rel(x.Left)
+	if err != nil {
+		return nil, err
+	}
+	right, err := p.rel(x.Right)
+	if err != nil {
+		return nil, err
 	}
 	// key expressions that are not plain columns are computed by a projection below the join
 	keyCols := func(in *pb.Rel, width int, keys []logical.Expr) (*pb.Rel, []int, int, error) {
@@ -270,8 +269,8 @@ func (p *producer) join(x *logical.Join) (*pb.Rel, error) {
 	for i := 0; i < nr; i++ {
 		remap[nl+i] = nl + lextra + i
 	}
-	if len(rest) > 0 {
-		f, err := p.expr(logical.RemapColumns(logical.And(rest...), remap))
+	if x.Residual != nil {
+		f, err := p.expr(logical.RemapColumns(x.Residual, remap))
 		if err != nil {
 			return nil, err
 		}
@@ -304,7 +303,7 @@ func (p *producer) join(x *logical.Join) (*pb.Rel, error) {
 	return p.project(rel, nl+lextra+nr+rextra, outs)
 }
 
-func (p *producer) aggregate(x *logical.Aggregate) (*pb.Rel, error) {
+func (p *producer) aggregate(x *physical.HashAggregate) (*pb.Rel, error) {
 	in, err := p.rel(x.Input)
 	if err != nil {
 		return nil, err
@@ -442,7 +441,7 @@ func (p *producer) aggregate(x *logical.Aggregate) (*pb.Rel, error) {
 	return &pb.Rel{RelType: &pb.Rel_Aggregate{Aggregate: ar}}, nil
 }
 
-func (p *producer) setOp(x *logical.SetOp) (*pb.Rel, error) {
+func (p *producer) setOp(x *physical.SetOp) (*pb.Rel, error) {
 	l, err := p.rel(x.Left)
 	if err != nil {
 		return nil, err
@@ -485,7 +484,7 @@ func bound(b logical.Bound) *pb.Expression_WindowFunction_Bound {
 		Unbounded: &pb.Expression_WindowFunction_Bound_Unbounded{}}}
 }
 
-func (p *producer) window(x *logical.Window) (*pb.Rel, error) {
+func (p *producer) window(x *physical.Window) (*pb.Rel, error) {
 	in, err := p.rel(x.Input)
 	if err != nil {
 		return nil, err
