@@ -180,7 +180,7 @@ func TestNodeFragmentStats(t *testing.T) {
 	// The caller's own counter still gets the fragment's bytes (at the end).
 	var outer atomic.Int64
 	ctx := files.WithBytesCounter(context.Background(), &outer)
-	s, err := node.Run(ctx, &proto.Fragment{QueryID: "q", FragmentID: 2, Partition: 1, Plan: plan})
+	s, err := node.Run(ctx, &proto.Fragment{QueryID: "q", FragmentID: 2, Partition: 1, Partitions: 2, Plan: plan})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -24,8 +24,8 @@ func TestPlanSingleProcessHasNoExchange(t *testing.T) {
 	expectLines(t, Explain(p), `
 HashAggregate groups=[a#2] aggs=[count(*)]  [single site=any]
   HashJoin Inner keys=[b#0 = a#0] build=right  [single site=any]
-    Scan big columns=[b, c] snapshot=0 files=0  [single site=any]
-    Scan small columns=[a] snapshot=0 files=0  [single site=any]`)
+    Scan big columns=[b, c]  [single site=any]
+    Scan small columns=[a]  [single site=any]`)
 	if len(fired) != 2 || fired[0] != "physical: join_strategy" || fired[1] != "physical: aggregate_strategy" {
 		t.Errorf("fired %v", fired)
 	}
@@ -48,9 +48,9 @@ HashAggregate groups=[a#2] aggs=[count(*)]  [hash(#0)x3 site=any]
   Exchange hash(#2) partitions=3  [hash(#2)x3 site=any]
     HashJoin Inner keys=[b#0 = a#0] build=right  [single site=any]
       Exchange gather  [single site=any]
-        Scan big columns=[b, c] snapshot=0 files=0  [single site=any]
+        Scan big columns=[b, c]  [single site=any]
       Exchange gather  [single site=any]
-        Scan small columns=[a] snapshot=0 files=0  [single site=any]`)
+        Scan small columns=[a]  [single site=any]`)
 	frags, err := Fragments(p)
 	if err != nil {
 		t.Fatal(err)
@@ -63,10 +63,10 @@ HashAggregate groups=[a#2] aggs=[count(*)]  [hash(#0)x3 site=any]
 	expectLines(t, got, `
 single
 ExchangeSink gather  [single site=any]
-  Scan big columns=[b, c] snapshot=0 files=0  [single site=any]
+  Scan big columns=[b, c]  [single site=any]
 single
 ExchangeSink gather  [single site=any]
-  Scan small columns=[a] snapshot=0 files=0  [single site=any]
+  Scan small columns=[a]  [single site=any]
 hash(#2)x3
 ExchangeSink hash(#2) partitions=3  [hash(#2)x3 site=any]
   HashJoin Inner keys=[b#0 = a#0] build=right  [single site=any]
@@ -96,8 +96,8 @@ Sort a#0 ASC NULLS LAST
     HashAggregate groups=[a#2] aggs=[count(*)]
       Exchange hash(#2) partitions=2
         HashJoin Inner keys=[b#0 = a#0] build=right
-          Scan big columns=[b, c] snapshot=0 files=0
-          Scan small columns=[a] snapshot=0 files=0`)
+          Scan big columns=[b, c]
+          Scan small columns=[a]`)
 	if !Ordered(p) || p.Props().Partitioning.Count != 1 {
 		t.Errorf("ordered %v, props %v", Ordered(p), p.Props())
 	}

@@ -18,8 +18,8 @@ func TestJoinBuildSide(t *testing.T) {
 	expectPlan(t, out, `
 Project a#2 AS a, b#0 AS b, c#1 AS c
   HashJoin Inner keys=[b#0 = a#0] build=right
-    Scan big columns=[b, c] snapshot=0 files=0
-    Scan small columns=[a] snapshot=0 files=0`)
+    Scan big columns=[b, c]
+    Scan small columns=[a]`)
 	if _, changed := apply(t, JoinBuildSide{}, out); changed {
 		t.Error("second run swapped again")
 	}
@@ -29,8 +29,8 @@ Project a#2 AS a, b#0 AS b, c#1 AS c
 	expectPlan(t, out, `
 Project a#2 AS a, b#0 AS b, c#1 AS c
   NestedLoopJoin Inner on equal(a#2, c#1)
-    Scan big columns=[b, c] snapshot=0 files=0
-    Scan small columns=[a] snapshot=0 files=0`)
+    Scan big columns=[b, c]
+    Scan small columns=[a]`)
 	// unknown estimates: no change
 	unk := &HashJoin{Left: scan("unk", -1, "x"), Right: big, Type: logical.JoinInner, LeftKeys: []logical.Expr{colRef(0, "x")},
 		RightKeys: []logical.Expr{colRef(0, "b")}, LeftRows: -1, RightRows: 1000}

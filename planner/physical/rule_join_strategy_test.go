@@ -18,14 +18,14 @@ func TestJoinStrategy(t *testing.T) {
 	}
 	expectPlan(t, out, `
 HashJoin Left keys=[a#0 = c#0] residual=gt(b#1, c#2) build=right
-  Scan l columns=[a, b] snapshot=0 files=0
-  Scan r columns=[c] snapshot=0 files=0`)
+  Scan l columns=[a, b]
+  Scan r columns=[c]`)
 	// no equality across the inputs: nested loop
 	out, _ = apply(t, JoinStrategy{}, &Join{Left: l, Right: r, Type: logical.JoinInner, Cond: gt})
 	expectPlan(t, out, `
 NestedLoopJoin Inner on gt(b#1, c#2)
-  Scan l columns=[a, b] snapshot=0 files=0
-  Scan r columns=[c] snapshot=0 files=0`)
+  Scan l columns=[a, b]
+  Scan r columns=[c]`)
 	// an equality within one input is not a key
 	out, _ = apply(t, JoinStrategy{}, &Join{Left: l, Right: r, Type: logical.JoinInner, Cond: eq(colRef(0, "a"), colRef(1, "b"))})
 	if _, ok := out.(*NestedLoopJoin); !ok {

@@ -25,8 +25,8 @@ func TestPruneColumnsNarrowsSwappedJoin(t *testing.T) {
 HashAggregate groups=[x#0] aggs=[count(*)]
   Project x#2 AS x
     HashJoin Inner keys=[b#0 = a#0] build=right
-      Scan big columns=[b] snapshot=0 files=0
-      Scan small columns=[a, x] snapshot=0 files=0`)
+      Scan big columns=[b]
+      Scan small columns=[a, x]`)
 	if _, changed := apply(t, PruneColumns{}, out); changed {
 		t.Error("pruned again")
 	}

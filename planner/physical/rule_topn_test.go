@@ -19,12 +19,12 @@ func TestTopNMovesLimitToSort(t *testing.T) {
 	expectPlan(t, out, `
 Project a#0 AS a
   TopN b#1 ASC NULLS LAST count=5::bigint
-    Scan t columns=[a, b] snapshot=0 files=0`)
+    Scan t columns=[a, b]`)
 	// directly over the sort
 	out, _ = apply(t, TopNRule{}, &Limit{Input: s, Count: five})
 	expectPlan(t, out, `
 TopN b#1 ASC NULLS LAST count=5::bigint
-  Scan t columns=[a, b] snapshot=0 files=0`)
+  Scan t columns=[a, b]`)
 	// an OFFSET alone stays a limit over the sort; a computing projection blocks the rule
 	if _, changed := apply(t, TopNRule{}, &Limit{Input: s, Offset: five}); changed {
 		t.Error("offset-only limit became a top-N")

@@ -75,7 +75,7 @@ func TestExchangeRelations(t *testing.T) {
 		}
 	}
 	want := `ExchangeSink hash keys=[0] partitions=4
-  FileScan files=1 columns=2
+  ConnectorScan files splits=1 columns=2
 HashAggregate groups=1 measures=1
   RemoteSource fragment=0 hash source_partitions=1`
 	if got := strings.Join(lines, "\n"); got != want {
