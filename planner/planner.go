@@ -83,7 +83,6 @@ func (p *planner) Plan(ctx context.Context, s Session, sql string, params []scal
 func showsSetting(stmt *pg.RawStmt) bool { return stmt.GetStmt().GetVariableShowStmt() != nil }
 
 func (p *planner) plan(b *binder, stmt *pg.RawStmt, params []scalar.Scalar) (Statement, error) {
-	ctx := b.ctx
 	bs, err := b.bindStatement(stmt)
 	if err != nil {
 		return nil, err
@@ -98,11 +97,10 @@ func (p *planner) plan(b *binder, stmt *pg.RawStmt, params []scalar.Scalar) (Sta
 	if err != nil {
 		return nil, err
 	}
-	optimized, fired, err := p.opt.OptimizeContext(ctx, root)
+	optimized, fired, err := p.optimize(b, root)
 	if err != nil {
 		return nil, err
 	}
-	optimized = b.pruneScans(optimized)
 	if b.dryRun || b.sess.DryRun {
 		if err := b.estimateFileScans(optimized); err != nil {
 			return nil, err
@@ -138,23 +136,51 @@ func (p *planner) plan(b *binder, stmt *pg.RawStmt, params []scalar.Scalar) (Sta
 	if bs.schema != nil {
 		schema = bs.schema
 	}
-	names := make([]string, schema.NumFields())
-	for i, f := range schema.Fields() {
-		names[i] = f.Name
-	}
-	plan, err := substrait.ProduceContext(ctx, optimized, names)
+	q, err := p.produce(b, optimized, schema)
 	if err != nil {
 		return nil, err
 	}
-	q := &Query{Schema: schema, Plan: plan, Snapshots: b.snapshots}
 	if bs.analyze {
-		phys, err := substrait.Describe(plan)
+		phys, err := substrait.Describe(q.Plan)
 		if err != nil {
 			return nil, err
 		}
 		return &ExplainAnalyze{Query: q, Logical: logical.Explain(optimized), Lines: phys}, nil
 	}
 	return bs.build(q, optimized)
+}
+
+// compile turns a bound query into the Query that runs it: optimize, prune the scans, produce
+// the Substrait plan. schema is the result the client is promised (names and nullability of
+// the bound plan: rules may drop renaming projections but never change what it returns).
+func (p *planner) compile(b *binder, root logical.Node, schema *arrow.Schema) (*Query, error) {
+	optimized, _, err := p.optimize(b, root)
+	if err != nil {
+		return nil, err
+	}
+	return p.produce(b, optimized, schema)
+}
+
+// optimize runs the optimizer's rules, then prunes native scans (recording the estimate).
+func (p *planner) optimize(b *binder, root logical.Node) (logical.Node, []string, error) {
+	optimized, fired, err := p.opt.OptimizeContext(b.ctx, root)
+	if err != nil {
+		return nil, nil, err
+	}
+	return b.pruneScans(optimized), fired, nil
+}
+
+// produce serializes an optimized plan whose output columns are named by schema.
+func (p *planner) produce(b *binder, optimized logical.Node, schema *arrow.Schema) (*Query, error) {
+	names := make([]string, schema.NumFields())
+	for i, f := range schema.Fields() {
+		names[i] = f.Name
+	}
+	plan, err := substrait.ProduceContext(b.ctx, optimized, names)
+	if err != nil {
+		return nil, err
+	}
+	return &Query{Schema: schema, Plan: plan, Snapshots: b.snapshots}, nil
 }
 
 func indent(lines []string) []string {

@@ -1,0 +1,1204 @@
+package planner
+
+import (
+	"fmt"
+	"strings"
+
+	pg "github.com/pganalyze/pg_query_go/v6"
+	pb "github.com/substrait-io/substrait-protobuf/go/substraitpb"
+	"github.com/tern-db/tern/catalog"
+	"github.com/tern-db/tern/planner/logical"
+	"github.com/tern-db/tern/planner/substrait"
+	"github.com/tern-db/tern/proto"
+	"github.com/tern-db/tern/proto/errs"
+)
+
+// bind_substrait.go: a client's Substrait plan bound into the logical plan by the SQL binder's
+// own rules, so that it meets the optimizer, pruning and the producer exactly as SQL does.
+// Named tables resolve as SQL names (the session's temporary schema first, then the current
+// schema of search_path; views expanded; other sessions' temporary schemas invisible);
+// functions are found by their standard extension names and bound as the SQL operator or
+// function that means the same, with the binder's type rules; types come from the binder,
+// not from the plan's output_type fields. What Tern cannot run is ErrNotSupported naming the
+// relation, expression or function; a plan that contradicts itself is ErrInvalidArgument.
+
+// substraitBinder binds one client plan.
+type substraitBinder struct {
+	b     *binder
+	funcs substrait.Functions
+	depth int // nesting of relations and expressions
+}
+
+// noLoc: Substrait has no text positions.
+const noLoc int32 = -1
+
+func badPlan(format string, args ...any) error {
+	return logical.Errorf(errs.ErrInvalidArgument, "Substrait plan: "+format, args...)
+}
+
+func unsupportedPlan(format string, args ...any) error {
+	return logical.Errorf(errs.ErrNotSupported, "Substrait plan: "+format, args...)
+}
+
+func (c *substraitBinder) enter() error {
+	c.depth++
+	if c.depth > maxBindDepth {
+		return badPlan("nested too deeply")
+	}
+	return c.b.checkCancel()
+}
+
+// rel binds a relation and applies its RelCommon (emit).
+func (c *substraitBinder) rel(r *pb.Rel) (logical.Node, error) {
+	if err := c.enter(); err != nil {
+		return nil, err
+	}
+	defer func() { c.depth-- }()
+	var n logical.Node
+	var common *pb.RelCommon
+	var err error
+	switch x := r.GetRelType().(type) {
+	case *pb.Rel_Read:
+		common = x.Read.GetCommon()
+		n, err = c.read(x.Read)
+	case *pb.Rel_Filter:
+		common = x.Filter.GetCommon()
+		n, err = c.filter(x.Filter)
+	case *pb.Rel_Project:
+		common = x.Project.GetCommon()
+		n, err = c.project(x.Project)
+	case *pb.Rel_Fetch:
+		common = x.Fetch.GetCommon()
+		n, err = c.fetch(x.Fetch)
+	case *pb.Rel_Sort:
+		common = x.Sort.GetCommon()
+		n, err = c.sort(x.Sort)
+	case *pb.Rel_Aggregate:
+		common = x.Aggregate.GetCommon()
+		n, err = c.aggregate(x.Aggregate)
+	case *pb.Rel_Join:
+		common = x.Join.GetCommon()
+		n, err = c.join(x.Join.GetLeft(), x.Join.GetRight(), x.Join.GetType().String(), x.Join.GetExpression(), nil, nil, x.Join.GetPostJoinFilter())
+	case *pb.Rel_HashJoin:
+		hj := x.HashJoin
+		common = hj.GetCommon()
+		n, err = c.join(hj.GetLeft(), hj.GetRight(), hj.GetType().String(), nil, joinKeys(hj.GetKeys(), hj.GetLeftKeys(), hj.GetRightKeys()), hj.GetPostJoinFilter(), nil)
+	case *pb.Rel_MergeJoin:
+		mj := x.MergeJoin
+		common = mj.GetCommon()
+		n, err = c.join(mj.GetLeft(), mj.GetRight(), mj.GetType().String(), nil, joinKeys(mj.GetKeys(), mj.GetLeftKeys(), mj.GetRightKeys()), mj.GetPostJoinFilter(), nil)
+	case *pb.Rel_NestedLoopJoin:
+		nj := x.NestedLoopJoin
+		common = nj.GetCommon()
+		n, err = c.join(nj.GetLeft(), nj.GetRight(), nj.GetType().String(), nj.GetExpression(), nil, nil, nil)
+	case *pb.Rel_Cross:
+		common = x.Cross.GetCommon()
+		n, err = c.join(x.Cross.GetLeft(), x.Cross.GetRight(), "JOIN_TYPE_INNER", nil, nil, nil, nil)
+	case *pb.Rel_Set:
+		common = x.Set.GetCommon()
+		n, err = c.set(x.Set)
+	case nil:
+		return nil, badPlan("a relation is empty")
+	default:
+		return nil, unsupportedPlan("%s relations are not supported", kindOf(r.GetRelType()))
+	}
+	if err != nil {
+		return nil, err
+	}
+	return c.emit(n, common)
+}
+
+// kindOf names a relation kind for messages: *substraitpb.Rel_ExtensionLeaf -> "ExtensionLeaf".
+func kindOf(v any) string {
+	s := fmt.Sprintf("%T", v)
+	return s[strings.LastIndex(s, "_")+1:]
+}
+
+// emit applies RelCommon: Emit picks and orders output columns.
+func (c *substraitBinder) emit(n logical.Node, common *pb.RelCommon) (logical.Node, error) {
+	if common.GetAdvancedExtension().GetEnhancement() != nil {
+		return nil, unsupportedPlan("relation enhancements (advanced extensions) are not supported")
+	}
+	em := common.GetEmit()
+	if em == nil {
+		return n, nil
+	}
+	sch := n.Schema()
+	exprs := make([]logical.Expr, len(em.GetOutputMapping()))
+	for i, m := range em.GetOutputMapping() {
+		if m < 0 || int(m) >= len(sch) {
+			return nil, badPlan("emit refers to column %d of a relation of %d columns", m, len(sch))
+		}
+		exprs[i] = colOf(sch, int(m))
+	}
+	return projectOf(n, exprs), nil
+}
+
+func colOf(sch logical.Schema, i int) *logical.Column {
+	return &logical.Column{Index: i, Name: sch[i].Name, Typ: sch[i].Type, Null: sch[i].Nullable}
+}
+
+// projectOf projects exprs over n; column references keep their names and qualifiers.
+func projectOf(n logical.Node, exprs []logical.Expr) logical.Node {
+	sch := n.Schema()
+	names := make([]string, len(exprs))
+	quals := make([]string, len(exprs))
+	for i, e := range exprs {
+		names[i] = "?column?"
+		if col, ok := e.(*logical.Column); ok {
+			names[i], quals[i] = sch[col.Index].Name, sch[col.Index].Qualifier
+		}
+	}
+	return &logical.Project{Input: n, Exprs: exprs, Names: names, Quals: quals}
+}
+
+// ---- reads
+
+func (c *substraitBinder) read(rr *pb.ReadRel) (logical.Node, error) {
+	var n logical.Node
+	var err error
+	switch rt := rr.GetReadType().(type) {
+	case *pb.ReadRel_NamedTable_:
+		n, err = c.namedTable(rr, rt.NamedTable.GetNames())
+	case *pb.ReadRel_VirtualTable_:
+		n, err = c.virtualTable(rr, rt.VirtualTable)
+	case *pb.ReadRel_LocalFiles_, *pb.ReadRel_ExtensionTable_, *pb.ReadRel_IcebergTable_:
+		return nil, logical.Errorf(errs.ErrPermissionDenied, "Substrait plans may not read files or extension tables; name tables instead")
+	case nil:
+		return nil, badPlan("a read relation names no table")
+	default:
+		return nil, unsupportedPlan("%s reads are not supported", kindOf(rt))
+	}
+	if err != nil {
+		return nil, err
+	}
+	// filter and best_effort_filter are over the base schema, before the projection
+	for _, f := range []*pb.Expression{rr.GetFilter(), rr.GetBestEffortFilter()} {
+		if f == nil {
+			continue
+		}
+		if n, err = c.filterOf(n, f, "read filter"); err != nil {
+			return nil, err
+		}
+	}
+	if rr.GetProjection() != nil {
+		sch := n.Schema()
+		items := rr.GetProjection().GetSelect().GetStructItems()
+		exprs := make([]logical.Expr, len(items))
+		for i, it := range items {
+			if it.GetChild() != nil {
+				return nil, unsupportedPlan("projections into nested fields are not supported")
+			}
+			if it.GetField() < 0 || int(it.GetField()) >= len(sch) {
+				return nil, badPlan("the read's projection selects column %d of %d", it.GetField(), len(sch))
+			}
+			exprs[i] = colOf(sch, int(it.GetField()))
+		}
+		n = projectOf(n, exprs)
+	}
+	return n, nil
+}
+
+// namedTable resolves names as SQL resolves a table name in FROM.
+func (c *substraitBinder) namedTable(rr *pb.ReadRel, names []string) (logical.Node, error) {
+	rv := &pg.RangeVar{Location: noLoc}
+	switch len(names) {
+	case 1:
+		rv.Relname = names[0]
+	case 2:
+		rv.Schemaname, rv.Relname = names[0], names[1]
+	case 3:
+		rv.Catalogname, rv.Schemaname, rv.Relname = names[0], names[1], names[2]
+	default:
+		return nil, badPlan("a named table has 1 to 3 names, got %d", len(names))
+	}
+	if rv.Relname == "" {
+		return nil, badPlan("a named table has an empty name")
+	}
+	n, _, err := c.b.bindTable(rv)
+	if err != nil {
+		return nil, err
+	}
+	return n, checkBaseSchema(rr.GetBaseSchema(), n.Schema(), strings.Join(names, "."))
+}
+
+// checkBaseSchema compares the columns a plan expects of a table with the table's.
+func checkBaseSchema(base *pb.NamedStruct, sch logical.Schema, table string) error {
+	got := base.GetNames()
+	if len(got) == 0 {
+		return nil
+	}
+	if len(got) != len(sch) {
+		return badPlan("the plan reads %d columns of %s, which has %d", len(got), table, len(sch))
+	}
+	types := base.GetStruct().GetTypes()
+	for i, name := range got {
+		if !strings.EqualFold(name, sch[i].Name) {
+			return badPlan("the plan's column %d of %s is %q, the table's is %q", i+1, table, name, sch[i].Name)
+		}
+		if i < len(types) {
+			t, _, err := substrait.FromType(types[i])
+			if err != nil {
+				return err
+			}
+			if t.Kind != sch[i].Type.Kind && !(isUnknown(sch[i].Type) && t.Kind == catalog.TypeText) {
+				return badPlan("the plan reads column %q of %s as %s, it is %s", name, table, opTypeName(t), opTypeName(sch[i].Type))
+			}
+		}
+	}
+	return nil
+}
+
+func (c *substraitBinder) virtualTable(rr *pb.ReadRel, vt *pb.ReadRel_VirtualTable) (logical.Node, error) {
+	base := rr.GetBaseSchema()
+	names := base.GetNames()
+	types := base.GetStruct().GetTypes()
+	if len(names) != len(types) {
+		return nil, badPlan("a virtual table's schema has %d names for %d types", len(names), len(types))
+	}
+	width := len(names)
+	var rows [][]logical.Expr
+	addRow := func(n int, bind func(i int) (logical.Expr, error)) error {
+		if n != width {
+			return badPlan("a virtual table row has %d values for %d columns", n, width)
+		}
+		row := make([]logical.Expr, n)
+		for i := range row {
+			e, err := bind(i)
+			if err != nil {
+				return err
+			}
+			row[i] = e
+		}
+		rows = append(rows, row)
+		return nil
+	}
+	for _, st := range vt.GetValues() { // deprecated literal rows
+		fs := st.GetFields()
+		if err := addRow(len(fs), func(i int) (logical.Expr, error) { return substrait.FromLiteral(fs[i]) }); err != nil {
+			return nil, err
+		}
+	}
+	for _, st := range vt.GetExpressions() {
+		fs := st.GetFields()
+		if err := addRow(len(fs), func(i int) (logical.Expr, error) { return c.expr(fs[i], nil) }); err != nil {
+			return nil, err
+		}
+	}
+	fields := make(logical.Schema, width)
+	for col := range fields {
+		t, _, err := substrait.FromType(types[col])
+		if err != nil {
+			return nil, err
+		}
+		null := false
+		for r := range rows {
+			v := rows[r][col]
+			if !canAssign(v.Type(), t) {
+				return nil, badPlan("virtual table column %q is %s, a value is %s", names[col], opTypeName(t), opTypeName(v.Type()))
+			}
+			if rows[r][col], err = c.b.coerce(v, t); err != nil {
+				return nil, err
+			}
+			null = null || rows[r][col].Nullable()
+		}
+		fields[col] = logical.Field{Name: names[col], Type: t, Nullable: null}
+	}
+	return &logical.Values{Fields: fields, Rows: rows}, nil
+}
+
+// ---- relations over inputs
+
+func (c *substraitBinder) input(r *pb.Rel, what string) (logical.Node, error) {
+	if r == nil {
+		return nil, badPlan("%s relation has no input", what)
+	}
+	return c.rel(r)
+}
+
+func (c *substraitBinder) filterOf(n logical.Node, cond *pb.Expression, what string) (logical.Node, error) {
+	e, err := c.expr(cond, n.Schema())
+	if err != nil {
+		return nil, err
+	}
+	if e, err = c.b.toBool(e, what, noLoc); err != nil {
+		return nil, err
+	}
+	return &logical.Filter{Input: n, Cond: e}, nil
+}
+
+func (c *substraitBinder) filter(f *pb.FilterRel) (logical.Node, error) {
+	in, err := c.input(f.GetInput(), "a filter")
+	if err != nil {
+		return nil, err
+	}
+	if f.GetCondition() == nil {
+		return nil, badPlan("a filter relation has no condition")
+	}
+	return c.filterOf(in, f.GetCondition(), "a filter")
+}
+
+func (c *substraitBinder) project(p *pb.ProjectRel) (logical.Node, error) {
+	in, err := c.input(p.GetInput(), "a project")
+	if err != nil {
+		return nil, err
+	}
+	sch := in.Schema()
+	exprs := make([]logical.Expr, 0, len(sch)+len(p.GetExpressions()))
+	for i := range sch {
+		exprs = append(exprs, colOf(sch, i))
+	}
+	for _, pe := range p.GetExpressions() {
+		e, err := c.expr(pe, sch)
+		if err != nil {
+			return nil, err
+		}
+		exprs = append(exprs, c.b.resolveUnknown(e))
+	}
+	return projectOf(in, exprs), nil
+}
+
+func (c *substraitBinder) fetch(f *pb.FetchRel) (logical.Node, error) {
+	in, err := c.input(f.GetInput(), "a fetch")
+	if err != nil {
+		return nil, err
+	}
+	lim := &logical.Limit{Input: in}
+	switch m := f.GetCountMode().(type) {
+	case *pb.FetchRel_Count:
+		switch {
+		case m.Count == -1: // ALL
+		case m.Count < 0:
+			return nil, badPlan("fetch count %d is negative", m.Count)
+		default:
+			lim.Count = &logical.Literal{Typ: catalog.Int64, Value: m.Count}
+		}
+	case *pb.FetchRel_CountExpr:
+		if lim.Count, err = c.limitExpr(m.CountExpr, "LIMIT"); err != nil {
+			return nil, err
+		}
+	}
+	switch m := f.GetOffsetMode().(type) {
+	case *pb.FetchRel_Offset:
+		if m.Offset < 0 {
+			return nil, badPlan("fetch offset %d is negative", m.Offset)
+		}
+		if m.Offset > 0 {
+			lim.Offset = &logical.Literal{Typ: catalog.Int64, Value: m.Offset}
+		}
+	case *pb.FetchRel_OffsetExpr:
+		if lim.Offset, err = c.limitExpr(m.OffsetExpr, "OFFSET"); err != nil {
+			return nil, err
+		}
+	}
+	if lim.Count == nil && lim.Offset == nil {
+		return in, nil
+	}
+	return lim, nil
+}
+
+// limitExpr binds a fetch count or offset expression as LIMIT/OFFSET are bound.
+func (c *substraitBinder) limitExpr(pe *pb.Expression, what string) (logical.Expr, error) {
+	e, err := c.expr(pe, nil)
+	if err != nil {
+		return nil, err
+	}
+	if !logical.IsConstant(e) {
+		return nil, unsupportedPlan("%s must be a constant", what)
+	}
+	t := e.Type()
+	if !isInt(t) && !canImplicit(t, catalog.Int64) {
+		return nil, badPlan("argument of %s must be type bigint, not type %s", what, opTypeName(t))
+	}
+	out, err := c.b.coerce(e, catalog.Int64)
+	if err != nil {
+		return nil, err
+	}
+	if l, ok := out.(*logical.Literal); ok {
+		if l.Value == nil {
+			return nil, nil // NULL: ALL / no offset
+		}
+		if v, ok := l.Value.(int64); ok && v < 0 {
+			return nil, badPlan("%s must not be negative", what)
+		}
+	}
+	return out, nil
+}
+
+func (c *substraitBinder) sort(s *pb.SortRel) (logical.Node, error) {
+	in, err := c.input(s.GetInput(), "a sort")
+	if err != nil {
+		return nil, err
+	}
+	sch := in.Schema()
+	keys := make([]logical.SortKey, 0, len(s.GetSorts()))
+	for _, sf := range s.GetSorts() {
+		e, err := c.expr(sf.GetExpr(), sch)
+		if err != nil {
+			return nil, err
+		}
+		k := logical.SortKey{Expr: c.b.resolveUnknown(e)}
+		switch sf.GetDirection() {
+		case pb.SortField_SORT_DIRECTION_ASC_NULLS_LAST, pb.SortField_SORT_DIRECTION_UNSPECIFIED:
+		case pb.SortField_SORT_DIRECTION_ASC_NULLS_FIRST:
+			k.NullsFirst = true
+		case pb.SortField_SORT_DIRECTION_DESC_NULLS_FIRST:
+			k.Desc, k.NullsFirst = true, true
+		case pb.SortField_SORT_DIRECTION_DESC_NULLS_LAST:
+			k.Desc = true
+		default:
+			return nil, unsupportedPlan("sort direction %s is not supported", sf.GetDirection())
+		}
+		if _, ok := sf.GetSortKind().(*pb.SortField_ComparisonFunctionReference); ok {
+			return nil, unsupportedPlan("sorts by comparison function are not supported")
+		}
+		keys = append(keys, k)
+	}
+	if len(keys) == 0 {
+		return in, nil
+	}
+	return &logical.Sort{Input: in, Keys: keys}, nil
+}
+
+func (c *substraitBinder) aggregate(a *pb.AggregateRel) (logical.Node, error) {
+	in, err := c.input(a.GetInput(), "an aggregate")
+	if err != nil {
+		return nil, err
+	}
+	sch := in.Schema()
+	bindAll := func(es []*pb.Expression) ([]logical.Expr, error) {
+		out := make([]logical.Expr, len(es))
+		for i, pe := range es {
+			e, err := c.expr(pe, sch)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = c.b.resolveUnknown(e)
+		}
+		return out, nil
+	}
+	// Groups are the distinct grouping expressions (the plan's list, or the union of the
+	// groupings' own in order of appearance); each grouping is a set of indexes into them.
+	var groups []logical.Expr
+	var sets [][]int
+	if len(a.GetGroupingExpressions()) > 0 {
+		if groups, err = bindAll(a.GetGroupingExpressions()); err != nil {
+			return nil, err
+		}
+		for _, g := range a.GetGroupings() {
+			set := make([]int, 0, len(g.GetExpressionReferences()))
+			for _, r := range g.GetExpressionReferences() {
+				if int(r) >= len(groups) {
+					return nil, badPlan("a grouping refers to grouping expression %d of %d", r, len(groups))
+				}
+				set = append(set, int(r))
+			}
+			sets = append(sets, set)
+		}
+	} else {
+		keys := map[string]int{}
+		for _, g := range a.GetGroupings() {
+			es, err := bindAll(g.GetGroupingExpressions())
+			if err != nil {
+				return nil, err
+			}
+			set := make([]int, 0, len(es))
+			for _, e := range es {
+				i, ok := keys[e.String()]
+				if !ok {
+					i = len(groups)
+					keys[e.String()] = i
+					groups = append(groups, e)
+				}
+				set = append(set, i)
+			}
+			sets = append(sets, set)
+		}
+	}
+	if len(sets) == 1 {
+		// one grouping: group by its expressions, in its order
+		one := make([]logical.Expr, len(sets[0]))
+		for i, g := range sets[0] {
+			one[i] = groups[g]
+		}
+		groups, sets = one, nil
+	} else if len(sets) == 0 && len(groups) > 0 {
+		return nil, badPlan("an aggregate has grouping expressions but no grouping")
+	}
+	if len(groups) == 0 && len(a.GetMeasures()) == 0 {
+		return nil, badPlan("an aggregate has neither groupings nor measures")
+	}
+	agg := &logical.Aggregate{Input: in, Groups: groups}
+	for _, g := range groups {
+		name := "?column?"
+		if col, ok := g.(*logical.Column); ok {
+			name = col.Name
+		}
+		agg.Names = append(agg.Names, name)
+	}
+	for _, m := range a.GetMeasures() {
+		ac, err := c.measure(m, sch)
+		if err != nil {
+			return nil, err
+		}
+		agg.Aggs = append(agg.Aggs, ac)
+		agg.Names = append(agg.Names, ac.Fn)
+	}
+	if len(sets) > 1 {
+		agg.GroupingSets = sets
+		agg.Names = append(agg.Names, "grouping_id")
+	}
+	return agg, nil
+}
+
+// substraitAggs maps standard aggregate function names to Tern's.
+var substraitAggs = map[string]string{"count": proto.AggCount, "sum": proto.AggSum, "avg": proto.AggAvg,
+	"min": proto.AggMin, "max": proto.AggMax, "bool_and": "bool_and", "bool_or": "bool_or", "string_agg": "string_agg"}
+
+func (c *substraitBinder) measure(m *pb.AggregateRel_Measure, sch logical.Schema) (*logical.AggCall, error) {
+	af := m.GetMeasure()
+	if af == nil {
+		return nil, badPlan("an aggregate measure has no function")
+	}
+	f, err := c.function(af.GetFunctionReference())
+	if err != nil {
+		return nil, err
+	}
+	var fn string
+	var ok bool
+	if f.URN == proto.URNTern {
+		fn, ok = aggFuncs[f.Name]
+	} else if standardURN(f.URN) {
+		fn, ok = substraitAggs[f.Name]
+	}
+	if !ok {
+		return nil, unsupportedPlan("aggregate function %s of %s is not supported", f.Name, f.URN)
+	}
+	switch af.GetPhase() {
+	case pb.AggregationPhase_AGGREGATION_PHASE_UNSPECIFIED, pb.AggregationPhase_AGGREGATION_PHASE_INITIAL_TO_RESULT:
+	default:
+		return nil, unsupportedPlan("aggregate phase %s is not supported", af.GetPhase())
+	}
+	if len(af.GetSorts()) > 0 {
+		return nil, unsupportedPlan("ordered aggregate calls are not supported")
+	}
+	args, err := c.args(af.GetArguments(), sch, f.Name)
+	if err != nil {
+		return nil, err
+	}
+	out := &logical.AggCall{Fn: fn, Distinct: af.GetInvocation() == pb.AggregateFunction_AGGREGATION_INVOCATION_DISTINCT}
+	if len(args) == 0 && fn == proto.AggCount {
+		out.Typ = catalog.Int64
+	} else {
+		arg, extra, t, err := c.b.aggArgs(fn, args, noLoc)
+		if err != nil {
+			return nil, err
+		}
+		out.Arg, out.Extra, out.Typ = arg, extra, t
+	}
+	for _, a := range append([]logical.Expr{out.Arg}, out.Extra...) {
+		if a != nil && containsAgg(a) {
+			return nil, badPlan("aggregate function calls cannot be nested")
+		}
+	}
+	if m.GetFilter() != nil {
+		fe, err := c.expr(m.GetFilter(), sch)
+		if err != nil {
+			return nil, err
+		}
+		if out.Filter, err = c.b.toBool(fe, "FILTER", noLoc); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// joinKey is one equality of a hash or merge join: left column = right column.
+type joinKey struct {
+	left, right *pb.Expression_FieldReference
+	notDistinct bool
+}
+
+func joinKeys(keys []*pb.ComparisonJoinKey, lk, rk []*pb.Expression_FieldReference) []joinKey {
+	var out []joinKey
+	if len(keys) > 0 {
+		for _, k := range keys {
+			nd := k.GetComparison().GetSimple() == pb.ComparisonJoinKey_SIMPLE_COMPARISON_TYPE_IS_NOT_DISTINCT_FROM
+			out = append(out, joinKey{left: k.GetLeft(), right: k.GetRight(), notDistinct: nd})
+		}
+		return out
+	}
+	for i := range lk {
+		var r *pb.Expression_FieldReference
+		if i < len(rk) {
+			r = rk[i]
+		}
+		out = append(out, joinKey{left: lk[i], right: r})
+	}
+	if len(rk) > len(lk) {
+		out = append(out, joinKey{right: rk[len(lk)]}) // refused below: unpaired key
+	}
+	return out
+}
+
+// joinTypes maps the join type enums' names (the same in every join relation) to logical
+// join types; swap: the inputs trade places (RIGHT SEMI/ANTI are LEFT ones the other way).
+var joinTypes = map[string]struct {
+	t    logical.JoinType
+	swap bool
+}{
+	"JOIN_TYPE_INNER": {logical.JoinInner, false}, "JOIN_TYPE_OUTER": {logical.JoinFull, false},
+	"JOIN_TYPE_LEFT": {logical.JoinLeft, false}, "JOIN_TYPE_RIGHT": {logical.JoinRight, false},
+	"JOIN_TYPE_LEFT_SEMI": {logical.JoinSemi, false}, "JOIN_TYPE_LEFT_ANTI": {logical.JoinAnti, false},
+	"JOIN_TYPE_RIGHT_SEMI": {logical.JoinSemi, true}, "JOIN_TYPE_RIGHT_ANTI": {logical.JoinAnti, true},
+}
+
+// join binds any join relation: cond over left ++ right, or key equalities plus residual
+// (hash and merge joins), and post, a filter over the join's output (JoinRel).
+func (c *substraitBinder) join(lr, rr *pb.Rel, typ string, cond *pb.Expression, keys []joinKey, residual, post *pb.Expression) (logical.Node, error) {
+	jt, ok := joinTypes[typ]
+	if !ok {
+		return nil, unsupportedPlan("join type %s is not supported", typ)
+	}
+	left, err := c.input(lr, "a join's left")
+	if err != nil {
+		return nil, err
+	}
+	right, err := c.input(rr, "a join's right")
+	if err != nil {
+		return nil, err
+	}
+	ls, rs := left.Schema(), right.Schema()
+	both := append(append(logical.Schema{}, ls...), rs...)
+	var conjuncts []logical.Expr
+	for _, k := range keys {
+		l, err := c.fieldRef(k.left, ls)
+		if err != nil {
+			return nil, err
+		}
+		r, err := c.fieldRef(k.right, rs)
+		if err != nil {
+			return nil, err
+		}
+		eq, err := c.b.binary("=", l, logical.ShiftColumns(r, len(ls)), noLoc)
+		if err != nil {
+			return nil, err
+		}
+		if k.notDistinct {
+			eq = &logical.Call{Fn: proto.FnNotDistinct, Args: eq.(*logical.Call).Args, Typ: catalog.Bool}
+		}
+		conjuncts = append(conjuncts, eq)
+	}
+	for _, pe := range []*pb.Expression{cond, residual} {
+		if pe == nil {
+			continue
+		}
+		e, err := c.expr(pe, both)
+		if err != nil {
+			return nil, err
+		}
+		if e, err = c.b.toBool(e, "JOIN", noLoc); err != nil {
+			return nil, err
+		}
+		conjuncts = append(conjuncts, e)
+	}
+	on := logical.And(conjuncts...)
+	if jt.swap {
+		// RIGHT SEMI/ANTI: the right input's rows, so it becomes the left one
+		m := map[int]int{}
+		for i := range ls {
+			m[i] = len(rs) + i
+		}
+		for i := range rs {
+			m[len(ls)+i] = i
+		}
+		if on != nil {
+			on = logical.RemapColumns(on, m)
+		}
+		left, right = right, left
+	}
+	if on == nil && jt.t != logical.JoinInner {
+		on = &logical.Literal{Typ: catalog.Bool, Value: true}
+	}
+	var n logical.Node = &logical.Join{Left: left, Right: right, Type: jt.t, Cond: on}
+	if post != nil {
+		return c.filterOf(n, post, "a post-join filter")
+	}
+	return n, nil
+}
+
+// setOps maps Substrait set operations to SQL's (applied left to right over the inputs).
+var setOps = map[pb.SetRel_SetOp]struct {
+	op  logical.SetOpKind
+	all bool
+}{
+	pb.SetRel_SET_OP_UNION_ALL: {logical.SetUnion, true}, pb.SetRel_SET_OP_UNION_DISTINCT: {logical.SetUnion, false},
+	pb.SetRel_SET_OP_INTERSECTION_MULTISET_ALL: {logical.SetIntersect, true},
+	pb.SetRel_SET_OP_INTERSECTION_MULTISET:     {logical.SetIntersect, false},
+	pb.SetRel_SET_OP_MINUS_PRIMARY_ALL:         {logical.SetExcept, true},
+	pb.SetRel_SET_OP_MINUS_PRIMARY:             {logical.SetExcept, false},
+}
+
+func (c *substraitBinder) set(s *pb.SetRel) (logical.Node, error) {
+	op, ok := setOps[s.GetOp()]
+	if s.GetOp() == pb.SetRel_SET_OP_INTERSECTION_PRIMARY && len(s.GetInputs()) == 2 {
+		op, ok = setOps[pb.SetRel_SET_OP_INTERSECTION_MULTISET], true // the same for two inputs
+	}
+	if !ok {
+		return nil, unsupportedPlan("set operation %s is not supported", s.GetOp())
+	}
+	if len(s.GetInputs()) < 2 {
+		return nil, badPlan("a set operation needs two inputs or more, got %d", len(s.GetInputs()))
+	}
+	inputs := make([]logical.Node, len(s.GetInputs()))
+	for i, r := range s.GetInputs() {
+		n, err := c.input(r, "a set operation's")
+		if err != nil {
+			return nil, err
+		}
+		inputs[i] = n
+	}
+	first := inputs[0].Schema()
+	types := make([]catalog.Type, len(first))
+	for i, f := range first {
+		types[i] = f.Type
+	}
+	for _, in := range inputs[1:] {
+		sch := in.Schema()
+		if len(sch) != len(first) {
+			return nil, badPlan("set operation inputs have %d and %d columns", len(first), len(sch))
+		}
+		for i := range types {
+			t, ok := commonType(types[i], sch[i].Type)
+			if !ok {
+				return nil, badPlan("set operation column %d types %s and %s cannot be matched", i+1, opTypeName(types[i]), opTypeName(sch[i].Type))
+			}
+			types[i] = t
+		}
+	}
+	for i := range types {
+		if isUnknown(types[i]) {
+			types[i] = catalog.Text
+		}
+	}
+	names := make([]string, len(first))
+	for i, f := range first {
+		names[i] = f.Name
+	}
+	var out logical.Node
+	for _, in := range inputs {
+		in, err := c.b.castColumns(in, types)
+		if err != nil {
+			return nil, err
+		}
+		if out == nil {
+			out = in
+			continue
+		}
+		out = &logical.SetOp{Left: out, Right: in, Op: op.op, All: op.all, Names: names}
+	}
+	return out, nil
+}
+
+// ---- expressions
+
+func (c *substraitBinder) function(anchor uint32) (substrait.Function, error) {
+	f, ok := c.funcs[anchor]
+	if !ok {
+		return f, badPlan("function anchor %d is not declared", anchor)
+	}
+	return f, nil
+}
+
+func standardURN(urn string) bool {
+	switch urn {
+	case proto.URNArithmetic, proto.URNDecimal, proto.URNComparison, proto.URNBoolean, proto.URNString,
+		proto.URNDatetime, proto.URNAggregate:
+		return true
+	}
+	return false
+}
+
+// fieldRef binds a direct reference to a top-level field of sch.
+func (c *substraitBinder) fieldRef(fr *pb.Expression_FieldReference, sch logical.Schema) (logical.Expr, error) {
+	if fr == nil {
+		return nil, badPlan("a field reference is missing")
+	}
+	if _, ok := fr.GetRootType().(*pb.Expression_FieldReference_RootReference_); !ok && fr.GetRootType() != nil {
+		return nil, unsupportedPlan("outer and expression field references are not supported")
+	}
+	sf := fr.GetDirectReference().GetStructField()
+	if sf == nil {
+		return nil, unsupportedPlan("field references other than to a column are not supported")
+	}
+	if sf.GetChild() != nil {
+		return nil, unsupportedPlan("references into nested fields are not supported")
+	}
+	i := sf.GetField()
+	if i < 0 || int(i) >= len(sch) {
+		return nil, badPlan("field reference %d is out of range (the input has %d columns)", i, len(sch))
+	}
+	return colOf(sch, int(i)), nil
+}
+
+// expr binds an expression over an input of schema sch.
+func (c *substraitBinder) expr(pe *pb.Expression, sch logical.Schema) (logical.Expr, error) {
+	if err := c.enter(); err != nil {
+		return nil, err
+	}
+	defer func() { c.depth-- }()
+	switch x := pe.GetRexType().(type) {
+	case *pb.Expression_Selection:
+		return c.fieldRef(x.Selection, sch)
+	case *pb.Expression_Literal_:
+		return substrait.FromLiteral(x.Literal)
+	case *pb.Expression_ScalarFunction_:
+		sf := x.ScalarFunction
+		f, err := c.function(sf.GetFunctionReference())
+		if err != nil {
+			return nil, err
+		}
+		args, err := c.args(sf.GetArguments(), sch, f.Name)
+		if err != nil {
+			return nil, err
+		}
+		if len(sf.GetArgs()) > 0 && len(sf.GetArguments()) == 0 {
+			return nil, unsupportedPlan("function %s uses the deprecated args field; send arguments", f.Name)
+		}
+		return c.scalar(f, args, sf.GetOptions())
+	case *pb.Expression_Cast_:
+		in, err := c.expr(x.Cast.GetInput(), sch)
+		if err != nil {
+			return nil, err
+		}
+		if x.Cast.GetFailureBehavior() == pb.Expression_Cast_FAILURE_BEHAVIOR_RETURN_NULL {
+			return nil, unsupportedPlan("casts that return NULL on failure are not supported")
+		}
+		to, _, err := substrait.FromType(x.Cast.GetType())
+		if err != nil {
+			return nil, err
+		}
+		if !canExplicit(in.Type(), to) {
+			return nil, badPlan("cannot cast type %s to %s", opTypeName(in.Type()), opTypeName(to))
+		}
+		return c.b.explicitCast(in, to, noLoc)
+	case *pb.Expression_IfThen_:
+		return c.ifThen(x.IfThen, sch)
+	case *pb.Expression_SwitchExpression_:
+		return c.switchExpr(x.SwitchExpression, sch)
+	case *pb.Expression_SingularOrList_:
+		return c.inList(x.SingularOrList, sch)
+	case nil:
+		return nil, badPlan("an expression is empty")
+	}
+	return nil, unsupportedPlan("%s expressions are not supported", kindOf(pe.GetRexType()))
+}
+
+// args binds function arguments; enum arguments become text literals (extract's component).
+func (c *substraitBinder) args(fa []*pb.FunctionArgument, sch logical.Schema, fn string) ([]logical.Expr, error) {
+	out := make([]logical.Expr, len(fa))
+	for i, a := range fa {
+		switch v := a.GetArgType().(type) {
+		case *pb.FunctionArgument_Value:
+			e, err := c.expr(v.Value, sch)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = e
+		case *pb.FunctionArgument_Enum:
+			out[i] = &logical.Literal{Typ: catalog.Text, Value: v.Enum}
+		default:
+			return nil, unsupportedPlan("argument %d of %s is not a value", i+1, fn)
+		}
+	}
+	return out, nil
+}
+
+func (c *substraitBinder) ifThen(it *pb.Expression_IfThen, sch logical.Schema) (logical.Expr, error) {
+	if len(it.GetIfs()) == 0 {
+		return nil, badPlan("an if-then has no clause")
+	}
+	var conds, results []logical.Expr
+	for _, clause := range it.GetIfs() {
+		cond, err := c.expr(clause.GetIf(), sch)
+		if err != nil {
+			return nil, err
+		}
+		if cond, err = c.b.toBool(cond, "CASE/WHEN", noLoc); err != nil {
+			return nil, err
+		}
+		r, err := c.expr(clause.GetThen(), sch)
+		if err != nil {
+			return nil, err
+		}
+		conds, results = append(conds, cond), append(results, r)
+	}
+	return c.caseOf(conds, results, it.GetElse(), sch)
+}
+
+// caseOf builds CASE WHEN conds THEN results ELSE els END with the binder's common type.
+func (c *substraitBinder) caseOf(conds, results []logical.Expr, els *pb.Expression, sch logical.Schema) (logical.Expr, error) {
+	if els != nil {
+		e, err := c.expr(els, sch)
+		if err != nil {
+			return nil, err
+		}
+		results = append(results, e)
+	}
+	t, err := c.b.commonOf(results, "CASE", noLoc)
+	if err != nil {
+		return nil, err
+	}
+	for i := range results {
+		if results[i], err = c.b.coerce(results[i], t); err != nil {
+			return nil, err
+		}
+	}
+	out := &logical.Case{Typ: t}
+	for i, cond := range conds {
+		out.Whens = append(out.Whens, logical.When{Cond: cond, Result: results[i]})
+	}
+	if els != nil {
+		out.Else = results[len(results)-1]
+	}
+	return out, nil
+}
+
+func (c *substraitBinder) switchExpr(sw *pb.Expression_SwitchExpression, sch logical.Schema) (logical.Expr, error) {
+	if len(sw.GetIfs()) == 0 {
+		return nil, badPlan("a switch has no clause")
+	}
+	v, err := c.expr(sw.GetMatch(), sch)
+	if err != nil {
+		return nil, err
+	}
+	var conds, results []logical.Expr
+	for _, clause := range sw.GetIfs() {
+		l, err := substrait.FromLiteral(clause.GetIf())
+		if err != nil {
+			return nil, err
+		}
+		eq, err := c.b.binary("=", v, l, noLoc)
+		if err != nil {
+			return nil, err
+		}
+		r, err := c.expr(clause.GetThen(), sch)
+		if err != nil {
+			return nil, err
+		}
+		conds, results = append(conds, eq), append(results, r)
+	}
+	return c.caseOf(conds, results, sw.GetElse(), sch)
+}
+
+// inList binds value IN (options) as SQL's IN list is bound: OR of equalities.
+func (c *substraitBinder) inList(sl *pb.Expression_SingularOrList, sch logical.Schema) (logical.Expr, error) {
+	if len(sl.GetOptions()) == 0 {
+		return nil, badPlan("an IN list has no options")
+	}
+	v, err := c.expr(sl.GetValue(), sch)
+	if err != nil {
+		return nil, err
+	}
+	ors := make([]logical.Expr, 0, len(sl.GetOptions()))
+	for _, o := range sl.GetOptions() {
+		oe, err := c.expr(o, sch)
+		if err != nil {
+			return nil, err
+		}
+		eq, err := c.b.binary("=", v, oe, noLoc)
+		if err != nil {
+			return nil, err
+		}
+		ors = append(ors, eq)
+	}
+	if len(ors) == 1 {
+		return ors[0], nil
+	}
+	return call(proto.FnOr, catalog.Bool, ors...), nil
+}
+
+// substraitOps: standard functions that are SQL binary operators.
+var substraitOps = map[string]string{
+	"add": "+", "subtract": "-", "multiply": "*", "divide": "/", "modulus": "%",
+	"equal": "=", "not_equal": "<>", "lt": "<", "lte": "<=", "gt": ">", "gte": ">=",
+}
+
+// substraitFuncs: standard functions bound as the SQL function of that name (the value).
+var substraitFuncs = map[string]string{
+	"abs": "abs", "sign": "sign", "sqrt": "sqrt", "exp": "exp", "ln": "ln", "log10": "log10",
+	"power": "power", "sin": "sin", "cos": "cos", "tan": "tan", "asin": "asin", "acos": "acos",
+	"atan": "atan", "atan2": "atan2", "ceil": "ceil", "floor": "floor", "round": "round",
+	"lower": "lower", "upper": "upper", "char_length": "char_length", "substring": "substring",
+	"trim": "btrim", "ltrim": "ltrim", "rtrim": "rtrim", "replace": "replace", "starts_with": "starts_with",
+	"strpos": "strpos", "left": "left", "right": "right", "lpad": "lpad", "rpad": "rpad",
+	"reverse": "reverse", "repeat": "repeat", "octet_length": "octet_length", "bit_length": "bit_length",
+	"least": "least", "greatest": "greatest", "nullif": "nullif",
+}
+
+// substraitExtract maps Substrait's extract components to PostgreSQL's fields.
+var substraitExtract = map[string]string{"YEAR": "year", "QUARTER": "quarter", "MONTH": "month", "DAY": "day",
+	"HOUR": "hour", "MINUTE": "minute", "SECOND": "second", "DAY_OF_YEAR": "doy", "DAY_OF_WEEK": "isodow",
+	"ISO_YEAR": "isoyear", "WEEK": "week"}
+
+// scalar binds a scalar function call by its extension and name.
+func (c *substraitBinder) scalar(f substrait.Function, args []logical.Expr, opts []*pb.FunctionOption) (logical.Expr, error) {
+	b := c.b
+	arity := func(lo, hi int) error {
+		if len(args) < lo || len(args) > hi {
+			return badPlan("function %s takes %d to %d arguments, got %d", f.Name, lo, hi, len(args))
+		}
+		return nil
+	}
+	if f.URN == proto.URNTern {
+		// Tern's own extension: PostgreSQL's functions under their names (the producer's)
+		switch f.Name {
+		case proto.FnILike:
+			if err := arity(2, 2); err != nil {
+				return nil, err
+			}
+			return b.binary("~~*", args[0], args[1], noLoc)
+		case "concat":
+			return b.scalarFunc("concat", args, noLoc)
+		case "read_parquet", "read_csv", "read_json":
+			return nil, logical.Errorf(errs.ErrPermissionDenied, "Substrait plans may not read files")
+		}
+		if _, ok := aggFuncs[f.Name]; ok {
+			return nil, badPlan("aggregate function %s used as a scalar function", f.Name)
+		}
+		return b.scalarFunc(f.Name, args, noLoc)
+	}
+	if !standardURN(f.URN) {
+		return nil, unsupportedPlan("function %s of extension %q is not supported", f.Name, f.URN)
+	}
+	if op, ok := substraitOps[f.Name]; ok {
+		if err := arity(2, 2); err != nil {
+			return nil, err
+		}
+		return b.binary(op, args[0], args[1], noLoc)
+	}
+	switch f.Name {
+	case "negate":
+		if err := arity(1, 1); err != nil {
+			return nil, err
+		}
+		return b.unary("-", args[0], noLoc)
+	case "and", "or":
+		if len(args) == 0 {
+			return &logical.Literal{Typ: catalog.Bool, Value: f.Name == "and"}, nil
+		}
+		for i := range args {
+			var err error
+			if args[i], err = b.toBool(args[i], strings.ToUpper(f.Name), noLoc); err != nil {
+				return nil, err
+			}
+		}
+		if len(args) == 1 {
+			return args[0], nil
+		}
+		return call(f.Name, catalog.Bool, args...), nil
+	case "not":
+		if err := arity(1, 1); err != nil {
+			return nil, err
+		}
+		e, err := b.toBool(args[0], "NOT", noLoc)
+		if err != nil {
+			return nil, err
+		}
+		return call(proto.FnNot, catalog.Bool, e), nil
+	case "is_null", "is_not_null":
+		if err := arity(1, 1); err != nil {
+			return nil, err
+		}
+		return &logical.Call{Fn: f.Name, Args: []logical.Expr{b.resolveUnknown(args[0])}, Typ: catalog.Bool}, nil
+	case "is_distinct_from", "is_not_distinct_from":
+		if err := arity(2, 2); err != nil {
+			return nil, err
+		}
+		e, err := b.binary("=", args[0], args[1], noLoc)
+		if err != nil {
+			return nil, err
+		}
+		return &logical.Call{Fn: f.Name, Args: e.(*logical.Call).Args, Typ: catalog.Bool}, nil
+	case "is_true", "is_false", "is_not_true", "is_not_false":
+		if err := arity(1, 1); err != nil {
+			return nil, err
+		}
+		e, err := b.toBool(args[0], "IS TRUE", noLoc)
+		if err != nil {
+			return nil, err
+		}
+		fn := proto.FnNotDistinct
+		if strings.HasPrefix(f.Name, "is_not_") {
+			fn = proto.FnIsDistinct
+		}
+		v := &logical.Literal{Typ: catalog.Bool, Value: !strings.HasSuffix(f.Name, "false")}
+		return &logical.Call{Fn: fn, Args: []logical.Expr{e, v}, Typ: catalog.Bool}, nil
+	case "between":
+		if err := arity(3, 3); err != nil {
+			return nil, err
+		}
+		ge, err := b.binary(">=", args[0], args[1], noLoc)
+		if err != nil {
+			return nil, err
+		}
+		le, err := b.binary("<=", args[0], args[2], noLoc)
+		if err != nil {
+			return nil, err
+		}
+		return call(proto.FnAnd, catalog.Bool, ge, le), nil
+	case "coalesce":
+		if len(args) == 0 {
+			return nil, badPlan("coalesce needs an argument")
+		}
+		return b.coalesce(args, noLoc)
+	case "concat":
+		if len(args) == 0 {
+			return nil, badPlan("concat needs an argument")
+		}
+		out := args[0]
+		if len(args) == 1 {
+			return b.binary("||", out, &logical.Literal{Typ: catalog.Text, Value: ""}, noLoc)
+		}
+		for _, a := range args[1:] {
+			var err error
+			if out, err = b.binary("||", out, a, noLoc); err != nil {
+				return nil, err
+			}
+		}
+		return out, nil
+	case "like":
+		if err := arity(2, 2); err != nil {
+			return nil, err
+		}
+		op := "~~"
+		for _, o := range opts {
+			if strings.EqualFold(o.GetName(), "case_sensitivity") && len(o.GetPreference()) > 0 &&
+				strings.EqualFold(o.GetPreference()[0], "CASE_INSENSITIVE") {
+				op = "~~*"
+			}
+		}
+		return b.binary(op, args[0], args[1], noLoc)
+	case "extract":
+		if err := arity(2, 3); err != nil {
+			return nil, err
+		}
+		comp, ok := args[0].(*logical.Literal)
+		var field string
+		if ok {
+			field, ok = comp.Value.(string)
+		}
+		pgField, known := substraitExtract[strings.ToUpper(field)]
+		if !ok || !known {
+			return nil, unsupportedPlan("extract of %v is not supported", field)
+		}
+		if len(args) == 3 {
+			return nil, unsupportedPlan("extract with a time zone is not supported")
+		}
+		return b.extract("extract", []logical.Expr{&logical.Literal{Typ: catalog.Text, Value: pgField}, args[1]}, noLoc)
+	}
+	if name, ok := substraitFuncs[f.Name]; ok {
+		return b.scalarFunc(name, args, noLoc)
+	}
+	return nil, unsupportedPlan("function %s of %s is not supported", f.Name, f.URN)
+}
