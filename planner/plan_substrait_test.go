@@ -1,0 +1,290 @@
+package planner
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/substrait-io/substrait-go/v8/expr"
+	"github.com/substrait-io/substrait-go/v8/extensions"
+	"github.com/substrait-io/substrait-go/v8/literal"
+	"github.com/substrait-io/substrait-go/v8/plan"
+	"github.com/substrait-io/substrait-go/v8/types"
+	pb "github.com/substrait-io/substrait-protobuf/go/substraitpb"
+	"github.com/tern-db/tern/catalog"
+	"github.com/tern-db/tern/planner/substrait"
+	"github.com/tern-db/tern/proto/errs"
+	gproto "google.golang.org/protobuf/proto"
+)
+
+const (
+	urnComparison = extensions.SubstraitDefaultURNPrefix + "functions_comparison"
+	urnArithmetic = extensions.SubstraitDefaultURNPrefix + "functions_arithmetic"
+	urnAggregate  = extensions.SubstraitDefaultURNPrefix + "functions_aggregate_generic"
+	urnString     = extensions.SubstraitDefaultURNPrefix + "functions_string"
+)
+
+func nullable(t types.Type) types.Type { return t.WithNullability(types.NullabilityNullable) }
+
+// schemaT is table t of testCatalog as a client describes it.
+var schemaT = types.NamedStruct{Names: []string{"a", "b", "c", "d", "e", "f", "g", "h", "i"},
+	Struct: types.StructType{Nullability: types.NullabilityRequired, Types: []types.Type{
+		nullable(&types.Int32Type{}), nullable(&types.StringType{}), nullable(&types.Float64Type{}),
+		nullable(&types.DateType{}), nullable(&types.Int16Type{}), nullable(&types.DecimalType{Precision: 10, Scale: 2}),
+		nullable(&types.BooleanType{}), nullable(&types.PrecisionTimestampType{Precision: types.PrecisionMicroSeconds}),
+		nullable(&types.Int64Type{}),
+	}}}
+
+func schemaOf(names []string, ts ...types.Type) types.NamedStruct {
+	return types.NamedStruct{Names: names, Struct: types.StructType{Nullability: types.NullabilityRequired, Types: ts}}
+}
+
+func toBytes(t testing.TB, p *plan.Plan, err error) []byte {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pp, err := p.ToProto()
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := gproto.Marshal(pp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
+}
+
+func must[T any](t testing.TB) func(v T, err error) T {
+	return func(v T, err error) T {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+}
+
+// filterPlan: SELECT a, b FROM <names> WHERE a > 1 LIMIT 5, over a table shaped as t.
+func filterPlan(t testing.TB, names ...string) []byte {
+	b := plan.NewBuilderDefault()
+	scan := b.NamedScan(names, schemaT)
+	a := must[*expr.FieldReference](t)(b.RootFieldRef(scan, 0))
+	gt := must[*expr.ScalarFunction](t)(b.ScalarFn(urnComparison, "gt", nil, a, literal.NewInt32(1, false)))
+	f := must[*plan.FilterRel](t)(b.FilterRemap(scan, gt, []int32{0, 1}))
+	fe := must[*plan.FetchRel](t)(b.Fetch(f, 0, 5))
+	p, err := b.Plan(fe, []string{"x", "y"})
+	return toBytes(t, p, err)
+}
+
+func planSub(t *testing.T, p Planner, s Session, raw []byte) *Query {
+	t.Helper()
+	st, err := p.PlanSubstrait(context.Background(), s, raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, ok := st.(*Query)
+	if !ok {
+		t.Fatalf("PlanSubstrait returned %T", st)
+	}
+	return q
+}
+
+func describe(t *testing.T, q *Query) string {
+	t.Helper()
+	lines, err := substrait.Describe(q.Plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// A client plan is planned as the SQL that says the same: same physical plan, promised
+// schema from the root names and the bound types.
+func TestPlanSubstraitLikeSQL(t *testing.T) {
+	p := testPlanner()
+	q := planSub(t, p, Session{}, filterPlan(t, "t"))
+	if got := q.Schema.String(); !strings.Contains(got, "x: type=int32, nullable") || !strings.Contains(got, "y: type=utf8, nullable") {
+		t.Fatalf("schema %s", got)
+	}
+	st, err := p.Plan(context.Background(), Session{}, `SELECT a AS x, b AS y FROM t WHERE a > 1 LIMIT 5`, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := describe(t, q), describe(t, st.(*Query)); got != want {
+		t.Fatalf("client plan:\n%s\nSQL:\n%s", got, want)
+	}
+	if len(q.Snapshots) != 1 {
+		t.Fatalf("pinned %v", q.Snapshots)
+	}
+}
+
+func TestPlanSubstraitRelations(t *testing.T) {
+	p := testPlanner()
+	b := plan.NewBuilderDefault()
+	scan := b.NamedScan([]string{"t"}, schemaT)
+	a := must[*expr.FieldReference](t)(b.RootFieldRef(scan, 0))
+	bcol := must[*expr.FieldReference](t)(b.RootFieldRef(scan, 1))
+	count := must[*expr.AggregateFunction](t)(b.AggregateFn(urnAggregate, "count", nil))
+	sum := must[*expr.AggregateFunction](t)(b.AggregateFn(urnArithmetic, "sum", nil, a))
+	agg := must[*plan.AggregateRel](t)(b.AggregateExprs(scan, []plan.AggRelMeasure{b.Measure(count, nil), b.Measure(sum, nil)}, []expr.Expression{bcol}))
+	sorted := must[*plan.SortRel](t)(b.Sort(agg, must[[]expr.SortField](t)(b.SortFields(agg, 0))...))
+	q := planSub(t, p, Session{}, toBytes(t, must[*plan.Plan](t)(b.Plan(sorted, []string{"b", "n", "s"})), nil))
+	if got := q.Schema.String(); !strings.Contains(got, "n: type=int64") || !strings.Contains(got, "s: type=int64, nullable") {
+		t.Fatalf("schema %s", got)
+	}
+
+	// join of t and u on a, with upper(b), a - u.a
+	b = plan.NewBuilderDefault()
+	left := b.NamedScan([]string{"t"}, schemaT)
+	right := b.NamedScan([]string{"public", "u"}, schemaOf([]string{"a", "x"}, nullable(&types.Int32Type{}), nullable(&types.StringType{})))
+	la := must[*expr.FieldReference](t)(b.JoinedRecordFieldRef(left, right, 0))
+	ra := must[*expr.FieldReference](t)(b.JoinedRecordFieldRef(left, right, 9))
+	eq := must[*expr.ScalarFunction](t)(b.ScalarFn(urnComparison, "equal", nil, la, ra))
+	join := must[*plan.JoinRel](t)(b.Join(left, right, eq, plan.JoinTypeLeft))
+	lb := must[*expr.FieldReference](t)(b.RootFieldRef(join, 1))
+	ja := must[*expr.FieldReference](t)(b.RootFieldRef(join, 0))
+	jua := must[*expr.FieldReference](t)(b.RootFieldRef(join, 9))
+	up := must[*expr.ScalarFunction](t)(b.ScalarFn(urnString, "upper", nil, lb))
+	sub := must[*expr.ScalarFunction](t)(b.ScalarFn(urnArithmetic, "subtract", nil, ja, jua))
+	pr := must[*plan.ProjectRel](t)(b.Project(join, up, sub))
+	q = planSub(t, p, Session{}, toBytes(t, must[*plan.Plan](t)(b.Plan(pr, append(append([]string{}, schemaT.Names...), "ua", "ux", "up", "diff"))), nil))
+	if n := q.Schema.NumFields(); n != 13 {
+		t.Fatalf("join+project has %d columns: %s", n, q.Schema)
+	}
+
+	// union all of two virtual tables
+	b = plan.NewBuilderDefault()
+	v1 := must[*plan.VirtualTableReadRel](t)(b.VirtualTable([]string{"k"}, expr.StructLiteralValue{literal.NewInt32(1, false)}))
+	v2 := must[*plan.VirtualTableReadRel](t)(b.VirtualTable([]string{"k"}, expr.StructLiteralValue{literal.NewInt32(2, false)}))
+	set := must[*plan.SetRel](t)(b.Set(plan.SetOpUnionAll, v1, v2))
+	q = planSub(t, p, Session{}, toBytes(t, must[*plan.Plan](t)(b.Plan(set, []string{"k"})), nil))
+	if got := q.Schema.String(); !strings.Contains(got, "k: type=int32") {
+		t.Fatalf("schema %s", got)
+	}
+}
+
+// Names resolve as SQL's: the session's temporary schema first, then the current schema of
+// search_path; views are expanded; other sessions' temporary schemas are not there.
+func TestPlanSubstraitNames(t *testing.T) {
+	c := testCatalog()
+	p := New(c, fakeFiles{root: mustAbs("testdata")}, fakeTables{cat: c})
+	add := func(schema, name string, t catalog.Table) {
+		t.Ref = catalog.TableRef{Tenant: catalog.DefaultTenant, Schema: schema, Name: name}
+		c.tables[t.Ref] = t
+		if t.CurrentSnapshot != catalog.NoSnapshot {
+			c.snaps[[2]uint64{t.ID, t.CurrentSnapshot}] = catalog.Snapshot{ID: t.CurrentSnapshot, TableID: t.ID}
+		}
+	}
+	tt := c.tables[catalog.TableRef{Tenant: catalog.DefaultTenant, Schema: catalog.DefaultSchema, Name: "t"}]
+	temp := tt
+	temp.ID = 900
+	add("pg_temp_s1", "t", temp)
+	other := tt
+	other.ID = 901
+	add("sales", "t", other)
+	add(catalog.DefaultSchema, "v", catalog.Table{ID: 902, Columns: tt.Columns,
+		Options: map[string]string{viewOption: `CREATE VIEW v AS SELECT * FROM t WHERE a > 7`}})
+
+	pinned := func(s Session, names ...string) map[uint64]uint64 {
+		t.Helper()
+		return planSub(t, p, s, filterPlan(t, names...)).Snapshots
+	}
+	if got := pinned(Session{TempSchema: "pg_temp_s1"}, "t"); got[900] == 0 || len(got) != 1 {
+		t.Fatalf("temp schema first: pinned %v", got)
+	}
+	if got := pinned(Session{TempSchema: "pg_temp_s1"}, "pg_temp", "t"); got[900] == 0 || len(got) != 1 {
+		t.Fatalf("pg_temp: pinned %v", got)
+	}
+	if got := pinned(Session{Schema: "sales"}, "t"); got[901] == 0 || len(got) != 1 {
+		t.Fatalf("search_path: pinned %v", got)
+	}
+	if got := pinned(Session{}, "tern", "public", "t"); got[tt.ID] == 0 || len(got) != 1 {
+		t.Fatalf("catalog.schema.table: pinned %v", got)
+	}
+	if got := pinned(Session{}, "v"); got[tt.ID] == 0 || len(got) != 1 {
+		t.Fatalf("view: pinned %v", got)
+	}
+	var vp pb.Plan
+	if err := gproto.Unmarshal(planSub(t, p, Session{}, filterPlan(t, "v")).Plan, &vp); err != nil {
+		t.Fatal(err)
+	}
+	if txt := vp.String(); !strings.Contains(txt, "i32:7") || !strings.Contains(txt, "i32:1") {
+		t.Fatalf("view's filter missing:\n%s", txt)
+	}
+	_, err := p.PlanSubstrait(context.Background(), Session{}, filterPlan(t, "nope"))
+	if !errors.Is(err, errs.ErrNotFound) || !strings.Contains(err.Error(), `relation "nope" does not exist`) {
+		t.Fatalf("missing table: %v", err)
+	}
+}
+
+func TestPlanSubstraitDryRun(t *testing.T) {
+	q := planSub(t, testPlanner(), Session{DryRun: true}, filterPlan(t, "t"))
+	if q.Schema.NumFields() != len(dryRunFields) || q.Schema.Field(0).Name != "estimated_bytes" {
+		t.Fatalf("dry run schema %s", q.Schema)
+	}
+}
+
+func TestPlanSubstraitRefusals(t *testing.T) {
+	p := testPlanner()
+	good := filterPlan(t, "t")
+	var valid pb.Plan
+	if err := gproto.Unmarshal(good, &valid); err != nil {
+		t.Fatal(err)
+	}
+	mutate := func(f func(*pb.Plan)) []byte {
+		c := gproto.Clone(&valid).(*pb.Plan)
+		f(c)
+		raw, err := gproto.Marshal(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return raw
+	}
+	read := func(pl *pb.Plan) *pb.ReadRel {
+		r := pl.Relations[0].GetRoot().GetInput()
+		for r.GetRead() == nil {
+			switch x := r.RelType.(type) {
+			case *pb.Rel_Fetch:
+				r = x.Fetch.Input
+			case *pb.Rel_Project:
+				r = x.Project.Input
+			case *pb.Rel_Filter:
+				r = x.Filter.Input
+			}
+		}
+		return r.GetRead()
+	}
+	for _, c := range []struct {
+		name string
+		raw  []byte
+		want error
+		msg  string
+	}{
+		{"empty", nil, errs.ErrInvalidArgument, "empty"},
+		{"garbage", []byte("not a plan"), errs.ErrInvalidArgument, "malformed"},
+		{"truncated", good[:len(good)/2], errs.ErrInvalidArgument, "malformed"},
+		{"files", mutate(func(pl *pb.Plan) {
+			read(pl).ReadType = &pb.ReadRel_LocalFiles_{LocalFiles: &pb.ReadRel_LocalFiles{}}
+		}), errs.ErrPermissionDenied, "files"},
+		{"extension table", mutate(func(pl *pb.Plan) {
+			read(pl).ReadType = &pb.ReadRel_ExtensionTable_{ExtensionTable: &pb.ReadRel_ExtensionTable{}}
+		}), errs.ErrPermissionDenied, "files"},
+		{"wrong columns", mutate(func(pl *pb.Plan) { read(pl).BaseSchema.Names[1] = "zz" }), errs.ErrInvalidArgument, `"zz"`},
+		{"unknown function", mutate(func(pl *pb.Plan) {
+			pl.Extensions[0].GetExtensionFunction().Name = "frobnicate:i32_i32"
+		}), errs.ErrNotSupported, "frobnicate"},
+		{"undeclared anchor", mutate(func(pl *pb.Plan) { pl.Extensions = nil }), errs.ErrInvalidArgument, "anchor"},
+		{"no root", mutate(func(pl *pb.Plan) { pl.Relations = nil }), errs.ErrInvalidArgument, "root"},
+		{"window", mutate(func(pl *pb.Plan) {
+			pl.Relations[0].GetRoot().Input = &pb.Rel{RelType: &pb.Rel_ExtensionLeaf{ExtensionLeaf: &pb.ExtensionLeafRel{}}}
+		}), errs.ErrNotSupported, "ExtensionLeaf"},
+		{"root names", mutate(func(pl *pb.Plan) { pl.Relations[0].GetRoot().Names = []string{"x"} }), errs.ErrInvalidArgument, "root names"},
+	} {
+		_, err := p.PlanSubstrait(context.Background(), Session{}, c.raw)
+		if !errors.Is(err, c.want) || !strings.Contains(err.Error(), c.msg) {
+			t.Errorf("%s: %v, want %v containing %q", c.name, err, c.want, c.msg)
+		}
+	}
+}
