@@ -931,6 +931,9 @@ func (c *substraitBinder) ifThen(it *pb.Expression_IfThen, sch logical.Schema) (
 		if err != nil {
 			return nil, err
 		}
+		if nn, ok := cond.(*logical.Call); ok && nn.Fn == proto.FnIsNotNull && len(nn.Args) == 1 && nn.Args[0].String() == r.String() {
+			r = nn.Args[0] // WHEN x IS NOT NULL THEN x (COALESCE) is never NULL: one node, as the binder's
+		}
 		conds, results = append(conds, cond), append(results, r)
 	}
 	return c.caseOf(conds, results, it.GetElse(), sch)
