@@ -4,8 +4,9 @@
 // Substrait plan that executor nodes run (conventions in package proto).
 //
 // The planner never executes anything and never touches Flight; the gateway runs what it
-// returns. Sub-packages: logical (plan nodes and bound expressions), optimizer (rules),
-// substrait (producer).
+// returns. Client Substrait plans are planned by the same binder rules (PlanSubstrait).
+// Sub-packages: logical (plan nodes and bound expressions), optimizer (rules), substrait
+// (producer; decoding of client plans).
 package planner
 
 import (

@@ -1065,6 +1065,12 @@ func (c *substraitBinder) scalar(f substrait.Function, args []logical.Expr, opts
 			return b.scalarFunc("concat", args, noLoc)
 		case "read_parquet", "read_csv", "read_json":
 			return nil, logical.Errorf(errs.ErrPermissionDenied, "Substrait plans may not read files")
+		case "grouping":
+			return nil, unsupportedPlan("grouping() is not supported; aggregates report their grouping set")
+		case "greatest", "least":
+			if len(args) == 0 {
+				return nil, badPlan("function %s needs an argument", f.Name)
+			}
 		}
 		if _, ok := aggFuncs[f.Name]; ok {
 			return nil, badPlan("aggregate function %s used as a scalar function", f.Name)
@@ -1201,6 +1207,9 @@ func (c *substraitBinder) scalar(f substrait.Function, args []logical.Expr, opts
 		return b.extract("extract", []logical.Expr{&logical.Literal{Typ: catalog.Text, Value: pgField}, args[1]}, noLoc)
 	}
 	if name, ok := substraitFuncs[f.Name]; ok {
+		if len(args) == 0 {
+			return nil, badPlan("function %s needs an argument", f.Name)
+		}
 		return b.scalarFunc(name, args, noLoc)
 	}
 	return nil, unsupportedPlan("function %s of %s is not supported", f.Name, f.URN)
