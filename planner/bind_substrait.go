@@ -642,7 +642,8 @@ func joinKeys(keys []*pb.ComparisonJoinKey, lk, rk []*pb.Expression_FieldReferen
 }
 
 // joinTypes maps the join type enums' names (the same in every join relation) to logical
-// join types; swap: the inputs trade places (RIGHT SEMI/ANTI are LEFT ones the other way).
+// join types; swap: the inputs trade places (RIGHT SEMI/ANTI/MARK, which output one side, are
+// LEFT ones the other way).
 var joinTypes = map[string]struct {
 	t    logical.JoinType
 	swap bool
@@ -651,6 +652,9 @@ var joinTypes = map[string]struct {
 	"JOIN_TYPE_LEFT": {logical.JoinLeft, false}, "JOIN_TYPE_RIGHT": {logical.JoinRight, false},
 	"JOIN_TYPE_LEFT_SEMI": {logical.JoinSemi, false}, "JOIN_TYPE_LEFT_ANTI": {logical.JoinAnti, false},
 	"JOIN_TYPE_RIGHT_SEMI": {logical.JoinSemi, true}, "JOIN_TYPE_RIGHT_ANTI": {logical.JoinAnti, true},
+	// the joins decorrelated subqueries become (the producer's plans of them round-trip)
+	"JOIN_TYPE_LEFT_SINGLE": {logical.JoinSingle, false}, "JOIN_TYPE_LEFT_MARK": {logical.JoinMark, false},
+	"JOIN_TYPE_RIGHT_MARK": {logical.JoinMark, true},
 }
 
 // join binds any join relation: cond over left ++ right, or key equalities plus residual

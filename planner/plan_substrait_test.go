@@ -299,6 +299,8 @@ var clientSQL = []string{
 	`SELECT t.a FROM t LEFT JOIN u ON t.a = u.a AND u.x LIKE 'a%'`,
 	`SELECT a FROM t WHERE a IN (1, 2, 3, 4, 5, 6, 7, 8, 9)`,
 	`SELECT a FROM t WHERE EXISTS (SELECT 1 FROM u WHERE u.a = t.a)`,
+	`SELECT a, (SELECT x FROM u WHERE u.a = t.a) FROM t`,
+	`SELECT a FROM t WHERE a IN (SELECT a FROM u) OR b = 'z'`,
 	`SELECT upper(b) || '!', a * 2 + 1, CASE WHEN c > 2 THEN 'hi' END, CAST(a AS numeric(10,2)) FROM t`,
 	`SELECT d + 1, h - INTERVAL '1 day', EXTRACT(year FROM d), coalesce(b, 'x'), nullif(a, 3) FROM t`,
 	`SELECT a FROM t UNION SELECT a FROM u EXCEPT ALL SELECT 1`,
