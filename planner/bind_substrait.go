@@ -1,7 +1,6 @@
 package planner
 
 import (
-	"fmt"
 	"strings"
 
 	pg "github.com/pganalyze/pg_query_go/v6"
@@ -100,18 +99,12 @@ func (c *substraitBinder) rel(r *pb.Rel) (logical.Node, error) {
 	case nil:
 		return nil, badPlan("a relation is empty")
 	default:
-		return nil, unsupportedPlan("%s relations are not supported", kindOf(r.GetRelType()))
+		return nil, unsupportedPlan("%s relations are not supported", substrait.KindOf(r.GetRelType()))
 	}
 	if err != nil {
 		return nil, err
 	}
 	return c.emit(n, common)
-}
-
-// kindOf names a relation kind for messages: *substraitpb.Rel_ExtensionLeaf -> "ExtensionLeaf".
-func kindOf(v any) string {
-	s := fmt.Sprintf("%T", v)
-	return s[strings.LastIndex(s, "_")+1:]
 }
 
 // emit applies RelCommon: Emit picks and orders output columns.
@@ -167,7 +160,7 @@ func (c *substraitBinder) read(rr *pb.ReadRel) (logical.Node, error) {
 	case nil:
 		return nil, badPlan("a read relation names no table")
 	default:
-		return nil, unsupportedPlan("%s reads are not supported", kindOf(rt))
+		return nil, unsupportedPlan("%s reads are not supported", substrait.KindOf(rt))
 	}
 	if err != nil {
 		return nil, err
@@ -895,7 +888,7 @@ func (c *substraitBinder) expr(pe *pb.Expression, sch logical.Schema) (logical.E
 	case nil:
 		return nil, badPlan("an expression is empty")
 	}
-	return nil, unsupportedPlan("%s expressions are not supported", kindOf(pe.GetRexType()))
+	return nil, unsupportedPlan("%s expressions are not supported", substrait.KindOf(pe.GetRexType()))
 }
 
 // args binds function arguments; enum arguments become text literals (extract's component).

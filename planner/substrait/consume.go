@@ -161,14 +161,14 @@ func FromType(t *pb.Type) (catalog.Type, bool, error) {
 	case nil:
 		return catalog.Type{}, false, logical.Errorf(errs.ErrInvalidArgument, "a Substrait type is missing")
 	}
-	return catalog.Type{}, false, logical.Errorf(errs.ErrNotSupported, "Substrait type %s has no Tern type", kindName(t.GetKind()))
+	return catalog.Type{}, false, logical.Errorf(errs.ErrNotSupported, "Substrait type %s has no Tern type", KindOf(t.GetKind()))
 }
 
-// kindName names a oneof case for messages: *substraitpb.Type_Uuid -> "uuid".
-func kindName(v any) string {
-	s := fmt.Sprintf("%T", v)
-	s = s[strings.LastIndex(s, "_")+1:]
-	return strings.ToLower(strings.TrimSuffix(s, "_"))
+// KindOf names a oneof case for messages: *substraitpb.Rel_ExtensionLeaf -> "ExtensionLeaf",
+// *substraitpb.Type_Uuid -> "Uuid".
+func KindOf(v any) string {
+	s := strings.TrimSuffix(fmt.Sprintf("%T", v), "_")
+	return s[strings.LastIndex(s, "_")+1:]
 }
 
 // FromLiteral converts a Substrait literal to a logical one (logical.Literal's value forms).
@@ -266,7 +266,7 @@ func FromLiteral(l *pb.Expression_Literal) (*logical.Literal, error) {
 	case nil:
 		return nil, logical.Errorf(errs.ErrInvalidArgument, "a Substrait literal is empty")
 	}
-	return nil, logical.Errorf(errs.ErrNotSupported, "Substrait %s literals have no Tern type", kindName(l.GetLiteralType()))
+	return nil, logical.Errorf(errs.ErrNotSupported, "Substrait %s literals have no Tern type", KindOf(l.GetLiteralType()))
 }
 
 // toMicros converts a count of 10^-precision seconds to microseconds.
