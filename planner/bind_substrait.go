@@ -96,6 +96,9 @@ func (c *substraitBinder) rel(r *pb.Rel) (logical.Node, error) {
 	case *pb.Rel_Set:
 		common = x.Set.GetCommon()
 		n, err = c.set(x.Set)
+	case *pb.Rel_Window:
+		common = x.Window.GetCommon()
+		n, err = c.window(x.Window)
 	case nil:
 		return nil, badPlan("a relation is empty")
 	default:
@@ -423,9 +426,20 @@ func (c *substraitBinder) sort(s *pb.SortRel) (logical.Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	sch := in.Schema()
-	keys := make([]logical.SortKey, 0, len(s.GetSorts()))
-	for _, sf := range s.GetSorts() {
+	keys, err := c.sortKeys(s.GetSorts(), in.Schema())
+	if err != nil {
+		return nil, err
+	}
+	if len(keys) == 0 {
+		return in, nil
+	}
+	return &logical.Sort{Input: in, Keys: keys}, nil
+}
+
+// sortKeys binds sort fields over an input of schema sch.
+func (c *substraitBinder) sortKeys(sorts []*pb.SortField, sch logical.Schema) ([]logical.SortKey, error) {
+	keys := make([]logical.SortKey, 0, len(sorts))
+	for _, sf := range sorts {
 		e, err := c.expr(sf.GetExpr(), sch)
 		if err != nil {
 			return nil, err
@@ -447,10 +461,7 @@ func (c *substraitBinder) sort(s *pb.SortRel) (logical.Node, error) {
 		}
 		keys = append(keys, k)
 	}
-	if len(keys) == 0 {
-		return in, nil
-	}
-	return &logical.Sort{Input: in, Keys: keys}, nil
+	return keys, nil
 }
 
 func (c *substraitBinder) aggregate(a *pb.AggregateRel) (logical.Node, error) {
@@ -604,6 +615,108 @@ func (c *substraitBinder) measure(m *pb.AggregateRel_Measure, sch logical.Schema
 		}
 	}
 	return out, nil
+}
+
+// window binds a ConsistentPartitionWindowRel: the input's columns, then one per function.
+func (c *substraitBinder) window(w *pb.ConsistentPartitionWindowRel) (logical.Node, error) {
+	in, err := c.input(w.GetInput(), "a window")
+	if err != nil {
+		return nil, err
+	}
+	sch := in.Schema()
+	out := &logical.Window{Input: in}
+	for _, pe := range w.GetPartitionExpressions() {
+		e, err := c.expr(pe, sch)
+		if err != nil {
+			return nil, err
+		}
+		out.Partition = append(out.Partition, c.b.resolveUnknown(e))
+	}
+	if out.Order, err = c.sortKeys(w.GetSorts(), sch); err != nil {
+		return nil, err
+	}
+	if len(w.GetWindowFunctions()) == 0 {
+		return nil, badPlan("a window relation has no function")
+	}
+	for _, wf := range w.GetWindowFunctions() {
+		f, err := c.function(wf.GetFunctionReference())
+		if err != nil {
+			return nil, err
+		}
+		name := f.Name
+		switch {
+		case f.URN == proto.URNTern:
+		case standardURN(f.URN):
+			if agg, ok := substraitAggs[name]; ok {
+				name = agg
+			}
+		default:
+			return nil, unsupportedPlan("window function %s of %q is not supported", f.Name, f.URN)
+		}
+		if wf.GetInvocation() == pb.AggregateFunction_AGGREGATION_INVOCATION_DISTINCT {
+			return nil, unsupportedPlan("DISTINCT window functions are not supported")
+		}
+		switch wf.GetPhase() {
+		case pb.AggregationPhase_AGGREGATION_PHASE_UNSPECIFIED, pb.AggregationPhase_AGGREGATION_PHASE_INITIAL_TO_RESULT:
+		default:
+			return nil, unsupportedPlan("window function phase %s is not supported", wf.GetPhase())
+		}
+		frame, err := windowFrame(wf, len(out.Order) > 0)
+		if err != nil {
+			return nil, err
+		}
+		args, err := c.args(wf.GetArguments(), sch, f.Name)
+		if err != nil {
+			return nil, err
+		}
+		fn, err := c.b.windowFunc(name, args, name == proto.AggCount && len(args) == 0, frame, noLoc)
+		if err != nil {
+			return nil, err
+		}
+		out.Funcs = append(out.Funcs, fn)
+		out.Names = append(out.Names, fn.Fn)
+	}
+	return out, nil
+}
+
+// windowFrame reads a window function's frame; without bounds it is PostgreSQL's default.
+func windowFrame(wf *pb.ConsistentPartitionWindowRel_WindowRelFunction, ordered bool) (logical.Frame, error) {
+	f := logical.Frame{Rows: wf.GetBoundsType() == pb.Expression_WindowFunction_BOUNDS_TYPE_ROWS,
+		Start: logical.Bound{Kind: logical.UnboundedPreceding}, End: logical.Bound{Kind: logical.CurrentRow}}
+	if !ordered {
+		f.End.Kind = logical.UnboundedFollowing
+	}
+	read := func(b *pb.Expression_WindowFunction_Bound, into *logical.Bound, start bool) error {
+		switch k := b.GetKind().(type) {
+		case nil:
+		case *pb.Expression_WindowFunction_Bound_CurrentRow_:
+			*into = logical.Bound{Kind: logical.CurrentRow}
+		case *pb.Expression_WindowFunction_Bound_Unbounded_:
+			*into = logical.Bound{Kind: logical.UnboundedFollowing}
+			if start {
+				into.Kind = logical.UnboundedPreceding
+			}
+		case *pb.Expression_WindowFunction_Bound_Preceding_:
+			*into = logical.Bound{Kind: logical.Preceding, Offset: k.Preceding.GetOffset()}
+		case *pb.Expression_WindowFunction_Bound_Following_:
+			*into = logical.Bound{Kind: logical.Following, Offset: k.Following.GetOffset()}
+		}
+		if into.Offset < 0 {
+			return badPlan("window frame offsets must not be negative")
+		}
+		return nil
+	}
+	if err := read(wf.GetLowerBound(), &f.Start, true); err != nil {
+		return f, err
+	}
+	if err := read(wf.GetUpperBound(), &f.End, false); err != nil {
+		return f, err
+	}
+	if !f.Rows && !ordered && (f.Start.Kind == logical.Preceding || f.Start.Kind == logical.Following ||
+		f.End.Kind == logical.Preceding || f.End.Kind == logical.Following) {
+		return f, badPlan("RANGE with offset PRECEDING/FOLLOWING requires exactly one ORDER BY column")
+	}
+	return f, nil
 }
 
 // joinKey is one equality of a hash or merge join: left column = right column.
