@@ -15,6 +15,7 @@ import (
 	"github.com/tern-db/tern/catalog"
 	"github.com/tern-db/tern/planner/substrait"
 	"github.com/tern-db/tern/proto/errs"
+	"google.golang.org/grpc/codes"
 	gproto "google.golang.org/protobuf/proto"
 )
 
@@ -331,6 +332,65 @@ func TestPlanSubstraitRoundTrip(t *testing.T) {
 		}
 		if d1, d2 := describe(t, got), describe(t, want); d1 != d2 && !strings.Contains(sql, "JOIN") {
 			t.Errorf("%s: plan\n%s\nwant\n%s", sql, d1, d2)
+		}
+	}
+}
+
+// Odd but well-formed plans are planned or refused with a sentinel, never Internal.
+func TestPlanSubstraitEdgeCases(t *testing.T) {
+	p := testPlanner()
+	i32 := &pb.Type{Kind: &pb.Type_I32_{I32: &pb.Type_I32{Nullability: pb.Type_NULLABILITY_NULLABLE}}}
+	lit := func(v int32) *pb.Expression {
+		return &pb.Expression{RexType: &pb.Expression_Literal_{Literal: &pb.Expression_Literal{LiteralType: &pb.Expression_Literal_I32{I32: v}}}}
+	}
+	field := func(i int32) *pb.Expression {
+		return &pb.Expression{RexType: &pb.Expression_Selection{Selection: &pb.Expression_FieldReference{
+			ReferenceType: &pb.Expression_FieldReference_DirectReference{DirectReference: &pb.Expression_ReferenceSegment{
+				ReferenceType: &pb.Expression_ReferenceSegment_StructField_{StructField: &pb.Expression_ReferenceSegment_StructField{Field: i}}}},
+			RootType: &pb.Expression_FieldReference_RootReference_{RootReference: &pb.Expression_FieldReference_RootReference{}}}}}
+	}
+	vt := func(names []string, rows ...[]*pb.Expression) *pb.Rel {
+		base := &pb.NamedStruct{Names: names, Struct: &pb.Type_Struct{}}
+		for range names {
+			base.Struct.Types = append(base.Struct.Types, i32)
+		}
+		v := &pb.ReadRel_VirtualTable{}
+		for _, r := range rows {
+			v.Expressions = append(v.Expressions, &pb.Expression_Nested_Struct{Fields: r})
+		}
+		return &pb.Rel{RelType: &pb.Rel_Read{Read: &pb.ReadRel{BaseSchema: base, ReadType: &pb.ReadRel_VirtualTable_{VirtualTable: v}}}}
+	}
+	emit := func(m ...int32) *pb.RelCommon {
+		return &pb.RelCommon{EmitKind: &pb.RelCommon_Emit_{Emit: &pb.RelCommon_Emit{OutputMapping: m}}}
+	}
+	one := vt([]string{"k"}, []*pb.Expression{lit(1)}, []*pb.Expression{lit(2)})
+	empty := vt(nil, []*pb.Expression{})
+	for name, rel := range map[string]*pb.Rel{
+		"zero-column virtual table": empty,
+		"cross with zero columns":   {RelType: &pb.Rel_Cross{Cross: &pb.CrossRel{Left: empty, Right: one}}},
+		"project emitting nothing":  {RelType: &pb.Rel_Project{Project: &pb.ProjectRel{Common: emit(), Input: one}}},
+		"project over nothing": {RelType: &pb.Rel_Project{Project: &pb.ProjectRel{Common: emit(0),
+			Input: &pb.Rel{RelType: &pb.Rel_Project{Project: &pb.ProjectRel{Common: emit(), Input: one}}}, Expressions: []*pb.Expression{lit(5)}}}},
+		"fetch 0":           {RelType: &pb.Rel_Fetch{Fetch: &pb.FetchRel{Input: one, CountMode: &pb.FetchRel_Count{Count: 0}}}},
+		"no sort keys":      {RelType: &pb.Rel_Sort{Sort: &pb.SortRel{Input: one}}},
+		"empty grouping":    {RelType: &pb.Rel_Aggregate{Aggregate: &pb.AggregateRel{Input: one, Groupings: []*pb.AggregateRel_Grouping{{}}}}},
+		"grouping only":     {RelType: &pb.Rel_Aggregate{Aggregate: &pb.AggregateRel{Input: one, GroupingExpressions: []*pb.Expression{field(0)}, Groupings: []*pb.AggregateRel_Grouping{{ExpressionReferences: []uint32{0}}}}}},
+		"empty sets":        {RelType: &pb.Rel_Aggregate{Aggregate: &pb.AggregateRel{Input: one, GroupingExpressions: []*pb.Expression{field(0)}, Groupings: []*pb.AggregateRel_Grouping{{}, {}}}}},
+		"three-way union":   {RelType: &pb.Rel_Set{Set: &pb.SetRel{Op: pb.SetRel_SET_OP_UNION_DISTINCT, Inputs: []*pb.Rel{one, one, one}}}},
+		"one-input set":     {RelType: &pb.Rel_Set{Set: &pb.SetRel{Op: pb.SetRel_SET_OP_UNION_ALL, Inputs: []*pb.Rel{one}}}},
+		"bad field":         {RelType: &pb.Rel_Filter{Filter: &pb.FilterRel{Input: one, Condition: field(3)}}},
+		"non-boolean where": {RelType: &pb.Rel_Filter{Filter: &pb.FilterRel{Input: one, Condition: field(0)}}},
+		"no input":          {RelType: &pb.Rel_Filter{Filter: &pb.FilterRel{Condition: lit(1)}}},
+		"empty relation":    {},
+		"ragged values":     vt([]string{"a", "b"}, []*pb.Expression{lit(1)}),
+	} {
+		raw, err := gproto.Marshal(&pb.Plan{Relations: []*pb.PlanRel{{RelType: &pb.PlanRel_Root{Root: &pb.RelRoot{Input: rel}}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = p.PlanSubstrait(context.Background(), Session{}, raw)
+		if errors.Is(err, errs.ErrInternal) || (err != nil && errs.Code(err) == codes.Unknown) {
+			t.Errorf("%s: %v", name, err)
 		}
 	}
 }
