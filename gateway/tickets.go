@@ -5,7 +5,6 @@ import (
 	"errors"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/substrait-io/substrait-protobuf/go/substraitpb"
@@ -16,6 +15,7 @@ import (
 	"github.com/tern-db/tern/proto"
 	"github.com/tern-db/tern/proto/errs"
 	gproto "google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 )
 
 // tickets.go: a ticket carries what it was issued under and is re-checked when redeemed.
@@ -179,24 +179,31 @@ func localPath(item *substraitpb.ReadRel_LocalFiles_FileOrFiles) string {
 	return strings.TrimPrefix(raw, "file://")
 }
 
-// pinSet collects the tables a client's Substrait plan was bound to (admitPlan runs per read;
-// the collector travels in the context so the binding code stays as it is).
-type pinSet struct {
-	mu  sync.Mutex
-	ids map[uint64]uint64
-}
-
-type pinSetKey struct{}
-
-func withPins(ctx context.Context) (context.Context, *pinSet) {
-	p := &pinSet{ids: map[uint64]uint64{}}
-	return context.WithValue(ctx, pinSetKey{}, p), p
-}
-
-func pin(ctx context.Context, t catalog.Table) {
-	if p, ok := ctx.Value(pinSetKey{}).(*pinSet); ok {
-		p.mu.Lock()
-		p.ids[t.ID] = t.CurrentSnapshot
-		p.mu.Unlock()
+// collectReads finds every ReadRel anywhere in a message.
+func collectReads(m protoreflect.Message, out *[]*substraitpb.ReadRel) {
+	if rr, ok := m.Interface().(*substraitpb.ReadRel); ok {
+		*out = append(*out, rr)
 	}
+	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+		if fd.Kind() != protoreflect.MessageKind && fd.Kind() != protoreflect.GroupKind {
+			return true
+		}
+		switch {
+		case fd.IsList():
+			l := v.List()
+			for i := 0; i < l.Len(); i++ {
+				collectReads(l.Get(i).Message(), out)
+			}
+		case fd.IsMap():
+			v.Map().Range(func(_ protoreflect.MapKey, mv protoreflect.Value) bool {
+				if fd.MapValue().Kind() == protoreflect.MessageKind {
+					collectReads(mv.Message(), out)
+				}
+				return true
+			})
+		default:
+			collectReads(v.Message(), out)
+		}
+		return true
+	})
 }

@@ -5,8 +5,10 @@
 // each fragment's Substrait plan, which executor nodes run (conventions in package proto).
 //
 // The planner never executes anything and never touches Flight; the gateway runs what it
-// returns. Sub-packages: logical (plan nodes and bound expressions), optimizer (logical
-// rules), physical (physical nodes and rules, the fragmenter), substrait (producer).
+// returns. Client Substrait plans are planned by the same binder rules (PlanSubstrait).
+// Sub-packages: logical (plan nodes and bound expressions), optimizer (logical rules),
+// physical (physical nodes and rules, the fragmenter), substrait (producer; decoding of
+// client plans).
 package planner
 
 import (
@@ -185,6 +187,10 @@ type Planner interface {
 	// tables/columns, errs.ErrPermissionDenied for refused paths, errs.ErrNotSupported for
 	// valid SQL that Tern does not run yet.
 	Plan(ctx context.Context, s Session, sql string, params []scalar.Scalar) (Statement, error)
+	// PlanSubstrait plans a client's serialized Substrait plan as SQL is planned (names
+	// resolved by the binder, optimizer, pruning; plan_substrait.go). It returns a *Query, or
+	// under s.DryRun the estimate; errors as Plan's.
+	PlanSubstrait(ctx context.Context, s Session, plan []byte) (Statement, error)
 }
 
 // Rewrite is a copy-on-write change to a native table: DELETE, UPDATE, MERGE (planner/dml.go).

@@ -657,17 +657,23 @@ func (b *binder) bindTypeCast(tc *pg.TypeCast, c exprCtx) (logical.Expr, error) 
 	if err != nil {
 		return nil, err
 	}
-	from := e.Type()
 	if to.Kind == catalog.TypeNumeric && to.Precision == 0 {
 		to = unconstrainedNumeric(e)
 	}
-	if !canExplicit(from, to) {
-		return nil, b.errAt(tc.Location, logical.Errorf(errs.ErrInvalidArgument, "cannot cast type %s to %s", opTypeName(from), opTypeName(to)))
+	if !canExplicit(e.Type(), to) {
+		return nil, b.errAt(tc.Location, logical.Errorf(errs.ErrInvalidArgument, "cannot cast type %s to %s", opTypeName(e.Type()), opTypeName(to)))
 	}
 	loc := tc.Location
 	if ac := tc.Arg.GetAConst(); ac != nil && ac.Location >= 0 {
 		loc = ac.Location
 	}
+	return b.explicitCast(e, to, loc)
+}
+
+// explicitCast is CAST(e AS to) once the cast is known to be allowed (canExplicit); loc
+// places errors of constants that do not convert. Client Substrait casts share it.
+func (b *binder) explicitCast(e logical.Expr, to catalog.Type, loc int32) (logical.Expr, error) {
+	from := e.Type()
 	if p, ok := e.(*logical.Param); ok && isUnknown(p.Typ) {
 		out, err := b.coerce(e, to)
 		return out, b.errAt(loc, err)
@@ -834,13 +840,18 @@ func (b *binder) bindCoalesce(ce *pg.CoalesceExpr, c exprCtx) (logical.Expr, err
 			return nil, err
 		}
 	}
-	t, err := b.commonOf(args, "COALESCE", ce.Location)
+	return b.coalesce(args, ce.Location)
+}
+
+// coalesce is COALESCE(args...) over bound arguments (also client Substrait's coalesce).
+func (b *binder) coalesce(args []logical.Expr, loc int32) (logical.Expr, error) {
+	t, err := b.commonOf(args, "COALESCE", loc)
 	if err != nil {
 		return nil, err
 	}
 	for i := range args {
 		if args[i], err = b.coerce(args[i], t); err != nil {
-			return nil, b.errAt(ce.Location, err)
+			return nil, b.errAt(loc, err)
 		}
 	}
 	out := &logical.Case{Typ: t, Else: args[len(args)-1]}

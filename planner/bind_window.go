@@ -77,9 +77,21 @@ func (b *binder) bindWindowFunc(name string, fc *pg.FuncCall, c exprCtx) (logica
 	if err != nil {
 		return nil, err
 	}
+	wf, err := b.windowFunc(name, args, fc.AggStar, frame, fc.Location)
+	if err != nil {
+		return nil, err
+	}
+	wc.Func = wf
+	return wc, nil
+}
+
+// windowFunc checks a window function's bound arguments and types it with PostgreSQL's rules
+// (star: count(*)). Client Substrait window relations share it.
+func (b *binder) windowFunc(name string, args []logical.Expr, star bool, frame logical.Frame, loc int32) (*logical.WindowFunc, error) {
+	var err error
 	wf := &logical.WindowFunc{Fn: name, Frame: frame}
 	undefined := func() error {
-		return b.errAt(fc.Location, logical.Errorf(errs.ErrNotFound, "function %s does not exist", name))
+		return b.errAt(loc, logical.Errorf(errs.ErrNotFound, "function %s does not exist", name))
 	}
 	switch name {
 	case "row_number", "rank", "dense_rank", "percent_rank", "cume_dist":
@@ -107,14 +119,14 @@ func (b *binder) bindWindowFunc(name string, fc *pg.FuncCall, c exprCtx) (logica
 			}
 		}
 		if len(args) == 3 {
-			t, err := b.commonOf([]logical.Expr{args[0], args[2]}, "lag", fc.Location)
+			t, err := b.commonOf([]logical.Expr{args[0], args[2]}, "lag", loc)
 			if err != nil {
 				return nil, err
 			}
 			for i := range []int{0, 2} {
 				j := []int{0, 2}[i]
 				if args[j], err = b.coerce(args[j], t); err != nil {
-					return nil, b.errAt(fc.Location, err)
+					return nil, b.errAt(loc, err)
 				}
 			}
 			wf.Typ = t
@@ -140,14 +152,14 @@ func (b *binder) bindWindowFunc(name string, fc *pg.FuncCall, c exprCtx) (logica
 			return nil, undefined()
 		}
 		wf.Agg, wf.Fn = true, fn
-		if fc.AggStar {
+		if star {
 			if fn != "count" {
 				return nil, undefined()
 			}
 			wf.Typ = catalog.Int64
 			break
 		}
-		arg, extra, out, err := b.aggArgs(fn, args, fc.Location)
+		arg, extra, out, err := b.aggArgs(fn, args, loc)
 		if err != nil {
 			return nil, err
 		}
@@ -155,8 +167,7 @@ func (b *binder) bindWindowFunc(name string, fc *pg.FuncCall, c exprCtx) (logica
 		wf.Typ = out
 	}
 	wf.Args = args
-	wc.Func = wf
-	return wc, nil
+	return wf, nil
 }
 
 // windowDef resolves OVER w / OVER (w ...) against the WINDOW clause.
