@@ -120,14 +120,14 @@ func New(ctx context.Context, cfg Config) (s *Server, generatedPassword string, 
 	}
 	store := native.New(dir, cat)
 	s = &Server{
-		cfg:     cfg,
-		log:     cfg.Logger,
-		cat:     cat,
-		store:   store,
-		exec:    newExecutor(cfg), // cancel.go
-		auth:    &authenticator{log: cfg.Logger, cat: cat, key: key, ttl: cfg.TokenTTL, now: time.Now, sessionTTL: cfg.SessionTTL},
-		key:     key,
-		alloc:   cfg.Alloc,
+		cfg:   cfg,
+		log:   cfg.Logger,
+		cat:   cat,
+		store: store,
+		exec:  newExecutor(cfg), // cancel.go
+		auth:  &authenticator{log: cfg.Logger, cat: cat, key: key, ttl: cfg.TokenTTL, now: time.Now, sessionTTL: cfg.SessionTTL},
+		key:   key,
+		alloc: cfg.Alloc,
 	}
 	s.coord = coordinator.New(coordinator.Config{
 		Catalog: cat, Store: store, Executor: s.exec, AllowDirs: cfg.AllowDirs,

@@ -19,8 +19,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/scalar"
 	"github.com/tern-db/tern/catalog"
-	"github.com/tern-db/tern/flightnodes"
 	"github.com/tern-db/tern/coordinator"
+	"github.com/tern-db/tern/flightnodes"
 	"github.com/tern-db/tern/planner"
 	"github.com/tern-db/tern/proto"
 	"github.com/tern-db/tern/proto/errs"
@@ -140,18 +140,9 @@ func (s *Server) flightInfoFor(ctx context.Context, sess planner.Session, sql st
 	// One endpoint per partition of the query's final fragment, each ticket naming its
 	// partition; clients may fetch them in parallel (Ordered: read in turn, they are in
 	// ORDER BY order). The row count is known up front only for EXPLAIN's literal rows.
-	endpoints := make([]*flight.FlightEndpoint, parts)
-	for i := range endpoints {
-		tp.Partition = i
-		h, err := s.sealTicket(ctx, tp, pinned)
-		if err != nil {
-			return nil, err
-		}
-		tkt, err := flightsql.CreateStatementQueryTicket(h)
-		if err != nil {
-			return nil, fmt.Errorf("%w: creating ticket: %v", errs.ErrInternal, err)
-		}
-		endpoints[i] = &flight.FlightEndpoint{Ticket: &flight.Ticket{Ticket: tkt}}
+	endpoints, err := s.endpoints(ctx, tp, pinned, parts)
+	if err != nil {
+		return nil, err
 	}
 	total := int64(-1)
 	if tp.Plan == nil && tp.Rows == nil {
@@ -165,6 +156,24 @@ func (s *Server) flightInfoFor(ctx context.Context, sess planner.Session, sql st
 		TotalBytes:       -1,
 		Ordered:          ordered,
 	}, nil
+}
+
+// endpoints seals one ticket per partition of a query's final fragment.
+func (s *Server) endpoints(ctx context.Context, tp ticketPayload, pinned map[uint64]uint64, parts int) ([]*flight.FlightEndpoint, error) {
+	endpoints := make([]*flight.FlightEndpoint, max(parts, 1))
+	for i := range endpoints {
+		tp.Partition = i
+		h, err := s.sealTicket(ctx, tp, pinned)
+		if err != nil {
+			return nil, err
+		}
+		tkt, err := flightsql.CreateStatementQueryTicket(h)
+		if err != nil {
+			return nil, fmt.Errorf("%w: creating ticket: %v", errs.ErrInternal, err)
+		}
+		endpoints[i] = &flight.FlightEndpoint{Ticket: &flight.Ticket{Ticket: tkt}}
+	}
+	return endpoints, nil
 }
 
 // setFragments records in tp the fragments of a query cut at exchanges (Plan is already its

@@ -39,18 +39,16 @@ func (s *Server) substraitInfo(ctx context.Context, sess planner.Session, raw []
 	tp := ticketPayload{QueryID: newQueryID(), Tenant: sess.Tenant, Plan: q.Plan,
 		Schema:   flight.SerializeSchema(q.Schema, s.alloc),
 		Deadline: deadlineNanos(statementDeadline(sess)), Text: "(Substrait plan)"} // timeout.go, lastquery.go
-	h, err := s.sealTicket(ctx, tp, q.Snapshots)
+	setFragments(&tp, q)
+	endpoints, err := s.endpoints(ctx, tp, q.Snapshots, q.Partitions())
 	if err != nil {
 		return nil, err
-	}
-	tkt, err := flightsql.CreateStatementQueryTicket(h)
-	if err != nil {
-		return nil, errs.Errorf(errs.ErrInternal, "creating ticket: %v", err)
 	}
 	return &flight.FlightInfo{
 		Schema:           flight.SerializeSchema(q.Schema, s.alloc),
 		FlightDescriptor: desc,
-		Endpoint:         []*flight.FlightEndpoint{{Ticket: &flight.Ticket{Ticket: tkt}}},
+		Endpoint:         endpoints,
+		Ordered:          q.Ordered,
 		TotalRecords:     -1,
 		TotalBytes:       -1,
 	}, nil
