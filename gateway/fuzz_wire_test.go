@@ -212,7 +212,7 @@ func clientPlan(f *testing.F, raw []byte) []byte {
 	var reads []*substraitpb.ReadRel
 	collectReads(p.ProtoReflect(), &reads)
 	for _, rr := range reads {
-		if rr.GetLocalFiles() != nil || rr.GetExtensionTable() != nil {
+		if rr.GetExtensionTable() != nil {
 			rr.ReadType = &substraitpb.ReadRel_NamedTable_{NamedTable: &substraitpb.ReadRel_NamedTable{Names: []string{"t"}}}
 		}
 	}
