@@ -4,9 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 
@@ -115,36 +113,11 @@ func (c *Coordinator) runInto(ctx context.Context, sess planner.Session, q *plan
 	if err != nil {
 		return 0, err
 	}
-	n, err := drain(ctx, op, func(b arrow.RecordBatch) error { return sink(ctx, b) })
+	n, err := exec.ForEachBatch(ctx, op, func(b arrow.RecordBatch) error { return sink(ctx, b) })
 	if err != nil {
 		return n, fmt.Errorf("writing rows: %w", err)
 	}
 	return n, nil
-}
-
-// drain runs op to the end, handing each batch to fn (which must not keep it), and returns
-// the row count.
-func drain(ctx context.Context, op exec.Operator, fn func(arrow.RecordBatch) error) (int64, error) {
-	defer op.Close()
-	if err := op.Open(ctx); err != nil {
-		return 0, err
-	}
-	var n int64
-	for {
-		b, err := op.Next(ctx)
-		if errors.Is(err, io.EOF) {
-			return n, nil
-		}
-		if err != nil {
-			return n, err
-		}
-		n += b.NumRows()
-		err = fn(b)
-		b.Release()
-		if err != nil {
-			return n, err
-		}
-	}
 }
 
 // newID is a random 16-hex-digit id (query ids of internal runs, manifest names).
