@@ -22,9 +22,9 @@ import (
 // Config wires a coordinator to its catalog, storage and executor.
 type Config struct {
 	Catalog catalog.Catalog
-	// Store writes and maintains native tables; its data directory also holds transaction
-	// state (<data>/txn).
-	Store    *native.Store
+	// DataDir is the data directory: the coordinator's native store writes and maintains
+	// native tables under it, and it holds transaction state (<data>/txn).
+	DataDir  string
 	Executor flightnodes.Executor
 	// AllowDirs are the directories SQL may read files from (the planner's file access).
 	AllowDirs []string
@@ -74,10 +74,11 @@ func New(cfg Config) *Coordinator {
 	if cfg.Executor == nil {
 		cfg.Executor = flightnodes.NewNode(cfg.Alloc)
 	}
+	store := native.New(cfg.DataDir, cfg.Catalog)
 	return &Coordinator{
 		cat:       cfg.Catalog,
-		store:     cfg.Store,
-		planner:   planner.New(cfg.Catalog, &files.Access{AllowDirs: cfg.AllowDirs}, cfg.Store),
+		store:     store,
+		planner:   planner.New(cfg.Catalog, &files.Access{AllowDirs: cfg.AllowDirs}, store),
 		exec:      cfg.Executor,
 		allowDirs: cfg.AllowDirs,
 		alloc:     cfg.Alloc,
@@ -85,6 +86,13 @@ func New(cfg Config) *Coordinator {
 		sessions:  cfg.Sessions,
 	}
 }
+
+// DataDir is the data directory the coordinator's native store writes under (the gateway
+// lets tickets read the files under it without an --allow-dir check).
+func (c *Coordinator) DataDir() string { return c.store.DataDir() }
+
+// Store is the coordinator's native store (tests load and maintain tables through it).
+func (c *Coordinator) Store() *native.Store { return c.store }
 
 // Session is the caller of a statement: the planner's session, and the transaction the
 // statement runs in (nil: the statement commits on its own).

@@ -109,7 +109,7 @@ func (s *Server) recheckReads(plan []byte) error {
 	var reads []*substraitpb.ReadRel
 	collectReads(p.ProtoReflect(), &reads)
 	access := files.Access{AllowDirs: s.cfg.AllowDirs}
-	dataDir := s.store.DataDir() + string(filepath.Separator)
+	dataDir := s.coord.DataDir() + string(filepath.Separator)
 	for _, rr := range reads {
 		paths, err := readPaths(rr)
 		if err != nil {
