@@ -4,9 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 
@@ -24,9 +22,9 @@ import (
 // Config wires a coordinator to its catalog, storage and executor.
 type Config struct {
 	Catalog catalog.Catalog
-	// Store writes and maintains native tables; its data directory also holds transaction
-	// state (<data>/txn).
-	Store    *native.Store
+	// DataDir is the data directory: the coordinator's native store writes and maintains
+	// native tables under it, and it holds transaction state (<data>/txn).
+	DataDir  string
 	Executor flightnodes.Executor
 	// AllowDirs are the directories SQL may read files from (the planner's file access).
 	AllowDirs []string
@@ -76,10 +74,11 @@ func New(cfg Config) *Coordinator {
 	if cfg.Executor == nil {
 		cfg.Executor = flightnodes.NewNode(cfg.Alloc)
 	}
+	store := native.New(cfg.DataDir, cfg.Catalog)
 	return &Coordinator{
 		cat:       cfg.Catalog,
-		store:     cfg.Store,
-		planner:   planner.New(cfg.Catalog, &files.Access{AllowDirs: cfg.AllowDirs}, cfg.Store),
+		store:     store,
+		planner:   planner.New(cfg.Catalog, &files.Access{AllowDirs: cfg.AllowDirs}, store),
 		exec:      cfg.Executor,
 		allowDirs: cfg.AllowDirs,
 		alloc:     cfg.Alloc,
@@ -87,6 +86,13 @@ func New(cfg Config) *Coordinator {
 		sessions:  cfg.Sessions,
 	}
 }
+
+// DataDir is the data directory the coordinator's native store writes under (the gateway
+// lets tickets read the files under it without an --allow-dir check).
+func (c *Coordinator) DataDir() string { return c.store.DataDir() }
+
+// Store is the coordinator's native store (tests load and maintain tables through it).
+func (c *Coordinator) Store() *native.Store { return c.store }
 
 // Session is the caller of a statement: the planner's session, and the transaction the
 // statement runs in (nil: the statement commits on its own).
@@ -115,36 +121,11 @@ func (c *Coordinator) runInto(ctx context.Context, sess planner.Session, q *plan
 	if err != nil {
 		return 0, err
 	}
-	n, err := drain(ctx, op, func(b arrow.RecordBatch) error { return sink(ctx, b) })
+	n, err := exec.ForEachBatch(ctx, op, func(b arrow.RecordBatch) error { return sink(ctx, b) })
 	if err != nil {
 		return n, fmt.Errorf("writing rows: %w", err)
 	}
 	return n, nil
-}
-
-// drain runs op to the end, handing each batch to fn (which must not keep it), and returns
-// the row count.
-func drain(ctx context.Context, op exec.Operator, fn func(arrow.RecordBatch) error) (int64, error) {
-	defer op.Close()
-	if err := op.Open(ctx); err != nil {
-		return 0, err
-	}
-	var n int64
-	for {
-		b, err := op.Next(ctx)
-		if errors.Is(err, io.EOF) {
-			return n, nil
-		}
-		if err != nil {
-			return n, err
-		}
-		n += b.NumRows()
-		err = fn(b)
-		b.Release()
-		if err != nil {
-			return n, err
-		}
-	}
 }
 
 // newID is a random 16-hex-digit id (query ids of internal runs, manifest names).

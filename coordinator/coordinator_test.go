@@ -12,7 +12,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/tern-db/tern/catalog"
-	"github.com/tern-db/tern/connectors/native"
 	"github.com/tern-db/tern/flightnodes"
 	"github.com/tern-db/tern/planner"
 	"github.com/tern-db/tern/proto/errs"
@@ -52,9 +51,8 @@ func newHarness(t *testing.T, allowDirs ...string) *harness {
 	alloc := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	t.Cleanup(func() { alloc.AssertSize(t, 0) })
 	cat := catalog.NewMemory()
-	store := native.New(t.TempDir(), cat)
 	hooks := &fakeSessions{}
-	c := New(Config{Catalog: cat, Store: store, Executor: flightnodes.NewNode(alloc), AllowDirs: allowDirs, Alloc: alloc, Sessions: hooks})
+	c := New(Config{Catalog: cat, DataDir: t.TempDir(), Executor: flightnodes.NewNode(alloc), AllowDirs: allowDirs, Alloc: alloc, Sessions: hooks})
 	sess := planner.Session{Tenant: catalog.DefaultTenant, User: catalog.AdminUser, Schema: catalog.DefaultSchema}
 	return &harness{t: t, c: c, sess: sess, alloc: alloc, hooks: hooks}
 }
@@ -345,7 +343,7 @@ func TestAppendRetriedAfterConcurrentCommit(t *testing.T) {
 	alloc := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer alloc.AssertSize(t, 0)
 	cat := &racingCatalog{Catalog: catalog.NewMemory()}
-	c := New(Config{Catalog: cat, Store: native.New(t.TempDir(), cat), Executor: flightnodes.NewNode(alloc), Alloc: alloc})
+	c := New(Config{Catalog: cat, DataDir: t.TempDir(), Executor: flightnodes.NewNode(alloc), Alloc: alloc})
 	h := &harness{t: t, c: c, sess: planner.Session{Tenant: catalog.DefaultTenant, User: catalog.AdminUser, Schema: catalog.DefaultSchema}, alloc: alloc}
 	h.mustExec(nil, "CREATE TABLE a (id bigint)")
 	h.mustExec(nil, "INSERT INTO a VALUES (1)")

@@ -9,8 +9,9 @@
 //
 // It plans through planner.Planner (inside a transaction, a planner over the transaction's
 // view of the catalog), runs fragments through a flightnodes.Executor, writes through
-// connectors/native and commits through the catalog. Later it schedules fragments on remote
-// nodes.
+// connectors/native and commits through the catalog. It owns the native store of the data
+// directory (Config.DataDir); the gateway asks it for that directory (DataDir) and never
+// imports connectors/native. Later it schedules fragments on remote nodes.
 //
 // It knows nothing of Flight SQL: no handles, tickets, cookies or Flight types. What it needs
 // of the caller's session (storing SET, the temporary schema, fresh credentials after a

@@ -10,10 +10,12 @@ import (
 
 	"github.com/substrait-io/substrait-protobuf/go/substraitpb"
 
+	"github.com/tern-db/tern/connectors/files"
 	"github.com/tern-db/tern/exec"
 	"github.com/tern-db/tern/exec/exectest"
 	"github.com/tern-db/tern/flightnodes"
 	"github.com/tern-db/tern/proto/errs"
+	"github.com/tern-db/tern/proto/planpb"
 )
 
 // runPlan compiles plan at every batch size and checks its rows and column names.
@@ -217,24 +219,19 @@ func TestCompileEmptyValues(t *testing.T) {
 	runPlan(t, p.root(values([]string{"a"}, []*substraitpb.Type{tyI32()}), "a"), "a")
 }
 
+// One CSV file through the files connector, projected (b, a) and filtered on a.
 func TestCompileCSV(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "t.csv")
 	if err := os.WriteFile(path, []byte("a;b\n1;x\n2;y\n3;z\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	split, err := files.EncodeSplit(files.Split{Format: files.CSV, Paths: []string{path}, CSVHeader: true, CSVDelimiter: ';'})
+	if err != nil {
+		t.Fatal(err)
+	}
 	p := newPlan()
-	read := &substraitpb.Rel{RelType: &substraitpb.Rel_Read{Read: &substraitpb.ReadRel{
-		BaseSchema: namedStruct([]string{"a", "b"}, tyI64(), tyStr()),
-		Projection: &substraitpb.Expression_MaskExpression{Select: &substraitpb.Expression_MaskExpression_StructSelect{
-			StructItems: []*substraitpb.Expression_MaskExpression_StructItem{{Field: 1}, {Field: 0}}}},
-		ReadType: &substraitpb.ReadRel_LocalFiles_{LocalFiles: &substraitpb.ReadRel_LocalFiles{
-			Items: []*substraitpb.ReadRel_LocalFiles_FileOrFiles{{
-				PathType: &substraitpb.ReadRel_LocalFiles_FileOrFiles_UriFile{UriFile: "file://" + path},
-				FileFormat: &substraitpb.ReadRel_LocalFiles_FileOrFiles_Text{Text: &substraitpb.ReadRel_LocalFiles_FileOrFiles_DelimiterSeparatedTextReadOptions{
-					FieldDelimiter: ";", HeaderLinesToSkip: 1}},
-			}}}},
-	}}}
+	read := connectorRead(scanDetail(t, &planpb.ConnectorScan{Connector: files.ConnectorName, Splits: []*planpb.ScanSplit{{Data: split}}}), 1, 0)
 	f := filterRel(read, p.call("gte", tyBool(), field(1), lit(litI64(2))))
 	runPlan(t, p.root(f, "b", "a"), "b,a", "y|2", "z|3")
 }

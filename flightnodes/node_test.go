@@ -20,18 +20,20 @@ import (
 	"github.com/tern-db/tern/flightnodes"
 	"github.com/tern-db/tern/proto"
 	"github.com/tern-db/tern/proto/errs"
+	"github.com/tern-db/tern/proto/planpb"
 )
 
-// csvRead is a LocalFiles read of a "k;v" CSV file with a header line (k, v: i64).
-func csvRead(path string) *substraitpb.Rel {
+// csvRead is a files-connector scan of a "k;v" CSV file with a header line (k, v: i64).
+func csvRead(t *testing.T, path string) *substraitpb.Rel {
+	t.Helper()
+	split, err := files.EncodeSplit(files.Split{Format: files.CSV, Paths: []string{path}, CSVHeader: true, CSVDelimiter: ';'})
+	if err != nil {
+		t.Fatal(err)
+	}
 	return &substraitpb.Rel{RelType: &substraitpb.Rel_Read{Read: &substraitpb.ReadRel{
 		BaseSchema: namedStruct([]string{"k", "v"}, tyI64(), tyI64()),
-		ReadType: &substraitpb.ReadRel_LocalFiles_{LocalFiles: &substraitpb.ReadRel_LocalFiles{
-			Items: []*substraitpb.ReadRel_LocalFiles_FileOrFiles{{
-				PathType: &substraitpb.ReadRel_LocalFiles_FileOrFiles_UriFile{UriFile: "file://" + path},
-				FileFormat: &substraitpb.ReadRel_LocalFiles_FileOrFiles_Text{Text: &substraitpb.ReadRel_LocalFiles_FileOrFiles_DelimiterSeparatedTextReadOptions{
-					FieldDelimiter: ";", HeaderLinesToSkip: 1}},
-			}}}},
+		ReadType: &substraitpb.ReadRel_ExtensionTable_{ExtensionTable: &substraitpb.ReadRel_ExtensionTable{
+			Detail: scanDetail(t, &planpb.ConnectorScan{Connector: files.ConnectorName, Splits: []*planpb.ScanSplit{{Data: split}}})}},
 	}}}
 }
 
@@ -55,7 +57,7 @@ func writeCSV(t *testing.T, n, keys int) string {
 func busyPlan(t *testing.T, n int) []byte {
 	path := writeCSV(t, n, 1)
 	p := newPlan()
-	j := hashJoin(csvRead(path), csvRead(path), substraitpb.HashJoinRel_JOIN_TYPE_INNER, nil, [3]int32{0, 0, 0})
+	j := hashJoin(csvRead(t, path), csvRead(t, path), substraitpb.HashJoinRel_JOIN_TYPE_INNER, nil, [3]int32{0, 0, 0})
 	agg := &substraitpb.Rel{RelType: &substraitpb.Rel_Aggregate{Aggregate: &substraitpb.AggregateRel{
 		Input:     j,
 		Groupings: []*substraitpb.AggregateRel_Grouping{{}},
@@ -156,7 +158,7 @@ func TestNodeFragmentStats(t *testing.T) {
 	node.BatchSize = 7
 	path := writeCSV(t, 100, 10)
 	p := newPlan()
-	f := filterRel(csvRead(path), p.call("lt", tyBool(), field(0), lit(litI64(3)))) // 30 rows
+	f := filterRel(csvRead(t, path), p.call("lt", tyBool(), field(0), lit(litI64(3)))) // 30 rows
 	plan := p.root(f, "k", "v")
 
 	// The bytes the same plan's scans read, counted independently.

@@ -241,7 +241,7 @@ func (c *compiler) conjuncts(e *substraitpb.Expression) []*substraitpb.Expressio
 		return nil
 	}
 	if f := e.GetScalarFunction(); f != nil {
-		if name, err := c.funcName(f.GetFunctionReference()); err == nil && name == "and" {
+		if name, err := c.funcName(f.GetFunctionReference()); err == nil && name == tproto.FnAnd {
 			var out []*substraitpb.Expression
 			for _, a := range funcArgs(f) {
 				out = append(out, c.conjuncts(a)...)
@@ -271,10 +271,10 @@ func (c *compiler) equiKey(e *substraitpb.Expression, nl, nr int) (int, int, boo
 		return 0, 0, false, false
 	}
 	name, err := c.funcName(f.GetFunctionReference())
-	if err != nil || (name != "equal" && name != "is_not_distinct_from") {
+	if err != nil || (name != tproto.FnEqual && name != tproto.FnNotDistinct) {
 		return 0, 0, false, false
 	}
-	ne := name == "is_not_distinct_from"
+	ne := name == tproto.FnNotDistinct
 	args := funcArgs(f)
 	if len(args) != 2 {
 		return 0, 0, false, false

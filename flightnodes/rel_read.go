@@ -1,9 +1,6 @@
 package flightnodes
 
 import (
-	"net/url"
-	"path/filepath"
-
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/substrait-io/substrait-protobuf/go/substraitpb"
@@ -12,15 +9,14 @@ import (
 	"github.com/tern-db/tern/connectors/files"
 	"github.com/tern-db/tern/connectors/native"
 	"github.com/tern-db/tern/exec"
-	"github.com/tern-db/tern/proto"
 	"github.com/tern-db/tern/proto/errs"
 	"github.com/tern-db/tern/proto/planpb"
 	gproto "google.golang.org/protobuf/proto"
 )
 
-// readRel builds connector scans (extension_table with a planpb.ConnectorScan), LocalFiles
-// scans and VirtualTable sources. ReadRel.filter and best_effort_filter are hints only: the
-// producer keeps a FilterRel above.
+// readRel builds connector scans (extension_table with a planpb.ConnectorScan) and
+// VirtualTable sources, the only reads a node runs. ReadRel.filter and best_effort_filter
+// are hints only: the producer keeps a FilterRel above.
 func (c *compiler) readRel(r *substraitpb.ReadRel) (exec.Operator, error) {
 	base, err := schemaOf(r.GetBaseSchema())
 	if err != nil {
@@ -34,7 +30,9 @@ func (c *compiler) readRel(r *substraitpb.ReadRel) (exec.Operator, error) {
 	case *substraitpb.ReadRel_ExtensionTable_:
 		return c.connectorScan(rt.ExtensionTable, base, proj)
 	case *substraitpb.ReadRel_LocalFiles_:
-		return c.localFiles(rt.LocalFiles, base, proj)
+		// The planner reads files through the files connector and client plans are
+		// re-planned by the binder, so a LocalFiles read reaching a node is not Tern's.
+		return nil, errs.Errorf(errs.ErrNotSupported, "Substrait LocalFiles reads: a node reads connector scans (extension_table) and virtual tables only")
 	case *substraitpb.ReadRel_VirtualTable_:
 		op, err := c.virtualTable(rt.VirtualTable, base)
 		if err != nil || proj == nil {
@@ -69,17 +67,6 @@ func projection(m *substraitpb.Expression_MaskExpression, n int) ([]int, error) 
 		out[i] = f
 	}
 	return out, nil
-}
-
-func projectSchema(s *arrow.Schema, proj []int) *arrow.Schema {
-	if proj == nil {
-		return s
-	}
-	fields := make([]arrow.Field, len(proj))
-	for i, p := range proj {
-		fields[i] = s.Field(p)
-	}
-	return arrow.NewSchema(fields, nil)
 }
 
 // builtinConnectors are the connectors a node opens splits of. Immutable.
@@ -121,75 +108,6 @@ func DecodeConnectorScan(et *substraitpb.ReadRel_ExtensionTable) (*planpb.Connec
 		return nil, errs.Errorf(errs.ErrInvalidArgument, "connector scan names no connector")
 	}
 	return &cs, nil
-}
-
-func (c *compiler) localFiles(lf *substraitpb.ReadRel_LocalFiles, base *arrow.Schema, proj []int) (exec.Operator, error) {
-	items := lf.GetItems()
-	if len(items) == 0 {
-		return c.track(exec.NewSource(projectSchema(base, proj))), nil
-	}
-	opts := files.ScanOptions{Env: c.env, Schema: base, Projection: proj}
-	for i, it := range items {
-		uri := it.GetUriFile()
-		if uri == "" {
-			return nil, errs.Errorf(errs.ErrNotSupported, "local file item %d: only uri_file is supported", i)
-		}
-		path, err := filePath(uri)
-		if err != nil {
-			return nil, err
-		}
-		opts.Paths = append(opts.Paths, path)
-		opts.Ranges = append(opts.Ranges, [2]int64{int64(it.GetStart()), int64(it.GetLength())}) // row groups kept by pruning
-		var format files.Format
-		switch ff := it.GetFileFormat().(type) {
-		case *substraitpb.ReadRel_LocalFiles_FileOrFiles_Parquet:
-			format = files.Parquet
-		case *substraitpb.ReadRel_LocalFiles_FileOrFiles_Text:
-			format = files.CSV
-			t := ff.Text
-			header := t.GetHeaderLinesToSkip() > 0
-			var delim rune
-			if d := []rune(t.GetFieldDelimiter()); len(d) == 1 {
-				delim = d[0]
-			} else if len(d) > 1 {
-				return nil, errs.Errorf(errs.ErrNotSupported, "multi-character CSV delimiter %q", t.GetFieldDelimiter())
-			}
-			if i > 0 && (header != opts.CSVHeader || delim != opts.CSVDelimiter) {
-				return nil, errs.Errorf(errs.ErrNotSupported, "CSV files with different options in one scan")
-			}
-			opts.CSVHeader, opts.CSVDelimiter = header, delim
-		case *substraitpb.ReadRel_LocalFiles_FileOrFiles_Extension:
-			if ff.Extension.GetTypeUrl() != proto.JSONFileFormatURL {
-				return nil, errs.Errorf(errs.ErrNotSupported, "file format extension %q", ff.Extension.GetTypeUrl())
-			}
-			format = files.JSON
-		case nil:
-			return nil, errs.Errorf(errs.ErrInvalidArgument, "local file %q has no format", uri)
-		default:
-			return nil, errs.Errorf(errs.ErrNotSupported, "file format %s", kindName(ff))
-		}
-		if i > 0 && format != opts.Format {
-			return nil, errs.Errorf(errs.ErrNotSupported, "files of different formats in one scan")
-		}
-		opts.Format = format
-	}
-	op, err := files.NewScan(opts)
-	if err != nil {
-		return nil, err
-	}
-	return c.track(op), nil
-}
-
-// filePath turns file:///abs/path into /abs/path.
-func filePath(uri string) (string, error) {
-	u, err := url.Parse(uri)
-	if err != nil || u.Scheme != "file" || (u.Host != "" && u.Host != "localhost") {
-		return "", errs.Errorf(errs.ErrInvalidArgument, "file URI %q: want file:///absolute/path", uri)
-	}
-	if !filepath.IsAbs(u.Path) {
-		return "", errs.Errorf(errs.ErrInvalidArgument, "file URI %q is not absolute", uri)
-	}
-	return filepath.Clean(u.Path), nil
 }
 
 // virtualTable evaluates the rows of a VirtualTable into one batch.

@@ -76,6 +76,11 @@ func TestCompileConnectorScanErrors(t *testing.T) {
 	check("no-connector", connectorRead(scanDetail(t, &planpb.ConnectorScan{}), 0), errs.ErrInvalidArgument, "no connector")
 	check("unknown-connector", connectorRead(scanDetail(t, &planpb.ConnectorScan{Connector: "nosuch", Splits: []*planpb.ScanSplit{{Data: []byte{1}}}}), 0), errs.ErrNotSupported, "nosuch")
 	check("garbage-split", connectorRead(scanDetail(t, &planpb.ConnectorScan{Connector: "native", Splits: []*planpb.ScanSplit{{Data: []byte{0xff, 0xff}}}}), 0), errs.ErrInvalidArgument, "split")
+	check("local-files", &substraitpb.Rel{RelType: &substraitpb.Rel_Read{Read: &substraitpb.ReadRel{
+		BaseSchema: namedStruct([]string{"a", "b"}, tyI64(), tyStr()),
+		ReadType: &substraitpb.ReadRel_LocalFiles_{LocalFiles: &substraitpb.ReadRel_LocalFiles{Items: []*substraitpb.ReadRel_LocalFiles_FileOrFiles{{
+			PathType: &substraitpb.ReadRel_LocalFiles_FileOrFiles_UriFile{UriFile: "file:///etc/passwd"}}}}},
+	}}}, errs.ErrNotSupported, "LocalFiles")
 	check("relative-path", connectorRead(scanDetail(t, &planpb.ConnectorScan{Connector: "files", Splits: []*planpb.ScanSplit{{Data: func() []byte {
 		b, _ := files.EncodeSplit(files.Split{Paths: []string{"etc/passwd"}})
 		return b

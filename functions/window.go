@@ -1,6 +1,8 @@
 package functions
 
 import (
+	"strings"
+
 	"github.com/tern-db/tern/exec"
 	"github.com/tern-db/tern/proto"
 )
@@ -25,6 +27,11 @@ var windowList = func() []*Window {
 		w(proto.WinLastValue, exec.WinLastValue), w(proto.WinNthValue, exec.WinNthValue),
 	}
 }()
+
+// Compound returns the Substrait compound name for arguments of signature names sigs.
+func (w *Window) Compound(sigs []string) string {
+	return w.ID + ":" + strings.Join(sigs, "_")
+}
 
 // Windows returns every declared window-only function.
 func Windows() []*Window { return append([]*Window(nil), windowList...) }

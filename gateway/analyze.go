@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/tern-db/tern/exec"
 	"github.com/tern-db/tern/flightnodes"
 	"github.com/tern-db/tern/proto"
 	"github.com/tern-db/tern/proto/errs"
@@ -25,7 +26,7 @@ func (s *Server) explainAnalyze(ctx context.Context, tp ticketPayload) ([]string
 	if err != nil {
 		return nil, err
 	}
-	if _, err := drain(ctx, stream, func(arrow.RecordBatch) error { return nil }); err != nil {
+	if _, err := exec.ForEachBatch(ctx, stream, func(arrow.RecordBatch) error { return nil }); err != nil {
 		return nil, err
 	}
 	elapsed := time.Since(start)

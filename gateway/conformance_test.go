@@ -72,6 +72,10 @@ func TestConformanceSqlInfo(t *testing.T) {
 		flightsql.SqlInfoFlightSqlServerSubstrait:     "true",
 		flightsql.SqlInfoTransactionsSupported:        "true",
 		flightsql.SqlInfoIdentifierCase:               "3",
+		// full outer joins; comparison, EXISTS, IN and quantified subqueries, correlated too
+		flightsql.SqlInfoOuterJoinsSupportLevel:        "2",
+		flightsql.SqlInfoSupportedSubqueries:           "15",
+		flightsql.SqlInfoCorrelatedSubqueriesSupported: "true",
 	} {
 		if got[uint32(k)] != v {
 			t.Errorf("SqlInfo %v = %q, want %q", k, got[uint32(k)], v)

@@ -212,7 +212,7 @@ func clientPlan(f *testing.F, raw []byte) []byte {
 	var reads []*substraitpb.ReadRel
 	collectReads(p.ProtoReflect(), &reads)
 	for _, rr := range reads {
-		if rr.GetLocalFiles() != nil || rr.GetExtensionTable() != nil {
+		if rr.GetExtensionTable() != nil {
 			rr.ReadType = &substraitpb.ReadRel_NamedTable_{NamedTable: &substraitpb.ReadRel_NamedTable{Names: []string{"t"}}}
 		}
 	}
@@ -269,7 +269,7 @@ func (s *Server) ingestDryRun(ctx context.Context, rdr flight.MessageReader) (in
 	if err != nil {
 		return 0, err
 	}
-	w := s.store.NewWriter(catalog.Table{Ref: catalog.TableRef{Tenant: catalog.DefaultTenant, Schema: catalog.DefaultSchema, Name: "fuzz"}, Columns: cols})
+	w := s.coord.Store().NewWriter(catalog.Table{Ref: catalog.TableRef{Tenant: catalog.DefaultTenant, Schema: catalog.DefaultSchema, Name: "fuzz"}, Columns: cols})
 	defer w.Abort()
 	return s.coord.WriteBatches(ctx, w, checked)
 }

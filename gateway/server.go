@@ -15,7 +15,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/flight/flightsql"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/tern-db/tern/catalog"
-	"github.com/tern-db/tern/connectors/native"
 	"github.com/tern-db/tern/coordinator"
 	"github.com/tern-db/tern/flightnodes"
 	"github.com/tern-db/tern/internal/datafs"
@@ -66,7 +65,6 @@ type Server struct {
 	cfg     Config
 	log     *slog.Logger
 	cat     catalog.Catalog
-	store   *native.Store
 	planner planner.Planner
 	exec    flightnodes.Executor
 	auth    *authenticator
@@ -118,19 +116,17 @@ func New(ctx context.Context, cfg Config) (s *Server, generatedPassword string, 
 		cat.Close()
 		return nil, "", fmt.Errorf("creating admin user: %w", err)
 	}
-	store := native.New(dir, cat)
 	s = &Server{
 		cfg:   cfg,
 		log:   cfg.Logger,
 		cat:   cat,
-		store: store,
 		exec:  newExecutor(cfg), // cancel.go
 		auth:  &authenticator{log: cfg.Logger, cat: cat, key: key, ttl: cfg.TokenTTL, now: time.Now, sessionTTL: cfg.SessionTTL},
 		key:   key,
 		alloc: cfg.Alloc,
 	}
 	s.coord = coordinator.New(coordinator.Config{
-		Catalog: cat, Store: store, Executor: s.exec, AllowDirs: cfg.AllowDirs,
+		Catalog: cat, DataDir: dir, Executor: s.exec, AllowDirs: cfg.AllowDirs,
 		Alloc: cfg.Alloc, Logger: cfg.Logger, Sessions: sessionHooks{s},
 	})
 	s.planner = s.coord.Planner(nil) // queries are planned as the coordinator plans updates

@@ -35,14 +35,16 @@ const (
 
 	resultSetForwardOnly   = 1 // SqlSupportedResultSetType
 	concurrencyReadOnly    = 1 // SqlSupportedResultSetConcurrency
-	outerJoinsUnsupported  = 0 // SqlOuterJoinsSupportLevel
+	outerJoinsFull         = 2 // SqlOuterJoinsSupportLevel.SQL_FULL_OUTER_JOINS
 	grammarMinimum         = 0 // SupportedSqlGrammar
 	grammarCore            = 1
 	ansi92Entry            = 0 // SupportedAnsi92SqlGrammarLevel
 	groupByUnrelated       = 0 // SqlSupportedGroupBy
 	groupByBeyondSelect    = 1
 	subqueriesComparisons  = 0 // SqlSupportedSubqueries
+	subqueriesExists       = 1
 	subqueriesIn           = 2
+	subqueriesQuantified   = 3
 	unionsUnion            = 0 // SqlSupportedUnions
 	unionsUnionAll         = 1
 	convertBigint          = 0 // SqlSupportsConvert
@@ -64,7 +66,9 @@ const (
 // sqlInfo is every SqlInfo key Tern answers: the Flight SQL server keys and the SQL syntax keys
 // that a JDBC DatabaseMetaData (the Arrow Flight SQL JDBC driver) or an ODBC driver asks for.
 // Values follow PostgreSQL's answers where Tern behaves like PostgreSQL, and Tern's own where it
-// does not yet (no outer joins, no correlated subqueries, no savepoints).
+// does not yet (no savepoints). Outer joins are LEFT, RIGHT and FULL; subqueries (scalar
+// comparisons, EXISTS, IN, ANY/SOME/ALL) may be correlated: the optimizer decorrelates them
+// into joins (testdata/slt/subquery.slt, outer_join.slt).
 func sqlInfo() map[flightsql.SqlInfo]any {
 	numeric := []int32{convertBigint, convertDecimal, convertFloat, convertInteger, convertNumeric,
 		convertReal, convertSmallint, convertVarchar, convertChar, convertLongVarchar}
@@ -119,7 +123,7 @@ func sqlInfo() map[flightsql.SqlInfo]any {
 		flightsql.SqlInfoSupportedGrammar:                       bits(grammarMinimum, grammarCore),
 		flightsql.SqlInfoANSI92SupportedLevel:                   bits(ansi92Entry),
 		flightsql.SqlInfoSupportsIntegrityEnhancementFacility:   false,
-		flightsql.SqlInfoOuterJoinsSupportLevel:                 int32(outerJoinsUnsupported),
+		flightsql.SqlInfoOuterJoinsSupportLevel:                 int32(outerJoinsFull),
 		flightsql.SqlInfoSchemaTerm:                             "schema",
 		flightsql.SqlInfoProcedureTerm:                          "procedure",
 		flightsql.SqlInfoCatalogTerm:                            "database",
@@ -129,8 +133,8 @@ func sqlInfo() map[flightsql.SqlInfo]any {
 		flightsql.SqlInfoSupportedPositionedCommands:            int32(0),
 		flightsql.SqlInfoSelectForUpdateSupported:               false,
 		flightsql.SqlInfoStoredProceduresSupported:              false,
-		flightsql.SqlInfoSupportedSubqueries:                    bits(subqueriesComparisons, subqueriesIn),
-		flightsql.SqlInfoCorrelatedSubqueriesSupported:          false,
+		flightsql.SqlInfoSupportedSubqueries:                    bits(subqueriesComparisons, subqueriesExists, subqueriesIn, subqueriesQuantified),
+		flightsql.SqlInfoCorrelatedSubqueriesSupported:          true,
 		flightsql.SqlInfoSupportedUnions:                        bits(unionsUnion, unionsUnionAll),
 
 		// Limits (0: no limit or unknown, as JDBC reads it). Names are PostgreSQL's NAMEDATALEN-1.

@@ -73,7 +73,7 @@ func loadEvents(t testing.TB, ts *testServer, table string, rows, days int64) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := ts.store.NewWriter(tb)
+	w := ts.coord.Store().NewWriter(tb)
 	start := time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC).UnixMicro()
 	step := days * 86400 * 1000000 / rows
 	schema := w.Schema()
@@ -291,7 +291,7 @@ func TestStorageTimeTravelAndMaintenance(t *testing.T) {
 	if n, err := h.ExpireSnapshots(ctx, tb.ID, time.Now()); err != nil || n != 3 {
 		t.Fatalf("expired %d: %v", n, err)
 	}
-	if err := ts.store.CleanBefore(ctx, time.Now().Add(time.Second)); err != nil {
+	if err := ts.coord.Store().CleanBefore(ctx, time.Now().Add(time.Second)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := c.Execute(c.ctx, "SELECT * FROM tern.as_of('tt', '"+at+"')"); err == nil || !strings.Contains(err.Error(), "older than its retained") {
@@ -300,7 +300,7 @@ func TestStorageTimeTravelAndMaintenance(t *testing.T) {
 	want(t, c.query(t, "SELECT id, v FROM tt ORDER BY id"), "2|B", "3|c")
 	// The current files are all that is left on disk, after an orphan sweep too.
 	os.WriteFile(filepath.Join(ts.cfg.DataDir, "tables", "default", strconv.FormatUint(tb.ID, 10), "orphan.parquet"), []byte("x"), 0o644)
-	if n, err := ts.store.SweepOrphans(ctx, time.Now().Add(time.Second)); err != nil || n != 1 {
+	if n, err := ts.coord.Store().SweepOrphans(ctx, time.Now().Add(time.Second)); err != nil || n != 1 {
 		t.Fatalf("swept %d orphans: %v", n, err)
 	}
 	cur := fileSet(t, ts, "tt")
@@ -328,7 +328,7 @@ func TestStorageCompaction(t *testing.T) {
 		t.Fatalf("%d files before compaction", n)
 	}
 	before := c.query(t, "SELECT d, k, v FROM cp ORDER BY d, k")
-	res, err := ts.store.Compact(context.Background(), catalog.TableRef{Tenant: catalog.DefaultTenant, Schema: "public", Name: "cp"}, native.CompactOptions{MinFiles: 2})
+	res, err := ts.coord.Store().Compact(context.Background(), catalog.TableRef{Tenant: catalog.DefaultTenant, Schema: "public", Name: "cp"}, native.CompactOptions{MinFiles: 2})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -136,31 +136,6 @@ func sendErr(ctx context.Context, ch chan<- flight.StreamChunk, err error) {
 	}
 }
 
-// drain runs op to the end, handing each batch to fn (which must not keep it), and returns
-// the row count.
-func drain(ctx context.Context, op exec.Operator, fn func(arrow.RecordBatch) error) (int64, error) {
-	defer op.Close()
-	if err := op.Open(ctx); err != nil {
-		return 0, err
-	}
-	var n int64
-	for {
-		b, err := op.Next(ctx)
-		if errors.Is(err, io.EOF) {
-			return n, nil
-		}
-		if err != nil {
-			return n, err
-		}
-		n += b.NumRows()
-		err = fn(b)
-		b.Release()
-		if err != nil {
-			return n, err
-		}
-	}
-}
-
 // ResultMetadata is the JSON app metadata on the last batch of every query result: the
 // query's totals, known only once it has run. Clients and tests read these keys.
 type ResultMetadata struct {

@@ -109,7 +109,7 @@ func (s *Server) recheckReads(plan []byte) error {
 	var reads []*substraitpb.ReadRel
 	collectReads(p.ProtoReflect(), &reads)
 	access := files.Access{AllowDirs: s.cfg.AllowDirs}
-	dataDir := s.store.DataDir() + string(filepath.Separator)
+	dataDir := s.coord.DataDir() + string(filepath.Separator)
 	for _, rr := range reads {
 		paths, err := readPaths(rr)
 		if err != nil {
@@ -132,8 +132,8 @@ func (s *Server) recheckReads(plan []byte) error {
 }
 
 // readPaths lists the local files a read relation reads: those of a connector scan's splits
-// (the connectors that read local files say which, connectors.PathLister) or LocalFiles
-// items (client Substrait plans).
+// (the connectors that read local files say which, connectors.PathLister). Nodes read no
+// other files (they refuse LocalFiles reads).
 func readPaths(rr *substraitpb.ReadRel) ([]string, error) {
 	var out []string
 	if et := rr.GetExtensionTable(); et != nil {
@@ -155,28 +155,7 @@ func readPaths(rr *substraitpb.ReadRel) ([]string, error) {
 			}
 		}
 	}
-	for _, item := range rr.GetLocalFiles().GetItems() {
-		out = append(out, localPath(item))
-	}
 	return out, nil
-}
-
-// localPath is the file system path of a LocalFiles item ("file://" URIs as the planner
-// writes them; anything else is taken as a path, which CheckRead then judges).
-func localPath(item *substraitpb.ReadRel_LocalFiles_FileOrFiles) string {
-	var raw string
-	switch pt := item.GetPathType().(type) {
-	case *substraitpb.ReadRel_LocalFiles_FileOrFiles_UriFile:
-		raw = pt.UriFile
-	case *substraitpb.ReadRel_LocalFiles_FileOrFiles_UriPath:
-		raw = pt.UriPath
-	case *substraitpb.ReadRel_LocalFiles_FileOrFiles_UriPathGlob:
-		raw = pt.UriPathGlob
-	case *substraitpb.ReadRel_LocalFiles_FileOrFiles_UriFolder:
-		raw = pt.UriFolder
-	}
-	// The planner writes "file://" + the absolute path, unescaped.
-	return strings.TrimPrefix(raw, "file://")
 }
 
 // collectReads finds every ReadRel anywhere in a message.

@@ -6,6 +6,7 @@ import (
 	pg "github.com/pganalyze/pg_query_go/v6"
 	"github.com/tern-db/tern/catalog"
 	"github.com/tern-db/tern/planner/logical"
+	"github.com/tern-db/tern/proto"
 	"github.com/tern-db/tern/proto/errs"
 )
 
@@ -350,7 +351,7 @@ func orAllAnd(es []logical.Expr) logical.Expr {
 	if len(es) == 1 {
 		return es[0]
 	}
-	return call("and", catalog.Bool, es...)
+	return call(proto.FnAnd, catalog.Bool, es...)
 }
 
 // columnDefault is information_schema.columns.column_default: the DEFAULT's text, else NULL.

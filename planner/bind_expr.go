@@ -952,7 +952,7 @@ func (b *binder) aggArgs(fn string, args []logical.Expr, loc int32) (logical.Exp
 		return b.errAt(loc, logical.Errorf(errs.ErrNotFound, "function %s(%s) does not exist", fn, strings.Join(ts, ", ")))
 	}
 	want := 1
-	if fn == "string_agg" {
+	if fn == proto.AggStringAgg {
 		want = 2
 	}
 	if len(args) != want {
@@ -960,7 +960,7 @@ func (b *binder) aggArgs(fn string, args []logical.Expr, loc int32) (logical.Exp
 	}
 	arg := args[0]
 	t := arg.Type()
-	if isUnknown(t) && (fn == proto.AggCount || fn == proto.AggMin || fn == proto.AggMax || fn == "string_agg") {
+	if isUnknown(t) && (fn == proto.AggCount || fn == proto.AggMin || fn == proto.AggMax || fn == proto.AggStringAgg) {
 		arg = b.resolveUnknown(arg)
 		t = arg.Type()
 	}
@@ -998,7 +998,7 @@ func (b *binder) aggArgs(fn string, args []logical.Expr, loc int32) (logical.Exp
 				out = catalog.Text
 			}
 		}
-	case "bool_and", "bool_or":
+	case proto.AggBoolAnd, proto.AggBoolOr:
 		if t.Kind == catalog.TypeBool || isUnknown(t) {
 			var err error
 			if arg, err = b.coerce(arg, catalog.Bool); err != nil {
@@ -1006,7 +1006,7 @@ func (b *binder) aggArgs(fn string, args []logical.Expr, loc int32) (logical.Exp
 			}
 			out = catalog.Bool
 		}
-	case "string_agg":
+	case proto.AggStringAgg:
 		if t.Kind == catalog.TypeText {
 			d := args[1]
 			if dt := d.Type(); dt.Kind == catalog.TypeText || isUnknown(dt) {
@@ -1018,7 +1018,7 @@ func (b *binder) aggArgs(fn string, args []logical.Expr, loc int32) (logical.Exp
 				out = catalog.Text
 			}
 		}
-	case "stddev_samp", "stddev_pop", "var_samp", "var_pop":
+	case proto.AggStddevSamp, proto.AggStddevPop, proto.AggVarSamp, proto.AggVarPop:
 		switch {
 		case isInt(t):
 			out = catalog.Numeric(38, 16)

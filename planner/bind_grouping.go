@@ -4,6 +4,7 @@ import (
 	pg "github.com/pganalyze/pg_query_go/v6"
 	"github.com/tern-db/tern/catalog"
 	"github.com/tern-db/tern/planner/logical"
+	"github.com/tern-db/tern/proto"
 	"github.com/tern-db/tern/proto/errs"
 )
 
@@ -176,7 +177,7 @@ func groupingValue(c *logical.Call, gkeys map[string]int, sets [][]int) (logical
 	out := &logical.Case{Typ: catalog.Int32}
 	for i, s := range sets {
 		out.Whens = append(out.Whens, logical.When{
-			Cond:   &logical.Call{Fn: "equal", Args: []logical.Expr{gid, &logical.Literal{Typ: catalog.Int32, Value: int64(i)}}, Typ: catalog.Bool},
+			Cond:   &logical.Call{Fn: proto.FnEqual, Args: []logical.Expr{gid, &logical.Literal{Typ: catalog.Int32, Value: int64(i)}}, Typ: catalog.Bool},
 			Result: &logical.Literal{Typ: catalog.Int32, Value: value(s)},
 		})
 	}

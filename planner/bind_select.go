@@ -281,7 +281,7 @@ func distinctOnOf(n logical.Node, on []int, keys []logical.SortKey) logical.Node
 	}
 	frame := logical.Frame{Rows: true, Start: logical.Bound{Kind: logical.UnboundedPreceding}, End: logical.Bound{Kind: logical.CurrentRow}}
 	win := &logical.Window{Input: n, Partition: part, Order: keys,
-		Funcs: []*logical.WindowFunc{{Fn: "row_number", Typ: catalog.Int64, Frame: frame}}, Names: []string{"row_number"}}
+		Funcs: []*logical.WindowFunc{{Fn: proto.WinRowNumber, Typ: catalog.Int64, Frame: frame}}, Names: []string{"row_number"}}
 	rn := &logical.Column{Index: len(sch), Name: "row_number", Typ: catalog.Int64}
 	filter := &logical.Filter{Input: win, Cond: &logical.Call{Fn: proto.FnEqual, Args: []logical.Expr{rn, &logical.Literal{Typ: catalog.Int64, Value: int64(1)}}, Typ: catalog.Bool}}
 	exprs := make([]logical.Expr, len(sch))

@@ -557,7 +557,7 @@ func (c *substraitBinder) aggregate(a *pb.AggregateRel) (logical.Node, error) {
 
 // substraitAggs maps standard aggregate function names to Tern's.
 var substraitAggs = map[string]string{"count": proto.AggCount, "sum": proto.AggSum, "avg": proto.AggAvg,
-	"min": proto.AggMin, "max": proto.AggMax, "bool_and": "bool_and", "bool_or": "bool_or", "string_agg": "string_agg"}
+	"min": proto.AggMin, "max": proto.AggMax, "bool_and": proto.AggBoolAnd, "bool_or": proto.AggBoolOr, "string_agg": proto.AggStringAgg}
 
 func (c *substraitBinder) measure(m *pb.AggregateRel_Measure, sch logical.Schema) (*logical.AggCall, error) {
 	af := m.GetMeasure()

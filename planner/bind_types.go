@@ -336,21 +336,21 @@ func decimalResult(op string, l, r catalog.Type) catalog.Type {
 	p1, s1, p2, s2 := l.Precision, l.Scale, r.Precision, r.Scale
 	var p, s int32
 	switch op {
-	case "add", "subtract":
+	case proto.FnAdd, proto.FnSubtract:
 		s = max(s1, s2)
 		id := max(p1-s1, p2-s2) + 1
 		p = id + s
-	case "multiply":
+	case proto.FnMultiply:
 		// exact product scale, as PostgreSQL; the precision is capped at 38 (a product
 		// that does not fit is a "numeric field overflow" at run time)
 		s = min(s1+s2, 32)
 		p = (p1 - s1) + (p2 - s2) + s
-	case "divide":
+	case proto.FnDivide:
 		// PostgreSQL gives a quotient at least 16 significant digits (more for quotients
 		// below 1: that scale depends on the values, see constDivScale for constants)
 		s = min(max(16, s1, s2), 32)
 		p = (p1 - s1) + s2 + s
-	case "modulus":
+	case proto.FnModulus:
 		s = max(s1, s2)
 		p = min(p1-s1, p2-s2) + s
 	}

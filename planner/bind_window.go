@@ -4,6 +4,7 @@ import (
 	pg "github.com/pganalyze/pg_query_go/v6"
 	"github.com/tern-db/tern/catalog"
 	"github.com/tern-db/tern/planner/logical"
+	"github.com/tern-db/tern/proto"
 	"github.com/tern-db/tern/proto/errs"
 )
 
@@ -153,7 +154,7 @@ func (b *binder) windowFunc(name string, args []logical.Expr, star bool, frame l
 		}
 		wf.Agg, wf.Fn = true, fn
 		if star {
-			if fn != "count" {
+			if fn != proto.AggCount {
 				return nil, undefined()
 			}
 			wf.Typ = catalog.Int64

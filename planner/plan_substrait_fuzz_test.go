@@ -62,7 +62,7 @@ func asClientPlan(f testing.TB, raw []byte) []byte {
 	}
 	var walk func(m protoreflect.Message)
 	walk = func(m protoreflect.Message) {
-		if rr, ok := m.Interface().(*pb.ReadRel); ok && (rr.GetLocalFiles() != nil || rr.GetExtensionTable() != nil) {
+		if rr, ok := m.Interface().(*pb.ReadRel); ok && rr.GetExtensionTable() != nil {
 			name := "t"
 			if len(rr.GetBaseSchema().GetNames()) == 2 {
 				name = "u"

@@ -21,8 +21,8 @@
 //     is a planpb.ConnectorScan (connector name, opaque splits the node's connector decodes),
 //     base_schema naming every column of the table, and projection as a MaskExpression
 //     selecting struct items. ReadRel.filter is a hint (Inexact); the producer keeps a
-//     FilterRel above it. The node still reads LocalFiles (uri_file "file:///abs/path",
-//     parquet or text options) from client plans rewritten by the gateway.
+//     FilterRel above it. Nodes refuse LocalFiles reads: files are read through the files
+//     connector, and client plans are re-planned by the binder.
 //   - VALUES and parameter-free constant rows are ReadRel with VirtualTable (expressions).
 //   - Equi-joins are HashJoinRel with keys and post_join_filter; the right input is the build
 //     side. Other joins are JoinRel with an expression.

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/tern-db/tern/catalog"
+	"github.com/tern-db/tern/proto"
 )
 
 // Cardinality estimates from table row counts (catalog snapshots), ANALYZE statistics when a
@@ -117,27 +118,27 @@ func conjunctSelectivity(in Node, e Expr) float64 {
 		return s
 	}
 	switch c.Fn {
-	case "equal", "is_not_distinct_from":
+	case proto.FnEqual, proto.FnNotDistinct:
 		return 0.1
-	case "not_equal", "is_distinct_from":
+	case proto.FnNotEqual, proto.FnIsDistinct:
 		return 0.9
-	case "lt", "lte", "gt", "gte":
+	case proto.FnLt, proto.FnLte, proto.FnGt, proto.FnGte:
 		return 0.33
-	case "like", "ilike":
+	case proto.FnLike, proto.FnILike:
 		return 0.25
-	case "is_null":
+	case proto.FnIsNull:
 		return 0.1
-	case "is_not_null":
+	case proto.FnIsNotNull:
 		return 0.9
-	case "not":
+	case proto.FnNot:
 		return 1 - conjunctSelectivity(in, c.Args[0])
-	case "and":
+	case proto.FnAnd:
 		s := 1.0
 		for _, a := range c.Args {
 			s *= conjunctSelectivity(in, a)
 		}
 		return s
-	case "or":
+	case proto.FnOr:
 		s := 0.0
 		for _, a := range c.Args {
 			s += conjunctSelectivity(in, a)
@@ -152,7 +153,7 @@ func conjunctSelectivity(in Node, e Expr) float64 {
 func JoinSelectivity(j *Join, c Expr) float64 {
 	nl := len(j.Left.Schema())
 	call, ok := c.(*Call)
-	if !ok || call.Fn != "equal" || len(call.Args) != 2 {
+	if !ok || call.Fn != proto.FnEqual || len(call.Args) != 2 {
 		return 0.5
 	}
 	a, b := baseColumn(call.Args[0]), baseColumn(call.Args[1])
@@ -252,7 +253,7 @@ func columnStats(n Node, i int) (*catalog.ColumnSummary, float64) {
 // statistics; false when there are none or the shape is not one it knows.
 func statsSelectivity(in Node, c *Call) (float64, bool) {
 	switch c.Fn {
-	case "is_null", "is_not_null":
+	case proto.FnIsNull, proto.FnIsNotNull:
 		if len(c.Args) != 1 {
 			return 0, false
 		}
@@ -265,11 +266,11 @@ func statsSelectivity(in Node, c *Call) (float64, bool) {
 			return 0, false
 		}
 		f := math.Min(1, float64(cs.Nulls)/rows)
-		if c.Fn == "is_not_null" {
+		if c.Fn == proto.FnIsNotNull {
 			f = 1 - f
 		}
 		return f, true
-	case "equal", "is_not_distinct_from", "not_equal", "is_distinct_from", "lt", "lte", "gt", "gte":
+	case proto.FnEqual, proto.FnNotDistinct, proto.FnNotEqual, proto.FnIsDistinct, proto.FnLt, proto.FnLte, proto.FnGt, proto.FnGte:
 	default:
 		return 0, false
 	}
@@ -280,7 +281,7 @@ func statsSelectivity(in Node, c *Call) (float64, bool) {
 	col, lit := baseColumn(c.Args[0]), constant(c.Args[1])
 	if col == nil || lit == nil {
 		col, lit = baseColumn(c.Args[1]), constant(c.Args[0])
-		fn = map[string]string{"lt": "gt", "lte": "gte", "gt": "lt", "gte": "lte"}[fn]
+		fn = map[string]string{proto.FnLt: proto.FnGt, proto.FnLte: proto.FnGte, proto.FnGt: proto.FnLt, proto.FnGte: proto.FnLte}[fn]
 		if fn == "" {
 			fn = c.Fn
 		}
@@ -293,9 +294,9 @@ func statsSelectivity(in Node, c *Call) (float64, bool) {
 		return 0, false
 	}
 	switch fn {
-	case "equal", "is_not_distinct_from":
+	case proto.FnEqual, proto.FnNotDistinct:
 		return 1 / d, true
-	case "not_equal", "is_distinct_from":
+	case proto.FnNotEqual, proto.FnIsDistinct:
 		return 1 - 1/d, true
 	}
 	// ranges: the share of [min, max] below or above the constant (numeric columns)
@@ -307,7 +308,7 @@ func statsSelectivity(in Node, c *Call) (float64, bool) {
 		return 0, false
 	}
 	f := (v - lo) / (hi - lo) // share below v
-	if fn == "gt" || fn == "gte" {
+	if fn == proto.FnGt || fn == proto.FnGte {
 		f = 1 - f
 	}
 	return math.Max(1/d, math.Min(1, f)), true

@@ -126,7 +126,7 @@ func guardsNotNull(w When) bool {
 	c, ok := w.Cond.(*Call)
 	return ok && c.Fn == proto.FnIsNotNull && len(c.Args) == 1 && c.Args[0] == w.Result
 }
-func (e *AggCall) Nullable() bool { return e.Fn != "count" }
+func (e *AggCall) Nullable() bool { return e.Fn != proto.AggCount }
 
 func (e *Column) String() string { return e.Name + "#" + strconv.Itoa(e.Index) }
 func (e *Literal) String() string {
@@ -327,7 +327,7 @@ func Conjuncts(e Expr) []Expr {
 	if e == nil {
 		return nil
 	}
-	if c, ok := e.(*Call); ok && c.Fn == "and" {
+	if c, ok := e.(*Call); ok && c.Fn == proto.FnAnd {
 		var out []Expr
 		for _, a := range c.Args {
 			out = append(out, Conjuncts(a)...)
@@ -356,7 +356,7 @@ func And(es ...Expr) Expr {
 	for _, e := range flat {
 		null = null || e.Nullable()
 	}
-	return &Call{Fn: "and", Args: flat, Typ: catalog.Bool, Null: null}
+	return &Call{Fn: proto.FnAnd, Args: flat, Typ: catalog.Bool, Null: null}
 }
 
 // IsConstant reports whether e references no column, parameter or aggregate.

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/tern-db/tern/catalog"
+	"github.com/tern-db/tern/proto"
 )
 
 type BoundKind uint8
@@ -85,8 +86,8 @@ func (n *Window) Schema() Schema {
 	for i, f := range n.Funcs {
 		null := true
 		switch f.Fn {
-		case "row_number", "rank", "dense_rank", "count", "percent_rank", "cume_dist", "ntile":
-			null = f.Fn == "ntile"
+		case proto.WinRowNumber, proto.WinRank, proto.WinDenseRank, proto.AggCount, proto.WinPercentRank, proto.WinCumeDist, proto.WinNtile:
+			null = f.Fn == proto.WinNtile
 		}
 		out = append(out, Field{Name: n.Names[i], Type: f.Typ, Nullable: null})
 	}

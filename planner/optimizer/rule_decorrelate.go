@@ -3,6 +3,7 @@ package optimizer
 import (
 	"github.com/tern-db/tern/catalog"
 	"github.com/tern-db/tern/planner/logical"
+	"github.com/tern-db/tern/proto"
 	"github.com/tern-db/tern/proto/errs"
 )
 
@@ -149,7 +150,7 @@ func asSubquery(e logical.Expr) (*logical.Subquery, bool, bool) {
 	if s, ok := e.(*logical.Subquery); ok {
 		return s, false, true
 	}
-	if c, ok := e.(*logical.Call); ok && c.Fn == "not" && len(c.Args) == 1 {
+	if c, ok := e.(*logical.Call); ok && c.Fn == proto.FnNot && len(c.Args) == 1 {
 		if s, ok := c.Args[0].(*logical.Subquery); ok {
 			return s, true, true
 		}
@@ -227,9 +228,9 @@ func attach(c *Context, in logical.Node, s *logical.Subquery, jt logical.JoinTyp
 		switch s.Kind {
 		case logical.SubExists:
 			// EXISTS is never NULL
-			return j, &logical.Call{Fn: "is_not_distinct_from", Args: []logical.Expr{mark, &logical.Literal{Typ: catalog.Bool, Value: true}}, Typ: catalog.Bool}, nil
+			return j, &logical.Call{Fn: proto.FnNotDistinct, Args: []logical.Expr{mark, &logical.Literal{Typ: catalog.Bool, Value: true}}, Typ: catalog.Bool}, nil
 		case logical.SubAll:
-			return j, &logical.Call{Fn: "not", Args: []logical.Expr{mark}, Typ: catalog.Bool, Null: true}, nil
+			return j, &logical.Call{Fn: proto.FnNot, Args: []logical.Expr{mark}, Typ: catalog.Bool, Null: true}, nil
 		}
 		return j, mark, nil
 	}
@@ -239,7 +240,7 @@ func attach(c *Context, in logical.Node, s *logical.Subquery, jt logical.JoinTyp
 		if ev := emptyValue(orig); ev != nil {
 			if l, ok := ev.(*logical.Literal); !ok || l.Value != nil {
 				marker := &logical.Column{Index: nl + origWidth, Name: rs[origWidth].Name, Typ: rs[origWidth].Type, Null: true}
-				v = &logical.Case{Whens: []logical.When{{Cond: &logical.Call{Fn: "is_null", Args: []logical.Expr{marker}, Typ: catalog.Bool}, Result: ev}},
+				v = &logical.Case{Whens: []logical.When{{Cond: &logical.Call{Fn: proto.FnIsNull, Args: []logical.Expr{marker}, Typ: catalog.Bool}, Result: ev}},
 					Else: v, Typ: v.Type()}
 			}
 		}
@@ -247,7 +248,7 @@ func attach(c *Context, in logical.Node, s *logical.Subquery, jt logical.JoinTyp
 	return j, v, nil
 }
 
-var negateCmp = map[string]string{"equal": "not_equal", "not_equal": "equal", "lt": "gte", "lte": "gt", "gt": "lte", "gte": "lt"}
+var negateCmp = map[string]string{proto.FnEqual: proto.FnNotEqual, proto.FnNotEqual: proto.FnEqual, proto.FnLt: proto.FnGte, proto.FnLte: proto.FnGt, proto.FnGt: proto.FnLte, proto.FnGte: proto.FnLt}
 
 // toJoinSide rewrites a pulled predicate (inner columns, outer references) over a join of
 // the outer input (nl columns) and the subquery.
@@ -377,7 +378,7 @@ func pull(n logical.Node) (logical.Node, []logical.Expr, bool, error) {
 		var outerSides []logical.Expr
 		for _, p := range preds {
 			c, ok := p.(*logical.Call)
-			if !ok || c.Fn != "equal" || len(c.Args) != 2 {
+			if !ok || c.Fn != proto.FnEqual || len(c.Args) != 2 {
 				return nil, nil, false, unsupportedCorrelation()
 			}
 			inner, outer := c.Args[0], c.Args[1]
@@ -420,7 +421,7 @@ func pull(n logical.Node) (logical.Node, []logical.Expr, bool, error) {
 			exprs, names = append(exprs, col(ng+i)), append(names, "corr")
 			k := col(ng + i)
 			k.Index = ng + na + i
-			out[i] = &logical.Call{Fn: "equal", Args: []logical.Expr{k, outerSides[i]}, Typ: catalog.Bool, Null: true}
+			out[i] = &logical.Call{Fn: proto.FnEqual, Args: []logical.Expr{k, outerSides[i]}, Typ: catalog.Bool, Null: true}
 		}
 		return &logical.Project{Input: &a, Exprs: exprs, Names: names}, out, true, nil
 	}
@@ -445,7 +446,7 @@ func emptyRow(n logical.Node) []logical.Expr {
 		}
 		row := make([]logical.Expr, len(x.Aggs))
 		for i, a := range x.Aggs {
-			if a.Fn == "count" {
+			if a.Fn == proto.AggCount {
 				row[i] = &logical.Literal{Typ: catalog.Int64, Value: int64(0)}
 			} else {
 				row[i] = &logical.Literal{Typ: a.Typ}

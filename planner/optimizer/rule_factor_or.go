@@ -1,6 +1,9 @@
 package optimizer
 
-import "github.com/tern-db/tern/planner/logical"
+import (
+	"github.com/tern-db/tern/planner/logical"
+	"github.com/tern-db/tern/proto"
+)
 
 // FactorOr pulls the conjuncts that every branch of an OR shares out of it:
 // (a AND b) OR (a AND c) becomes a AND (b OR c). The shared conjuncts can then become join
@@ -48,7 +51,7 @@ func (FactorOr) Apply(c *Context, n logical.Node) (logical.Node, bool, error) {
 // factor splits an OR into its shared conjuncts and the OR of the rest.
 func factor(e logical.Expr) ([]logical.Expr, bool) {
 	c, ok := e.(*logical.Call)
-	if !ok || c.Fn != "or" || len(c.Args) < 2 {
+	if !ok || c.Fn != proto.FnOr || len(c.Args) < 2 {
 		return []logical.Expr{e}, false
 	}
 	branches := make([][]logical.Expr, len(c.Args))
@@ -107,5 +110,5 @@ func factor(e logical.Expr) ([]logical.Expr, bool) {
 	for _, r := range rest {
 		null = null || r.Nullable()
 	}
-	return append(common, &logical.Call{Fn: "or", Args: rest, Typ: c.Typ, Null: null}), true
+	return append(common, &logical.Call{Fn: proto.FnOr, Args: rest, Typ: c.Typ, Null: null}), true
 }

@@ -38,12 +38,6 @@ func describeRel(r *pb.Rel, depth int, out *[]string) {
 		switch {
 		case x.Read.GetVirtualTable() != nil:
 			line(fmt.Sprintf("Values rows=%d", len(x.Read.GetVirtualTable().Expressions)))
-		case x.Read.GetLocalFiles() != nil:
-			s := fmt.Sprintf("FileScan files=%d columns=%d", len(x.Read.GetLocalFiles().Items), len(x.Read.GetProjection().GetSelect().GetStructItems()))
-			if x.Read.Filter != nil {
-				s += " pruning=yes"
-			}
-			line(s)
 		case x.Read.GetExtensionTable() != nil:
 			line(describeConnectorScan(x.Read)) // read.go
 		default:

@@ -2,13 +2,13 @@ package substrait
 
 import (
 	"fmt"
-	"strings"
 
 	pb "github.com/substrait-io/substrait-protobuf/go/substraitpb"
 	"github.com/tern-db/tern/catalog"
+	"github.com/tern-db/tern/functions"
 	"github.com/tern-db/tern/planner/logical"
 	"github.com/tern-db/tern/planner/physical"
-	"github.com/tern-db/tern/proto"
+	"github.com/tern-db/tern/proto/errs"
 )
 
 func (p *producer) rel(n physical.Node) (*pb.Rel, error) {
@@ -400,22 +400,10 @@ func (p *producer) aggregate(x *physical.HashAggregate) (*pb.Rel, error) {
 		if a.Distinct {
 			af.Invocation = pb.AggregateFunction_AGGREGATION_INVOCATION_DISTINCT
 		}
-		urn := proto.URNTern
-		switch a.Fn {
-		case proto.AggCount:
-			urn = proto.URNAggregate
-		case proto.AggSum, proto.AggAvg, proto.AggMin, proto.AggMax:
-			urn = proto.URNArithmetic
-		}
-		sig := a.Fn + ":"
+		var argTypes []catalog.Type
+		var sigs []string
 		if args[i] != nil {
-			if args[i].Type().Kind == catalog.TypeNumeric && urn == proto.URNArithmetic {
-				urn = proto.URNDecimal
-			}
-			sig += sigName(args[i].Type())
-			if a.Fn == proto.AggCount {
-				sig = a.Fn + ":any"
-			}
+			argTypes, sigs = []catalog.Type{args[i].Type()}, []string{sigName(args[i].Type())}
 			ae, err := p.expr(args[i])
 			if err != nil {
 				return nil, err
@@ -429,6 +417,10 @@ func (p *producer) aggregate(x *physical.HashAggregate) (*pb.Rel, error) {
 				af.Arguments = append(af.Arguments, &pb.FunctionArgument{ArgType: &pb.FunctionArgument_Value{Value: xe}})
 			}
 		}
+		urn, sig, err := aggregateFunction(a.Fn, argTypes, sigs)
+		if err != nil {
+			return nil, err
+		}
 		af.FunctionReference = p.fn(urn, sig)
 		m := &pb.AggregateRel_Measure{Measure: af}
 		if filters[i] != nil {
@@ -439,6 +431,30 @@ func (p *producer) aggregate(x *physical.HashAggregate) (*pb.Rel, error) {
 		ar.Measures = append(ar.Measures, m)
 	}
 	return &pb.Rel{RelType: &pb.Rel_Aggregate{Aggregate: ar}}, nil
+}
+
+// aggregateFunction returns the extension URN and compound name of aggregate fn over
+// arguments of types args (signature names sigs; none for count(*)), both from the function
+// registry's one declaration of fn.
+func aggregateFunction(fn string, args []catalog.Type, sigs []string) (string, string, error) {
+	a, ok := functions.AggByID(fn)
+	if !ok {
+		return "", "", fmt.Errorf("aggregate %s: %w", fn, errs.ErrNotSupported)
+	}
+	return a.URNOf(args), a.Compound(sigs), nil
+}
+
+// windowFunction is aggregateFunction for window calls: an aggregate used as a window
+// function, or a window-only function.
+func windowFunction(fn string, args []catalog.Type, sigs []string) (string, string, error) {
+	if _, ok := functions.AggByID(fn); ok {
+		return aggregateFunction(fn, args, sigs)
+	}
+	w, ok := functions.LookupWindow(fn)
+	if !ok {
+		return "", "", fmt.Errorf("window function %s: %w", fn, errs.ErrNotSupported)
+	}
+	return w.URN, w.Compound(sigs), nil
 }
 
 func (p *producer) setOp(x *physical.SetOp) (*pb.Rel, error) {
@@ -524,19 +540,13 @@ func (p *producer) window(x *physical.Window) (*pb.Rel, error) {
 			wf.Arguments = append(wf.Arguments, &pb.FunctionArgument{ArgType: &pb.FunctionArgument_Value{Value: ae}})
 			parts[j] = sigName(a.Type())
 		}
-		urn := proto.URNTern
-		switch f.Fn {
-		case proto.AggCount:
-			urn = proto.URNAggregate
-		case proto.AggSum, proto.AggAvg, proto.AggMin, proto.AggMax:
-			urn = proto.URNArithmetic
-			if len(f.Args) > 0 && f.Args[0].Type().Kind == catalog.TypeNumeric {
-				urn = proto.URNDecimal
-			}
+		types := make([]catalog.Type, len(f.Args))
+		for j, a := range f.Args {
+			types[j] = a.Type()
 		}
-		sig := f.Fn + ":" + strings.Join(parts, "_")
-		if f.Fn == proto.AggCount && len(f.Args) > 0 {
-			sig = f.Fn + ":any"
+		urn, sig, err := windowFunction(f.Fn, types, parts)
+		if err != nil {
+			return nil, err
 		}
 		wf.FunctionReference = p.fn(urn, sig)
 		wr.WindowFunctions = append(wr.WindowFunctions, wf)
