@@ -21,12 +21,12 @@ func Cast(from, to catalog.Type) CastContext {
 	case from.Kind == catalog.TypeUnknown, from.Kind == to.Kind:
 		return Implicit
 	case isNumber(from) && isNumber(to):
-		if numberRank(from) < numberRank(to) {
+		if NumberRank(from) < NumberRank(to) {
 			return Implicit
 		}
 		return Assignment
-	case isDatetime(from) && isDatetime(to):
-		if datetimeRank(from) < datetimeRank(to) {
+	case IsDatetime(from) && IsDatetime(to):
+		if DatetimeRank(from) < DatetimeRank(to) {
 			return Implicit
 		}
 		return Assignment
@@ -45,13 +45,14 @@ func Cast(from, to catalog.Type) CastContext {
 }
 
 func isNumber(t catalog.Type) bool {
-	return numberRank(t) > 0
+	return NumberRank(t) > 0
 }
 
-func isDatetime(t catalog.Type) bool { return datetimeRank(t) > 0 }
+func IsDatetime(t catalog.Type) bool { return DatetimeRank(t) > 0 }
 
-// numberRank orders the numeric category by implicit-cast direction.
-func numberRank(t catalog.Type) int {
+// NumberRank orders the numeric category by implicit-cast direction (0: not numeric); the
+// binder's coercions use it too.
+func NumberRank(t catalog.Type) int {
 	switch t.Kind {
 	case catalog.TypeInt16:
 		return 1
@@ -69,7 +70,8 @@ func numberRank(t catalog.Type) int {
 	return 0
 }
 
-func datetimeRank(t catalog.Type) int {
+// DatetimeRank orders date < timestamp < timestamptz (0: not a datetime).
+func DatetimeRank(t catalog.Type) int {
 	switch t.Kind {
 	case catalog.TypeDate:
 		return 1

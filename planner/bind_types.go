@@ -28,40 +28,10 @@ func isNumber(t catalog.Type) bool {
 	return isInt(t) || isFloat(t) || t.Kind == catalog.TypeNumeric
 }
 
-func isDatetime(t catalog.Type) bool {
-	return t.Kind == catalog.TypeDate || t.Kind == catalog.TypeTimestamp || t.Kind == catalog.TypeTimestampTZ
-}
-
-// numberRank orders the numeric category by implicit-cast direction.
-func numberRank(t catalog.Type) int {
-	switch t.Kind {
-	case catalog.TypeInt16:
-		return 1
-	case catalog.TypeInt32:
-		return 2
-	case catalog.TypeInt64:
-		return 3
-	case catalog.TypeNumeric:
-		return 4
-	case catalog.TypeFloat32:
-		return 5
-	case catalog.TypeFloat64:
-		return 6
-	}
-	return 0
-}
-
-func datetimeRank(t catalog.Type) int {
-	switch t.Kind {
-	case catalog.TypeDate:
-		return 1
-	case catalog.TypeTimestamp:
-		return 2
-	case catalog.TypeTimestampTZ:
-		return 3
-	}
-	return 0
-}
+// The numeric and datetime categories are the registry's (functions/casts.go).
+func isDatetime(t catalog.Type) bool  { return functions.IsDatetime(t) }
+func numberRank(t catalog.Type) int   { return functions.NumberRank(t) }
+func datetimeRank(t catalog.Type) int { return functions.DatetimeRank(t) }
 
 // asNumeric is the numeric type an integer type converts to exactly.
 func asNumeric(t catalog.Type) catalog.Type {
