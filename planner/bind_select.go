@@ -483,10 +483,7 @@ func (b *binder) buildAggregate(from logical.Node, groups []logical.Expr, sc *sc
 				return groupingValue(x, gkeys, sets)
 			}
 		case *logical.Subquery:
-			if x.Correlated {
-				return nil, notSupported("correlated subqueries in an aggregated query's select list or HAVING are not supported yet")
-			}
-			return x, nil
+			return regroupSubquery(x, gkeys, len(sets) > 1, sc, rec)
 		case *logical.AggCall:
 			k := x.String()
 			i, ok := akeys[k]
@@ -647,4 +644,45 @@ func (b *binder) bindTargets(list []*pg.Node, sc *scope, ctx exprCtx) ([]target,
 		out = append(out, target{expr: e, name: name})
 	}
 	return out, nil
+}
+
+// regroupSubquery rebinds a subquery of an aggregated query's select list or HAVING over the
+// aggregate's output: its outer references must be grouping keys (PostgreSQL's rule), and
+// they are renumbered onto the key columns; its test expression is rewritten like any other.
+func regroupSubquery(x *logical.Subquery, gkeys map[string]int, sets bool, sc *scope, rec func(logical.Expr) (logical.Expr, error)) (logical.Expr, error) {
+	ns := *x
+	if x.Test != nil {
+		t, err := rec(x.Test)
+		if err != nil {
+			return nil, err
+		}
+		ns.Test = t
+	}
+	if !x.Correlated {
+		if ns.Test == x.Test {
+			return x, nil
+		}
+		return &ns, nil
+	}
+	var err error
+	ns.Plan = logical.MapOuterColumns(x.Plan, func(o *logical.OuterColumn, level int) logical.Expr {
+		if o.Depth != level || err != nil {
+			return o
+		}
+		key := (&logical.Column{Index: o.Index, Name: o.Name}).String()
+		i, ok := gkeys[key]
+		if !ok {
+			name := o.Name
+			if c := sc.cols[o.Index]; c.qual != "" {
+				name = c.qual + "." + c.name
+			}
+			err = logical.Errorf(errs.ErrInvalidArgument, "subquery uses ungrouped column \"%s\" from outer query", name)
+			return o
+		}
+		return &logical.OuterColumn{Index: i, Name: o.Name, Typ: o.Typ, Null: o.Null || sets, Depth: o.Depth}
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &ns, nil
 }

@@ -19,15 +19,23 @@ func (b *binder) bindSubLink(sl *pg.SubLink, c exprCtx) (logical.Expr, error) {
 	if b.depth > 64 {
 		return nil, b.errAt(sl.Location, logical.Errorf(errs.ErrInvalidArgument, "subqueries nest too deeply"))
 	}
-	savedOuter, savedCorr, savedWin := b.outer, b.correlated, b.windows
+	savedOuter, savedOuters, savedCorr, savedReach, savedWin := b.outer, b.outers, b.correlated, b.reach, b.windows
 	outer := c.scope
 	if outer == nil {
 		outer = &scope{}
 	}
-	b.outer, b.correlated = outer, false
+	if b.outer != nil {
+		b.outers = append([]*scope{b.outer}, b.outers...)
+	}
+	b.outer, b.correlated, b.reach = outer, false, 0
 	plan, err := b.bindQuery(sel)
-	corr := b.correlated
-	b.outer, b.correlated, b.windows = savedOuter, savedCorr, savedWin
+	corr, reach := b.correlated, b.reach
+	b.outer, b.outers, b.correlated, b.reach, b.windows = savedOuter, savedOuters, savedCorr, savedReach, savedWin
+	if reach > 1 {
+		// a reference further out makes this level correlated too
+		b.correlated = true
+		b.reach = max(b.reach, reach-1)
+	}
 	if err != nil {
 		return nil, err
 	}
