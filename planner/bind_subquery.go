@@ -56,8 +56,12 @@ func (b *binder) bindSubLink(sl *pg.SubLink, c exprCtx) (logical.Expr, error) {
 		}
 		return logical.NewSubquery(logical.Subquery{Kind: logical.SubScalar, Plan: plan, Typ: t, Correlated: corr}), nil
 	case pg.SubLinkType_ANY_SUBLINK, pg.SubLinkType_ALL_SUBLINK:
-		if sl.Testexpr.GetRowExpr() != nil {
-			return nil, b.errAt(sl.Location, notSupported("row comparisons with subqueries are not supported yet"))
+		if fields := rowItems(sl.Testexpr); fields != nil {
+			op := "="
+			if len(sl.OperName) > 0 {
+				op = lowerName(sl.OperName)
+			}
+			return b.bindRowSubLink(sl, fields, plan, op, c)
 		}
 		if len(sch) != 1 {
 			if len(sch) > 1 {
