@@ -424,9 +424,6 @@ func (u *unnester) pushJoin(x *logical.Join) (logical.Node, error) {
 		}
 		return &logical.Join{Left: decDepth(x.Left), Right: r, Type: x.Type, Cond: u.subst(x.Cond, wl+wr)}, nil
 	}
-	if x.Type == logical.JoinFull {
-		return nil, u.errUnsupported("a FULL JOIN")
-	}
 	l, err := u.push(x.Left)
 	if err != nil {
 		return nil, err
@@ -456,6 +453,9 @@ func (u *unnester) pushJoin(x *logical.Join) (logical.Node, error) {
 	for j := 0; j < k; j++ {
 		conds = append(conds, &logical.Call{Fn: proto.FnNotDistinct, Args: []logical.Expr{ld2[j], rd2[j]}, Typ: catalog.Bool})
 	}
+	if x.Type == logical.JoinFull {
+		return u.fullJoin(l, r, wl, wr, conds), nil
+	}
 	j := &logical.Join{Left: l, Right: r, Type: x.Type, Cond: logical.And(conds...)}
 	switch x.Type {
 	case logical.JoinSemi, logical.JoinAnti:
@@ -467,4 +467,50 @@ func (u *unnester) pushJoin(x *logical.Join) (logical.Node, error) {
 		return pickCols(j, append(append(span(0, wl), span(wl+k, wl+k+wr)...), span(wl+k+wr, wl+k+wr+k)...)), nil
 	}
 	return pickCols(j, append(append(span(0, wl), span(wl+k, wl+k+wr)...), span(wl, wl+k)...)), nil
+}
+
+// fullJoin joins the dependent sides l (wl + k columns) and r (wr + k) fully: a row of
+// either side without a partner keeps its own domain value, so the left side carries a
+// marker that says which side's domain columns to take.
+func (u *unnester) fullJoin(l, r logical.Node, wl, wr int, conds []logical.Expr) logical.Node {
+	k := u.k()
+	lw := wl + k
+	ls := l.Schema()
+	lp := &logical.Project{Input: l}
+	for i, f := range ls {
+		lp.Exprs = append(lp.Exprs, &logical.Column{Index: i, Name: f.Name, Typ: f.Type, Null: f.Nullable})
+		lp.Names = append(lp.Names, f.Name)
+	}
+	lp.Exprs = append(lp.Exprs, &logical.Literal{Typ: catalog.Bool, Value: true})
+	lp.Names = append(lp.Names, "present")
+	// conditions over l then r: r's columns move one right past the marker
+	for i, c := range conds {
+		conds[i] = logical.Transform(c, func(e logical.Expr) logical.Expr {
+			if col, ok := e.(*logical.Column); ok && col.Index >= lw {
+				n := *col
+				n.Index++
+				return &n
+			}
+			return e
+		})
+	}
+	j := &logical.Join{Left: lp, Right: r, Type: logical.JoinFull, Cond: logical.And(conds...)}
+	js := j.Schema()
+	col := func(i int) logical.Expr {
+		return &logical.Column{Index: i, Name: js[i].Name, Typ: js[i].Type, Null: js[i].Nullable}
+	}
+	p := &logical.Project{Input: j}
+	for i := 0; i < wl; i++ {
+		p.Exprs, p.Names = append(p.Exprs, col(i)), append(p.Names, js[i].Name)
+	}
+	for i := 0; i < wr; i++ {
+		p.Exprs, p.Names = append(p.Exprs, col(lw+1+i)), append(p.Names, js[lw+1+i].Name)
+	}
+	present := &logical.Call{Fn: proto.FnIsNull, Args: []logical.Expr{col(lw)}, Typ: catalog.Bool}
+	for d := 0; d < k; d++ {
+		rd := col(lw + 1 + wr + d)
+		p.Exprs = append(p.Exprs, &logical.Case{Whens: []logical.When{{Cond: present, Result: rd}}, Else: col(wl + d), Typ: rd.Type()})
+		p.Names = append(p.Names, js[wl+d].Name)
+	}
+	return p
 }
