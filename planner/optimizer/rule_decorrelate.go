@@ -562,44 +562,93 @@ func nullSafeCorrelation(plan logical.Node, preds []logical.Expr) (logical.Node,
 }
 
 // decorrelateJoin handles subqueries in a join condition. An inner join becomes a filter
-// over the cross join (the subqueries are then joined onto it); for other join types the
-// subqueries of each conjunct that reads only the inner side's columns are joined onto that
-// side.
+// over the cross join (the subqueries are then joined onto it); for other join types each
+// subquery that reads only one input's columns is joined onto that input.
 func decorrelateJoin(c *Context, j *logical.Join) (logical.Node, error) {
 	wl, wr := width(j.Left), width(j.Right)
 	if j.Type == logical.JoinInner {
 		return decorrelateFilter(c, &logical.Filter{Input: &logical.Join{Left: j.Left, Right: j.Right, Type: logical.JoinInner}, Cond: j.Cond})
 	}
-	if j.Type == logical.JoinRight || j.Type == logical.JoinFull {
-		return nil, logical.Errorf(errs.ErrNotSupported, "subqueries in the condition of a %s join are not supported yet", j.Type)
+	left, right := j.Left, j.Right
+	var err error
+	// subqueries over the right input first: its new columns follow its own
+	cond := logical.Transform(j.Cond, func(x logical.Expr) logical.Expr {
+		s, ok := x.(*logical.Subquery)
+		if !ok || err != nil || !rightOnly(s, wl) {
+			return x
+		}
+		var v logical.Expr
+		right, v, err = replaceSubqueries(c, right, shiftAll(s, -wl))
+		return logical.ShiftColumns(v, wl)
+	})
+	if err != nil {
+		return nil, err
 	}
-	right := j.Right
-	var conds []logical.Expr
-	for _, cj := range logical.Conjuncts(j.Cond) {
-		if !logical.HasSubquery(cj) {
-			conds = append(conds, cj)
-			continue
+	// then those over the left input (placeholders until the left input's width is known)
+	var vals []logical.Expr
+	cond = logical.Transform(cond, func(x logical.Expr) logical.Expr {
+		s, ok := x.(*logical.Subquery)
+		if !ok || err != nil {
+			return x
 		}
-		if !rightOnly(cj, wl) {
-			return nil, logical.Errorf(errs.ErrNotSupported, "a subquery in the condition of a %s join that reads the preserved side is not supported yet", j.Type)
+		if !leftOnlyExpr(s, wl) {
+			err = logical.Errorf(errs.ErrNotSupported, "a subquery in the condition of a %s join that reads both inputs is not supported yet", j.Type)
+			return x
 		}
-		var e logical.Expr
-		var err error
-		right, e, err = replaceSubqueries(c, right, shiftAll(cj, -wl))
-		if err != nil {
-			return nil, err
-		}
-		conds = append(conds, shiftAll(e, wl))
+		var v logical.Expr
+		left, v, err = replaceSubqueries(c, left, s)
+		vals = append(vals, v)
+		return &logical.Column{Index: -len(vals)}
+	})
+	if err != nil {
+		return nil, err
 	}
-	out := &logical.Join{Left: j.Left, Right: right, Type: j.Type, Cond: logical.And(conds...)}
+	nl := width(left)
+	delta := nl - wl
+	cond = logical.Transform(cond, func(x logical.Expr) logical.Expr {
+		col, ok := x.(*logical.Column)
+		switch {
+		case !ok:
+			return x
+		case col.Index < 0:
+			return vals[-col.Index-1]
+		case col.Index >= wl:
+			n := *col
+			n.Index += delta
+			return &n
+		}
+		return x
+	})
+	out := &logical.Join{Left: left, Right: right, Type: j.Type, Cond: cond}
 	switch j.Type {
 	case logical.JoinSemi, logical.JoinAnti:
-		return out, nil
+		return keepFirst(out, wl), nil
 	case logical.JoinMark:
-		// the mark column follows the left columns
-		return out, nil
+		return pickCols(out, append(span(0, wl), nl)), nil
 	}
-	return keepFirst(out, wl+wr), nil
+	return pickCols(out, append(span(0, wl), span(nl, nl+wr)...)), nil
+}
+
+// leftOnlyExpr reports whether e (over a join's columns, subqueries' outer references and
+// tests included) reads columns before wl only.
+func leftOnlyExpr(e logical.Expr, wl int) bool {
+	ok := true
+	logical.Walk(e, func(x logical.Expr) bool {
+		if c, isCol := x.(*logical.Column); isCol {
+			ok = ok && c.Index < wl
+		}
+		if s, isSub := x.(*logical.Subquery); isSub && s.Test != nil {
+			ok = ok && leftOnlyExpr(s.Test, wl)
+		}
+		return ok
+	})
+	logical.MapOuterExpr(e, func(o *logical.OuterColumn, level int) logical.Expr {
+		if o.Depth == level-1 {
+			ok = ok && o.Index < wl
+		}
+		return o
+	})
+	return ok
 }
 
 // rightOnly reports whether e (over a join's columns, subqueries' outer references and tests
