@@ -67,6 +67,47 @@ func (d Decorrelate) Apply(c *Context, n logical.Node) (logical.Node, bool, erro
 			out.Input = in
 			return out, true, err
 		}
+		if w, ok := x.(*logical.Window); ok && has {
+			// subqueries in partition keys, order keys or arguments: joined onto the input
+			in := w.Input
+			nw := width(in)
+			var err error
+			out := logical.MapExprs(w, func(e logical.Expr) logical.Expr {
+				if err != nil || !logical.HasSubquery(e) {
+					return e
+				}
+				var ne logical.Expr
+				in, ne, err = replaceSubqueries(c, in, e)
+				return ne
+			}).(*logical.Window)
+			if err != nil {
+				return nil, false, err
+			}
+			out.Input = in
+			extra := width(in) - nw
+			return pickCols(out, append(span(0, nw), span(nw+extra, nw+extra+len(w.Funcs))...)), true, nil
+		}
+		if v, ok := x.(*logical.Values); ok && has {
+			// each row is a projection of one row, the rows concatenated
+			one := &logical.Values{Fields: logical.Schema{{Name: "one", Type: catalog.Int32}}, Rows: [][]logical.Expr{{&logical.Literal{Typ: catalog.Int32, Value: int64(1)}}}}
+			names := make([]string, len(v.Fields))
+			for i, f := range v.Fields {
+				names[i] = f.Name
+			}
+			var out logical.Node
+			for _, row := range v.Rows {
+				p, err := decorrelateProject(c, &logical.Project{Input: one, Exprs: row, Names: names})
+				if err != nil {
+					return nil, false, err
+				}
+				if out == nil {
+					out = p
+					continue
+				}
+				out = &logical.SetOp{Left: out, Right: p, Op: logical.SetUnion, All: true, Names: names}
+			}
+			return out, true, nil
+		}
 		if has {
 			return nil, false, logical.Errorf(errs.ErrNotSupported, "subqueries are not supported here yet (only in WHERE, HAVING and the select list)")
 		}
