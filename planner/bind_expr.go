@@ -947,7 +947,7 @@ func (b *binder) bindAgg(fn string, fc *pg.FuncCall, c exprCtx) (logical.Expr, e
 	if c.inAgg {
 		return nil, b.errAt(fc.Location, logical.Errorf(errs.ErrInvalidArgument, "aggregate function calls cannot be nested"))
 	}
-	if !c.aggOK {
+	if !c.aggOK && !b.outerAggregate(fc, c) {
 		return nil, b.errAt(fc.Location, logical.Errorf(errs.ErrInvalidArgument, "aggregate functions are not allowed in %s", c.clause))
 	}
 	if len(fc.AggOrder) > 0 || fc.AggWithinGroup {
@@ -1077,4 +1077,26 @@ func (b *binder) aggArgs(fn string, args []logical.Expr, loc int32) (logical.Exp
 		return nil, nil, out, undefined()
 	}
 	return arg, extra, out, nil
+}
+
+// outerAggregate reports whether aggregate call fc, in a subquery, reads only the enclosing
+// query's columns: it then belongs to that query (PostgreSQL's rule), wherever it stands in
+// the subquery.
+func (b *binder) outerAggregate(fc *pg.FuncCall, c exprCtx) bool {
+	if b.outer == nil || fc.AggStar || len(fc.Args) == 0 {
+		return false
+	}
+	ac := c
+	ac.inAgg, ac.aggOK = true, true
+	saved := b.correlated
+	defer func() { b.correlated = saved }()
+	a := &logical.AggCall{}
+	for _, n := range fc.Args {
+		e, err := b.bindExpr(n, ac)
+		if err != nil {
+			return false
+		}
+		a.Extra = append(a.Extra, e)
+	}
+	return isOuterAgg(a, 0)
 }

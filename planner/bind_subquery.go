@@ -39,6 +39,13 @@ func (b *binder) bindSubLink(sl *pg.SubLink, c exprCtx) (logical.Expr, error) {
 	if err != nil {
 		return nil, err
 	}
+	if !c.aggOK && hasOuterAgg(plan) {
+		clause := c.clause
+		if clause == "" {
+			clause = "this context"
+		}
+		return nil, b.errAt(sl.Location, logical.Errorf(errs.ErrInvalidArgument, "aggregate functions are not allowed in %s", clause))
+	}
 	sch := plan.Schema()
 	switch sl.SubLinkType {
 	case pg.SubLinkType_EXISTS_SUBLINK:
