@@ -2,6 +2,7 @@ package planner
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
@@ -31,7 +32,9 @@ type binder struct {
 
 	ctes       []*cte     // WITH entries in scope
 	outer      *scope     // the enclosing query's scope while binding a subquery
+	outers     []*scope   // the scopes enclosing outer, innermost first (nested subqueries)
 	correlated bool       // the subquery being bound referenced outer
+	reach      int        // how many levels out the subquery being bound reaches (0: none)
 	depth      int        // nesting of views and WITH references
 	windows    []*pg.Node // WINDOW clause of the SELECT being bound
 	now        time.Time  // statement time (Session.Now or when binding started), UTC
@@ -257,7 +260,7 @@ func (b *binder) resolve(s *scope, qual, name string, loc int32) (*logical.Colum
 	if s == nil {
 		s = &scope{}
 	}
-	if qual != "" && !s.hasQual(qual) && (b.outer == nil || !b.outer.hasQual(qual)) {
+	if qual != "" && !s.hasQual(qual) && !b.outerHasQual(qual) {
 		return nil, b.errAt(loc, logical.Errorf(errs.ErrInvalidArgument, "missing FROM-clause entry for table \"%s\"", qual))
 	}
 	found := -1
@@ -296,17 +299,38 @@ type errOuter struct{ col *logical.OuterColumn }
 
 func (errOuter) Error() string { return "outer column" }
 
-// resolveOuter finds a column of the enclosing query (one level out).
+// resolveOuter finds a column of an enclosing query, the nearest first.
 func (b *binder) resolveOuter(qual, name string, loc int32) (*logical.OuterColumn, error) {
-	saved := b.outer
-	b.outer = nil
-	c, err := b.resolve(saved, qual, name, loc)
-	b.outer = saved
-	if err != nil {
-		return nil, err
+	saved, savedOuters := b.outer, b.outers
+	b.outer, b.outers = nil, nil
+	defer func() { b.outer, b.outers = saved, savedOuters }()
+	var err error
+	for d, sc := range append([]*scope{saved}, savedOuters...) {
+		var c *logical.Column
+		if c, err = b.resolve(sc, qual, name, loc); err != nil {
+			if errors.Is(err, errs.ErrNotFound) || (qual != "" && !sc.hasQual(qual)) {
+				continue
+			}
+			return nil, err
+		}
+		b.correlated = true
+		b.reach = max(b.reach, d+1)
+		return &logical.OuterColumn{Index: c.Index, Name: c.Name, Typ: c.Typ, Null: c.Null, Depth: d}, nil
 	}
-	b.correlated = true
-	return &logical.OuterColumn{Index: c.Index, Name: c.Name, Typ: c.Typ, Null: c.Null}, nil
+	return nil, err
+}
+
+// outerHasQual reports whether an enclosing query has a table named qual.
+func (b *binder) outerHasQual(qual string) bool {
+	if b.outer != nil && b.outer.hasQual(qual) {
+		return true
+	}
+	for _, s := range b.outers {
+		if s.hasQual(qual) {
+			return true
+		}
+	}
+	return false
 }
 
 // ---- parameters

@@ -233,6 +233,16 @@ func (b *binder) bindAExpr(a *pg.A_Expr, c exprCtx) (logical.Expr, error) {
 			}
 			return b.unary(op, r, a.Location)
 		}
+		if lr, rr := rowItems(a.Lexpr), rowItems(a.Rexpr); lr != nil || rr != nil {
+			if lr == nil || rr == nil {
+				return nil, b.errAt(a.Location, notSupported("comparing a row with a non-row value is not supported"))
+			}
+			l, r, err := b.bindRowPair(lr, rr, a.Location, c)
+			if err != nil {
+				return nil, err
+			}
+			return b.rowCompare(op, l, r, a.Location)
+		}
 		l, err := b.bindExpr(a.Lexpr, c)
 		if err != nil {
 			return nil, err
@@ -243,6 +253,13 @@ func (b *binder) bindAExpr(a *pg.A_Expr, c exprCtx) (logical.Expr, error) {
 		}
 		return b.binary(op, l, r, a.Location)
 	case pg.A_Expr_Kind_AEXPR_DISTINCT, pg.A_Expr_Kind_AEXPR_NOT_DISTINCT:
+		if lr, rr := rowItems(a.Lexpr), rowItems(a.Rexpr); lr != nil && rr != nil {
+			l, r, err := b.bindRowPair(lr, rr, a.Location, c)
+			if err != nil {
+				return nil, err
+			}
+			return b.rowDistinct(a.Kind == pg.A_Expr_Kind_AEXPR_NOT_DISTINCT, l, r, a.Location)
+		}
 		l, r, err := b.bindPair(a, c)
 		if err != nil {
 			return nil, err
@@ -331,6 +348,33 @@ func (b *binder) bindPair(a *pg.A_Expr, c exprCtx) (logical.Expr, logical.Expr, 
 }
 
 func (b *binder) bindIn(a *pg.A_Expr, op string, c exprCtx) (logical.Expr, error) {
+	if lr := rowItems(a.Lexpr); lr != nil && a.Rexpr.GetList() != nil {
+		// (a, b) IN ((1, 2), (3, 4)): OR of row equalities (NOT IN: NOT of that)
+		var ors []logical.Expr
+		for _, it := range a.Rexpr.GetList().Items {
+			rr := rowItems(it)
+			if rr == nil {
+				return nil, b.errAt(a.Location, notSupported("comparing a row with a non-row value is not supported"))
+			}
+			l, r, err := b.bindRowPair(lr, rr, a.Location, c)
+			if err != nil {
+				return nil, err
+			}
+			eq, err := b.rowCompare("=", l, r, a.Location)
+			if err != nil {
+				return nil, err
+			}
+			ors = append(ors, eq)
+		}
+		e := ors[0]
+		if len(ors) > 1 {
+			e = call(proto.FnOr, catalog.Bool, ors...)
+		}
+		if op == "<>" {
+			return call(proto.FnNot, catalog.Bool, e), nil
+		}
+		return e, nil
+	}
 	v, err := b.bindExpr(a.Lexpr, c)
 	if err != nil {
 		return nil, err
@@ -903,7 +947,7 @@ func (b *binder) bindAgg(fn string, fc *pg.FuncCall, c exprCtx) (logical.Expr, e
 	if c.inAgg {
 		return nil, b.errAt(fc.Location, logical.Errorf(errs.ErrInvalidArgument, "aggregate function calls cannot be nested"))
 	}
-	if !c.aggOK {
+	if !c.aggOK && !b.outerAggregate(fc, c) {
 		return nil, b.errAt(fc.Location, logical.Errorf(errs.ErrInvalidArgument, "aggregate functions are not allowed in %s", c.clause))
 	}
 	if len(fc.AggOrder) > 0 || fc.AggWithinGroup {
@@ -1033,4 +1077,26 @@ func (b *binder) aggArgs(fn string, args []logical.Expr, loc int32) (logical.Exp
 		return nil, nil, out, undefined()
 	}
 	return arg, extra, out, nil
+}
+
+// outerAggregate reports whether aggregate call fc, in a subquery, reads only the enclosing
+// query's columns: it then belongs to that query (PostgreSQL's rule), wherever it stands in
+// the subquery.
+func (b *binder) outerAggregate(fc *pg.FuncCall, c exprCtx) bool {
+	if b.outer == nil || fc.AggStar || len(fc.Args) == 0 {
+		return false
+	}
+	ac := c
+	ac.inAgg, ac.aggOK = true, true
+	saved := b.correlated
+	defer func() { b.correlated = saved }()
+	a := &logical.AggCall{}
+	for _, n := range fc.Args {
+		e, err := b.bindExpr(n, ac)
+		if err != nil {
+			return false
+		}
+		a.Extra = append(a.Extra, e)
+	}
+	return isOuterAgg(a, 0)
 }

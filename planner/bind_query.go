@@ -227,10 +227,10 @@ func (b *binder) bindCTERef(c *cte, rv *pg.RangeVar) (logical.Node, *scope, erro
 	if err := b.countInlined(); err != nil {
 		return nil, nil, err
 	}
-	savedCTEs, savedOuter := b.ctes, b.outer
-	b.ctes, b.outer = c.ctes, nil
+	savedCTEs, savedOuter, savedOuters := b.ctes, b.outer, b.outers
+	b.ctes, b.outer, b.outers = c.ctes, nil, nil
 	node, err := b.bindQuery(c.query)
-	b.ctes, b.outer = savedCTEs, savedOuter
+	b.ctes, b.outer, b.outers = savedCTEs, savedOuter, savedOuters
 	if err != nil {
 		return nil, nil, err
 	}
@@ -269,10 +269,10 @@ func (b *binder) bindView(t catalog.Table, rv *pg.RangeVar) (logical.Node, *scop
 	if vs == nil || vs.Query.GetSelectStmt() == nil {
 		return nil, nil, logical.Errorf(errs.ErrInternal, "view \"%s\" has an unreadable definition", t.Ref.Name)
 	}
-	savedCTEs, savedOuter, savedSQL, savedText := b.ctes, b.outer, b.sql, b.text
-	b.ctes, b.outer, b.sql, b.text = nil, nil, text.parsed, text
+	savedCTEs, savedOuter, savedOuters, savedSQL, savedText := b.ctes, b.outer, b.outers, b.sql, b.text
+	b.ctes, b.outer, b.outers, b.sql, b.text = nil, nil, nil, text.parsed, text
 	node, err := b.bindQuery(vs.Query.GetSelectStmt())
-	b.ctes, b.outer, b.sql, b.text = savedCTEs, savedOuter, savedSQL, savedText
+	b.ctes, b.outer, b.outers, b.sql, b.text = savedCTEs, savedOuter, savedOuters, savedSQL, savedText
 	if err != nil {
 		return nil, nil, fmt.Errorf("view \"%s\": %w", t.Ref.Name, err)
 	}

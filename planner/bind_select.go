@@ -321,15 +321,101 @@ func nodeLoc(n *pg.Node) int32 {
 	return -1
 }
 
+// containsAgg reports whether e has an aggregate of this query level: its own aggregate
+// calls (not those that belong to an enclosing query) and aggregates of this level inside
+// its subqueries (PostgreSQL's rule: an aggregate belongs to the level of its variables).
 func containsAgg(e logical.Expr) bool {
 	found := false
 	logical.Walk(e, func(x logical.Expr) bool {
-		if _, ok := x.(*logical.AggCall); ok {
-			found = true
+		switch v := x.(type) {
+		case *logical.AggCall:
+			if !isOuterAgg(v, 0) {
+				found = true
+			}
+		case *logical.Subquery:
+			found = found || hasOuterAgg(v.Plan)
 		}
 		return !found
 	})
 	return found
+}
+
+// isOuterAgg reports whether aggregate a, sitting level subqueries deep, belongs to the
+// query level that its depth-level outer references point to: its arguments read no column
+// of its own level and some of that enclosing one.
+func isOuterAgg(a *logical.AggCall, level int) bool {
+	local, outer := false, false
+	check := func(e logical.Expr) {
+		if e == nil {
+			return
+		}
+		logical.Walk(e, func(x logical.Expr) bool {
+			switch v := x.(type) {
+			case *logical.Column:
+				local = true
+			case *logical.OuterColumn:
+				if v.Depth == level {
+					outer = true
+				} else if v.Depth < level {
+					local = true
+				}
+			}
+			return true
+		})
+	}
+	check(a.Arg)
+	check(a.Filter)
+	for _, e := range a.Extra {
+		check(e)
+	}
+	return outer && !local
+}
+
+// hasOuterAgg reports whether a subquery plan holds aggregates of the enclosing query.
+func hasOuterAgg(plan logical.Node) bool {
+	found := false
+	mapOuterAggs(plan, func(a *logical.AggCall, level int) logical.Expr {
+		found = true
+		return a
+	})
+	return found
+}
+
+// mapOuterAggs applies f to the aggregates in plan (and its nested subqueries) that belong
+// to the query enclosing plan.
+func mapOuterAggs(plan logical.Node, f func(a *logical.AggCall, level int) logical.Expr) logical.Node {
+	var mapNode func(n logical.Node, level int) logical.Node
+	var mapExpr func(e logical.Expr, level int) logical.Expr
+	mapExpr = func(e logical.Expr, level int) logical.Expr {
+		return logical.Transform(e, func(x logical.Expr) logical.Expr {
+			switch v := x.(type) {
+			case *logical.AggCall:
+				if isOuterAgg(v, level) {
+					return f(v, level)
+				}
+			case *logical.Subquery:
+				ns := *v
+				if v.Test != nil {
+					ns.Test = mapExpr(v.Test, level)
+				}
+				ns.Plan = mapNode(v.Plan, level+1)
+				return &ns
+			}
+			return x
+		})
+	}
+	mapNode = func(n logical.Node, level int) logical.Node {
+		kids := n.Children()
+		if len(kids) > 0 {
+			nk := make([]logical.Node, len(kids))
+			for i, k := range kids {
+				nk[i] = mapNode(k, level)
+			}
+			n = n.WithChildren(nk)
+		}
+		return logical.MapExprs(n, func(e logical.Expr) logical.Expr { return mapExpr(e, level) })
+	}
+	return mapNode(plan, 0)
 }
 
 func (b *binder) expandStar(cr *pg.ColumnRef, sc *scope) ([]target, error) {
@@ -483,11 +569,11 @@ func (b *binder) buildAggregate(from logical.Node, groups []logical.Expr, sc *sc
 				return groupingValue(x, gkeys, sets)
 			}
 		case *logical.Subquery:
-			if x.Correlated {
-				return nil, notSupported("correlated subqueries in an aggregated query's select list or HAVING are not supported yet")
-			}
-			return x, nil
+			return regroupSubquery(x, gkeys, len(sets) > 1, sc, rec)
 		case *logical.AggCall:
+			if isOuterAgg(x, 0) {
+				return x, nil // an enclosing query's aggregate, computed there
+			}
 			k := x.String()
 			i, ok := akeys[k]
 			if !ok {
@@ -647,4 +733,91 @@ func (b *binder) bindTargets(list []*pg.Node, sc *scope, ctx exprCtx) ([]target,
 		out = append(out, target{expr: e, name: name})
 	}
 	return out, nil
+}
+
+// regroupSubquery rebinds a subquery of an aggregated query's select list or HAVING over the
+// aggregate's output: its outer references must be grouping keys (PostgreSQL's rule), and
+// they are renumbered onto the key columns; its test expression is rewritten like any other.
+func regroupSubquery(x *logical.Subquery, gkeys map[string]int, sets bool, sc *scope, rec func(logical.Expr) (logical.Expr, error)) (logical.Expr, error) {
+	ns := *x
+	if x.Test != nil {
+		t, err := rec(x.Test)
+		if err != nil {
+			return nil, err
+		}
+		ns.Test = t
+	}
+	if !x.Correlated && !hasOuterAgg(x.Plan) {
+		if ns.Test == x.Test {
+			return x, nil
+		}
+		return &ns, nil
+	}
+	var err error
+	// this level's aggregates inside the subquery are computed here; the subquery reads
+	// their outputs (marked by a negative index until the other references are remapped)
+	plan := mapOuterAggs(x.Plan, func(a *logical.AggCall, level int) logical.Expr {
+		if err != nil {
+			return a
+		}
+		na := *a
+		toLocal := func(e logical.Expr) logical.Expr {
+			if e == nil {
+				return nil
+			}
+			return logical.MapOuterExpr(e, func(o *logical.OuterColumn, l int) logical.Expr {
+				if o.Depth == level+l {
+					return &logical.Column{Index: o.Index, Name: o.Name, Typ: o.Typ, Null: o.Null}
+				}
+				no := *o
+				no.Depth -= level + 1
+				return &no
+			})
+		}
+		na.Arg, na.Filter = toLocal(a.Arg), toLocal(a.Filter)
+		if a.Extra != nil {
+			na.Extra = make([]logical.Expr, len(a.Extra))
+			for i, e := range a.Extra {
+				na.Extra[i] = toLocal(e)
+			}
+		}
+		var v logical.Expr
+		if v, err = rec(&na); err != nil {
+			return a
+		}
+		c, ok := v.(*logical.Column)
+		if !ok {
+			err = logical.Errorf(errs.ErrInternal, "outer aggregate did not become a column")
+			return a
+		}
+		return &logical.OuterColumn{Index: -1 - c.Index, Name: c.Name, Typ: c.Typ, Null: c.Null, Depth: level}
+	})
+	if err != nil {
+		return nil, err
+	}
+	ns.Plan = logical.MapOuterColumns(plan, func(o *logical.OuterColumn, level int) logical.Expr {
+		if o.Depth != level || err != nil {
+			return o
+		}
+		if o.Index < 0 {
+			no := *o
+			no.Index = -1 - o.Index
+			return &no
+		}
+		key := (&logical.Column{Index: o.Index, Name: o.Name}).String()
+		i, ok := gkeys[key]
+		if !ok {
+			name := o.Name
+			if c := sc.cols[o.Index]; c.qual != "" {
+				name = c.qual + "." + c.name
+			}
+			err = logical.Errorf(errs.ErrInvalidArgument, "subquery uses ungrouped column \"%s\" from outer query", name)
+			return o
+		}
+		return &logical.OuterColumn{Index: i, Name: o.Name, Typ: o.Typ, Null: o.Null || sets, Depth: o.Depth}
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &ns, nil
 }

@@ -19,17 +19,32 @@ func (b *binder) bindSubLink(sl *pg.SubLink, c exprCtx) (logical.Expr, error) {
 	if b.depth > 64 {
 		return nil, b.errAt(sl.Location, logical.Errorf(errs.ErrInvalidArgument, "subqueries nest too deeply"))
 	}
-	savedOuter, savedCorr, savedWin := b.outer, b.correlated, b.windows
+	savedOuter, savedOuters, savedCorr, savedReach, savedWin := b.outer, b.outers, b.correlated, b.reach, b.windows
 	outer := c.scope
 	if outer == nil {
 		outer = &scope{}
 	}
-	b.outer, b.correlated = outer, false
+	if b.outer != nil {
+		b.outers = append([]*scope{b.outer}, b.outers...)
+	}
+	b.outer, b.correlated, b.reach = outer, false, 0
 	plan, err := b.bindQuery(sel)
-	corr := b.correlated
-	b.outer, b.correlated, b.windows = savedOuter, savedCorr, savedWin
+	corr, reach := b.correlated, b.reach
+	b.outer, b.outers, b.correlated, b.reach, b.windows = savedOuter, savedOuters, savedCorr, savedReach, savedWin
+	if reach > 1 {
+		// a reference further out makes this level correlated too
+		b.correlated = true
+		b.reach = max(b.reach, reach-1)
+	}
 	if err != nil {
 		return nil, err
+	}
+	if !c.aggOK && hasOuterAgg(plan) {
+		clause := c.clause
+		if clause == "" {
+			clause = "this context"
+		}
+		return nil, b.errAt(sl.Location, logical.Errorf(errs.ErrInvalidArgument, "aggregate functions are not allowed in %s", clause))
 	}
 	sch := plan.Schema()
 	switch sl.SubLinkType {
@@ -48,8 +63,12 @@ func (b *binder) bindSubLink(sl *pg.SubLink, c exprCtx) (logical.Expr, error) {
 		}
 		return logical.NewSubquery(logical.Subquery{Kind: logical.SubScalar, Plan: plan, Typ: t, Correlated: corr}), nil
 	case pg.SubLinkType_ANY_SUBLINK, pg.SubLinkType_ALL_SUBLINK:
-		if sl.Testexpr.GetRowExpr() != nil {
-			return nil, b.errAt(sl.Location, notSupported("row comparisons with subqueries are not supported yet"))
+		if fields := rowItems(sl.Testexpr); fields != nil {
+			op := "="
+			if len(sl.OperName) > 0 {
+				op = lowerName(sl.OperName)
+			}
+			return b.bindRowSubLink(sl, fields, plan, op, c)
 		}
 		if len(sch) != 1 {
 			if len(sch) > 1 {

@@ -43,6 +43,10 @@ func (d Decorrelate) Apply(c *Context, n logical.Node) (logical.Node, bool, erro
 			out, err := decorrelateProject(c, x)
 			return out, true, err
 		}
+		if j, ok := x.(*logical.Join); ok && j.Cond != nil && logical.HasSubquery(j.Cond) {
+			out, err := decorrelateJoin(c, j)
+			return out, true, err
+		}
 		has := false
 		logical.MapExprs(x, func(e logical.Expr) logical.Expr {
 			has = has || logical.HasSubquery(e)
@@ -62,6 +66,47 @@ func (d Decorrelate) Apply(c *Context, n logical.Node) (logical.Node, bool, erro
 			}).(*logical.Aggregate)
 			out.Input = in
 			return out, true, err
+		}
+		if w, ok := x.(*logical.Window); ok && has {
+			// subqueries in partition keys, order keys or arguments: joined onto the input
+			in := w.Input
+			nw := width(in)
+			var err error
+			out := logical.MapExprs(w, func(e logical.Expr) logical.Expr {
+				if err != nil || !logical.HasSubquery(e) {
+					return e
+				}
+				var ne logical.Expr
+				in, ne, err = replaceSubqueries(c, in, e)
+				return ne
+			}).(*logical.Window)
+			if err != nil {
+				return nil, false, err
+			}
+			out.Input = in
+			extra := width(in) - nw
+			return pickCols(out, append(span(0, nw), span(nw+extra, nw+extra+len(w.Funcs))...)), true, nil
+		}
+		if v, ok := x.(*logical.Values); ok && has {
+			// each row is a projection of one row, the rows concatenated
+			one := &logical.Values{Fields: logical.Schema{{Name: "one", Type: catalog.Int32}}, Rows: [][]logical.Expr{{&logical.Literal{Typ: catalog.Int32, Value: int64(1)}}}}
+			names := make([]string, len(v.Fields))
+			for i, f := range v.Fields {
+				names[i] = f.Name
+			}
+			var out logical.Node
+			for _, row := range v.Rows {
+				p, err := decorrelateProject(c, &logical.Project{Input: one, Exprs: row, Names: names})
+				if err != nil {
+					return nil, false, err
+				}
+				if out == nil {
+					out = p
+					continue
+				}
+				out = &logical.SetOp{Left: out, Right: p, Op: logical.SetUnion, All: true, Names: names}
+			}
+			return out, true, nil
 		}
 		if has {
 			return nil, false, logical.Errorf(errs.ErrNotSupported, "subqueries are not supported here yet (only in WHERE, HAVING and the select list)")
@@ -195,14 +240,20 @@ func attach(c *Context, in logical.Node, s *logical.Subquery, jt logical.JoinTyp
 	var preds []logical.Expr
 	grouped := false
 	if hasOuterNode(plan) {
-		if plan, preds, grouped, err = pull(plan); err != nil {
+		// fast path: predicates pulled up into the join condition (equalities under an
+		// aggregate); anything else takes the general dependent-join rewrite
+		p, pr, g, perr := pull(plan)
+		if perr == nil && !hasOuterNode(p) {
+			plan, preds, grouped = decDepth(p), pr, g
+		} else if plan, preds, err = unnestGeneral(in, plan); err != nil {
 			return nil, nil, err
-		}
-		if hasOuterNode(plan) {
-			return nil, nil, logical.Errorf(errs.ErrNotSupported, "this correlated subquery is not supported yet")
 		}
 	}
 	nl := width(in)
+	var guards []logical.Expr
+	if jt == logical.JoinMark && len(preds) > 0 {
+		plan, preds, guards = nullSafeCorrelation(plan, preds)
+	}
 	var conds []logical.Expr
 	for _, p := range preds {
 		conds = append(conds, toJoinSide(p, nl))
@@ -224,7 +275,19 @@ func attach(c *Context, in logical.Node, s *logical.Subquery, jt logical.JoinTyp
 	case logical.JoinSemi, logical.JoinAnti:
 		return j, nil, nil
 	case logical.JoinMark:
-		mark := &logical.Column{Index: nl, Name: "mark", Typ: catalog.Bool, Null: true}
+		var mark logical.Expr = &logical.Column{Index: nl, Name: "mark", Typ: catalog.Bool, Null: true}
+		if len(guards) > 0 {
+			// an outer row whose correlation value is NULL sees an empty subquery: FALSE
+			var isNull []logical.Expr
+			for _, g := range guards {
+				isNull = append(isNull, &logical.Call{Fn: proto.FnIsNull, Args: []logical.Expr{toJoinSide(g, nl)}, Typ: catalog.Bool})
+			}
+			cond := isNull[0]
+			if len(isNull) > 1 {
+				cond = &logical.Call{Fn: proto.FnOr, Args: isNull, Typ: catalog.Bool}
+			}
+			mark = &logical.Case{Whens: []logical.When{{Cond: cond, Result: &logical.Literal{Typ: catalog.Bool, Value: false}}}, Else: mark, Typ: catalog.Bool}
+		}
 		switch s.Kind {
 		case logical.SubExists:
 			// EXISTS is never NULL
@@ -260,9 +323,27 @@ func toJoinSide(e logical.Expr, nl int) logical.Expr {
 			n.Index += nl
 			return &n
 		case *logical.OuterColumn:
+			if c.Depth > 0 {
+				n := *c
+				n.Depth--
+				return &n
+			}
 			return &logical.Column{Index: c.Index, Name: c.Name, Typ: c.Typ, Null: c.Null}
 		}
 		return x
+	})
+}
+
+// decDepth moves references further out one level in: a subquery joined onto its
+// enclosing query's plan becomes part of that plan.
+func decDepth(n logical.Node) logical.Node {
+	return logical.MapOuterColumns(n, func(o *logical.OuterColumn, level int) logical.Expr {
+		if o.Depth > level {
+			no := *o
+			no.Depth--
+			return &no
+		}
+		return o
 	})
 }
 
@@ -479,4 +560,190 @@ func emptyRow(n logical.Node) []logical.Expr {
 		return emptyRow(x.Input)
 	}
 	return nil
+}
+
+// nullSafeCorrelation keeps a mark join's NULL for its comparison only: the mark join counts
+// any NULL in its condition as "a comparison was NULL", but a correlation predicate that is
+// NULL just means the subquery row does not belong to the outer row. Equalities stay join
+// keys, with the subquery's NULL keys filtered out and the outer side returned as guards
+// (a NULL outer value makes the mark FALSE); other predicates become "p IS TRUE".
+func nullSafeCorrelation(plan logical.Node, preds []logical.Expr) (logical.Node, []logical.Expr, []logical.Expr) {
+	var guards, notNull []logical.Expr
+	out := make([]logical.Expr, len(preds))
+	for i, p := range preds {
+		out[i] = p
+		c, ok := p.(*logical.Call)
+		if ok && c.Fn == proto.FnNotDistinct {
+			continue
+		}
+		if ok && c.Fn == proto.FnEqual && len(c.Args) == 2 {
+			a, b := c.Args[0], c.Args[1]
+			if logical.HasOuter(a) {
+				a, b = b, a
+			}
+			if !logical.HasOuter(a) && len(logical.ColumnsUsed(b, nil)) == 0 {
+				if a.Nullable() {
+					notNull = append(notNull, &logical.Call{Fn: proto.FnNot, Args: []logical.Expr{
+						&logical.Call{Fn: proto.FnIsNull, Args: []logical.Expr{a}, Typ: catalog.Bool}}, Typ: catalog.Bool})
+				}
+				if b.Nullable() {
+					guards = append(guards, b)
+				}
+				continue
+			}
+		}
+		if p.Nullable() || !ok {
+			out[i] = &logical.Call{Fn: proto.FnNotDistinct, Args: []logical.Expr{p, &logical.Literal{Typ: catalog.Bool, Value: true}}, Typ: catalog.Bool}
+		}
+	}
+	if len(notNull) > 0 {
+		plan = &logical.Filter{Input: plan, Cond: logical.And(notNull...)}
+	}
+	return plan, out, guards
+}
+
+// decorrelateJoin handles subqueries in a join condition. An inner join becomes a filter
+// over the cross join (the subqueries are then joined onto it); for other join types each
+// subquery that reads only one input's columns is joined onto that input.
+func decorrelateJoin(c *Context, j *logical.Join) (logical.Node, error) {
+	wl, wr := width(j.Left), width(j.Right)
+	if j.Type == logical.JoinInner {
+		return decorrelateFilter(c, &logical.Filter{Input: &logical.Join{Left: j.Left, Right: j.Right, Type: logical.JoinInner}, Cond: j.Cond})
+	}
+	left, right := j.Left, j.Right
+	var err error
+	// subqueries over the right input first: its new columns follow its own
+	cond := logical.Transform(j.Cond, func(x logical.Expr) logical.Expr {
+		s, ok := x.(*logical.Subquery)
+		if !ok || err != nil || !rightOnly(s, wl) {
+			return x
+		}
+		var v logical.Expr
+		right, v, err = replaceSubqueries(c, right, shiftAll(s, -wl))
+		return logical.ShiftColumns(v, wl)
+	})
+	if err != nil {
+		return nil, err
+	}
+	// then those over the left input (placeholders until the left input's width is known)
+	var vals []logical.Expr
+	cond = logical.Transform(cond, func(x logical.Expr) logical.Expr {
+		s, ok := x.(*logical.Subquery)
+		if !ok || err != nil {
+			return x
+		}
+		if !leftOnlyExpr(s, wl) {
+			err = logical.Errorf(errs.ErrNotSupported, "a subquery in the condition of a %s join that reads both inputs is not supported yet", j.Type)
+			return x
+		}
+		var v logical.Expr
+		left, v, err = replaceSubqueries(c, left, s)
+		vals = append(vals, v)
+		return &logical.Column{Index: -len(vals)}
+	})
+	if err != nil {
+		return nil, err
+	}
+	nl := width(left)
+	delta := nl - wl
+	cond = logical.Transform(cond, func(x logical.Expr) logical.Expr {
+		col, ok := x.(*logical.Column)
+		switch {
+		case !ok:
+			return x
+		case col.Index < 0:
+			return vals[-col.Index-1]
+		case col.Index >= wl:
+			n := *col
+			n.Index += delta
+			return &n
+		}
+		return x
+	})
+	out := &logical.Join{Left: left, Right: right, Type: j.Type, Cond: cond}
+	switch j.Type {
+	case logical.JoinSemi, logical.JoinAnti:
+		return keepFirst(out, wl), nil
+	case logical.JoinMark:
+		return pickCols(out, append(span(0, wl), nl)), nil
+	}
+	return pickCols(out, append(span(0, wl), span(nl, nl+wr)...)), nil
+}
+
+// leftOnlyExpr reports whether e (over a join's columns, subqueries' outer references and
+// tests included) reads columns before wl only.
+func leftOnlyExpr(e logical.Expr, wl int) bool {
+	ok := true
+	logical.Walk(e, func(x logical.Expr) bool {
+		if c, isCol := x.(*logical.Column); isCol {
+			ok = ok && c.Index < wl
+		}
+		if s, isSub := x.(*logical.Subquery); isSub && s.Test != nil {
+			ok = ok && leftOnlyExpr(s.Test, wl)
+		}
+		return ok
+	})
+	logical.MapOuterExpr(e, func(o *logical.OuterColumn, level int) logical.Expr {
+		if o.Depth == level-1 {
+			ok = ok && o.Index < wl
+		}
+		return o
+	})
+	return ok
+}
+
+// rightOnly reports whether e (over a join's columns, subqueries' outer references and tests
+// included) reads columns at or after wl only.
+func rightOnly(e logical.Expr, wl int) bool {
+	ok := true
+	logical.Walk(e, func(x logical.Expr) bool {
+		if c, isCol := x.(*logical.Column); isCol {
+			ok = ok && c.Index >= wl
+		}
+		return ok
+	})
+	logical.MapOuterExpr(e, func(o *logical.OuterColumn, level int) logical.Expr {
+		if o.Depth == level-1 {
+			ok = ok && o.Index >= wl
+		}
+		return o
+	})
+	var walkTests func(x logical.Expr)
+	walkTests = func(x logical.Expr) {
+		logical.Walk(x, func(y logical.Expr) bool {
+			if s, isSub := y.(*logical.Subquery); isSub && s.Test != nil {
+				ok = ok && rightOnly(s.Test, wl)
+			}
+			return true
+		})
+	}
+	walkTests(e)
+	return ok
+}
+
+// shiftAll shifts e's columns, its subqueries' tests and their outer references to e's level.
+func shiftAll(e logical.Expr, d int) logical.Expr {
+	e = logical.MapOuterExpr(e, func(o *logical.OuterColumn, level int) logical.Expr {
+		if o.Depth == level-1 {
+			no := *o
+			no.Index += d
+			return &no
+		}
+		return o
+	})
+	return logical.Transform(e, func(x logical.Expr) logical.Expr {
+		switch v := x.(type) {
+		case *logical.Column:
+			n := *v
+			n.Index += d
+			return &n
+		case *logical.Subquery:
+			if v.Test != nil {
+				ns := *v
+				ns.Test = shiftAll(v.Test, d)
+				return &ns
+			}
+		}
+		return x
+	})
 }

@@ -44,7 +44,11 @@ func (n *NestedLoopJoin) Describe() string {
 func (n *HashJoin) Describe() string {
 	keys := make([]string, len(n.LeftKeys))
 	for i := range n.LeftKeys {
-		keys[i] = n.LeftKeys[i].String() + " = " + n.RightKeys[i].String()
+		op := " = "
+		if n.NullEqual != nil && n.NullEqual[i] {
+			op = " <=> "
+		}
+		keys[i] = n.LeftKeys[i].String() + op + n.RightKeys[i].String()
 	}
 	s := "HashJoin " + n.Type.String() + " keys=[" + strings.Join(keys, ", ") + "]"
 	if n.Residual != nil {

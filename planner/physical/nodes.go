@@ -73,6 +73,7 @@ type HashJoin struct {
 	Left, Right         Node
 	Type                logical.JoinType
 	LeftKeys, RightKeys []logical.Expr
+	NullEqual           []bool // per key: IS NOT DISTINCT FROM (NULL matches NULL); nil: all plain equality
 	Residual            logical.Expr
 	Build               Side
 	LeftRows, RightRows int64

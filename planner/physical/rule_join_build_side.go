@@ -43,7 +43,7 @@ func (JoinBuildSide) Apply(c *Context, n Node) (Node, bool, error) {
 		switch j := x.(type) {
 		case *HashJoin:
 			h := &HashJoin{Left: right, Right: left, Type: logical.JoinInner, LeftKeys: j.RightKeys, RightKeys: j.LeftKeys,
-				Build: j.Build, LeftRows: r, RightRows: l}
+				NullEqual: j.NullEqual, Build: j.Build, LeftRows: r, RightRows: l}
 			if j.Residual != nil {
 				h.Residual = logical.RemapColumns(j.Residual, m)
 			}

@@ -31,6 +31,16 @@ NestedLoopJoin Inner on gt(b#1, c#2)
 	if _, ok := out.(*NestedLoopJoin); !ok {
 		t.Errorf("one-sided equality became a key: %s", out.Describe())
 	}
+	// IS NOT DISTINCT FROM is a key that matches NULL with NULL
+	nd := &logical.Call{Fn: "is_not_distinct_from", Args: []logical.Expr{colRef(0, "a"), colRef(2, "c")}, Typ: catalog.Bool}
+	out, _ = apply(t, JoinStrategy{}, &Join{Left: l, Right: r, Type: logical.JoinSingle, Cond: logical.And(eq(colRef(1, "b"), colRef(2, "c")), nd)})
+	expectPlan(t, out, `
+HashJoin Single keys=[b#1 = c#0, a#0 <=> c#0] build=right
+  Scan l columns=[a, b]
+  Scan r columns=[c]`)
+	if h := out.(*HashJoin); len(h.NullEqual) != 2 || h.NullEqual[0] || !h.NullEqual[1] {
+		t.Errorf("NullEqual = %v, want [false true]", h.NullEqual)
+	}
 	if err := check(j); err == nil {
 		t.Error("check accepted a join without a strategy")
 	}

@@ -255,9 +255,13 @@ func (p *producer) hashJoin(x *physical.HashJoin) (*pb.Rel, error) {
 	}
 	hj := &pb.HashJoinRel{Left: left, Right: right, Type: hashJoinTypes[x.Type], BuildInput: pb.HashJoinRel_BUILD_INPUT_RIGHT}
 	for i := range li {
+		cmp := pb.ComparisonJoinKey_SIMPLE_COMPARISON_TYPE_EQ
+		if x.NullEqual != nil && x.NullEqual[i] {
+			cmp = pb.ComparisonJoinKey_SIMPLE_COMPARISON_TYPE_IS_NOT_DISTINCT_FROM
+		}
 		hj.Keys = append(hj.Keys, &pb.ComparisonJoinKey{Left: fieldRef(li[i]), Right: fieldRef(ri[i]),
 			Comparison: &pb.ComparisonJoinKey_ComparisonType{InnerType: &pb.ComparisonJoinKey_ComparisonType_Simple{
-				Simple: pb.ComparisonJoinKey_SIMPLE_COMPARISON_TYPE_EQ}}})
+				Simple: cmp}}})
 		hj.LeftKeys = append(hj.LeftKeys, fieldRef(li[i]))
 		hj.RightKeys = append(hj.RightKeys, fieldRef(ri[i]))
 	}
