@@ -551,6 +551,9 @@ func (p *producer) window(x *physical.Window) (*pb.Rel, error) {
 		wf.FunctionReference = p.fn(urn, sig)
 		wr.WindowFunctions = append(wr.WindowFunctions, wf)
 	}
+	if err := windowFrames(wr, x.Funcs); err != nil {
+		return nil, err
+	}
 	return &pb.Rel{RelType: &pb.Rel_Window{Window: wr}}, nil
 }
 
