@@ -41,6 +41,8 @@ func (p *producer) rel(n physical.Node) (*pb.Rel, error) {
 		return p.setOp(x)
 	case *physical.Window:
 		return p.window(x)
+	case *physical.ProjectSet:
+		return p.projectSet(x)
 	case *physical.HashAggregate:
 		return p.aggregate(x)
 	case *physical.Sort:
