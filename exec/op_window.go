@@ -41,13 +41,35 @@ const (
 	BoundFollowing                  // Offset FOLLOWING
 )
 
-// Frame is a window frame: ROWS counts rows, RANGE compares the (single) ORDER BY key, whose
-// offsets are in the key's units (days for dates, microseconds for timestamps, whole units
-// for numbers).
+// Frame is a window frame: ROWS counts rows, GROUPS counts peer groups, RANGE compares the
+// (single) ORDER BY key. A RANGE offset is StartOffset/EndOff in the key's units (days for
+// dates, microseconds for timestamps, whole units for numbers) unless StartNum/EndNum
+// (NumOffset: float and numeric keys) or StartSpan/EndSpan (intervals over date and
+// timestamp keys) is set. Exclude removes the current row, its peers, or its peers but
+// itself from every frame.
 type Frame struct {
-	Rows                bool
+	Rows, Groups        bool
 	Start, End          BoundKind
 	StartOffset, EndOff int64
+	NumOffset           bool
+	StartNum, EndNum    float64
+	StartSpan, EndSpan  *arrow.MonthDayNanoInterval
+	Exclude             Exclude
+}
+
+// Exclude is a frame's EXCLUDE clause.
+type Exclude uint8
+
+const (
+	ExcludeNoOthers Exclude = iota
+	ExcludeCurrentRow
+	ExcludeGroup // the current row and its peers
+	ExcludeTies  // the current row's peers, not the row itself
+)
+
+// hasOffset reports whether either bound is n PRECEDING/FOLLOWING.
+func (f Frame) hasOffset() bool {
+	return f.Start == BoundPreceding || f.Start == BoundFollowing || f.End == BoundPreceding || f.End == BoundFollowing
 }
 
 // WindowFunc is one window function over input columns.
@@ -111,12 +133,26 @@ func NewWindow(env Env, input Operator, partCols []int, orderKeys []SortKey, fun
 		if f.Out == nil {
 			return nil, errs.Errorf(errs.ErrInvalidArgument, "window function %q without output type", f.Name)
 		}
-		if !f.Frame.Rows && (f.Frame.Start == BoundPreceding || f.Frame.Start == BoundFollowing || f.Frame.End == BoundPreceding || f.Frame.End == BoundFollowing) {
+		if f.Frame.Rows && f.Frame.Groups {
+			return nil, errs.Errorf(errs.ErrInvalidArgument, "window frame is both ROWS and GROUPS")
+		}
+		if f.Frame.Groups && len(orderKeys) == 0 && f.Frame.hasOffset() {
+			return nil, errs.Errorf(errs.ErrInvalidArgument, "GROUPS mode requires an ORDER BY clause")
+		}
+		if !f.Frame.Rows && !f.Frame.Groups && f.Frame.hasOffset() {
 			if len(orderKeys) != 1 {
 				return nil, errs.Errorf(errs.ErrInvalidArgument, "RANGE with offset PRECEDING/FOLLOWING requires exactly one ORDER BY column")
 			}
-			switch s.Field(orderKeys[0].Col).Type.ID() {
-			case arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64, arrow.FLOAT32, arrow.FLOAT64, arrow.DECIMAL128, arrow.DATE32, arrow.TIMESTAMP:
+			span := f.Frame.StartSpan != nil || f.Frame.EndSpan != nil
+			switch id := s.Field(orderKeys[0].Col).Type.ID(); id {
+			case arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64, arrow.FLOAT32, arrow.FLOAT64, arrow.DECIMAL128:
+				if span || (f.Frame.NumOffset && arrow.IsInteger(id)) {
+					return nil, errs.Errorf(errs.ErrNotSupported, "RANGE with offset PRECEDING/FOLLOWING is not supported for column type %s and this offset type", s.Field(orderKeys[0].Col).Type)
+				}
+			case arrow.DATE32, arrow.TIMESTAMP:
+				if f.Frame.NumOffset {
+					return nil, errs.Errorf(errs.ErrNotSupported, "RANGE with offset PRECEDING/FOLLOWING is not supported for column type %s and offset type numeric", s.Field(orderKeys[0].Col).Type)
+				}
 			default:
 				return nil, errs.Errorf(errs.ErrNotSupported, "RANGE with offset over %s", s.Field(orderKeys[0].Col).Type)
 			}
@@ -257,37 +293,37 @@ func (w *window) load(ctx context.Context) error {
 	return nil
 }
 
-// frames returns each sorted position's frame [fs, fe).
+// frames returns each sorted position's frame [fs, fe). ROWS and GROUPS bounds are index
+// arithmetic (GROUPS over the peer groups' start positions); RANGE offsets binary-search the
+// partition's non-NULL run of the order key, so every frame costs O(n log n) at most.
 func (w *window) frames(f Frame, parts [][2]int, peerStart, peerEnd []int32) ([]int32, []int32) {
 	fs, fe := make([]int32, w.n), make([]int32, w.n)
-	var keyVal func(pos int) (float64, bool)
-	desc := false
-	if !f.Rows && len(w.orderKeys) == 1 {
-		k := w.orderKeys[0]
-		desc = k.Desc
-		arr := w.cols[k.Col]
-		get := floatGetter(arr)
-		switch arr.DataType().ID() {
-		case arrow.DATE32:
-			v := fixedValues[int32](arr)
-			get = func(i int) float64 { return float64(v[i]) }
-		case arrow.TIMESTAMP:
-			v := fixedValues[int64](arr)
-			get = func(i int) float64 { return float64(v[i]) }
-		case arrow.DECIMAL128:
-			// offsets are in whole units: compare at scale 0
-		}
-		perm := w.perm.s
-		keyVal = func(pos int) (float64, bool) {
-			r := int(perm[pos])
-			if arr.IsNull(r) {
-				return 0, false
+	var rb *rangeBounds
+	if !f.Rows && !f.Groups && f.hasOffset() && len(w.orderKeys) == 1 {
+		rb = newRangeBounds(w.cols[w.orderKeys[0].Col], w.perm.s, w.orderKeys[0].Desc)
+	}
+	// GROUPS: the start position of every peer group, groups numbered across partitions
+	var gstart []int32
+	var gid []int32
+	if f.Groups {
+		gid = make([]int32, w.n)
+		for k := 0; k < w.n; k++ {
+			if int(peerStart[k]) == k {
+				gstart = append(gstart, int32(k))
 			}
-			return get(r), true
+			gid[k] = int32(len(gstart) - 1)
 		}
+		gstart = append(gstart, int32(w.n))
 	}
 	for _, p := range parts {
 		ps, pe := int32(p[0]), int32(p[1])
+		var g0, gN int64 // the partition's groups [g0, gN)
+		if f.Groups {
+			g0, gN = int64(gid[ps]), int64(gid[pe-1])+1
+		}
+		if rb != nil {
+			rb.partition(int(ps), int(pe))
+		}
 		for k := ps; k < pe; k++ {
 			var s, e int32
 			switch f.Start {
@@ -303,10 +339,21 @@ func (w *window) frames(f Frame, parts [][2]int, peerStart, peerEnd []int32) ([]
 				if f.Start == BoundPreceding {
 					off = -off
 				}
-				if f.Rows {
-					s = int32(max(int64(ps), min(int64(pe), int64(k)+off)))
-				} else {
-					s = rangeBound(keyVal, int(ps), int(pe), int(k), float64(off), desc, true, peerStart, peerEnd)
+				switch {
+				case f.Rows:
+					s = int32(max(int64(ps), min(int64(pe), satAdd(int64(k), off))))
+				case f.Groups:
+					g := satAdd(int64(gid[k]), off)
+					switch {
+					case g < g0:
+						s = ps
+					case g >= gN:
+						s = pe
+					default:
+						s = gstart[g]
+					}
+				default:
+					s = rb.bound(int(k), f, true, peerStart, peerEnd)
 				}
 			}
 			switch f.End {
@@ -322,10 +369,21 @@ func (w *window) frames(f Frame, parts [][2]int, peerStart, peerEnd []int32) ([]
 				if f.End == BoundPreceding {
 					off = -off
 				}
-				if f.Rows {
-					e = int32(max(int64(ps), min(int64(pe), int64(k)+off+1)))
-				} else {
-					e = rangeBound(keyVal, int(ps), int(pe), int(k), float64(off), desc, false, peerStart, peerEnd)
+				switch {
+				case f.Rows:
+					e = int32(max(int64(ps), min(int64(pe), satAdd(satAdd(int64(k), off), 1))))
+				case f.Groups:
+					g := satAdd(int64(gid[k]), off)
+					switch {
+					case g < g0:
+						e = ps
+					case g >= gN:
+						e = pe
+					default:
+						e = gstart[g+1]
+					}
+				default:
+					e = rb.bound(int(k), f, false, peerStart, peerEnd)
 				}
 			}
 			if e < s {
@@ -337,52 +395,169 @@ func (w *window) frames(f Frame, parts [][2]int, peerStart, peerEnd []int32) ([]
 	return fs, fe
 }
 
-// rangeBound finds a RANGE frame bound with an offset: the first position whose key is at
-// least (start) or beyond (end) the current key + off (in the order's direction). Rows with a
-// NULL key frame their NULL peers; NULL rows are never in a non-NULL row's frame.
-func rangeBound(keyVal func(int) (float64, bool), ps, pe, k int, off float64, desc, start bool, peerStart, peerEnd []int32) int32 {
-	v, ok := keyVal(k)
-	if !ok {
+// satAdd adds without wrapping around (offsets may be as large as int64 allows).
+func satAdd(a, b int64) int64 {
+	c := a + b
+	if (b > 0 && c < a) || (b < 0 && c > a) {
+		if b > 0 {
+			return math.MaxInt64
+		}
+		return math.MinInt64
+	}
+	return c
+}
+
+// rangeBounds finds RANGE frame bounds with offsets over the single order key: integers,
+// dates (as microseconds when the offset is an interval) and timestamps compare as int64,
+// floats and numerics as float64.
+type rangeBounds struct {
+	arr    arrow.Array
+	perm   []int32
+	desc   bool
+	ints   func(int) int64
+	floats func(int) float64
+	date   bool
+	lo, hi int // the current partition's non-NULL run
+}
+
+func newRangeBounds(arr arrow.Array, perm []int32, desc bool) *rangeBounds {
+	rb := &rangeBounds{arr: arr, perm: perm, desc: desc}
+	switch arr.DataType().ID() {
+	case arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64:
+		rb.ints = intGetter(arr)
+	case arrow.DATE32:
+		v := fixedValues[int32](arr)
+		rb.ints, rb.date = func(i int) int64 { return int64(v[i]) }, true
+	case arrow.TIMESTAMP:
+		v := fixedValues[int64](arr)
+		rb.ints = func(i int) int64 { return v[i] }
+	default:
+		rb.floats = floatGetter(arr)
+	}
+	return rb
+}
+
+func (rb *rangeBounds) null(pos int) bool { return rb.arr.IsNull(int(rb.perm[pos])) }
+
+// partition finds the non-NULL run of the partition [ps, pe) (NULLs sort to one end).
+func (rb *rangeBounds) partition(ps, pe int) {
+	lo, hi := ps, pe
+	for lo < hi && rb.null(lo) {
+		lo++
+	}
+	for hi > lo && rb.null(hi-1) {
+		hi--
+	}
+	rb.lo, rb.hi = lo, hi
+}
+
+// bound returns the frame start (the first position whose key is not before the current key
+// moved by the offset, in the order's direction) or end (the first position beyond it). A row
+// with a NULL key frames its NULL peers; NULL rows are never in a non-NULL row's frame.
+func (rb *rangeBounds) bound(k int, f Frame, start bool, peerStart, peerEnd []int32) int32 {
+	if rb.null(k) {
 		if start {
 			return peerStart[k]
 		}
 		return peerEnd[k]
 	}
-	// the non-NULL run of the partition containing k
-	lo, hi := ps, pe
-	for lo < hi {
-		if _, ok := keyVal(lo); ok {
-			break
-		}
-		lo++
-	}
-	for hi > lo {
-		if _, ok := keyVal(hi - 1); ok {
-			break
-		}
-		hi--
-	}
-	target := v + off
-	if desc {
-		target = v - off
-	}
-	// position of the key in the direction of the order: asc compares x, desc compares -x
-	before := func(x float64) bool { // x strictly before target
-		if desc {
-			return x > target
-		}
-		return x < target
-	}
-	atOrBefore := func(x float64) bool {
-		if desc {
-			return x >= target
-		}
-		return x <= target
-	}
+	kind, off, num, span := f.End, f.EndOff, f.EndNum, f.EndSpan
 	if start {
-		return int32(lo + sort.Search(hi-lo, func(i int) bool { x, _ := keyVal(lo + i); return !before(x) }))
+		kind, off, num, span = f.Start, f.StartOffset, f.StartNum, f.StartSpan
 	}
-	return int32(lo + sort.Search(hi-lo, func(i int) bool { x, _ := keyVal(lo + i); return !atOrBefore(x) }))
+	// the target moves towards earlier rows for PRECEDING: down for ASC, up for DESC
+	sign := int64(1)
+	if kind == BoundPreceding {
+		sign = -1
+	}
+	if rb.desc {
+		sign = -sign
+	}
+	r := int(rb.perm[k])
+	var cmp func(pos int) int // key at pos compared with the target, in ascending terms
+	if rb.floats != nil {
+		d := float64(off)
+		if f.NumOffset {
+			d = num
+		}
+		t := rb.floats(r) + float64(sign)*d
+		cmp = func(pos int) int {
+			x := rb.floats(int(rb.perm[pos]))
+			switch {
+			case x < t:
+				return -1
+			case x > t:
+				return 1
+			}
+			return 0
+		}
+	} else {
+		v := rb.ints(r)
+		key := func(pos int) int64 { return rb.ints(int(rb.perm[pos])) }
+		var t int64
+		if span != nil {
+			if rb.date {
+				v *= usPerDay
+				key = func(pos int) int64 { return rb.ints(int(rb.perm[pos])) * usPerDay }
+			}
+			t = addInterval(v, *span, sign)
+		} else {
+			t = satAdd(v, sign*off)
+		}
+		cmp = func(pos int) int {
+			x := key(pos)
+			switch {
+			case x < t:
+				return -1
+			case x > t:
+				return 1
+			}
+			return 0
+		}
+	}
+	dir := 1
+	if rb.desc {
+		dir = -1
+	}
+	lo, hi := rb.lo, rb.hi
+	if start {
+		return int32(lo + sort.Search(hi-lo, func(i int) bool { return dir*cmp(lo+i) >= 0 }))
+	}
+	return int32(lo + sort.Search(hi-lo, func(i int) bool { return dir*cmp(lo+i) > 0 }))
+}
+
+// framePieces is a frame after its EXCLUDE clause: up to three disjoint runs of sorted
+// positions, in order.
+type framePieces struct {
+	n   int
+	run [3][2]int32
+}
+
+// pieces cuts [s, e) of position k by f's exclusion.
+func pieces(f Frame, k, s, e int32, peerStart, peerEnd []int32) framePieces {
+	var p framePieces
+	add := func(a, b int32) {
+		if a < b {
+			p.run[p.n] = [2]int32{a, b}
+			p.n++
+		}
+	}
+	var xs, xe int32
+	switch f.Exclude {
+	case ExcludeNoOthers:
+		add(s, e)
+		return p
+	case ExcludeCurrentRow:
+		xs, xe = k, k+1
+	default:
+		xs, xe = peerStart[k], peerEnd[k]
+	}
+	add(s, min(e, xs))
+	if f.Exclude == ExcludeTies && k >= s && k < e {
+		add(k, k+1)
+	}
+	add(max(s, xe), e)
+	return p
 }
 
 func (w *window) compute(f WindowFunc, parts [][2]int, peerStart, peerEnd []int32) (arrow.Array, error) {
@@ -527,33 +702,43 @@ func (w *window) compute(f WindowFunc, parts [][2]int, peerStart, peerEnd []int3
 		}
 		for k := 0; k < n; k++ {
 			idx[k] = -1
-			if fs[k] >= fe[k] {
+			if f.Kind == WinNthValue {
+				if x := nth(int(perm[k])); x == 0 || x < -1 {
+					return nil, invalidf("argument of nth_value must be greater than zero")
+				}
+			}
+			fp := pieces(f.Frame, int32(k), fs[k], fe[k], peerStart, peerEnd)
+			if fp.n == 0 {
 				continue
 			}
 			switch f.Kind {
 			case WinFirstValue:
-				idx[k] = perm[fs[k]]
+				idx[k] = perm[fp.run[0][0]]
 			case WinLastValue:
-				idx[k] = perm[fe[k]-1]
+				idx[k] = perm[fp.run[fp.n-1][1]-1]
 			case WinNthValue:
 				x := nth(int(perm[k]))
-				if x == 0 || x < -1 {
-					return nil, invalidf("argument of nth_value must be greater than zero")
-				}
-				if x > 0 && int64(fs[k])+x-1 < int64(fe[k]) {
-					idx[k] = perm[int64(fs[k])+x-1]
+				for i := 0; i < fp.n && x > 0; i++ {
+					l := int64(fp.run[i][1] - fp.run[i][0])
+					if x <= l {
+						idx[k] = perm[int64(fp.run[i][0])+x-1]
+						break
+					}
+					x -= l
 				}
 			}
 		}
 		return gatherArray(mem, w.cols[f.Args[0]], idx)
 	case WinAgg:
-		return w.aggregate(f, parts, fs, fe)
+		return w.aggregate(f, parts, fs, fe, peerStart, peerEnd)
 	}
 	return nil, errs.Errorf(errs.ErrNotSupported, "window function %d", f.Kind)
 }
 
 // aggregate computes an aggregate over each row's frame.
-func (w *window) aggregate(f WindowFunc, parts [][2]int, fs, fe []int32) (arrow.Array, error) {
+// With EXCLUDE, sums and counts subtract the excluded runs' prefix sums; MIN/MAX fall back to
+// the O(frame) generic path.
+func (w *window) aggregate(f WindowFunc, parts [][2]int, fs, fe, peerStart, peerEnd []int32) (arrow.Array, error) {
 	mem := w.env.Alloc
 	n := w.n
 	perm := w.perm.s
@@ -563,9 +748,18 @@ func (w *window) aggregate(f WindowFunc, parts [][2]int, fs, fe []int32) (arrow.
 	}
 	valid := func(r int32) bool { return arg == nil || arg.IsValid(int(r)) }
 	switch f.Agg {
-	case AggCountStar, AggCount, AggSum, AggAvg, AggMin, AggMax:
+	case AggCountStar, AggCount, AggSum, AggAvg:
+	case AggMin, AggMax:
+		if f.Frame.Exclude != ExcludeNoOthers {
+			return w.aggregateGeneric(f, fs, fe, peerStart, peerEnd)
+		}
 	default:
-		return w.aggregateGeneric(f, fs, fe)
+		return w.aggregateGeneric(f, fs, fe, peerStart, peerEnd)
+	}
+	// over computes sum(pre) over k's frame runs
+	over := func(k int) (framePieces, bool) {
+		fp := pieces(f.Frame, int32(k), fs[k], fe[k], peerStart, peerEnd)
+		return fp, fp.n > 0
 	}
 	switch f.Agg {
 	case AggMin, AggMax:
@@ -626,9 +820,10 @@ func (w *window) aggregate(f WindowFunc, parts [][2]int, fs, fe []int32) (arrow.
 		defer c.release()
 		c.resize(n)
 		for k := 0; k < n; k++ {
-			c.n.s[k] = cnt[fe[k]] - cnt[fs[k]]
-			if fe[k] <= fs[k] {
-				c.n.s[k] = 0
+			fp, _ := over(k)
+			c.n.s[k] = 0
+			for _, r := range fp.run[:fp.n] {
+				c.n.s[k] += cnt[r[1]] - cnt[r[0]]
 			}
 		}
 		return c.build(mem, 0, n)
@@ -654,13 +849,14 @@ func (w *window) aggregate(f WindowFunc, parts [][2]int, fs, fe []int32) (arrow.
 				pre[k+1] = pre[k] + x
 			}
 			for k := p[0]; k < p[1]; k++ {
-				s, e := fs[k], fe[k]
-				if e <= s {
+				fp, ok := over(k)
+				if !ok {
 					continue
 				}
-				a.sum.s[k] = pre[e] - pre[s] // pre[base] is 0: running sums are exact
-
-				a.cnt.s[k] = cnt[e] - cnt[s]
+				for _, r := range fp.run[:fp.n] {
+					a.sum.s[k] += pre[r[1]] - pre[r[0]] // pre[base] is 0: running sums are exact
+					a.cnt.s[k] += cnt[r[1]] - cnt[r[0]]
+				}
 			}
 		}
 		return a.build(mem, 0, n)
@@ -688,12 +884,14 @@ func (w *window) aggregate(f WindowFunc, parts [][2]int, fs, fe []int32) (arrow.
 				pre[k+1] = pre[k].Add(x)
 			}
 			for k := p[0]; k < p[1]; k++ {
-				s, e := fs[k], fe[k]
-				if e <= s {
+				fp, ok := over(k)
+				if !ok {
 					continue
 				}
-				a.sum.s[k] = pre[e].Sub(pre[s])
-				a.cnt.s[k] = cnt[e] - cnt[s]
+				for _, r := range fp.run[:fp.n] {
+					a.sum.s[k] = a.sum.s[k].Add(pre[r[1]].Sub(pre[r[0]]))
+					a.cnt.s[k] += cnt[r[1]] - cnt[r[0]]
+				}
 			}
 		}
 		return a.build(mem, 0, n)
@@ -764,7 +962,7 @@ func (w *window) release() error {
 // aggregateGeneric computes any hash-aggregate function over frames by treating every output
 // row as a group fed with its frame's rows: O(total frame size), used for the aggregates
 // without a sliding form (bool_and, string_agg, variance, ...).
-func (w *window) aggregateGeneric(f WindowFunc, fs, fe []int32) (arrow.Array, error) {
+func (w *window) aggregateGeneric(f WindowFunc, fs, fe, peerStart, peerEnd []int32) (arrow.Array, error) {
 	mem := w.env.Alloc
 	n := w.n
 	perm := w.perm.s
@@ -801,12 +999,15 @@ func (w *window) aggregateGeneric(f WindowFunc, fs, fe []int32) (arrow.Array, er
 		return err
 	}
 	for k := 0; k < n; k++ {
-		for p := fs[k]; p < fe[k]; p++ {
-			idx = append(idx, perm[p])
-			gids = append(gids, int32(k))
-			if len(idx) >= chunk {
-				if err := flush(); err != nil {
-					return nil, err
+		fp := pieces(f.Frame, int32(k), fs[k], fe[k], peerStart, peerEnd)
+		for _, r := range fp.run[:fp.n] {
+			for p := r[0]; p < r[1]; p++ {
+				idx = append(idx, perm[p])
+				gids = append(gids, int32(k))
+				if len(idx) >= chunk {
+					if err := flush(); err != nil {
+						return nil, err
+					}
 				}
 			}
 		}

@@ -83,6 +83,18 @@ func refWindow(part []int64, ord []*int64, vals []*int64, fr exec.Frame, agg str
 		}
 		return less(ord[i], ord[j])
 	})
+	// GROUPS: each sorted position's peer-group number within its partition
+	grp := make([]int, n)
+	for x := 1; x < n; x++ {
+		switch {
+		case part[idx[x]] != part[idx[x-1]]:
+			grp[x] = 0
+		case eq(ord[idx[x]], ord[idx[x-1]]):
+			grp[x] = grp[x-1]
+		default:
+			grp[x] = grp[x-1] + 1
+		}
+	}
 	out := make([]string, n)
 	for x, i := range idx {
 		var in []int
@@ -91,7 +103,26 @@ func refWindow(part []int64, ord []*int64, vals []*int64, fr exec.Frame, agg str
 				continue
 			}
 			ok := true
-			if fr.Rows {
+			if fr.Groups {
+				lo, hi := -1<<40, 1<<40
+				switch fr.Start {
+				case exec.BoundPreceding:
+					lo = grp[x] - int(fr.StartOffset)
+				case exec.BoundCurrent:
+					lo = grp[x]
+				case exec.BoundFollowing:
+					lo = grp[x] + int(fr.StartOffset)
+				}
+				switch fr.End {
+				case exec.BoundPreceding:
+					hi = grp[x] - int(fr.EndOff)
+				case exec.BoundCurrent:
+					hi = grp[x]
+				case exec.BoundFollowing:
+					hi = grp[x] + int(fr.EndOff)
+				}
+				ok = grp[y] >= lo && grp[y] <= hi
+			} else if fr.Rows {
 				lo, hi := -1<<40, 1<<40
 				switch fr.Start {
 				case exec.BoundPreceding:
@@ -137,6 +168,14 @@ func refWindow(part []int64, ord []*int64, vals []*int64, fr exec.Frame, agg str
 					return *o <= *c+off
 				}
 				ok = check(fr.Start, fr.StartOffset, true) && check(fr.End, fr.EndOff, false)
+			}
+			switch fr.Exclude {
+			case exec.ExcludeCurrentRow:
+				ok = ok && y != x
+			case exec.ExcludeGroup:
+				ok = ok && !eq(ord[j], ord[i])
+			case exec.ExcludeTies:
+				ok = ok && (y == x || !eq(ord[j], ord[i]))
 			}
 			if ok {
 				in = append(in, j)
@@ -190,6 +229,13 @@ func TestWindowFramesRandom(t *testing.T) {
 		{Start: exec.BoundCurrent, End: exec.BoundCurrent},
 		{Start: exec.BoundPreceding, StartOffset: 3, End: exec.BoundFollowing, EndOff: 2},
 		{Start: exec.BoundPreceding, StartOffset: 5, End: exec.BoundPreceding, EndOff: 1},
+		{Groups: true, Start: exec.BoundPreceding, StartOffset: 2, End: exec.BoundFollowing, EndOff: 1},
+		{Groups: true, Start: exec.BoundFollowing, StartOffset: 1, End: exec.BoundFollowing, EndOff: 3, Exclude: exec.ExcludeTies},
+		{Groups: true, Start: exec.BoundUnbounded, End: exec.BoundPreceding, EndOff: 1},
+		{Rows: true, Start: exec.BoundPreceding, StartOffset: 2, End: exec.BoundFollowing, EndOff: 2, Exclude: exec.ExcludeCurrentRow},
+		{Start: exec.BoundPreceding, StartOffset: 3, End: exec.BoundFollowing, EndOff: 2, Exclude: exec.ExcludeGroup},
+		{Start: exec.BoundUnbounded, End: exec.BoundUnbounded, Exclude: exec.ExcludeTies},
+		{Rows: true, Start: exec.BoundCurrent, End: exec.BoundFollowing, EndOff: 4, Exclude: exec.ExcludeTies},
 	}
 	s := arrow.NewSchema([]arrow.Field{{Name: "p", Type: i64}, {Name: "o", Type: i64, Nullable: true}, {Name: "v", Type: i64, Nullable: true}}, nil)
 	for fi, fr := range frames {

@@ -205,6 +205,10 @@ func (o *concat) Close() error {
 }
 
 func (c *compiler) extensionSingleRel(r *substraitpb.ExtensionSingleRel) (exec.Operator, error) {
+	var ps planpb.ProjectSet
+	if r.GetDetail().MessageIs(&ps) {
+		return c.projectSetRel(r) // rel_projectset.go
+	}
 	var d planpb.ExchangeSink
 	if r.GetDetail() == nil || r.GetDetail().UnmarshalTo(&d) != nil {
 		return nil, errs.Errorf(errs.ErrNotSupported, "Substrait relation ExtensionSingle with detail %q", r.GetDetail().GetTypeUrl())

@@ -10,6 +10,7 @@ import (
 	"github.com/tern-db/tern/exec"
 	"github.com/tern-db/tern/functions"
 	"github.com/tern-db/tern/proto/errs"
+	"github.com/tern-db/tern/proto/planpb"
 )
 
 // windowRel: ConsistentPartitionWindowRel. Partition expressions, sort keys and function
@@ -98,6 +99,9 @@ func (c *compiler) windowRel(r *substraitpb.ConsistentPartitionWindowRel) (exec.
 		}
 		funcs = append(funcs, f)
 	}
+	if err := windowFrames(r, funcs); err != nil {
+		return nil, err
+	}
 	input := in
 	if len(extra) > 0 {
 		exprs := make([]exec.Expr, 0, n+len(extra))
@@ -170,6 +174,81 @@ func frameOf(wf *substraitpb.ConsistentPartitionWindowRel_WindowRelFunction, ord
 		return f, err
 	}
 	return f, nil
+}
+
+// windowFrames applies the relation's planpb.WindowFrames enhancement (GROUPS, EXCLUDE,
+// non-integer RANGE distances; proto/planpb/window.proto) to its functions' frames.
+func windowFrames(r *substraitpb.ConsistentPartitionWindowRel, funcs []exec.WindowFunc) error {
+	detail := r.GetAdvancedExtension().GetEnhancement()
+	if detail == nil {
+		return nil
+	}
+	var wf planpb.WindowFrames
+	if err := detail.UnmarshalTo(&wf); err != nil {
+		return errs.Errorf(errs.ErrNotSupported, "window relation enhancement %s: %v", detail.GetTypeUrl(), err)
+	}
+	if len(wf.GetFunctions()) != len(funcs) {
+		return errs.Errorf(errs.ErrInvalidArgument, "window frames for %d functions, relation has %d", len(wf.GetFunctions()), len(funcs))
+	}
+	for i, fr := range wf.GetFunctions() {
+		f := &funcs[i].Frame
+		if fr.GetGroups() {
+			if f.Rows {
+				return errs.Errorf(errs.ErrInvalidArgument, "window frame is both ROWS and GROUPS")
+			}
+			f.Groups = true
+		}
+		switch fr.GetExclude() {
+		case planpb.FrameExclude_FRAME_EXCLUDE_NO_OTHERS:
+		case planpb.FrameExclude_FRAME_EXCLUDE_CURRENT_ROW:
+			f.Exclude = exec.ExcludeCurrentRow
+		case planpb.FrameExclude_FRAME_EXCLUDE_GROUP:
+			f.Exclude = exec.ExcludeGroup
+		case planpb.FrameExclude_FRAME_EXCLUDE_TIES:
+			f.Exclude = exec.ExcludeTies
+		default:
+			return errs.Errorf(errs.ErrInvalidArgument, "window frame exclusion %d", fr.GetExclude())
+		}
+		for _, side := range []struct {
+			off  *planpb.RangeOffset
+			kind exec.BoundKind
+			num  *float64
+			span **arrow.MonthDayNanoInterval
+		}{{fr.GetLower(), f.Start, &f.StartNum, &f.StartSpan}, {fr.GetUpper(), f.End, &f.EndNum, &f.EndSpan}} {
+			if side.off == nil {
+				continue
+			}
+			if f.Rows || f.Groups || (side.kind != exec.BoundPreceding && side.kind != exec.BoundFollowing) {
+				return errs.Errorf(errs.ErrInvalidArgument, "RANGE distance on a bound that is not a RANGE offset")
+			}
+			switch o := side.off.GetOffset().(type) {
+			case *planpb.RangeOffset_Number:
+				if o.Number < 0 || o.Number != o.Number {
+					return errs.Errorf(errs.ErrInvalidArgument, "invalid preceding or following size in window function")
+				}
+				*side.num, f.NumOffset = o.Number, true
+			case *planpb.RangeOffset_Interval:
+				iv := &arrow.MonthDayNanoInterval{Months: o.Interval.GetMonths(), Days: o.Interval.GetDays(), Nanoseconds: o.Interval.GetMicros() * 1000}
+				if int64(iv.Months)*30*86400e6+int64(iv.Days)*86400e6+o.Interval.GetMicros() < 0 {
+					return errs.Errorf(errs.ErrInvalidArgument, "invalid preceding or following size in window function")
+				}
+				*side.span = iv
+			default:
+				return errs.Errorf(errs.ErrInvalidArgument, "empty RANGE distance")
+			}
+		}
+		if f.NumOffset && ((f.Start == exec.BoundPreceding || f.Start == exec.BoundFollowing) && fr.GetLower() == nil ||
+			(f.End == exec.BoundPreceding || f.End == exec.BoundFollowing) && fr.GetUpper() == nil) {
+			// one bound numeric, the other integer: the integer one moves to the numeric form
+			if fr.GetLower() == nil {
+				f.StartNum = float64(f.StartOffset)
+			}
+			if fr.GetUpper() == nil {
+				f.EndNum = float64(f.EndOff)
+			}
+		}
+	}
+	return nil
 }
 
 // rankOutput checks the output type a plan gives a ranking function: the executor writes

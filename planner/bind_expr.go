@@ -930,6 +930,9 @@ func (b *binder) bindFunc(fc *pg.FuncCall, c exprCtx) (logical.Expr, error) {
 	if agg, ok := aggFuncOf(name); ok {
 		return b.bindAgg(agg, fc, c)
 	}
+	if sf, ok := functions.SetFuncBySQL(name); ok {
+		return b.bindSetFunc(sf, name, fc, c) // bind_setfunc.go
+	}
 	if fc.AggStar || fc.AggDistinct {
 		return nil, b.errAt(fc.Location, logical.Errorf(errs.ErrInvalidArgument, "%s is not an aggregate function", name))
 	}

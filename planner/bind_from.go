@@ -5,6 +5,7 @@ import (
 
 	pg "github.com/pganalyze/pg_query_go/v6"
 	"github.com/tern-db/tern/catalog"
+	"github.com/tern-db/tern/functions"
 	"github.com/tern-db/tern/planner/logical"
 	"github.com/tern-db/tern/proto"
 	"github.com/tern-db/tern/proto/errs"
@@ -203,6 +204,11 @@ func (b *binder) scanOf(src *logical.Source, qual string, alias *pg.Alias) (logi
 }
 
 func (b *binder) bindRangeFunction(rf *pg.RangeFunction) (logical.Node, *scope, error) {
+	if fc := setFuncOf(rf); fc != nil && !rf.Lateral && !rf.IsRowsfrom {
+		name := lowerName(fc.Funcname)
+		fn, _ := functions.SetFuncBySQL(name)
+		return b.bindSetFuncFrom(fn, name, fc, rf) // bind_setfunc.go
+	}
 	if rf.Lateral || rf.Ordinality || rf.IsRowsfrom || len(rf.Functions) != 1 {
 		return nil, nil, notSupported("this function in FROM is not supported yet")
 	}

@@ -210,6 +210,7 @@ func (b *binder) bindSelect(s *pg.SelectStmt) (logical.Node, error) {
 		exprs[i], names[i], quals[i] = t.expr, t.name, t.qual
 	}
 	from, exprs = buildWindows(from, exprs)
+	from, exprs = buildSets(from, exprs, false) // bind_setfunc.go
 	var out logical.Node = &logical.Project{Input: from, Exprs: exprs, Names: names, Quals: quals}
 	if distinct {
 		out = distinctOf(out)

@@ -619,6 +619,11 @@ func (c *substraitBinder) measure(m *pb.AggregateRel_Measure, sch logical.Schema
 
 // window binds a ConsistentPartitionWindowRel: the input's columns, then one per function.
 func (c *substraitBinder) window(w *pb.ConsistentPartitionWindowRel) (logical.Node, error) {
+	if w.GetAdvancedExtension().GetEnhancement() != nil {
+		// e.g. Tern's own planpb.WindowFrames (GROUPS, EXCLUDE, interval offsets): not admitted
+		// from clients, and never silently ignored
+		return nil, unsupportedPlan("window relation enhancements (advanced extensions) are not supported")
+	}
 	in, err := c.input(w.GetInput(), "a window")
 	if err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	pg "github.com/pganalyze/pg_query_go/v6"
 	"github.com/tern-db/tern/catalog"
 	"github.com/tern-db/tern/planner/logical"
+	"github.com/tern-db/tern/planner/optimizer"
 	"github.com/tern-db/tern/proto"
 	"github.com/tern-db/tern/proto/errs"
 )
@@ -22,7 +23,9 @@ const (
 	frameEndOffPrec     = 0x01000
 	frameStartOffFoll   = 0x02000
 	frameEndOffFoll     = 0x04000
-	frameExcludeMask    = 0x08000 | 0x10000 | 0x20000
+	frameExcludeCurrent = 0x08000
+	frameExcludeGroup   = 0x10000
+	frameExcludeTies    = 0x20000
 	frameEndUnbPrec     = 0x00040
 	frameStartUnbFollow = 0x00080
 )
@@ -42,8 +45,8 @@ func (b *binder) bindWindowFunc(name string, fc *pg.FuncCall, c exprCtx) (logica
 	if fc.AggDistinct {
 		return nil, b.errAt(fc.Location, logical.Errorf(errs.ErrNotSupported, "DISTINCT is not implemented for window functions"))
 	}
-	if fc.AggFilter != nil || len(fc.AggOrder) > 0 {
-		return nil, b.errAt(fc.Location, notSupported("FILTER and ORDER BY in window function calls are not supported yet"))
+	if len(fc.AggOrder) > 0 {
+		return nil, b.errAt(fc.Location, notSupported("ORDER BY in window function calls is not supported yet"))
 	}
 	wd, err := b.windowDef(fc.Over, fc.Location)
 	if err != nil {
@@ -74,7 +77,7 @@ func (b *binder) bindWindowFunc(name string, fc *pg.FuncCall, c exprCtx) (logica
 		}
 		wc.Order = append(wc.Order, sortKey(b.resolveUnknown(e), sb))
 	}
-	frame, err := b.frame(wd, len(wc.Order) > 0)
+	frame, err := b.frame(wd, wc.Order, c)
 	if err != nil {
 		return nil, err
 	}
@@ -82,8 +85,37 @@ func (b *binder) bindWindowFunc(name string, fc *pg.FuncCall, c exprCtx) (logica
 	if err != nil {
 		return nil, err
 	}
+	if fc.AggFilter != nil {
+		if !wf.Agg {
+			return nil, b.errAt(fc.Location, notSupported("FILTER is not implemented for non-aggregate window functions"))
+		}
+		if err := b.windowFilter(wf, fc.AggFilter, c); err != nil {
+			return nil, err
+		}
+	}
 	wc.Func = wf
 	return wc, nil
+}
+
+// windowFilter applies agg(x) FILTER (WHERE cond) as agg(CASE WHEN cond THEN x END) (count(*)
+// counting CASE WHEN cond THEN 1 END): every declared aggregate ignores NULL inputs, so the
+// rows the filter rejects drop out exactly, and the plan needs no filter field Substrait's
+// window functions lack.
+func (b *binder) windowFilter(wf *logical.WindowFunc, filter *pg.Node, c exprCtx) error {
+	e, err := b.bindExpr(filter, exprCtx{scope: c.scope, clause: "FILTER", inAgg: true})
+	if err != nil {
+		return err
+	}
+	cond, err := b.toBool(e, "FILTER", nodeLoc(filter))
+	if err != nil {
+		return err
+	}
+	if len(wf.Args) == 0 {
+		wf.Args = []logical.Expr{&logical.Case{Whens: []logical.When{{Cond: cond, Result: &logical.Literal{Typ: catalog.Int32, Value: int64(1)}}}, Typ: catalog.Int32}}
+		return nil
+	}
+	wf.Args[0] = &logical.Case{Whens: []logical.When{{Cond: cond, Result: wf.Args[0]}}, Typ: wf.Args[0].Type()}
+	return nil
 }
 
 // windowFunc checks a window function's bound arguments and types it with PostgreSQL's rules
@@ -203,41 +235,119 @@ func (b *binder) windowDef(wd *pg.WindowDef, loc int32) (*pg.WindowDef, error) {
 	return wd, nil
 }
 
-func (b *binder) frame(wd *pg.WindowDef, ordered bool) (logical.Frame, error) {
+// frame binds a window's frame clause. Offsets are constant expressions (no column
+// references); ROWS and GROUPS offsets are bigint, RANGE offsets take the type PostgreSQL's
+// in_range functions pair with the single order key: integers for integer keys, numbers for
+// float and numeric keys, intervals for date, timestamp and timestamptz keys.
+func (b *binder) frame(wd *pg.WindowDef, order []logical.SortKey, c exprCtx) (logical.Frame, error) {
 	o := wd.FrameOptions
+	ordered := len(order) > 0
 	if o&frameNonDefault == 0 {
 		if ordered {
 			return logical.Frame{Start: logical.Bound{Kind: logical.UnboundedPreceding}, End: logical.Bound{Kind: logical.CurrentRow}}, nil
 		}
 		return logical.Frame{Start: logical.Bound{Kind: logical.UnboundedPreceding}, End: logical.Bound{Kind: logical.UnboundedFollowing}}, nil
 	}
-	if o&frameGroups != 0 {
-		return logical.Frame{}, b.errAt(wd.Location, notSupported("GROUPS frames are not supported yet"))
+	f := logical.Frame{Rows: o&frameRows != 0, Groups: o&frameGroups != 0}
+	switch {
+	case o&frameExcludeCurrent != 0:
+		f.Exclude = logical.ExcludeCurrentRow
+	case o&frameExcludeGroup != 0:
+		f.Exclude = logical.ExcludeGroup
+	case o&frameExcludeTies != 0:
+		f.Exclude = logical.ExcludeTies
 	}
-	if o&frameExcludeMask != 0 {
-		return logical.Frame{}, b.errAt(wd.Location, notSupported("frame EXCLUDE is not supported yet"))
+	mode := "RANGE"
+	switch {
+	case f.Rows:
+		mode = "ROWS"
+	case f.Groups:
+		mode = "GROUPS"
 	}
-	f := logical.Frame{Rows: o&frameRows != 0}
-	offset := func(n *pg.Node) (int64, error) {
-		e, err := b.bindExpr(n, exprCtx{clause: "window frame"})
+	offset := func(n *pg.Node, which string) (logical.Bound, error) {
+		var bd logical.Bound
+		loc := nodeLoc(n)
+		if f.Groups && !ordered {
+			return bd, b.errAt(wd.Location, logical.Errorf(errs.ErrInvalidArgument, "GROUPS mode requires an ORDER BY clause"))
+		}
+		var key catalog.Type
+		if !f.Rows && !f.Groups {
+			if len(order) != 1 {
+				return bd, b.errAt(wd.Location, logical.Errorf(errs.ErrInvalidArgument, "RANGE with offset PRECEDING/FOLLOWING requires exactly one ORDER BY column"))
+			}
+			key = order[0].Expr.Type()
+		}
+		e, err := b.bindExpr(n, exprCtx{scope: c.scope, clause: "window frame"})
 		if err != nil {
-			return 0, err
+			return bd, err
 		}
-		if e, err = b.coerce(e, catalog.Int64); err != nil {
-			return 0, b.errAt(wd.Location, err)
+		vars := false
+		logical.Walk(e, func(x logical.Expr) bool {
+			if _, ok := x.(*logical.Column); ok {
+				vars = true
+			}
+			return !vars
+		})
+		if vars {
+			return bd, b.errAt(loc, logical.Errorf(errs.ErrInvalidArgument, "argument of %s must not contain variables", mode))
 		}
-		l, ok := e.(*logical.Literal)
-		if !ok || l.Value == nil || !isInt(l.Typ) {
-			return 0, b.errAt(wd.Location, notSupported("window frame offsets must be integer constants"))
+		var to catalog.Type
+		switch {
+		case f.Rows || f.Groups:
+			to = catalog.Int64
+		case isInt(key):
+			to = catalog.Int64
+			if !isUnknown(e.Type()) && !isInt(e.Type()) {
+				to = catalog.Type{}
+			}
+		case isFloat(key) || key.Kind == catalog.TypeNumeric:
+			to = catalog.Float64
+			if !isUnknown(e.Type()) && !isNumber(e.Type()) {
+				to = catalog.Type{}
+			}
+		case isDatetime(key):
+			to = catalog.Interval
+			if !isUnknown(e.Type()) && e.Type().Kind != catalog.TypeInterval {
+				to = catalog.Type{}
+			}
+		default:
+			return bd, b.errAt(loc, notSupported("RANGE with offset PRECEDING/FOLLOWING is not supported for column type %s", opTypeName(key)))
 		}
-		v, ok := l.Value.(int64)
+		if to.Kind == catalog.TypeUnknown {
+			return bd, b.errAt(loc, notSupported("RANGE with offset PRECEDING/FOLLOWING is not supported for column type %s and offset type %s", opTypeName(key), opTypeName(e.Type())))
+		}
+		if e, err = b.coerce(e, to); err != nil {
+			if f.Rows || f.Groups {
+				return bd, b.errAt(loc, logical.Errorf(errs.ErrInvalidArgument, "argument of %s must be type bigint, not type %s", mode, opTypeName(e.Type())))
+			}
+			return bd, b.errAt(loc, err)
+		}
+		l, ok := optimizer.Fold(e).(*logical.Literal)
 		if !ok {
-			return 0, b.errAt(wd.Location, notSupported("window frame offsets must be integer constants"))
+			return bd, b.errAt(loc, notSupported("window frame offsets must be constants"))
 		}
-		if v < 0 {
-			return 0, b.errAt(wd.Location, logical.Errorf(errs.ErrInvalidArgument, "frame starting offset must not be negative"))
+		if l.Value == nil {
+			return bd, b.errAt(loc, logical.Errorf(errs.ErrInvalidArgument, "frame %s offset must not be null", which))
 		}
-		return v, nil
+		negative := false
+		switch v := l.Value.(type) {
+		case int64:
+			bd.Offset, negative = v, v < 0
+		case float64:
+			bd.Num, bd.NumOffset, negative = v, true, v < 0 || v != v
+		case logical.Interval:
+			bd.Span = &v
+			negative = int64(v.Months)*30*86400e6+int64(v.Days)*86400e6+v.Micros < 0
+		default:
+			return bd, b.errAt(loc, notSupported("window frame offset of type %s", opTypeName(l.Typ)))
+		}
+		if negative {
+			if f.Rows || f.Groups {
+				return bd, b.errAt(loc, logical.Errorf(errs.ErrInvalidArgument, "frame %s offset must not be negative", which))
+			}
+			return bd, b.errAt(loc, logical.Errorf(errs.ErrInvalidArgument, "invalid preceding or following size in window function"))
+		}
+		return bd, nil
 	}
 	var err error
 	switch {
@@ -246,11 +356,11 @@ func (b *binder) frame(wd *pg.WindowDef, ordered bool) (logical.Frame, error) {
 	case o&frameStartCurrent != 0:
 		f.Start.Kind = logical.CurrentRow
 	case o&frameStartOffPrec != 0:
+		f.Start, err = offset(wd.StartOffset, "starting")
 		f.Start.Kind = logical.Preceding
-		f.Start.Offset, err = offset(wd.StartOffset)
 	case o&frameStartOffFoll != 0:
+		f.Start, err = offset(wd.StartOffset, "starting")
 		f.Start.Kind = logical.Following
-		f.Start.Offset, err = offset(wd.StartOffset)
 	case o&frameStartUnbFollow != 0:
 		return f, b.errAt(wd.Location, logical.Errorf(errs.ErrInvalidArgument, "frame start cannot be UNBOUNDED FOLLOWING"))
 	}
@@ -261,11 +371,11 @@ func (b *binder) frame(wd *pg.WindowDef, ordered bool) (logical.Frame, error) {
 	case o&frameEndUnbFoll != 0:
 		f.End.Kind = logical.UnboundedFollowing
 	case o&frameEndOffPrec != 0:
+		f.End, err = offset(wd.EndOffset, "ending")
 		f.End.Kind = logical.Preceding
-		f.End.Offset, err = offset(wd.EndOffset)
 	case o&frameEndOffFoll != 0:
+		f.End, err = offset(wd.EndOffset, "ending")
 		f.End.Kind = logical.Following
-		f.End.Offset, err = offset(wd.EndOffset)
 	case o&frameEndUnbPrec != 0:
 		return f, b.errAt(wd.Location, logical.Errorf(errs.ErrInvalidArgument, "frame end cannot be UNBOUNDED PRECEDING"))
 	default:
@@ -273,9 +383,6 @@ func (b *binder) frame(wd *pg.WindowDef, ordered bool) (logical.Frame, error) {
 	}
 	if err != nil {
 		return f, err
-	}
-	if !f.Rows && (f.Start.Kind == logical.Preceding || f.Start.Kind == logical.Following || f.End.Kind == logical.Preceding || f.End.Kind == logical.Following) && !ordered {
-		return f, b.errAt(wd.Location, logical.Errorf(errs.ErrInvalidArgument, "RANGE with offset PRECEDING/FOLLOWING requires exactly one ORDER BY column"))
 	}
 	return f, nil
 }

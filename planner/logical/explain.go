@@ -92,6 +92,16 @@ func Describe(n Node) string {
 			s += " All"
 		}
 		return s
+	case *ProjectSet:
+		fs := make([]string, len(x.Calls))
+		for i, f := range x.Calls {
+			fs[i] = f.String()
+		}
+		s := "ProjectSet [" + strings.Join(fs, ", ") + "]"
+		if x.Ordinality {
+			s += " with ordinality"
+		}
+		return s
 	case *Window:
 		fs := make([]string, len(x.Funcs))
 		for i, f := range x.Funcs {

@@ -195,6 +195,8 @@ func Children(e Expr) []Expr {
 			out = append(out, e.Else)
 		}
 		return out
+	case *SetCall:
+		return append([]Expr{}, e.Args...)
 	case *WindowCall:
 		out := append([]Expr{}, e.Func.Args...)
 		out = append(out, e.Partition...)
@@ -243,7 +245,7 @@ func Transform(e Expr, f func(Expr) Expr) Expr {
 		}
 		c.Else = Transform(x.Else, f)
 		return f(&c)
-	case *WindowCall:
+	case *WindowCall, *SetCall:
 		kids := Children(x)
 		for i, k := range kids {
 			kids[i] = Transform(k, f)
@@ -392,6 +394,10 @@ func WithChildren(e Expr, kids []Expr) Expr {
 		if x.Else != nil {
 			c.Else = kids[len(kids)-1]
 		}
+		return &c
+	case *SetCall:
+		c := *x
+		c.Args = append([]Expr{}, kids...)
 		return &c
 	case *WindowCall:
 		c := *x

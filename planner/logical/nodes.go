@@ -310,6 +310,15 @@ func MapExprs(n Node, f func(Expr) Expr) Node {
 			c.Aggs[i] = &na
 		}
 		return &c
+	case *ProjectSet:
+		c := *x
+		c.Calls = make([]*SetCall, len(x.Calls))
+		for i, sc := range x.Calls {
+			n := *sc
+			n.Args = mapAll(sc.Args)
+			c.Calls[i] = &n
+		}
+		return &c
 	case *Window:
 		c := *x
 		c.Partition = mapAll(x.Partition)

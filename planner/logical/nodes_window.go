@@ -18,17 +18,35 @@ const (
 	UnboundedFollowing
 )
 
-// Bound is one end of a window frame.
+// Bound is one end of a window frame. Offset is a row count (ROWS), a peer-group count
+// (GROUPS) or a distance in an integer order key's units (RANGE); a RANGE frame over a
+// float or numeric key keeps its distance in Num (NumOffset set), over a date or timestamp
+// key in Span (PostgreSQL's in_range rules: the offset's type follows the key's).
 type Bound struct {
-	Kind   BoundKind
-	Offset int64
+	Kind      BoundKind
+	Offset    int64
+	Num       float64
+	NumOffset bool
+	Span      *Interval
 }
+
+// Exclude is a frame's EXCLUDE clause.
+type Exclude uint8
+
+const (
+	ExcludeNoOthers Exclude = iota
+	ExcludeCurrentRow
+	ExcludeGroup
+	ExcludeTies
+)
 
 // Frame is a window frame; the binder always sets it (PostgreSQL's default being RANGE
 // UNBOUNDED PRECEDING .. CURRENT ROW with ORDER BY and the whole partition without).
 type Frame struct {
-	Rows       bool // ROWS; false: RANGE
+	Rows       bool // ROWS; false: RANGE (or GROUPS)
+	Groups     bool // GROUPS: offsets count peer groups
 	Start, End Bound
+	Exclude    Exclude
 }
 
 func (b Bound) String() string {
@@ -36,21 +54,43 @@ func (b Bound) String() string {
 	case UnboundedPreceding:
 		return "UNBOUNDED PRECEDING"
 	case Preceding:
-		return fmt.Sprintf("%d PRECEDING", b.Offset)
+		return b.offset() + " PRECEDING"
 	case CurrentRow:
 		return "CURRENT ROW"
 	case Following:
-		return fmt.Sprintf("%d FOLLOWING", b.Offset)
+		return b.offset() + " FOLLOWING"
 	}
 	return "UNBOUNDED FOLLOWING"
 }
 
+func (b Bound) offset() string {
+	switch {
+	case b.Span != nil:
+		return fmt.Sprintf("'%dmon %dd %dus'", b.Span.Months, b.Span.Days, b.Span.Micros)
+	case b.NumOffset:
+		return fmt.Sprint(b.Num)
+	}
+	return fmt.Sprint(b.Offset)
+}
+
 func (f Frame) String() string {
 	k := "RANGE"
-	if f.Rows {
+	switch {
+	case f.Rows:
 		k = "ROWS"
+	case f.Groups:
+		k = "GROUPS"
 	}
-	return k + " BETWEEN " + f.Start.String() + " AND " + f.End.String()
+	s := k + " BETWEEN " + f.Start.String() + " AND " + f.End.String()
+	switch f.Exclude {
+	case ExcludeCurrentRow:
+		s += " EXCLUDE CURRENT ROW"
+	case ExcludeGroup:
+		s += " EXCLUDE GROUP"
+	case ExcludeTies:
+		s += " EXCLUDE TIES"
+	}
+	return s
 }
 
 // WindowFunc is one window function of a Window node: a ranking/offset function

@@ -135,6 +135,8 @@ func Lower(c *Context, n logical.Node) (Node, error) {
 		return &SetOp{Left: in[0], Right: in[1], Op: x.Op, All: x.All, Names: x.Names}, nil
 	case *logical.Window:
 		return &Window{Input: in[0], Partition: x.Partition, Order: x.Order, Funcs: x.Funcs, Names: x.Names}, nil
+	case *logical.ProjectSet:
+		return &ProjectSet{Input: in[0], Calls: x.Calls, Names: x.Names, Ordinality: x.Ordinality}, nil
 	}
 	return nil, fmt.Errorf("%w: no physical node for logical %s", errs.ErrInternal, logical.Describe(n))
 }

@@ -41,6 +41,8 @@ func (p *producer) rel(n physical.Node) (*pb.Rel, error) {
 		return p.setOp(x)
 	case *physical.Window:
 		return p.window(x)
+	case *physical.ProjectSet:
+		return p.projectSet(x)
 	case *physical.HashAggregate:
 		return p.aggregate(x)
 	case *physical.Sort:
@@ -554,6 +556,9 @@ func (p *producer) window(x *physical.Window) (*pb.Rel, error) {
 		}
 		wf.FunctionReference = p.fn(urn, sig)
 		wr.WindowFunctions = append(wr.WindowFunctions, wf)
+	}
+	if err := windowFrames(wr, x.Funcs); err != nil {
+		return nil, err
 	}
 	return &pb.Rel{RelType: &pb.Rel_Window{Window: wr}}, nil
 }
