@@ -280,7 +280,8 @@ func (b *binder) bindAExpr(a *pg.A_Expr, c exprCtx) (logical.Expr, error) {
 			return nil, err
 		}
 		return b.binary(op, l, r, a.Location)
-	case pg.A_Expr_Kind_AEXPR_BETWEEN, pg.A_Expr_Kind_AEXPR_NOT_BETWEEN:
+	case pg.A_Expr_Kind_AEXPR_BETWEEN, pg.A_Expr_Kind_AEXPR_NOT_BETWEEN,
+		pg.A_Expr_Kind_AEXPR_BETWEEN_SYM, pg.A_Expr_Kind_AEXPR_NOT_BETWEEN_SYM:
 		v, err := b.bindExpr(a.Lexpr, c)
 		if err != nil {
 			return nil, err
@@ -297,16 +298,32 @@ func (b *binder) bindAExpr(a *pg.A_Expr, c exprCtx) (logical.Expr, error) {
 		if err != nil {
 			return nil, err
 		}
-		ge, err := b.binary(">=", v, lo, a.Location)
+		within := func(lo, hi logical.Expr) (logical.Expr, error) {
+			ge, err := b.binary(">=", v, lo, a.Location)
+			if err != nil {
+				return nil, err
+			}
+			le, err := b.binary("<=", v, hi, a.Location)
+			if err != nil {
+				return nil, err
+			}
+			return call(proto.FnAnd, catalog.Bool, ge, le), nil
+		}
+		e, err := within(lo, hi)
 		if err != nil {
 			return nil, err
 		}
-		le, err := b.binary("<=", v, hi, a.Location)
-		if err != nil {
-			return nil, err
+		sym := a.Kind == pg.A_Expr_Kind_AEXPR_BETWEEN_SYM || a.Kind == pg.A_Expr_Kind_AEXPR_NOT_BETWEEN_SYM
+		if sym {
+			// PostgreSQL's own rewrite, (v >= lo AND v <= hi) OR (v >= hi AND v <= lo), so its
+			// three-valued answers come out (a NULL bound gives NULL, never false).
+			swapped, err := within(hi, lo)
+			if err != nil {
+				return nil, err
+			}
+			e = call(proto.FnOr, catalog.Bool, e, swapped)
 		}
-		e := call(proto.FnAnd, catalog.Bool, ge, le)
-		if a.Kind == pg.A_Expr_Kind_AEXPR_NOT_BETWEEN {
+		if a.Kind == pg.A_Expr_Kind_AEXPR_NOT_BETWEEN || a.Kind == pg.A_Expr_Kind_AEXPR_NOT_BETWEEN_SYM {
 			return call(proto.FnNot, catalog.Bool, e), nil
 		}
 		return e, nil
