@@ -421,6 +421,14 @@ func (b *binder) opError(loc int32, l logical.Expr, op string, r logical.Expr) e
 func (b *binder) binary(op string, l, r logical.Expr, loc int32) (logical.Expr, error) {
 	lt, rt := l.Type(), r.Type()
 	wrap := func(err error) error { return b.errAt(loc, err) }
+	if op == "^" {
+		// exponentiation is power(): double precision, or numeric for numeric operands
+		e, err := b.scalarFunc("power", []logical.Expr{l, r}, loc)
+		if err != nil {
+			return nil, b.opError(loc, l, op, r)
+		}
+		return e, nil
+	}
 	if fn, ok := cmpOps[op]; ok {
 		ct, ok := commonType(lt, rt)
 		if !ok {
@@ -520,6 +528,14 @@ func numericOperand(t, other catalog.Type) catalog.Type {
 func (b *binder) arith(fn, op string, l, r logical.Expr, loc int32) (logical.Expr, error) {
 	lt, rt := l.Type(), r.Type()
 	wrap := func(err error) error { return b.errAt(loc, err) }
+	if op == "^" {
+		// exponentiation is power(): double precision, or numeric for numeric operands
+		e, err := b.scalarFunc("power", []logical.Expr{l, r}, loc)
+		if err != nil {
+			return nil, b.opError(loc, l, op, r)
+		}
+		return e, nil
+	}
 	if isUnknown(lt) && isUnknown(rt) {
 		return nil, b.errAt(loc, logical.Errorf(errs.ErrInvalidArgument, "operator is not unique: unknown %s unknown", op))
 	}

@@ -88,6 +88,8 @@ const (
 	FnExp      = "exp"
 	FnLn       = "ln"
 	FnLog10    = "log10"
+	FnLog      = "log" // log(b, x): logarithm of x to base b (numeric)
+	FnDiv      = "div" // numeric integer quotient, truncated toward zero
 	FnSin      = "sin"
 	FnCos      = "cos"
 	FnTan      = "tan"
