@@ -330,7 +330,13 @@ func (b *binder) bindAExpr(a *pg.A_Expr, c exprCtx) (logical.Expr, error) {
 	case pg.A_Expr_Kind_AEXPR_OP_ANY, pg.A_Expr_Kind_AEXPR_OP_ALL:
 		return nil, b.errAt(a.Location, notSupported("ANY/ALL are not supported yet"))
 	case pg.A_Expr_Kind_AEXPR_SIMILAR:
-		return nil, b.errAt(a.Location, notSupported("SIMILAR TO is not supported yet"))
+		// the parser wraps the pattern in similar_to_escape(); "~" / "!~" match the
+		// anchored regular expression it returns
+		l, r, err := b.bindPair(a, c)
+		if err != nil {
+			return nil, err
+		}
+		return b.binary(op, l, r, a.Location)
 	}
 	return nil, b.errAt(a.Location, notSupported("operator %s is not supported yet", op))
 }

@@ -53,6 +53,8 @@ const (
 	FnConcatWS   = "concat_ws"
 	FnVarchar    = "varchar" // length coercion varchar(value, n, explicit)
 	FnInitcap    = "initcap"
+	FnLikeEscape = "like_escape"       // LIKE pattern with escape character -> backslash form
+	FnSimilarEsc = "similar_to_escape" // SIMILAR TO pattern [, escape] -> anchored regexp
 	FnReverse    = "reverse"
 	FnMD5        = "md5"
 	FnOctetLen   = "octet_length"
