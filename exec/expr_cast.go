@@ -143,6 +143,8 @@ func castKernel(from, to arrow.DataType) (kernel, error) {
 		ok = ff == famStr || ff == famTs || ff == famDate
 	case famTs:
 		ok = ff == famStr || ff == famTs || ff == famDate
+	case famIval:
+		ok = ff == famStr // ParseInterval, the parser the planner's literals use
 	}
 	if !ok {
 		return nil, notSupportedf("cannot cast type %s to %s", pgTypeName(from), pgTypeName(to))
@@ -171,12 +173,17 @@ type castResult struct {
 	decs  []decimal128.Num
 	bools []bool
 	strs  *strOut
+	ivs   []arrow.MonthDayNanoInterval
 }
 
 func (r *castResult) finish(to arrow.DataType, n int, validity *memory.Buffer, nulls int, mem memory.Allocator) arrow.Array {
 	switch {
 	case r.strs != nil:
 		return r.strs.finish(mem, validity, nulls)
+	case r.ivs != nil:
+		buf, out := newFixed[arrow.MonthDayNanoInterval](mem, n)
+		copy(out, r.ivs)
+		return makeFixed(to, n, validity, buf, nulls)
 	case r.bools != nil:
 		values := newBitmap(mem, n)
 		vb := values.Bytes()
@@ -467,6 +474,8 @@ func parseRows(o operand, to arrow.DataType, tf family, n int, vb []byte) (*cast
 		r.bools = make([]bool, n)
 	case famDate, famTs:
 		r.ints = make([]int64, n)
+	case famIval:
+		r.ivs = make([]arrow.MonthDayNanoInterval, n)
 	}
 	for i := 0; i < n; i++ {
 		if !rowValid(vb, i) {
@@ -526,6 +535,12 @@ func parseRows(o operand, to arrow.DataType, tf family, n int, vb []byte) (*cast
 				return nil, badInput(to, raw)
 			}
 			r.ints[i] = ts
+		case famIval:
+			m, d, us, err := ParseInterval(raw, "")
+			if err != nil {
+				return nil, err
+			}
+			r.ivs[i] = arrow.MonthDayNanoInterval{Months: m, Days: d, Nanoseconds: us * 1000}
 		}
 	}
 	return r, nil

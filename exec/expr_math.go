@@ -231,9 +231,26 @@ func mathKernel(name string, args []Expr, out arrow.DataType) (kernel, arrow.Dat
 			return writeBig(w, i, new(big.Int).Rem(x, y), s)
 		}), out, true, nil
 	case "sqrt", "cbrt", "exp", "ln", "log10", "log", "power", "pow", "degrees", "radians",
-		"sin", "cos", "tan", "asin", "acos", "atan", "atan2":
+		"sin", "cos", "tan", "asin", "acos", "atan", "atan2", "div":
 		if err := numeric(1, 2); err != nil {
 			return nil, nil, true, err
+		}
+		if out.ID() == arrow.DECIMAL128 {
+			switch name {
+			case "sqrt", "exp", "ln", "log10", "log", "power", "pow", "div":
+				for _, a := range args {
+					if k := kindOf(a.Type()); k != kDec && k != kInt && a.Type().ID() != arrow.NULL {
+						return nil, nil, true, notSupportedf("function %s(%s) with a numeric result", name, a.Type())
+					}
+				}
+				if n := map[string]int{"log": 2, "power": 2, "pow": 2, "div": 2}[name]; n == 2 && len(args) != 2 {
+					return nil, nil, true, invalidf("%s needs 2 arguments", name)
+				}
+				return numericMathKernel(name, args, out), out, true, nil
+			}
+		}
+		if name == "div" {
+			return nil, nil, true, notSupportedf("div with a %s result", out)
 		}
 		two := len(args) == 2
 		return rowKernel(out, true, func(a *rowArgs, i int, w *rowWriter) error {

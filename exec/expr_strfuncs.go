@@ -229,6 +229,37 @@ func strFuncKernel(name string, args []Expr, out arrow.DataType) (kernel, arrow.
 			w.text(i, s[:cut])
 			return nil
 		}), strType, true, nil
+	case "like_escape":
+		// PostgreSQL's like_escape: the pattern rewritten from escape character e to the
+		// backslash LIKE and ILIKE read (x LIKE p ESCAPE e is x LIKE like_escape(p, e))
+		if err = argsAre(args, 2, 2, name); err != nil {
+			return nil, nil, true, err
+		}
+		return rowKernel(strType, true, func(a *rowArgs, i int, w *rowWriter) error {
+			p, e, err := escapeArgs(a, i)
+			if err != nil {
+				return err
+			}
+			w.text(i, []byte(likeEscape(p, e)))
+			return nil
+		}), strType, true, nil
+	case "similar_to_escape":
+		// PostgreSQL's similar_to_escape: a SIMILAR TO pattern as an anchored regular
+		// expression (x SIMILAR TO p [ESCAPE e] is x ~ similar_to_escape(p [, e]))
+		if err = argsAre(args, 1, 2, name); err != nil {
+			return nil, nil, true, err
+		}
+		return rowKernel(strType, true, func(a *rowArgs, i int, w *rowWriter) error {
+			p, e := string(a.str(0, i)), "\\"
+			if len(a.ops) > 1 {
+				var err error
+				if p, e, err = escapeArgs(a, i); err != nil {
+					return err
+				}
+			}
+			w.text(i, []byte(similarToRegexp(p, e)))
+			return nil
+		}), strType, true, nil
 	case "replace":
 		if err = argsAre(args, 3, 3, name); err != nil {
 			return nil, nil, true, err
@@ -577,4 +608,90 @@ func strFuncKernel(name string, args []Expr, out arrow.DataType) (kernel, arrow.
 		}), o, true, nil
 	}
 	return nil, nil, false, nil
+}
+
+// escapeArgs reads a pattern and its escape string (empty or one character).
+func escapeArgs(a *rowArgs, i int) (string, string, error) {
+	p, e := string(a.str(0, i)), string(a.str(1, i))
+	if utf8.RuneCountInString(e) > 1 {
+		return "", "", invalidf("invalid escape string (HINT: Escape string must be empty or one character.)")
+	}
+	return p, e, nil
+}
+
+// likeEscape rewrites a LIKE pattern with escape string e ("" for none) to backslash escapes.
+func likeEscape(p, e string) string {
+	if e == `\` {
+		return p
+	}
+	var b strings.Builder
+	rs := []rune(p)
+	for k := 0; k < len(rs); k++ {
+		c := rs[k]
+		switch {
+		case e != "" && string(c) == e:
+			b.WriteByte('\\')
+			if k+1 < len(rs) {
+				k++
+				b.WriteRune(rs[k])
+			}
+		case c == '\\':
+			b.WriteString(`\\`)
+		default:
+			b.WriteRune(c)
+		}
+	}
+	return b.String()
+}
+
+// similarToRegexp translates a SIMILAR TO pattern (escape e, "" for none) to an anchored
+// regular expression: % and _ become .* and ., groups do not capture, the regular
+// expression characters SQL's patterns lack (. ^ $ and a backslash that is not the escape)
+// are literal, and bracket expressions are copied as they are.
+func similarToRegexp(p, e string) string {
+	var b strings.Builder
+	b.WriteString("^(?:")
+	rs := []rune(p)
+	inClass := false
+	for k := 0; k < len(rs); k++ {
+		c := rs[k]
+		switch {
+		case e != "" && string(c) == e && k+1 < len(rs):
+			k++
+			b.WriteString(regexp.QuoteMeta(string(rs[k])))
+		case inClass:
+			if c == ']' {
+				inClass = false
+			}
+			if c == '\\' {
+				b.WriteString(`\\`)
+			} else {
+				b.WriteRune(c)
+			}
+		case c == '[':
+			inClass = true
+			b.WriteRune(c)
+			if k+1 < len(rs) && rs[k+1] == '^' {
+				k++
+				b.WriteRune('^')
+			}
+			if k+1 < len(rs) && rs[k+1] == ']' {
+				k++
+				b.WriteString(`\]`)
+			}
+		case c == '%':
+			b.WriteString(".*")
+		case c == '_':
+			b.WriteByte('.')
+		case c == '(':
+			b.WriteString("(?:")
+		case c == '.' || c == '^' || c == '$' || c == '\\':
+			b.WriteByte('\\')
+			b.WriteRune(c)
+		default:
+			b.WriteRune(c)
+		}
+	}
+	b.WriteString(")$")
+	return b.String()
 }

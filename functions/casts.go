@@ -33,10 +33,7 @@ func Cast(from, to catalog.Type) CastContext {
 	case to.Kind == catalog.TypeText:
 		return Assignment // every type's output function
 	case from.Kind == catalog.TypeText:
-		if to.Kind == catalog.TypeInterval {
-			return NoCast // no text -> interval kernel yet (literals use the input function)
-		}
-		return Explicit
+		return Explicit // the input functions (interval: exec.ParseInterval, as literals)
 	case from.Kind == catalog.TypeBool && to.Kind == catalog.TypeInt32,
 		from.Kind == catalog.TypeInt32 && to.Kind == catalog.TypeBool:
 		return Explicit

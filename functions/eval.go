@@ -66,3 +66,9 @@ func evalOne(ctx context.Context, e exec.Expr) (scalar.Scalar, error) {
 func FormatInterval(months, days int32, micros int64) string {
 	return string(exec.AppendInterval(nil, months, days, micros))
 }
+
+// ParseInterval reads interval text as the executor's text -> interval cast does
+// (exec.ParseInterval); the planner's literals use it.
+func ParseInterval(s, field string) (months, days int32, micros int64, err error) {
+	return exec.ParseInterval(s, field)
+}

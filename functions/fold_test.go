@@ -34,6 +34,7 @@ var foldCases = []string{
 	// the quotient of two constants gets PostgreSQL's value-dependent scale (binder,
 	// constDivScale), a column's the type's: compared at one scale
 	"(n / 3)::numeric(12,6)", "n + 0.0005", "n * 1.5", "n::integer", "n::numeric(5,1)", "round(n, 2)", "trunc(n, 1)", "ceil(n)", "abs(n)", "sign(n)",
+	"div(n, 3)", "div(i4, 3)", "power(n, 2)",
 	"f8::text", "f8::real", "f8::integer", "f8::numeric(20,4)", "sqrt(abs(f8))", "f8 / 0",
 	"i4::text", "n::text", "d::text", "ts::text", "iv::text", "i8::smallint", "i2::numeric(3,0)",
 	"s || 'z'", "lower(s)", "upper(s)", "length(s)", "substring(s, 2)", "s LIKE 'A%'", "replace(s, 'b', 'B')", "lpad(s, 5, '*')",

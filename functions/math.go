@@ -42,7 +42,12 @@ func mathFuncs() []*Func {
 		fl(proto.FnAtan, 1, "atan"),
 		fl(proto.FnDegrees, 1, "degrees"),
 		fl(proto.FnRadians, 1, "radians"),
-		fl(proto.FnPower, 2, "power", "pow"),
+		fl(proto.FnPower, 2, "power", "pow", "^"),
+		// numeric only (planner/bind_math.go binds them and the numeric overloads of sqrt,
+		// exp, ln, log10 and power, whose kernels switch to exact arithmetic on a numeric
+		// result type)
+		num(proto.FnLog, "log"),
+		num(proto.FnDiv, "div"),
 		fl(proto.FnAtan2, 2, "atan2"),
 	}
 	for _, name := range []string{proto.FnGreatest, proto.FnLeast} {

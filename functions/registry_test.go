@@ -104,7 +104,7 @@ func TestDeclaredCastsHaveKernels(t *testing.T) {
 			}
 		}
 	}
-	if Cast(catalog.Type{}, catalog.Interval) != Implicit || Cast(catalog.Text, catalog.Interval) != NoCast || Cast(catalog.Date, catalog.Bool) != NoCast {
+	if Cast(catalog.Type{}, catalog.Interval) != Implicit || Cast(catalog.Text, catalog.Interval) != Explicit || Cast(catalog.Date, catalog.Bool) != NoCast {
 		t.Error("cast contexts")
 	}
 	t.Logf("%d casts", n)

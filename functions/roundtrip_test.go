@@ -142,6 +142,8 @@ var samples = map[string][]string{
 	"trunc": {"trunc(n, 1)", "trunc(f8)"}, "round": {"round(n, 1)", "round(f8)"}, "greatest": {"greatest(i4, i8, 3)"}, "least": {"least(s, 'm')"},
 	"extract": {"extract(year FROM d)", "extract(epoch FROM ts)"}, "date_part": {"date_part('month', tz)"},
 	"date_trunc": {"date_trunc('month', ts)", "date_trunc('day', d)"},
+	"log":        {"log(n, n)", "log(2, i4)"}, "div": {"div(n, 3)", "div(i4, i8)"},
+	"sqrt": {"sqrt(n)"}, "exp": {"exp(n)"}, "ln": {"ln(n)"}, "log10": {"log(n)"}, "power": {"power(n, 2)", "n ^ 0.5", "i4 ^ 2"},
 }
 
 // Functions the binder cannot produce from SQL (client Substrait plans reach them), or that

@@ -297,7 +297,8 @@ func (b *binder) bindAExpr(a *pg.A_Expr, c exprCtx) (logical.Expr, error) {
 			return nil, err
 		}
 		return b.binary(op, l, r, a.Location)
-	case pg.A_Expr_Kind_AEXPR_BETWEEN, pg.A_Expr_Kind_AEXPR_NOT_BETWEEN:
+	case pg.A_Expr_Kind_AEXPR_BETWEEN, pg.A_Expr_Kind_AEXPR_NOT_BETWEEN,
+		pg.A_Expr_Kind_AEXPR_BETWEEN_SYM, pg.A_Expr_Kind_AEXPR_NOT_BETWEEN_SYM:
 		v, err := b.bindExpr(a.Lexpr, c)
 		if err != nil {
 			return nil, err
@@ -314,23 +315,45 @@ func (b *binder) bindAExpr(a *pg.A_Expr, c exprCtx) (logical.Expr, error) {
 		if err != nil {
 			return nil, err
 		}
-		ge, err := b.binary(">=", v, lo, a.Location)
+		within := func(lo, hi logical.Expr) (logical.Expr, error) {
+			ge, err := b.binary(">=", v, lo, a.Location)
+			if err != nil {
+				return nil, err
+			}
+			le, err := b.binary("<=", v, hi, a.Location)
+			if err != nil {
+				return nil, err
+			}
+			return call(proto.FnAnd, catalog.Bool, ge, le), nil
+		}
+		e, err := within(lo, hi)
 		if err != nil {
 			return nil, err
 		}
-		le, err := b.binary("<=", v, hi, a.Location)
-		if err != nil {
-			return nil, err
+		sym := a.Kind == pg.A_Expr_Kind_AEXPR_BETWEEN_SYM || a.Kind == pg.A_Expr_Kind_AEXPR_NOT_BETWEEN_SYM
+		if sym {
+			// PostgreSQL's own rewrite, (v >= lo AND v <= hi) OR (v >= hi AND v <= lo), so its
+			// three-valued answers come out (a NULL bound gives NULL, never false).
+			swapped, err := within(hi, lo)
+			if err != nil {
+				return nil, err
+			}
+			e = call(proto.FnOr, catalog.Bool, e, swapped)
 		}
-		e := call(proto.FnAnd, catalog.Bool, ge, le)
-		if a.Kind == pg.A_Expr_Kind_AEXPR_NOT_BETWEEN {
+		if a.Kind == pg.A_Expr_Kind_AEXPR_NOT_BETWEEN || a.Kind == pg.A_Expr_Kind_AEXPR_NOT_BETWEEN_SYM {
 			return call(proto.FnNot, catalog.Bool, e), nil
 		}
 		return e, nil
 	case pg.A_Expr_Kind_AEXPR_OP_ANY, pg.A_Expr_Kind_AEXPR_OP_ALL:
 		return nil, b.errAt(a.Location, notSupported("ANY/ALL are not supported yet"))
 	case pg.A_Expr_Kind_AEXPR_SIMILAR:
-		return nil, b.errAt(a.Location, notSupported("SIMILAR TO is not supported yet"))
+		// the parser wraps the pattern in similar_to_escape(); "~" / "!~" match the
+		// anchored regular expression it returns
+		l, r, err := b.bindPair(a, c)
+		if err != nil {
+			return nil, err
+		}
+		return b.binary(op, l, r, a.Location)
 	}
 	return nil, b.errAt(a.Location, notSupported("operator %s is not supported yet", op))
 }
@@ -448,6 +471,14 @@ func (b *binder) opError(loc int32, l logical.Expr, op string, r logical.Expr) e
 func (b *binder) binary(op string, l, r logical.Expr, loc int32) (logical.Expr, error) {
 	lt, rt := l.Type(), r.Type()
 	wrap := func(err error) error { return b.errAt(loc, err) }
+	if op == "^" {
+		// exponentiation is power(): double precision, or numeric for numeric operands
+		e, err := b.scalarFunc("power", []logical.Expr{l, r}, loc)
+		if err != nil {
+			return nil, b.opError(loc, l, op, r)
+		}
+		return e, nil
+	}
 	if fn, ok := cmpOps[op]; ok {
 		ct, ok := commonType(lt, rt)
 		if !ok {
@@ -547,6 +578,14 @@ func numericOperand(t, other catalog.Type) catalog.Type {
 func (b *binder) arith(fn, op string, l, r logical.Expr, loc int32) (logical.Expr, error) {
 	lt, rt := l.Type(), r.Type()
 	wrap := func(err error) error { return b.errAt(loc, err) }
+	if op == "^" {
+		// exponentiation is power(): double precision, or numeric for numeric operands
+		e, err := b.scalarFunc("power", []logical.Expr{l, r}, loc)
+		if err != nil {
+			return nil, b.opError(loc, l, op, r)
+		}
+		return e, nil
+	}
 	if isUnknown(lt) && isUnknown(rt) {
 		return nil, b.errAt(loc, logical.Errorf(errs.ErrInvalidArgument, "operator is not unique: unknown %s unknown", op))
 	}

@@ -29,6 +29,9 @@ func (b *binder) scalarFunc(name string, args []logical.Expr, loc int32) (logica
 	if name == "current_setting" && (len(args) == 1 || len(args) == 2) {
 		return b.currentSetting(args, loc) // settings.go
 	}
+	if e, ok, err := b.numericMath(name, args, loc); ok || err != nil {
+		return e, err
+	}
 	if e, ok := b.resolveBySig(name, args); ok {
 		return e, nil
 	}
@@ -129,6 +132,9 @@ func (b *binder) scalarFunc(name string, args []logical.Expr, loc int32) (logica
 		if n != 1 {
 			return nil, undefined()
 		}
+		if isInt(args[0].Type()) {
+			to(0, catalog.Float64) // PostgreSQL picks sign(double precision) for integers
+		}
 		t, ok := number(0)
 		if !ok {
 			return nil, undefined()
@@ -140,6 +146,9 @@ func (b *binder) scalarFunc(name string, args []logical.Expr, loc int32) (logica
 	case "ceil", "ceiling", "floor", "trunc", "round":
 		if n < 1 || n > 2 {
 			return nil, undefined()
+		}
+		if n == 1 && isInt(args[0].Type()) {
+			to(0, catalog.Float64) // as PostgreSQL: the double precision overload for integers
 		}
 		t, ok := number(0)
 		if !ok || (n == 2 && (t.Kind != catalog.TypeNumeric || !i32(1))) {

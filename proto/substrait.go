@@ -53,6 +53,8 @@ const (
 	FnConcatWS   = "concat_ws"
 	FnVarchar    = "varchar" // length coercion varchar(value, n, explicit)
 	FnInitcap    = "initcap"
+	FnLikeEscape = "like_escape"       // LIKE pattern with escape character -> backslash form
+	FnSimilarEsc = "similar_to_escape" // SIMILAR TO pattern [, escape] -> anchored regexp
 	FnReverse    = "reverse"
 	FnMD5        = "md5"
 	FnOctetLen   = "octet_length"
@@ -88,6 +90,8 @@ const (
 	FnExp      = "exp"
 	FnLn       = "ln"
 	FnLog10    = "log10"
+	FnLog      = "log" // log(b, x): logarithm of x to base b (numeric)
+	FnDiv      = "div" // numeric integer quotient, truncated toward zero
 	FnSin      = "sin"
 	FnCos      = "cos"
 	FnTan      = "tan"

@@ -136,15 +136,23 @@ func pgYear(y int) (int, string) {
 // "1 year 2 mons 3 days 04:05:06", "00:00:00" when zero.
 func FormatInterval(months, days int32, nanos int64) string {
 	var parts []string
+	// a positive field after a negative one carries '+' (PostgreSQL's is_before: each
+	// nonzero field sets it for the next one only)
+	before := false
 	unit := func(n int64, one, many string) {
 		if n == 0 {
 			return
 		}
-		if n == 1 {
-			parts = append(parts, "1 "+one)
-		} else {
-			parts = append(parts, strconv.FormatInt(n, 10)+" "+many)
+		plus := ""
+		if before && n > 0 {
+			plus = "+"
 		}
+		if n == 1 {
+			parts = append(parts, plus+"1 "+one)
+		} else {
+			parts = append(parts, plus+strconv.FormatInt(n, 10)+" "+many)
+		}
+		before = n < 0
 	}
 	unit(int64(months/12), "year", "years")
 	unit(int64(months%12), "mon", "mons")
@@ -153,7 +161,7 @@ func FormatInterval(months, days int32, nanos int64) string {
 		sign := ""
 		if nanos < 0 {
 			sign, nanos = "-", -nanos
-		} else if months < 0 || days < 0 {
+		} else if before {
 			sign = "+"
 		}
 		h := nanos / int64(time.Hour)
