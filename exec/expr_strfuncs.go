@@ -229,6 +229,17 @@ func strFuncKernel(name string, args []Expr, out arrow.DataType) (kernel, arrow.
 			w.text(i, s[:cut])
 			return nil
 		}), strType, true, nil
+	case "to_char":
+		if err = argsAre(args, 2, 2, name); err != nil {
+			return nil, nil, true, err
+		}
+		if args[0].Type().ID() != arrow.TIMESTAMP {
+			return nil, nil, true, notSupportedf("to_char(%s)", pgTypeName(args[0].Type()))
+		}
+		return rowKernel(strType, true, func(a *rowArgs, i int, w *rowWriter) error {
+			w.text(i, []byte(toCharTimestamp(a.i64(0, i), string(a.str(1, i)))))
+			return nil
+		}), strType, true, nil
 	case "like_escape":
 		// PostgreSQL's like_escape: the pattern rewritten from escape character e to the
 		// backslash LIKE and ILIKE read (x LIKE p ESCAPE e is x LIKE like_escape(p, e))

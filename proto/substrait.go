@@ -53,6 +53,7 @@ const (
 	FnConcatWS   = "concat_ws"
 	FnVarchar    = "varchar" // length coercion varchar(value, n, explicit)
 	FnInitcap    = "initcap"
+	FnToChar     = "to_char"           // to_char(timestamp, template)
 	FnLikeEscape = "like_escape"       // LIKE pattern with escape character -> backslash form
 	FnSimilarEsc = "similar_to_escape" // SIMILAR TO pattern [, escape] -> anchored regexp
 	FnReverse    = "reverse"
