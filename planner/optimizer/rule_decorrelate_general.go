@@ -395,19 +395,7 @@ func (u *unnester) pushJoin(x *logical.Join) (logical.Node, error) {
 		}
 		var cond logical.Expr
 		if x.Cond != nil {
-			cond = logical.Transform(x.Cond, func(e logical.Expr) logical.Expr {
-				switch c := e.(type) {
-				case *logical.Column:
-					if c.Index >= wl {
-						n := *c
-						n.Index += k
-						return &n
-					}
-				case *logical.OuterColumn:
-					return u.outerRef(c, wl)
-				}
-				return e
-			})
+			cond = u.shiftRight(x.Cond, wl, k)
 		}
 		j := &logical.Join{Left: l, Right: decDepth(x.Right), Type: x.Type, Cond: cond}
 		switch x.Type {
@@ -435,19 +423,7 @@ func (u *unnester) pushJoin(x *logical.Join) (logical.Node, error) {
 	// over l (wl + k columns) then r (wr + k columns)
 	var conds []logical.Expr
 	if x.Cond != nil {
-		conds = append(conds, logical.Transform(x.Cond, func(e logical.Expr) logical.Expr {
-			switch c := e.(type) {
-			case *logical.Column:
-				if c.Index >= wl {
-					n := *c
-					n.Index += k
-					return &n
-				}
-			case *logical.OuterColumn:
-				return u.outerRef(c, wl)
-			}
-			return e
-		}))
+		conds = append(conds, u.shiftRight(x.Cond, wl, k))
 	}
 	ld2, rd2 := u.domainCols(wl), u.domainCols(wl+k+wr)
 	for j := 0; j < k; j++ {
@@ -513,4 +489,23 @@ func (u *unnester) fullJoin(l, r logical.Node, wl, wr int, conds []logical.Expr)
 		p.Names = append(p.Names, js[wl+d].Name)
 	}
 	return p
+}
+
+// shiftRight rewrites a join condition for a join whose left input gained the k domain
+// columns after its wl own: right-side columns move k places, outer references become the
+// left input's domain columns.
+func (u *unnester) shiftRight(cond logical.Expr, wl, k int) logical.Expr {
+	return logical.Transform(cond, func(e logical.Expr) logical.Expr {
+		switch c := e.(type) {
+		case *logical.Column:
+			if c.Index >= wl {
+				n := *c
+				n.Index += k
+				return &n
+			}
+		case *logical.OuterColumn:
+			return u.outerRef(c, wl)
+		}
+		return e
+	})
 }
