@@ -253,11 +253,6 @@ func validityOf(mem memory.Allocator, n int, ops ...operand) (*memory.Buffer, in
 	return out, n - bitutil.CountSetBits(out.Bytes(), 0, n)
 }
 
-// bitmapValid reports bit i of a validity bitmap (nil: valid).
-func bitmapValid(bm *memory.Buffer, i int) bool {
-	return bm == nil || bitutil.BitIsSet(bm.Bytes(), i)
-}
-
 // makeFixed wraps a values buffer and validity into an array of type dt. It takes ownership
 // of both buffers.
 func makeFixed(dt arrow.DataType, n int, validity, values *memory.Buffer, nulls int) arrow.Array {

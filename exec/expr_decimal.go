@@ -185,12 +185,11 @@ func decRescale(v decimal128.Num, from, p, to int32) (decimal128.Num, bool) {
 
 // decArith is a binary decimal operation with operand scales s1, s2 and result NUMERIC(p, s).
 type decArith struct {
-	op        byte // + - * / %
-	s1, s2    int32
-	p, s      int32
-	smax      int32
-	divExp    int32 // division: numerator scale-up (may be negative: denominator scale-up)
-	overflowE error
+	op     byte // + - * / %
+	s1, s2 int32
+	p, s   int32
+	smax   int32
+	divExp int32 // division: numerator scale-up (may be negative: denominator scale-up)
 }
 
 func newDecArith(op byte, s1, s2, p, s int32) *decArith {

@@ -158,12 +158,11 @@ func (a *stringAgg) build(mem memory.Allocator, from, to int) (arrow.Array, erro
 // of fewer than two values are NULL, var_pop/stddev_pop of none are NULL. Decimal outputs are
 // rounded from the float result (about 15 significant digits).
 type varAgg struct {
-	fn      AggFunc
-	out     arrow.DataType
-	n       vec[int64]
-	mean    vec[float64]
-	m2      vec[float64]
-	scratch []float64
+	fn   AggFunc
+	out  arrow.DataType
+	n    vec[int64]
+	mean vec[float64]
+	m2   vec[float64]
 }
 
 func (a *varAgg) resize(n int) { a.n.resize(n); a.mean.resize(n); a.m2.resize(n) }

@@ -149,16 +149,5 @@ func gatherSelected(b arrow.RecordBatch, sel []byte, kept int, mem memory.Alloca
 	return out, nil
 }
 
-// countAnd counts rows whose value and validity bits are both set.
-func countAnd(values, valid []byte, off, n int) int {
-	c := 0
-	for i := 0; i < n; i++ {
-		if bitutil.BitIsSet(values, off+i) && bitutil.BitIsSet(valid, off+i) {
-			c++
-		}
-	}
-	return c
-}
-
 // Describe names the operator for EXPLAIN ANALYZE.
 func (f *Filter) Describe() string { return "Filter" }

@@ -77,8 +77,7 @@ func TestNodeCancelByQueryID(t *testing.T) {
 	plan := busyPlan(t, 20000)
 
 	type result struct {
-		err   error
-		stats int64
+		err error
 	}
 	started := make(chan struct{}, 2)
 	results := make(chan result, 2)

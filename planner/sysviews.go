@@ -355,5 +355,3 @@ func (b *binder) rowsPgTables() ([][]logical.Expr, error) {
 	}
 	return rows, nil
 }
-
-func (b *binder) rowsNone() ([][]logical.Expr, error) { return nil, nil }

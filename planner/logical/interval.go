@@ -12,13 +12,6 @@ type Interval struct {
 	Micros int64
 }
 
-const (
-	usPerSec  = int64(1_000_000)
-	usPerMin  = 60 * usPerSec
-	usPerHour = 60 * usPerMin
-	usPerDay  = 24 * usPerHour
-)
-
 // parseInterval reads interval text with the executor's parser (exec.ParseInterval through
 // the function registry), so literals and text casts read the same syntax. field is the unit
 // a bare number counts (INTERVAL '90' DAY); "" means seconds.
