@@ -273,8 +273,15 @@ func batchBytes(rec arrow.RecordBatch) int64 {
 }
 
 func (c *Coordinator) ingestCreate(ctx context.Context, t catalog.Table, rdr Batches) (int64, error) {
+	return c.writeCreate(ctx, t, func(w *native.Writer) (int64, error) { return c.WriteBatches(ctx, w, rdr) })
+}
+
+// writeCreate writes a new table's first files with write and creates the table with them
+// in one catalog transaction (CREATE TABLE AS, ingest mode create); a failed write leaves
+// nothing behind.
+func (c *Coordinator) writeCreate(ctx context.Context, t catalog.Table, write func(*native.Writer) (int64, error)) (int64, error) {
 	w := c.store.NewWriter(t)
-	n, err := c.WriteBatches(ctx, w, rdr)
+	n, err := write(w)
 	if err != nil {
 		w.Abort()
 		return 0, err

@@ -71,14 +71,5 @@ func (c *Coordinator) createTableAs(ctx context.Context, sess planner.Session, s
 		}
 		return 0, errs.Errorf(errs.ErrAlreadyExists, "relation %q already exists", st.Table.Ref.Name)
 	}
-	w := c.store.NewWriter(st.Table)
-	n, err := c.runInto(ctx, sess, st.As, w.Write)
-	if err != nil {
-		w.Abort()
-		return 0, err
-	}
-	if _, err := w.CommitCreate(ctx); err != nil {
-		return 0, err
-	}
-	return n, nil
+	return c.writeCreate(ctx, st.Table, func(w *native.Writer) (int64, error) { return c.runInto(ctx, sess, st.As, w.Write) })
 }
