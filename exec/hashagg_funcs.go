@@ -27,6 +27,9 @@ type aggFunc interface {
 func errOverflow() error { return errs.Errorf(errs.ErrInvalidArgument, "numeric field overflow") }
 
 func newAggFunc(mem memory.Allocator, spec AggSpec, in arrow.DataType) (aggFunc, error) {
+	if len(spec.Order) > 0 || spec.Func.OrderedSet() {
+		return newOrderedAgg(mem, spec, in) // hashagg_ordered.go
+	}
 	out := spec.Out
 	switch spec.Func {
 	case AggCountStar, AggCount:

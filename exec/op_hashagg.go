@@ -67,6 +67,17 @@ func NewHashAggregate(env Env, input Operator, groupCols []int, aggs []AggSpec) 
 		if a.Out == nil {
 			return nil, errs.Errorf(errs.ErrInvalidArgument, "hash aggregate: %q has no output type", a.Name)
 		}
+		if a.Filter && (a.FilterCol < 0 || a.FilterCol >= in.NumFields() || in.Field(a.FilterCol).Type.ID() != arrow.BOOL) {
+			return nil, errs.Errorf(errs.ErrInvalidArgument, "hash aggregate: filter column %d is not a boolean input column", a.FilterCol)
+		}
+		for _, k := range a.Order {
+			if k.Col < 0 || k.Col >= in.NumFields() {
+				return nil, errs.Errorf(errs.ErrInvalidArgument, "hash aggregate: order column %d out of range", k.Col)
+			}
+			if !sortKeyOK(in.Field(k.Col).Type) {
+				return nil, errs.Errorf(errs.ErrNotSupported, "aggregate ORDER BY key of type %s", in.Field(k.Col).Type)
+			}
+		}
 		nullable := a.Func != AggCountStar && a.Func != AggCount
 		fields = append(fields, arrow.Field{Name: a.Name, Type: a.Out, Nullable: nullable})
 	}
@@ -178,6 +189,9 @@ func (h *hashAggregate) consume(ctx context.Context, b arrow.RecordBatch) error 
 		if t := h.distinct[i]; t != nil {
 			g = h.dedupe(t, gids, arg)
 		}
+		if a.Filter {
+			g = filterGids(g, b.Column(a.FilterCol))
+		}
 		if arg == nil {
 			// COUNT(*) over a batch without columns.
 			c := h.funcs[i].(*countAgg)
@@ -186,13 +200,19 @@ func (h *hashAggregate) consume(ctx context.Context, b arrow.RecordBatch) error 
 			}
 			continue
 		}
+		var arg2 arrow.Array
 		if a.Func == AggStringAgg {
-			if err := h.funcs[i].(*stringAgg).updateDelim(arg, b.Column(a.Arg2), g); err != nil {
-				return err
+			arg2 = b.Column(a.Arg2)
+		}
+		if o, ok := h.funcs[i].(*orderedAgg); ok {
+			keys := make([]arrow.Array, len(a.Order))
+			for k, sk := range a.Order {
+				keys[k] = b.Column(sk.Col)
 			}
+			o.add(arg, arg2, keys, g)
 			continue
 		}
-		if err := h.funcs[i].update(arg, g); err != nil {
+		if err := feedAgg(h.funcs[i], a.Func, arg, arg2, g); err != nil {
 			return err
 		}
 	}

@@ -3,6 +3,7 @@ package exec
 import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/arrow/scalar"
 )
 
 // This file declares the shapes of the relational operators that flightnodes builds from
@@ -25,7 +26,23 @@ const (
 	AggVarPop     // var_pop
 	AggStddevSamp // stddev_samp / stddev
 	AggStddevPop  // stddev_pop
+
+	// Ordered-set aggregates (hashagg_ordered.go): Order holds the WITHIN GROUP keys, Arg the
+	// first key's column, Direct the direct arguments.
+	AggPercentileCont // percentile_cont(fraction): double or interval values
+	AggPercentileDisc // percentile_disc(fraction): any sortable values
+	AggMode           // mode(): the most frequent value, the first in order on ties
+	AggHypRank        // rank(args) WITHIN GROUP: hypothetical-set aggregates, Direct = the row
+	AggHypDenseRank
+	AggHypPercentRank
+	AggHypCumeDist
 )
+
+// OrderedSet reports a WITHIN GROUP aggregate.
+func (f AggFunc) OrderedSet() bool { return f >= AggPercentileCont && f <= AggHypCumeDist }
+
+// Hypothetical reports a hypothetical-set aggregate.
+func (f AggFunc) Hypothetical() bool { return f >= AggHypRank && f <= AggHypCumeDist }
 
 // AggSpec is one aggregate computed by a hash aggregate. The argument is already evaluated
 // into input column Arg. Output has type Out, decided by the planner with PostgreSQL's rules:
@@ -40,6 +57,18 @@ type AggSpec struct {
 	Distinct bool
 	Out      arrow.DataType
 	Name     string // output field name
+	// Order, when set, makes the aggregate ordered: each group's rows reach the function
+	// sorted by these input columns (string_agg(x, ',' ORDER BY y)), or, for ordered-set
+	// aggregates, are the WITHIN GROUP keys.
+	Order []SortKey
+	// Direct holds an ordered-set aggregate's direct arguments, constants (the fraction of
+	// percentile_cont, the hypothetical row of rank).
+	Direct []scalar.Scalar
+	// Filter: only rows whose boolean column FilterCol is true reach the aggregate (FILTER
+	// (WHERE ...) of ordered-set aggregates; other aggregates get theirs as a CASE on the
+	// argument, which the planner builds).
+	Filter    bool
+	FilterCol int
 }
 
 // SortKey is one ORDER BY key over an input column.

@@ -22,8 +22,12 @@ import (
 // i32 key; one hash aggregate groups by all of them; a projection puts the index last. Output
 // (proto/doc.go): every grouping expression, the measures, the set index.
 //
-// Ordered aggregates (string_agg(x, ',' ORDER BY y)): when every measure with an ordering has
-// the same one, the input is sorted by it first (the hash aggregate consumes rows in order).
+// Ordered aggregates (string_agg(x, ',' ORDER BY y), any aggregate with AggregateFunction.sorts)
+// and WITHIN GROUP aggregates: each measure's sort expressions become input columns named in
+// its AggSpec.Order; the hash aggregate orders each group's rows itself, so measures with
+// different orderings share one aggregate (exec/hashagg_ordered.go). An ordered-set
+// aggregate's arguments are its direct arguments, constants (AggSpec.Direct); its sorts
+// are the ordered values.
 func (c *compiler) aggregateRel(r *substraitpb.AggregateRel) (exec.Operator, error) {
 	in, err := c.rel(r.GetInput())
 	if err != nil {
@@ -65,21 +69,6 @@ func (c *compiler) aggregateRel(r *substraitpb.AggregateRel) (exec.Operator, err
 		}
 		all = r.GetGroupingExpressions()
 	}
-	// Ordered aggregates: sort the input first.
-	var order []*substraitpb.SortField
-	for _, m := range r.GetMeasures() {
-		if s := m.GetMeasure().GetSorts(); len(s) > 0 {
-			if order != nil && !sameSorts(order, s) {
-				return nil, errs.Errorf(errs.ErrNotSupported, "aggregates with different orderings")
-			}
-			order = s
-		}
-	}
-	if order != nil {
-		if in, err = c.sortInput(in, order); err != nil {
-			return nil, err
-		}
-	}
 	s := in.Schema()
 	var cols []exec.Expr
 	var names []string
@@ -98,7 +87,7 @@ func (c *compiler) aggregateRel(r *substraitpb.AggregateRel) (exec.Operator, err
 	nGroups := len(cols)
 	aggs := make([]exec.AggSpec, len(r.GetMeasures()))
 	for i, m := range r.GetMeasures() {
-		spec, args, err := c.measure(m, s, i)
+		spec, args, order, err := c.measure(m, s, i)
 		if err != nil {
 			return nil, err
 		}
@@ -109,6 +98,18 @@ func (c *compiler) aggregateRel(r *substraitpb.AggregateRel) (exec.Operator, err
 		if len(args) > 1 {
 			spec.Arg2 = len(cols)
 			cols, names = append(cols, args[1]), append(names, fmt.Sprintf("arg%d_2", i))
+		}
+		for k, e := range order {
+			if k == len(spec.Order) { // the filter of an ordered-set aggregate
+				spec.FilterCol = len(cols)
+				cols, names = append(cols, e), append(names, fmt.Sprintf("arg%d_filter", i))
+				break
+			}
+			spec.Order[k].Col = len(cols)
+			cols, names = append(cols, e), append(names, fmt.Sprintf("arg%d_order%d", i, k))
+		}
+		if spec.Func.OrderedSet() {
+			spec.Arg = spec.Order[0].Col
 		}
 		aggs[i] = spec
 	}
@@ -124,8 +125,7 @@ func (c *compiler) aggregateRel(r *substraitpb.AggregateRel) (exec.Operator, err
 		}
 		for i := range aggs {
 			if aggs[i].Func != exec.AggCountStar {
-				aggs[i].Arg += len(sets[0]) - nGroups
-				aggs[i].Arg2 += len(sets[0]) - nGroups
+				shiftSpec(&aggs[i], func(c int) int { return c + len(sets[0]) - nGroups })
 			}
 		}
 		cols, names = append(gc, cols[nGroups:]...), append(gn, names[nGroups:]...)
@@ -139,10 +139,7 @@ func (c *compiler) aggregateRel(r *substraitpb.AggregateRel) (exec.Operator, err
 		}
 		for i := range aggs {
 			if aggs[i].Func != exec.AggCountStar {
-				aggs[i].Arg = cols[aggs[i].Arg].(*exec.ColumnRef).Index
-			}
-			if aggs[i].Func == exec.AggStringAgg {
-				aggs[i].Arg2 = cols[aggs[i].Arg2].(*exec.ColumnRef).Index
+				shiftSpec(&aggs[i], func(c int) int { return cols[c].(*exec.ColumnRef).Index })
 			}
 		}
 	} else {
@@ -160,57 +157,79 @@ func (c *compiler) aggregateRel(r *substraitpb.AggregateRel) (exec.Operator, err
 	return c.track(op), nil
 }
 
-func sameSorts(a, b []*substraitpb.SortField) bool {
-	if len(a) != len(b) {
-		return false
+// shiftSpec maps every input column an aggregate reads (argument, second argument, order
+// keys) through f.
+func shiftSpec(a *exec.AggSpec, f func(int) int) {
+	a.Arg = f(a.Arg)
+	if a.Func == exec.AggStringAgg {
+		a.Arg2 = f(a.Arg2)
 	}
-	for i := range a {
-		if !proto.Equal(a[i], b[i]) {
-			return false
+	if a.Filter {
+		a.FilterCol = f(a.FilterCol)
+	}
+	if len(a.Order) > 0 {
+		o := make([]exec.SortKey, len(a.Order))
+		for i, k := range a.Order {
+			k.Col = f(k.Col)
+			o[i] = k
 		}
+		a.Order = o
 	}
-	return true
 }
 
-// sortInput sorts in by order (expressions over in).
-func (c *compiler) sortInput(in exec.Operator, order []*substraitpb.SortField) (exec.Operator, error) {
-	s := in.Schema()
-	n := s.NumFields()
-	exprs := make([]exec.Expr, 0, n+len(order))
-	for i := 0; i < n; i++ {
-		exprs = append(exprs, exec.NewColumnRef(i, s.Field(i).Type))
+// measure converts one measure: its spec (Arg/Arg2 and Order columns unset), argument
+// expressions and order key expressions.
+func (c *compiler) measure(m *substraitpb.AggregateRel_Measure, s *arrow.Schema, i int) (exec.AggSpec, []exec.Expr, []exec.Expr, error) {
+	spec, args, err := c.measureArgs(m, s, i)
+	if err != nil {
+		return spec, nil, nil, err
 	}
-	keys := make([]exec.SortKey, len(order))
-	for i, sf := range order {
+	var order []exec.Expr
+	for _, sf := range m.GetMeasure().GetSorts() {
 		e, err := c.expr(sf.GetExpr(), s)
 		if err != nil {
-			return nil, err
+			return spec, nil, nil, err
 		}
-		k, err := sortKeyOf(sf, len(exprs))
+		k, err := sortKeyOf(sf, 0)
 		if err != nil {
-			return nil, err
+			return spec, nil, nil, err
 		}
-		exprs = append(exprs, e)
-		keys[i] = k
+		order = append(order, e)
+		spec.Order = append(spec.Order, k)
 	}
-	names := fieldNames(s)
-	for i := range order {
-		names = append(names, fmt.Sprintf("orderkey%d", i))
+	if !spec.Func.OrderedSet() {
+		return spec, args, order, nil
 	}
-	p, err := c.project(in, exprs, names)
-	if err != nil {
-		return nil, err
+	if fe := m.GetFilter(); fe != nil {
+		// hypothetical-set aggregates count NULL rows, so FILTER cannot become a CASE on
+		// the value: rows whose filter is not true are skipped (AggSpec.Filter)
+		cond, err := c.expr(fe, s)
+		if err != nil {
+			return spec, nil, nil, err
+		}
+		order = append(order, cond)
+		spec.Filter = true
 	}
-	srt, err := exec.NewSort(c.env, p, keys)
-	if err != nil {
-		return nil, err
+	// WITHIN GROUP: the arguments are the direct arguments, constants.
+	if len(order) == 0 {
+		return spec, nil, nil, errs.Errorf(errs.ErrInvalidArgument, "ordered-set aggregate without sorts")
 	}
-	c.track(srt)
-	return c.project(srt, exprs[:n], fieldNames(s))
+	for _, a := range args {
+		l, ok := a.(*exec.Literal)
+		if !ok {
+			return spec, nil, nil, errs.Errorf(errs.ErrNotSupported, "direct arguments of an ordered-set aggregate must be constants")
+		}
+		sc, err := scalar.GetScalar(l.Value(), 0)
+		if err != nil {
+			return spec, nil, nil, err
+		}
+		spec.Direct = append(spec.Direct, sc)
+	}
+	return spec, nil, order, nil
 }
 
-// measure converts one measure: its spec (Arg/Arg2 unset) and argument expressions.
-func (c *compiler) measure(m *substraitpb.AggregateRel_Measure, s *arrow.Schema, i int) (exec.AggSpec, []exec.Expr, error) {
+// measureArgs converts one measure's function, arguments and filter.
+func (c *compiler) measureArgs(m *substraitpb.AggregateRel_Measure, s *arrow.Schema, i int) (exec.AggSpec, []exec.Expr, error) {
 	var spec exec.AggSpec
 	f := m.GetMeasure()
 	if f == nil {
@@ -244,7 +263,13 @@ func (c *compiler) measure(m *substraitpb.AggregateRel_Measure, s *arrow.Schema,
 	if len(argExprs) == 0 && ag.StarOK {
 		nargs = 0
 	}
-	spec.Func, _ = ag.ExecFunc(nargs)
+	if ag.Hypothetical() {
+		nargs = len(f.GetSorts())
+	}
+	spec.Func = ag.Func
+	if !ag.OrderedSet {
+		spec.Func, _ = ag.ExecFunc(nargs)
+	}
 	if len(argExprs) != nargs {
 		return spec, nil, errs.Errorf(errs.ErrInvalidArgument, "aggregate %s with %d arguments", name, len(argExprs))
 	}
@@ -258,8 +283,9 @@ func (c *compiler) measure(m *substraitpb.AggregateRel_Measure, s *arrow.Schema,
 	if err != nil {
 		return spec, nil, err
 	}
-	if m.GetFilter() != nil {
+	if m.GetFilter() != nil && !ag.OrderedSet {
 		// agg(x) FILTER (WHERE f) = agg(CASE WHEN f THEN x END); count(*) counts TRUEs.
+		// (Ordered-set aggregates take the filter as a column: measure.)
 		cond, err := c.expr(m.GetFilter(), s)
 		if err != nil {
 			return spec, nil, err
@@ -318,8 +344,7 @@ func (c *compiler) groupingSets(in exec.Operator, cols []exec.Expr, names []stri
 		groupCols[i] = i
 	}
 	for i := range aggs {
-		aggs[i].Arg++
-		aggs[i].Arg2++
+		shiftSpec(&aggs[i], func(c int) int { return c + 1 })
 	}
 	agg, err := exec.NewHashAggregate(c.env, ex, groupCols, aggs)
 	if err != nil {

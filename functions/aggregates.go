@@ -21,6 +21,9 @@ type Agg struct {
 	Star   exec.AggFunc
 	StarOK bool
 	Render map[string]string // SQL dialect renderers (federation), as Func.Render
+	// OrderedSet marks WITHIN GROUP aggregates (aggregates_ordered.go): Args counts their
+	// direct arguments (-1: as many as ordering columns, the hypothetical-set ones).
+	OrderedSet bool
 }
 
 // URNOf returns the extension URN for arguments of types args.
@@ -65,7 +68,7 @@ func aggregates() []*Agg {
 	count.Star, count.StarOK = exec.AggCountStar, true
 	sagg := pg(proto.AggStringAgg, exec.AggStringAgg)
 	sagg.Args = 2
-	return []*Agg{
+	return append([]*Agg{
 		count,
 		std(proto.AggSum, proto.URNArithmetic, true, exec.AggSum),
 		std(proto.AggAvg, proto.URNArithmetic, true, exec.AggAvg),
@@ -78,7 +81,7 @@ func aggregates() []*Agg {
 		pg(proto.AggVarPop, exec.AggVarPop),
 		pg(proto.AggStddevSamp, exec.AggStddevSamp, "stddev"),
 		pg(proto.AggStddevPop, exec.AggStddevPop),
-	}
+	}, orderedSetAggregates()...)
 }
 
 var aggList = aggregates()

@@ -992,8 +992,9 @@ func (b *binder) bindAgg(fn string, fc *pg.FuncCall, c exprCtx) (logical.Expr, e
 	if !c.aggOK && !b.outerAggregate(fc, c) {
 		return nil, b.errAt(fc.Location, logical.Errorf(errs.ErrInvalidArgument, "aggregate functions are not allowed in %s", c.clause))
 	}
-	if len(fc.AggOrder) > 0 || fc.AggWithinGroup {
-		return nil, b.errAt(fc.Location, notSupported("ORDER BY inside aggregate calls is not supported yet"))
+	ag, _ := functions.AggByID(fn)
+	if err := b.withinGroupCheck(ag, lowerName(fc.Funcname), fc); err != nil { // bind_agg_order.go
+		return nil, err
 	}
 	ac := c
 	ac.inAgg = true
@@ -1006,6 +1007,9 @@ func (b *binder) bindAgg(fn string, fc *pg.FuncCall, c exprCtx) (logical.Expr, e
 		if filter, err = b.toBool(f, "FILTER", nodeLoc(fc.AggFilter)); err != nil {
 			return nil, err
 		}
+	}
+	if ag.OrderedSet {
+		return b.bindOrderedSet(ag, lowerName(fc.Funcname), fc, ac, filter)
 	}
 	if fc.AggStar {
 		if fn != proto.AggCount {
@@ -1024,7 +1028,11 @@ func (b *binder) bindAgg(fn string, fc *pg.FuncCall, c exprCtx) (logical.Expr, e
 	if err != nil {
 		return nil, err
 	}
-	return &logical.AggCall{Fn: fn, Arg: arg, Distinct: fc.AggDistinct, Typ: out, Filter: filter, Extra: extra}, nil
+	a := &logical.AggCall{Fn: fn, Arg: arg, Distinct: fc.AggDistinct, Typ: out, Filter: filter, Extra: extra}
+	if err := b.orderAgg(a, fc, ac); err != nil {
+		return nil, err
+	}
+	return a, nil
 }
 
 // aggArgs checks an aggregate's arguments and returns its (coerced) argument, further

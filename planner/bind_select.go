@@ -369,6 +369,9 @@ func isOuterAgg(a *logical.AggCall, level int) bool {
 	for _, e := range a.Extra {
 		check(e)
 	}
+	for _, k := range a.Order {
+		check(k.Expr)
+	}
 	return outer && !local
 }
 
@@ -780,6 +783,13 @@ func regroupSubquery(x *logical.Subquery, gkeys map[string]int, sets bool, sc *s
 			na.Extra = make([]logical.Expr, len(a.Extra))
 			for i, e := range a.Extra {
 				na.Extra[i] = toLocal(e)
+			}
+		}
+		if a.Order != nil {
+			na.Order = make([]logical.SortKey, len(a.Order))
+			for i, k := range a.Order {
+				k.Expr = toLocal(k.Expr)
+				na.Order[i] = k
 			}
 		}
 		var v logical.Expr

@@ -3,6 +3,7 @@ package planner
 import (
 	pg "github.com/pganalyze/pg_query_go/v6"
 	"github.com/tern-db/tern/catalog"
+	"github.com/tern-db/tern/functions"
 	"github.com/tern-db/tern/planner/logical"
 	"github.com/tern-db/tern/planner/optimizer"
 	"github.com/tern-db/tern/proto"
@@ -45,8 +46,11 @@ func (b *binder) bindWindowFunc(name string, fc *pg.FuncCall, c exprCtx) (logica
 	if fc.AggDistinct {
 		return nil, b.errAt(fc.Location, logical.Errorf(errs.ErrNotSupported, "DISTINCT is not implemented for window functions"))
 	}
+	if fc.AggWithinGroup {
+		return nil, b.errAt(fc.Location, logical.Errorf(errs.ErrInvalidArgument, "OVER is not supported for ordered-set aggregate %s", name))
+	}
 	if len(fc.AggOrder) > 0 {
-		return nil, b.errAt(fc.Location, notSupported("ORDER BY in window function calls is not supported yet"))
+		return nil, b.errAt(fc.Location, logical.Errorf(errs.ErrNotSupported, "aggregate ORDER BY is not implemented for window functions"))
 	}
 	wd, err := b.windowDef(fc.Over, fc.Location)
 	if err != nil {
@@ -181,8 +185,8 @@ func (b *binder) windowFunc(name string, args []logical.Expr, star bool, frame l
 		wf.Typ = args[0].Type()
 	default:
 		fn, ok := aggFuncOf(name)
-		if !ok {
-			return nil, undefined()
+		if ag, _ := functions.AggByID(fn); !ok || ag.OrderedSet {
+			return nil, undefined() // an ordered-set aggregate is no window function
 		}
 		wf.Agg, wf.Fn = true, fn
 		if star {

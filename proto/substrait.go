@@ -135,6 +135,18 @@ const (
 	AggVarPop     = "var_pop"
 	AggStddevSamp = "stddev_samp"
 	AggStddevPop  = "stddev_pop"
+
+	// Ordered-set aggregates (WITHIN GROUP): the direct arguments are the function's
+	// arguments, the ordered values its AggregateFunction.sorts (proto/doc.go).
+	AggPercentileCont = "percentile_cont" // (fraction) WITHIN GROUP (ORDER BY double|interval)
+	AggPercentileDisc = "percentile_disc" // (fraction) WITHIN GROUP (ORDER BY any sortable)
+	AggMode           = "mode"            // () WITHIN GROUP (ORDER BY any sortable)
+	// Hypothetical-set aggregates: rank(args) WITHIN GROUP (ORDER BY keys). Their names differ
+	// from the window functions rank/dense_rank/... so that a plan never confuses the two.
+	AggHypRank        = "hypothetical_rank"
+	AggHypDenseRank   = "hypothetical_dense_rank"
+	AggHypPercentRank = "hypothetical_percent_rank"
+	AggHypCumeDist    = "hypothetical_cume_dist"
 )
 
 // Window-only function names (under URNTern); aggregates used as window functions keep

@@ -85,6 +85,11 @@ type AggCall struct {
 	Typ      catalog.Type
 	Filter   Expr   // FILTER (WHERE ...): only rows where it is true count (nil: all)
 	Extra    []Expr // further (constant) arguments, e.g. string_agg's delimiter
+	// Order is the aggregate's own ORDER BY (string_agg(x, ',' ORDER BY y)): the rows of each
+	// group reach the function in this order. For WITHIN GROUP (ordered-set) aggregates it is
+	// the WITHIN GROUP ordering, Arg is its first expression and Extra the direct arguments.
+	Order       []SortKey
+	WithinGroup bool
 }
 
 func (*Column) exprNode()  {}
@@ -169,6 +174,12 @@ func (e *AggCall) String() string {
 	for _, a := range e.Extra {
 		x += ", " + a.String()
 	}
+	if len(e.Order) > 0 {
+		if e.WithinGroup {
+			return e.Fn + "(" + strings.TrimPrefix(x, ", ") + ") WITHIN GROUP (ORDER BY " + sortKeys(e.Order) + ")" + f
+		}
+		x += " ORDER BY " + sortKeys(e.Order)
+	}
 	return e.Fn + "(" + d + e.Arg.String() + x + ")" + f
 }
 
@@ -212,6 +223,9 @@ func Children(e Expr) []Expr {
 		out = append(out, e.Extra...)
 		if e.Filter != nil {
 			out = append(out, e.Filter)
+		}
+		for _, k := range e.Order {
+			out = append(out, k.Expr)
 		}
 		return out
 	}
@@ -261,6 +275,7 @@ func Transform(e Expr, f func(Expr) Expr) Expr {
 				c.Extra[i] = Transform(a, f)
 			}
 		}
+		c.Order = transformKeys(x.Order, func(e Expr) Expr { return Transform(e, f) })
 		return f(&c)
 	}
 	return f(e)
@@ -425,8 +440,29 @@ func WithChildren(e Expr, kids []Expr) Expr {
 		}
 		if x.Filter != nil {
 			c.Filter = kids[k]
+			k++
+		}
+		if len(x.Order) > 0 {
+			c.Order = make([]SortKey, len(x.Order))
+			for i, o := range x.Order {
+				o.Expr = kids[k+i]
+				c.Order[i] = o
+			}
 		}
 		return &c
 	}
 	return e
+}
+
+// transformKeys returns keys with f applied to each expression (nil stays nil).
+func transformKeys(keys []SortKey, f func(Expr) Expr) []SortKey {
+	if keys == nil {
+		return nil
+	}
+	out := make([]SortKey, len(keys))
+	for i, k := range keys {
+		k.Expr = f(k.Expr)
+		out[i] = k
+	}
+	return out
 }

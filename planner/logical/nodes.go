@@ -307,6 +307,7 @@ func MapExprs(n Node, f func(Expr) Expr) Node {
 			if len(a.Extra) > 0 {
 				na.Extra = mapAll(a.Extra)
 			}
+			na.Order = transformKeys(a.Order, f)
 			c.Aggs[i] = &na
 		}
 		return &c

@@ -334,7 +334,9 @@ func (p *producer) aggregate(x *physical.HashAggregate) (*pb.Rel, error) {
 	args := make([]logical.Expr, len(x.Aggs))
 	filters := make([]logical.Expr, len(x.Aggs))
 	for i, a := range x.Aggs {
-		args[i] = a.Arg
+		if !a.WithinGroup { // an ordered-set aggregate's values travel as its sorts
+			args[i] = a.Arg
+		}
 		filters[i] = a.Filter
 		if a.Filter != nil {
 			if _, ok := a.Filter.(*logical.Column); !ok {
@@ -408,7 +410,17 @@ func (p *producer) aggregate(x *physical.HashAggregate) (*pb.Rel, error) {
 		}
 		var argTypes []catalog.Type
 		var sigs []string
-		if args[i] != nil {
+		if a.WithinGroup {
+			// ordered-set aggregate: the direct arguments; the ordered values are the sorts
+			for _, xa := range a.Extra {
+				argTypes, sigs = append(argTypes, xa.Type()), append(sigs, sigName(xa.Type()))
+				xe, err := p.expr(xa)
+				if err != nil {
+					return nil, err
+				}
+				af.Arguments = append(af.Arguments, &pb.FunctionArgument{ArgType: &pb.FunctionArgument_Value{Value: xe}})
+			}
+		} else if args[i] != nil {
 			argTypes, sigs = []catalog.Type{args[i].Type()}, []string{sigName(args[i].Type())}
 			ae, err := p.expr(args[i])
 			if err != nil {
@@ -428,6 +440,13 @@ func (p *producer) aggregate(x *physical.HashAggregate) (*pb.Rel, error) {
 			return nil, err
 		}
 		af.FunctionReference = p.fn(urn, sig)
+		for _, k := range a.Order { // the aggregate's own ORDER BY / WITHIN GROUP
+			sf, err := p.sortField(k)
+			if err != nil {
+				return nil, err
+			}
+			af.Sorts = append(af.Sorts, sf)
+		}
 		m := &pb.AggregateRel_Measure{Measure: af}
 		if filters[i] != nil {
 			if m.Filter, err = p.expr(filters[i]); err != nil {
