@@ -74,19 +74,51 @@ func (b *binder) orderAgg(a *logical.AggCall, fc *pg.FuncCall, ac exprCtx) error
 	return nil
 }
 
-// withinGroupCheck applies PostgreSQL's errors for WITHIN GROUP on aggregate ag called as name.
-func (b *binder) withinGroupCheck(ag *functions.Agg, name string, fc *pg.FuncCall) error {
+// withinGroupCheck applies PostgreSQL's errors for WITHIN GROUP on aggregate ag called as
+// name: PostgreSQL resolves the call with the direct and the ordered arguments together, so a
+// plain aggregate with WITHIN GROUP, or an ordered-set one without it, is mostly a function
+// that does not exist.
+func (b *binder) withinGroupCheck(ag *functions.Agg, name string, fc *pg.FuncCall, c exprCtx) error {
 	switch {
-	case fc.AggWithinGroup && !ag.OrderedSet:
-		return b.errAt(fc.Location, logical.Errorf(errs.ErrInvalidArgument,
-			"%s is not an ordered-set aggregate, so it cannot have WITHIN GROUP", name))
-	case !fc.AggWithinGroup && ag.OrderedSet:
-		return b.errAt(fc.Location, logical.Errorf(errs.ErrInvalidArgument,
-			"WITHIN GROUP is required for ordered-set aggregate %s", name))
 	case fc.AggWithinGroup && fc.AggDistinct:
 		return b.errAt(fc.Location, logical.Errorf(errs.ErrInvalidArgument, "cannot use DISTINCT with WITHIN GROUP"))
+	case fc.AggWithinGroup && !ag.OrderedSet && fc.AggStar:
+		return b.errAt(fc.Location, logical.Errorf(errs.ErrInvalidArgument,
+			"%s is not an ordered-set aggregate, so it cannot have WITHIN GROUP", name))
+	case fc.AggWithinGroup && !ag.OrderedSet:
+		return b.undefinedCall(name, fc, c)
+	case !fc.AggWithinGroup && ag.OrderedSet && (ag.Hypothetical() || len(fc.Args) == ag.Args+1):
+		return b.errAt(fc.Location, logical.Errorf(errs.ErrInvalidArgument,
+			"WITHIN GROUP is required for ordered-set aggregate %s", name))
+	case !fc.AggWithinGroup && ag.OrderedSet:
+		return b.undefinedCall(name, fc, c)
 	}
 	return nil
+}
+
+// undefinedCall is PostgreSQL's "function f(types) does not exist" for fc's arguments
+// (direct, then ordered).
+func (b *binder) undefinedCall(name string, fc *pg.FuncCall, c exprCtx) error {
+	ac := c
+	ac.inAgg, ac.aggOK = true, true
+	var ts []string
+	for _, a := range fc.Args {
+		e, err := b.bindExpr(a, ac)
+		if err != nil {
+			return err
+		}
+		ts = append(ts, opTypeName(e.Type()))
+	}
+	for _, o := range fc.AggOrder {
+		if sb := o.GetSortBy(); sb != nil {
+			e, err := b.bindExpr(sb.Node, ac)
+			if err != nil {
+				return err
+			}
+			ts = append(ts, opTypeName(e.Type()))
+		}
+	}
+	return b.errAt(fc.Location, logical.Errorf(errs.ErrNotFound, "function %s(%s) does not exist", name, strings.Join(ts, ", ")))
 }
 
 // bindOrderedSet binds name(direct) WITHIN GROUP (ORDER BY ...) of ordered-set aggregate ag.
@@ -98,24 +130,29 @@ func (b *binder) bindOrderedSet(ag *functions.Agg, name string, fc *pg.FuncCall,
 		if err != nil {
 			return nil, err
 		}
-		if readsColumns(e) {
-			return nil, b.errAt(nodeLoc(a), notSupported("direct arguments of ordered-set aggregate %s must be constants", name))
-		}
 		direct[i] = e
 	}
 	keys, _, err := b.aggOrderKeys(fc.AggOrder, ac)
 	if err != nil {
 		return nil, err
 	}
+	ts := make([]string, 0, len(direct)+len(keys))
+	for _, d := range direct {
+		ts = append(ts, opTypeName(d.Type()))
+	}
+	for _, k := range keys {
+		ts = append(ts, opTypeName(k.Expr.Type()))
+	}
 	undefined := func() error {
-		ts := make([]string, 0, len(direct)+len(keys))
-		for _, d := range direct {
-			ts = append(ts, opTypeName(d.Type()))
-		}
-		for _, k := range keys {
-			ts = append(ts, opTypeName(k.Expr.Type()))
-		}
 		return b.errAt(fc.Location, logical.Errorf(errs.ErrNotFound, "function %s(%s) does not exist", name, strings.Join(ts, ", ")))
+	}
+	if (ag.Hypothetical() && len(direct) != len(keys)) || (!ag.Hypothetical() && (len(direct) != ag.Args || len(keys) != 1)) {
+		return nil, undefined()
+	}
+	for i, d := range direct {
+		if readsColumns(d) {
+			return nil, b.errAt(nodeLoc(fc.Args[i]), notSupported("direct arguments of ordered-set aggregate %s must be constants", name))
+		}
 	}
 	coerce := func(e logical.Expr, t catalog.Type) (logical.Expr, error) {
 		if !canImplicit(e.Type(), t) && !isUnknown(e.Type()) {

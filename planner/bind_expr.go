@@ -993,7 +993,7 @@ func (b *binder) bindAgg(fn string, fc *pg.FuncCall, c exprCtx) (logical.Expr, e
 		return nil, b.errAt(fc.Location, logical.Errorf(errs.ErrInvalidArgument, "aggregate functions are not allowed in %s", c.clause))
 	}
 	ag, _ := functions.AggByID(fn)
-	if err := b.withinGroupCheck(ag, lowerName(fc.Funcname), fc); err != nil { // bind_agg_order.go
+	if err := b.withinGroupCheck(ag, lowerName(fc.Funcname), fc, c); err != nil { // bind_agg_order.go
 		return nil, err
 	}
 	ac := c

@@ -1,6 +1,8 @@
 package planner
 
 import (
+	"strings"
+
 	pg "github.com/pganalyze/pg_query_go/v6"
 	"github.com/tern-db/tern/catalog"
 	"github.com/tern-db/tern/functions"
@@ -185,8 +187,15 @@ func (b *binder) windowFunc(name string, args []logical.Expr, star bool, frame l
 		wf.Typ = args[0].Type()
 	default:
 		fn, ok := aggFuncOf(name)
-		if ag, _ := functions.AggByID(fn); !ok || ag.OrderedSet {
-			return nil, undefined() // an ordered-set aggregate is no window function
+		if !ok {
+			return nil, undefined()
+		}
+		if ag, _ := functions.AggByID(fn); ag.OrderedSet { // no window function
+			ts := make([]string, len(args))
+			for i, a := range args {
+				ts[i] = opTypeName(a.Type())
+			}
+			return nil, b.errAt(loc, logical.Errorf(errs.ErrNotFound, "function %s(%s) does not exist", name, strings.Join(ts, ", ")))
 		}
 		wf.Agg, wf.Fn = true, fn
 		if star {
