@@ -244,6 +244,12 @@ func TestAggregatesAndWindowsRoundTrip(t *testing.T) {
 	var sqls []string
 	for _, a := range functions.Aggs() {
 		for _, name := range a.SQL {
+			if a.OrderedSet { // WITHIN GROUP only, and never a window function
+				direct := map[int]string{0: "", 1: "0.5", -1: "1.5"}[a.Args]
+				sqls = append(sqls, "SELECT "+name+"("+direct+") WITHIN GROUP (ORDER BY f8) FROM ty",
+					"SELECT i4, "+name+"("+direct+") WITHIN GROUP (ORDER BY f8 DESC) FROM ty GROUP BY i4")
+				continue
+			}
 			arg := "f8"
 			switch {
 			case a.ID == "bool_and" || a.ID == "bool_or":
@@ -265,6 +271,8 @@ func TestAggregatesAndWindowsRoundTrip(t *testing.T) {
 	for _, w := range functions.Windows() {
 		sqls = append(sqls, "SELECT "+w.SQL[0]+"("+args[w.ID]+") OVER (ORDER BY i4) FROM ty")
 	}
+	// any aggregate takes ORDER BY
+	sqls = append(sqls, "SELECT string_agg(s, ',' ORDER BY f8 DESC, i4), count(s ORDER BY s) FROM ty")
 	for _, sql := range sqls {
 		if _, err := e.run(ctx, sql); err != nil {
 			t.Errorf("%s: %v", sql, err)
