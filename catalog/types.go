@@ -19,7 +19,7 @@ const (
 	TypeFloat32
 	TypeFloat64
 	TypeNumeric // exact decimal with Precision and Scale
-	TypeText    // VARCHAR(n), CHAR(n) and TEXT; Precision holds n for VARCHAR(n) (0: unbounded)
+	TypeText    // VARCHAR(n), CHAR(n) and TEXT; Precision holds n (0: unbounded); Scale 1 marks CHAR(n)
 	TypeDate
 	TypeTimestamp   // without time zone, microseconds
 	TypeTimestampTZ // with time zone, stored as UTC microseconds
@@ -56,6 +56,14 @@ const (
 	DefaultNumericScale     = 10
 )
 
+// Char returns CHAR(n) (bpchar): text blank-padded to n characters, trailing spaces
+// insignificant. It is TypeText with Scale 1 (text has no scale), so every text rule applies
+// unless a rule asks IsChar; n 0 is bpchar without a length (no padding).
+func Char(n int32) Type { return Type{Kind: TypeText, Precision: n, Scale: 1} }
+
+// IsChar reports CHAR(n).
+func (t Type) IsChar() bool { return t.Kind == TypeText && t.Scale == 1 }
+
 // Numeric returns NUMERIC(p,s).
 func Numeric(p, s int32) Type { return Type{Kind: TypeNumeric, Precision: p, Scale: s} }
 
@@ -77,6 +85,12 @@ func (t Type) String() string {
 	case TypeNumeric:
 		return fmt.Sprintf("numeric(%d,%d)", t.Precision, t.Scale)
 	case TypeText:
+		if t.IsChar() {
+			if t.Precision > 0 {
+				return fmt.Sprintf("character(%d)", t.Precision)
+			}
+			return "bpchar"
+		}
 		if t.Precision > 0 {
 			return fmt.Sprintf("character varying(%d)", t.Precision)
 		}

@@ -196,6 +196,9 @@ func strFuncKernel(name string, args []Expr, out arrow.DataType) (kernel, arrow.
 			w.textString(i, s)
 			return nil
 		}), strType, true, nil
+	case "bpchar":
+		k, err := bpcharKernel(args) // expr_bpchar.go
+		return k, strType, true, err
 	case "varchar":
 		// PostgreSQL's length coercion varchar(value, n, explicit): an explicit cast
 		// truncates to n characters; an assignment errors on a longer value unless the

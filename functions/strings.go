@@ -36,6 +36,7 @@ func stringFuncs() []*Func {
 		{ID: proto.FnConcatWS, Name: proto.FnConcatWS, URN: proto.URNTern, SQL: names("concat_ws"), Nulls: NullIfFirst,
 			Build: exec.StringFunc(proto.FnConcatWS)},
 		pg(proto.FnVarchar, nil, sig(text, text, i32, catalog.Bool)),
+		pg(proto.FnBpchar, nil, sig(text, text, i32, i32)),
 		pg(proto.FnInitcap, names("initcap"), sig(text, text)),
 		pg(proto.FnToChar, names("to_char"), sig(text, catalog.Timestamp, text)),
 		pg(proto.FnLikeEscape, names("like_escape"), sig(text, text, text)),

@@ -548,7 +548,7 @@ func (b *binder) binary(op string, l, r logical.Expr, loc int32) (logical.Expr, 
 			return nil, b.opError(loc, l, op, r)
 		}
 		var err error
-		if l, err = b.coerce(l, catalog.Text); err != nil {
+		if l, err = b.coerce(keepPadding(l), catalog.Text); err != nil { // LIKE matches CHAR as stored
 			return nil, wrap(err)
 		}
 		if r, err = b.coerce(r, catalog.Text); err != nil {
@@ -756,11 +756,16 @@ func (b *binder) bindTypeCast(tc *pg.TypeCast, c exprCtx) (logical.Expr, error) 
 // explicitCast is CAST(e AS to) once the cast is known to be allowed (canExplicit); loc
 // places errors of constants that do not convert. Client Substrait casts share it.
 func (b *binder) explicitCast(e logical.Expr, to catalog.Type, loc int32) (logical.Expr, error) {
-	from := e.Type()
 	if p, ok := e.(*logical.Param); ok && isUnknown(p.Typ) {
 		out, err := b.coerce(e, to)
 		return out, b.errAt(loc, err)
 	}
+	if out, ok, err := b.charCast(e, to, charExplicit); ok || err != nil { // bind_char.go
+		return out, b.errAt(loc, err)
+	} else if out != nil {
+		e = out
+	}
+	from := e.Type()
 	if l, ok := e.(*logical.Literal); ok {
 		v, err := logical.CastValue(l.Value, l.Typ, to)
 		if err != nil {
@@ -1101,6 +1106,9 @@ func (b *binder) aggArgs(fn string, args []logical.Expr, loc int32) (logical.Exp
 			out = catalog.Bool
 		}
 	case proto.AggStringAgg:
+		if t.IsChar() {
+			arg = stripPadding(arg) // string_agg(text): bpchar -> text
+		}
 		if t.Kind == catalog.TypeText {
 			d := args[1]
 			if dt := d.Type(); dt.Kind == catalog.TypeText || isUnknown(dt) {

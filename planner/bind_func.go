@@ -26,6 +26,11 @@ func (b *binder) scalarFunc(name string, args []logical.Expr, loc int32) (logica
 	if e, ok := b.sessionFunc(name, len(args)); ok {
 		return e, nil
 	}
+	if paddedArgs[name] { // bind_char.go
+		for i := range args {
+			args[i] = keepPadding(args[i])
+		}
+	}
 	if name == "current_setting" && (len(args) == 1 || len(args) == 2) {
 		return b.currentSetting(args, loc) // settings.go
 	}

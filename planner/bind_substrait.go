@@ -583,9 +583,6 @@ func (c *substraitBinder) measure(m *pb.AggregateRel_Measure, sch logical.Schema
 	default:
 		return nil, unsupportedPlan("aggregate phase %s is not supported", af.GetPhase())
 	}
-	if len(af.GetSorts()) > 0 {
-		return nil, unsupportedPlan("ordered aggregate calls are not supported")
-	}
 	args, err := c.args(af.GetArguments(), sch, f.Name)
 	if err != nil {
 		return nil, err
@@ -599,6 +596,11 @@ func (c *substraitBinder) measure(m *pb.AggregateRel_Measure, sch logical.Schema
 			return nil, err
 		}
 		out.Arg, out.Extra, out.Typ = arg, extra, t
+	}
+	if len(af.GetSorts()) > 0 { // the aggregate's own ORDER BY
+		if out.Order, err = c.sortKeys(af.GetSorts(), sch); err != nil {
+			return nil, err
+		}
 	}
 	for _, a := range append([]logical.Expr{out.Arg}, out.Extra...) {
 		if a != nil && containsAgg(a) {

@@ -54,6 +54,9 @@ func opTypeName(t catalog.Type) string {
 	case catalog.TypeNumeric:
 		return "numeric"
 	case catalog.TypeText:
+		if t.IsChar() {
+			return "character"
+		}
 		if t.Precision > 0 {
 			return "character varying"
 		}
@@ -96,8 +99,12 @@ func commonType(a, b catalog.Type) (catalog.Type, bool) {
 			return a, true
 		}
 		return b, true
+	case a.IsChar() && b.IsChar(), // bind_char.go: the shorter is padded
+		a.IsChar() && b.Kind == catalog.TypeText && b.Precision > 0, // varchar -> bpchar
+		b.IsChar() && a.Kind == catalog.TypeText && a.Precision > 0:
+		return catalog.Char(max(a.Precision, b.Precision)), true
 	case a.Kind == catalog.TypeText && b.Kind == catalog.TypeText:
-		if a.Precision == b.Precision {
+		if a.Precision == b.Precision && a.IsChar() == b.IsChar() {
 			return a, true
 		}
 		return catalog.Text, true
@@ -126,6 +133,11 @@ func (b *binder) resolveUnknown(e logical.Expr) logical.Expr {
 // coerce converts e to type to, folding literals and typing parameters. The caller has
 // checked that the cast is allowed in its context.
 func (b *binder) coerce(e logical.Expr, to catalog.Type) (logical.Expr, error) {
+	if out, ok, err := b.charCast(e, to, charImplicit); ok || err != nil {
+		return out, err
+	} else if out != nil {
+		e = out // CHAR's padding stripped: on as text
+	}
 	from := e.Type()
 	if logical.TypesEqual(from, to) && (to.Kind != catalog.TypeText || to.Precision == 0 || from.Precision == to.Precision) {
 		return e, nil
@@ -158,6 +170,11 @@ func (b *binder) coerceAssign(e logical.Expr, to catalog.Type, col string, loc i
 	if !canAssign(e.Type(), to) {
 		return nil, b.errAt(loc, logical.Errorf(errs.ErrInvalidArgument,
 			"column \"%s\" is of type %s but expression is of type %s", col, opTypeName(to), opTypeName(e.Type())))
+	}
+	if out, ok, err := b.charCast(e, to, charAssign); ok || err != nil {
+		return out, b.errAt(loc, err)
+	} else if out != nil {
+		e = out
 	}
 	if l, ok := e.(*logical.Literal); ok && to.Kind == catalog.TypeText && to.Precision > 0 && l.Value != nil {
 		if v, err := logical.CastValue(l.Value, l.Typ, catalog.Text); err == nil {
@@ -266,13 +283,17 @@ func (b *binder) typeFromNameU(tn *pg.TypeName) (catalog.Type, error) {
 		return catalog.Type{}, b.errAt(tn.Location, logical.Errorf(errs.ErrInvalidArgument, "invalid NUMERIC type modifier"))
 	case "varchar", "bpchar", "char", "character", "character varying":
 		t := catalog.Text
+		if name == "bpchar" || name == "char" || name == "character" {
+			t = catalog.Char(1) // bind_char.go
+			if name == "bpchar" && len(mods) == 0 {
+				t = catalog.Char(0)
+			}
+		}
 		if len(mods) > 0 {
 			if mods[0] < 1 {
 				return catalog.Type{}, b.errAt(tn.Location, logical.Errorf(errs.ErrInvalidArgument, "length for type %s must be at least 1", name))
 			}
 			t.Precision = mods[0]
-		} else if name == "bpchar" || name == "char" || name == "character" {
-			t.Precision = 1
 		}
 		return t, nil
 	case "text", "string":

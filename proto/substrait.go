@@ -52,6 +52,7 @@ const (
 	FnConcatFunc = "concat" // under URNTern: concat(), NULL arguments skipped (not ||)
 	FnConcatWS   = "concat_ws"
 	FnVarchar    = "varchar" // length coercion varchar(value, n, explicit)
+	FnBpchar     = "bpchar"  // CHAR(n) coercion bpchar(value, n, mode): pad; mode 0 implicit, 1 assignment, 2 explicit
 	FnInitcap    = "initcap"
 	FnToChar     = "to_char"           // to_char(timestamp, template)
 	FnLikeEscape = "like_escape"       // LIKE pattern with escape character -> backslash form

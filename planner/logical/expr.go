@@ -184,7 +184,7 @@ func (e *AggCall) String() string {
 }
 
 func typeName(t catalog.Type) string {
-	if t.Kind == catalog.TypeText && t.Precision == 0 {
+	if t.Kind == catalog.TypeText && t.Precision == 0 && !t.IsChar() {
 		return "text"
 	}
 	return t.String()
