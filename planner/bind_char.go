@@ -37,7 +37,16 @@ func (b *binder) charCast(e logical.Expr, to catalog.Type, mode int64) (logical.
 		return nil, false, nil
 	}
 	if p, isParam := e.(*logical.Param); isParam && isUnknown(p.Typ) {
-		return nil, false, nil
+		if !to.IsChar() {
+			return nil, false, nil
+		}
+		// a parameter compared with or assigned to CHAR(n) is sent as text and padded here,
+		// so that its value meets stored (padded) values
+		in, err := b.coerce(e, catalog.Text)
+		if err != nil {
+			return nil, true, err
+		}
+		e = in
 	}
 	if from.IsChar() && to.IsChar() && from.Precision == to.Precision {
 		return e, true, nil

@@ -45,6 +45,14 @@
 //     groupings referencing them; output is every grouping expression (NULL where the row's set
 //     does not contain it), then the measures, then, when there is more than one grouping set,
 //     an i32 column holding the index of the row's grouping set.
+//   - Ordered aggregates: any measure may carry AggregateFunction.sorts (string_agg(x, ','
+//     ORDER BY y)); each group's rows reach the function in that order, and measures of one
+//     AggregateRel may have different orderings. Ordered-set (WITHIN GROUP) aggregates under
+//     URNTern — percentile_cont, percentile_disc, mode, hypothetical_rank,
+//     hypothetical_dense_rank, hypothetical_percent_rank, hypothetical_cume_dist (the SQL
+//     names rank etc. are the window functions') — take their direct arguments (the fraction,
+//     the hypothetical row; constants) as arguments and the ordered values as sorts; a FILTER
+//     skips rows (hypothetical-set aggregates count NULL values).
 //   - Window functions: ConsistentPartitionWindowRel (partition expressions, sorts, window
 //     functions with explicit ROWS/RANGE bounds — the planner always sets them, PostgreSQL's
 //     default being RANGE UNBOUNDED PRECEDING..CURRENT ROW with ORDER BY, whole partition
