@@ -27,7 +27,8 @@ type aggFunc interface {
 func errOverflow() error { return errs.Errorf(errs.ErrInvalidArgument, "numeric field overflow") }
 
 func newAggFunc(mem memory.Allocator, spec AggSpec, in arrow.DataType) (aggFunc, error) {
-	if len(spec.Order) > 0 || spec.Func.OrderedSet() {
+	if (len(spec.Order) > 0 && spec.Func != AggCountStar) || spec.Func.OrderedSet() {
+		// (count(*) reads no value: an order cannot change it)
 		return newOrderedAgg(mem, spec, in) // hashagg_ordered.go
 	}
 	out := spec.Out
