@@ -138,7 +138,7 @@ var samples = map[string][]string{
 	"and": {"b AND i4 > 1"}, "or": {"b OR s = 'x'"}, "not": {"NOT b"},
 	"concat": {"s || 'x'", "s || i4"}, "like": {"s LIKE 'a%'", "s NOT LIKE '%b'"}, "ilike": {"s ILIKE 'A%'"}, "concat()": {"concat(s, i4, b)"}, "concat_ws": {"concat_ws('-', s, i4)"},
 	"varchar": {"s::varchar(3)"}, "bpchar": {"s::char(3)", "i4::character(5)"},
-	"abs":     {"abs(i4)", "abs(n)", "abs(f8)"}, "sign": {"sign(n)", "sign(f8)"}, "ceil": {"ceil(n)", "ceiling(f8)"}, "floor": {"floor(n)"},
+	"abs": {"abs(i4)", "abs(n)", "abs(f8)"}, "sign": {"sign(n)", "sign(f8)"}, "ceil": {"ceil(n)", "ceiling(f8)"}, "floor": {"floor(n)"},
 	"trunc": {"trunc(n, 1)", "trunc(f8)"}, "round": {"round(n, 1)", "round(f8)"}, "greatest": {"greatest(i4, i8, 3)"}, "least": {"least(s, 'm')"},
 	"extract": {"extract(year FROM d)", "extract(epoch FROM ts)"}, "date_part": {"date_part('month', tz)"},
 	"date_trunc": {"date_trunc('month', ts)", "date_trunc('day', d)"},
