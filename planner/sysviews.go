@@ -183,6 +183,9 @@ func (b *binder) rowsColumns() ([][]logical.Expr, error) {
 func dataTypeName(t catalog.Type) string {
 	switch t.Kind {
 	case catalog.TypeText:
+		if t.IsChar() {
+			return "character"
+		}
 		if t.Precision > 0 {
 			return "character varying"
 		}
@@ -292,6 +295,9 @@ var typeOIDs = []struct {
 }
 
 func typeOID(t catalog.Type) (int64, int64) {
+	if t.IsChar() {
+		return 1042, -1 // bpchar
+	}
 	if t.Kind == catalog.TypeText && t.Precision > 0 {
 		return 1043, -1 // varchar
 	}
