@@ -92,9 +92,14 @@ func (f *fitter) column(ctx context.Context, in arrow.Array, i int, col catalog.
 				v := s.Value(r)
 				if len(v) > n && utf8.RuneCountInString(v) > n && strings.TrimRight(string([]rune(v)[n:]), " ") != "" {
 					a.Release()
-					return nil, f.rowErr(r, col, v, fmt.Sprintf("value too long for type character varying(%d)", n))
+					return nil, f.rowErr(r, col, v, fmt.Sprintf("value too long for type %s", col.Type))
 				}
 			}
+		}
+		if col.Type.IsChar() { // copy_fit_char.go
+			p := padChars(f.mem, a, int(col.Type.Precision))
+			a.Release()
+			a = p
 		}
 	}
 	if !col.Nullable && a.NullN() > 0 {
