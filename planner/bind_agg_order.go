@@ -7,6 +7,7 @@ import (
 	"github.com/tern-db/tern/catalog"
 	"github.com/tern-db/tern/functions"
 	"github.com/tern-db/tern/planner/logical"
+	"github.com/tern-db/tern/proto"
 	"github.com/tern-db/tern/proto/errs"
 )
 
@@ -185,7 +186,7 @@ func (b *binder) bindOrderedSet(ag *functions.Agg, name string, fc *pg.FuncCall,
 			}
 		}
 		out = catalog.Int64
-		if ag.ID == "hypothetical_percent_rank" || ag.ID == "hypothetical_cume_dist" {
+		if ag.ID == proto.AggHypPercentRank || ag.ID == proto.AggHypCumeDist {
 			out = catalog.Float64
 		}
 	} else {
@@ -199,9 +200,9 @@ func (b *binder) bindOrderedSet(ag *functions.Agg, name string, fc *pg.FuncCall,
 		}
 		v := keys[0].Expr
 		switch {
-		case ag.ID == "percentile_cont" && v.Type().Kind == catalog.TypeInterval:
+		case ag.ID == proto.AggPercentileCont && v.Type().Kind == catalog.TypeInterval:
 			out = v.Type()
-		case ag.ID == "percentile_cont":
+		case ag.ID == proto.AggPercentileCont:
 			if keys[0].Expr, err = coerce(v, catalog.Float64); err != nil {
 				return nil, err
 			}
