@@ -108,7 +108,7 @@ func TestStatements(t *testing.T) {
 	want := []catalog.Column{
 		{Name: "id", Type: catalog.Int32}, {Name: "n", Type: catalog.Numeric(38, 10), Nullable: true},
 		{Name: "v", Type: catalog.Type{Kind: catalog.TypeText, Precision: 5}, Nullable: true},
-		{Name: "c", Type: catalog.Type{Kind: catalog.TypeText, Precision: 3}, Nullable: true},
+		{Name: "c", Type: catalog.Char(3), Nullable: true},
 		{Name: "r", Type: catalog.Float32, Nullable: true}, {Name: "f", Type: catalog.Float64, Nullable: true},
 		{Name: "ts", Type: catalog.TimestampTZ, Nullable: true}, {Name: "s", Type: catalog.Int16, Nullable: true},
 	}
