@@ -867,11 +867,15 @@ func (c *numFormatCache) get(f string) (numDesc, error) {
 }
 
 // NumberTemplateScale is the scale of to_number's result for template f: its digit
-// positions after the decimal point plus those after V, with the template's errors.
+// positions after the decimal point, or 16 with V (PostgreSQL multiplies by
+// power(10, -n), whose scale is 16), with the template's errors.
 func NumberTemplateScale(f string) (int32, error) {
 	d, err := parseNumFormat(f)
 	if err != nil {
 		return 0, err
 	}
-	return int32(d.post + d.multi), nil
+	if d.is(nfMulti) {
+		return int32(max(16, d.multi)), nil
+	}
+	return int32(d.post), nil
 }
