@@ -393,18 +393,17 @@ func parseDch(in, f string) (*dchParsed, error) {
 	return p, nil
 }
 
-// adjustPartialYear is PostgreSQL's adjust_partial_year_to_2020.
-func adjustPartialYear(y, digits int) int {
+// adjustPartialYear is PostgreSQL's adjust_partial_year_to_2020: years given with fewer
+// than four digits are taken nearest 2020.
+func adjustPartialYear(y, _ int) int {
 	switch {
-	case digits == 1 && y < 10:
-		return y + 2020
-	case digits == 2 && y < 70:
+	case y < 70:
 		return y + 2000
-	case digits == 2 && y < 100:
+	case y < 100:
 		return y + 1900
-	case digits == 3 && y < 100:
+	case y < 520:
 		return y + 2000
-	case digits == 3 && y < 1000:
+	case y < 1000:
 		return y + 1000
 	}
 	return y
@@ -437,11 +436,12 @@ func (p *dchParsed) days(in string) (int64, error) {
 	if p.hasJ {
 		return int64(p.j) - 2440588, nil
 	}
+	// as PostgreSQL, a month or day of 0 counts as not given
 	month, day := 1, 1
-	if p.hasMonth {
+	if p.hasMonth && p.month != 0 {
 		month = p.month
 	}
-	if p.hasDay {
+	if p.hasDay && p.day != 0 {
 		day = p.day
 	}
 	if p.hasDoy && !p.hasDay && !p.hasMonth {
