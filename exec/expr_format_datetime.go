@@ -27,11 +27,11 @@ var dchPatterns = []dchField{
 	{"D", 1}, {"FF1", 1}, {"FF2", 2}, {"FF3", 3}, {"FF4", 4}, {"FF5", 5}, {"FF6", 6}, {"FX", 0},
 	{"HH24", 2}, {"HH12", 2}, {"HH", 2}, {"IDDD", 3}, {"ID", 1}, {"IW", 2}, {"IYYY", 4}, {"IYY", 3}, {"IY", 2}, {"I", 1},
 	{"J", 1}, {"MI", 2}, {"MM", 2}, {"MONTH", 0}, {"Month", 0}, {"month", 0}, {"MON", 0}, {"Mon", 0}, {"mon", 0},
-	{"MS", 3}, {"OF", 0}, {"Q", 1}, {"RM", 0}, {"rm", 0}, {"SSSSS", 5}, {"SSSS", 5}, {"SS", 2}, {"TZH", 3}, {"TZM", 2}, {"TZ", 0}, {"tz", 0},
+	{"MS", 3}, {"OF", 0}, {"Q", 1}, {"RM", 0}, {"rm", 0}, {"SSSSS", 5}, {"SSSS", 5}, {"SS", 2}, {"TZH", 2}, {"TZM", 2}, {"TZ", 0}, {"tz", 0},
 	{"US", 6}, {"WW", 2}, {"W", 1}, {"Y,YYY", 5}, {"YYYY", 4}, {"YYY", 3}, {"YY", 2}, {"Y", 1},
 	{"cc", 2}, {"ddd", 3}, {"dd", 2}, {"d", 1}, {"ff1", 1}, {"ff2", 2}, {"ff3", 3}, {"ff4", 4}, {"ff5", 5}, {"ff6", 6}, {"fx", 0},
 	{"hh24", 2}, {"hh12", 2}, {"hh", 2}, {"iddd", 3}, {"id", 1}, {"iw", 2}, {"iyyy", 4}, {"iyy", 3}, {"iy", 2}, {"i", 1},
-	{"j", 1}, {"mi", 2}, {"mm", 2}, {"ms", 3}, {"of", 0}, {"q", 1}, {"sssss", 5}, {"ssss", 5}, {"ss", 2}, {"tzh", 3}, {"tzm", 2},
+	{"j", 1}, {"mi", 2}, {"mm", 2}, {"ms", 3}, {"of", 0}, {"q", 1}, {"sssss", 5}, {"ssss", 5}, {"ss", 2}, {"tzh", 2}, {"tzm", 2},
 	{"us", 6}, {"ww", 2}, {"w", 1}, {"y,yyy", 5}, {"yyyy", 4}, {"yyy", 3}, {"yy", 2}, {"y", 1},
 }
 
@@ -318,6 +318,23 @@ func parseDch(in, f string) (*dchParsed, error) {
 					p.yysz = 4
 				}
 			}
+		case "TZH":
+			// the offset's minus sign may have been taken as a separator: PostgreSQL then
+			// takes the last skipped '-' as the sign
+			sign := 1
+			switch {
+			case pos < len(s) && (s[pos] == '+' || s[pos] == '-' || s[pos] == ' '):
+				if s[pos] == '-' {
+					sign = -1
+				}
+				pos++
+			case extra > 0 && pos > 0 && s[pos-1] == '-':
+				sign = -1
+			}
+			if v, _, err = dchInt(s, &pos, nodes, k); err == nil {
+				p.hasTZ, p.tzhNeg = true, sign < 0
+				p.tzOff += sign * v * 3600
+			}
 		default:
 			var read int
 			v, read, err = dchInt(s, &pos, nodes, k)
@@ -367,13 +384,9 @@ func parseDch(in, f string) (*dchParsed, error) {
 					mul *= 10
 				}
 				p.us = v * mul
-			case "TZH":
-				p.hasTZ = true
-				p.tzhNeg = v < 0 || (read > 0 && strings.HasPrefix(strings.TrimLeft(s[pos-read:], " "), "-"))
-				p.tzOff += v * 3600
 			case "TZM":
 				p.hasTZ = true
-				if p.tzhNeg || p.tzOff < 0 {
+				if p.tzhNeg {
 					p.tzOff -= v * 60
 				} else {
 					p.tzOff += v * 60
@@ -469,8 +482,7 @@ func (p *dchParsed) micros(in string) (int64, error) {
 			h = 0
 		}
 	}
-	if h < 0 || h > 24 || p.min < 0 || p.min > 59 || p.sec < 0 || p.sec > 60 || p.us < 0 || p.us >= 1000000 ||
-		(h == 24 && (p.min > 0 || p.sec > 0 || p.us > 0)) {
+	if h < 0 || h > 23 || p.min < 0 || p.min > 59 || p.sec < 0 || p.sec > 60 || p.us < 0 || p.us >= 1000000 {
 		return 0, invalidf("date/time field value out of range: \"%s\"", in)
 	}
 	return ((int64(h)*60+int64(p.min))*60+int64(p.sec))*1e6 + int64(p.us), nil

@@ -61,11 +61,11 @@ func toCharTime(us int64, f string, tz bool) string {
 	}
 	cc := (t.Year() + 99) / 100
 	pats := []tcPat{
-		{"TZH", func(string) (string, int) { return zone("+00") }},
-		{"TZM", func(string) (string, int) { return zone("00") }},
+		{"TZH", func(string) (string, int) { return "+00", -1 }},
+		{"TZM", func(string) (string, int) { return "00", -1 }},
 		{"TZ", func(string) (string, int) { return zone("UTC") }},
 		{"tz", func(string) (string, int) { return zone("utc") }},
-		{"OF", func(string) (string, int) { return zone("+00") }},
+		{"OF", func(string) (string, int) { return "+00", -1 }},
 		{"SSSSS", func(string) (string, int) { return strconv.Itoa(sod), sod }},
 		{"SSSS", func(string) (string, int) { return strconv.Itoa(sod), sod }},
 		{"A.M.", func(string) (string, int) { return ampm(t.Hour(), "A.M.", "P.M."), -1 }},
@@ -90,7 +90,6 @@ func toCharTime(us int64, f string, tz bool) string {
 		{"ID", func(string) (string, int) { d := (int(t.Weekday())+6)%7 + 1; return strconv.Itoa(d), d }},
 		{"CC", func(string) (string, int) { return num(cc, 2), cc }},
 		{"J", func(string) (string, int) { return strconv.Itoa(jd), jd }},
-		{"W", func(string) (string, int) { w := (t.Day()-1)/7 + 1; return strconv.Itoa(w), w }},
 		{"HH24", func(string) (string, int) { return num(t.Hour(), 2), t.Hour() }},
 		{"HH12", func(string) (string, int) { return num(hour12, 2), hour12 }},
 		{"HH", func(string) (string, int) { return num(hour12, 2), hour12 }},
@@ -124,6 +123,7 @@ func toCharTime(us int64, f string, tz bool) string {
 		{"D", func(string) (string, int) { return strconv.Itoa(int(t.Weekday()) + 1), int(t.Weekday()) + 1 }},
 		{"Q", func(string) (string, int) { q := (int(t.Month())-1)/3 + 1; return strconv.Itoa(q), q }},
 		{"WW", func(string) (string, int) { w := (t.YearDay()-1)/7 + 1; return num(w, 2), w }},
+		{"W", func(string) (string, int) { w := (t.Day()-1)/7 + 1; return strconv.Itoa(w), w }},
 	}
 	return renderTemplate(f, pats, &fm)
 }
