@@ -23,6 +23,7 @@ const (
 	num0
 	num9
 	numB
+	numC // accepted and writes nothing, as in PostgreSQL
 	numD
 	numE
 	numFM
@@ -47,11 +48,11 @@ var numKeywords = []struct {
 	lower bool
 }{
 	{",", numComma, false}, {".", numDec, false}, {"0", num0, false}, {"9", num9, false},
-	{"B", numB, false}, {"D", numD, false}, {"EEEE", numE, false}, {"FM", numFM, false},
+	{"B", numB, false}, {"C", numC, false}, {"D", numD, false}, {"EEEE", numE, false}, {"FM", numFM, false},
 	{"G", numG, false}, {"L", numL, false}, {"MI", numMI, false}, {"PL", numPL, false},
 	{"PR", numPR, false}, {"RN", numRN, false}, {"SG", numSG, false}, {"SP", numSP, false},
 	{"S", numS, false}, {"TH", numTH, false}, {"V", numV, false},
-	{"b", numB, true}, {"d", numD, true}, {"eeee", numE, true}, {"fm", numFM, true},
+	{"b", numB, true}, {"c", numC, true}, {"d", numD, true}, {"eeee", numE, true}, {"fm", numFM, true},
 	{"g", numG, true}, {"l", numL, true}, {"mi", numMI, true}, {"pl", numPL, true},
 	{"pr", numPR, true}, {"rn", numRN, true}, {"sg", numSG, true}, {"sp", numSP, true},
 	{"s", numS, true}, {"th", numTH, true}, {"v", numV, true},
@@ -422,9 +423,7 @@ func intToChar(v int64, dv numDesc) (string, error) {
 
 func floatSci(v float64, post int) string {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
-		b := []byte(strings.Repeat("#", post+6))
-		b[1] = '.'
-		return string(b)
+		return " #." + strings.Repeat("#", post+4)
 	}
 	s := strconv.FormatFloat(v, 'e', post, 64)
 	if !strings.HasPrefix(s, "-") {
@@ -447,8 +446,13 @@ func floatToChar(v float64, digs int, dv numDesc) (string, error) {
 		v *= math.Pow10(d.multi)
 		d.pre += d.multi
 	}
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return d.render(d.fitDigits(strings.Repeat("9", d.pre+1))), nil
+	switch {
+	case math.IsNaN(v): // the words take the digit positions, '#' when they do not fit
+		return d.render(d.fitDigits("NaN")), nil
+	case math.IsInf(v, 1):
+		return d.render(d.fitDigits("Infinity")), nil
+	case math.IsInf(v, -1):
+		return d.render(d.fitDigits("-Infinity")), nil
 	}
 	pre := len(strconv.FormatFloat(math.Abs(v), 'f', 0, 64))
 	post := d.post
