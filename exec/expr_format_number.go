@@ -5,6 +5,7 @@ import (
 	"math/big"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // PostgreSQL's number templates (to_char(number, fmt) and to_number(text, fmt)), ported in
@@ -139,11 +140,13 @@ func parseNumFormat(f string) (*numDesc, error) {
 	return d, nil
 }
 
+// firstRune is the first character of s and its width in bytes (1 for a byte that is not
+// UTF-8, so that walking a template always advances within it).
 func firstRune(s string) (rune, int) {
-	for _, r := range s {
-		return r, len(string(r))
+	if s == "" {
+		return 0, 1
 	}
-	return 0, 1
+	return utf8.DecodeRuneInString(s)
 }
 
 func numSyntax(format string, a ...any) error { return invalidf(format, a...) }
