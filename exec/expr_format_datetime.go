@@ -114,13 +114,11 @@ func parseDchFormat(f string) []dchNode {
 
 // dchParsed are the fields read from the input (PostgreSQL's TmFromChar).
 type dchParsed struct {
-	year, month, day, hour, min, sec, us, doy, j, cc, ww, d int
-	hasYear, hasMonth, hasDay, hasDoy, hasJ, hasCC          bool
-	yysz                                                    int
-	bc, pm, clock12, hasAmPm                                bool
-	tzOff                                                   int // seconds east of UTC
-	hasTZ                                                   bool
-	tzhNeg                                                  bool
+	year, month, day, hour, min, sec, us, doy, j, cc int
+	hasYear, hasMonth, hasDay, hasDoy, hasJ, hasCC   bool
+	bc, pm, clock12                                  bool
+	tzOff                                            int // seconds east of UTC
+	tzhNeg                                           bool
 }
 
 var monthNames = []string{"january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"}
@@ -237,7 +235,6 @@ func parseDch(in, f string) (*dchParsed, error) {
 	nodes := parseDchFormat(f)
 	p := &dchParsed{}
 	s, pos, extra := in, 0, 0
-	var hasHour bool
 	for k, n := range nodes {
 		if pos >= len(s) {
 			break
@@ -279,7 +276,7 @@ func parseDch(in, f string) (*dchParsed, error) {
 				pm bool
 			}{{"a.m.", false}, {"p.m.", true}, {"am", false}, {"pm", true}} {
 				if (len(c.w) == len(pat)) && strings.HasPrefix(rest, c.w) {
-					p.pm, p.hasAmPm, p.clock12 = c.pm, true, true
+					p.pm, p.clock12 = c.pm, true
 					pos += len(c.w)
 					matched = true
 					break
@@ -315,7 +312,6 @@ func parseDch(in, f string) (*dchParsed, error) {
 				pos++
 				if lo, _, err = dchInt(s, &pos, []dchNode{{kind: dchAction, f: dchField{"Y,YYY", 3}}}, 0); err == nil {
 					err = dchSet(&p.year, &p.hasYear, hi*1000+lo, pat)
-					p.yysz = 4
 				}
 			}
 		case "TZH":
@@ -332,7 +328,7 @@ func parseDch(in, f string) (*dchParsed, error) {
 				sign = -1
 			}
 			if v, _, err = dchInt(s, &pos, nodes, k); err == nil {
-				p.hasTZ, p.tzhNeg = true, sign < 0
+				p.tzhNeg = sign < 0
 				p.tzOff += sign * v * 3600
 			}
 		default:
@@ -344,16 +340,12 @@ func parseDch(in, f string) (*dchParsed, error) {
 			switch up {
 			case "YYYY", "IYYY":
 				err = dchSet(&p.year, &p.hasYear, v, pat)
-				p.yysz = 4
 			case "YYY", "IYY":
 				err = dchSet(&p.year, &p.hasYear, adjustPartialYear(v, read), pat)
-				p.yysz = 3
 			case "YY", "IY":
 				err = dchSet(&p.year, &p.hasYear, adjustPartialYear(v, read), pat)
-				p.yysz = 2
 			case "Y", "I":
 				err = dchSet(&p.year, &p.hasYear, adjustPartialYear(v, read), pat)
-				p.yysz = 1
 			case "CC":
 				p.cc, p.hasCC = v, true
 			case "MM":
@@ -367,15 +359,15 @@ func parseDch(in, f string) (*dchParsed, error) {
 			case "J":
 				p.j, p.hasJ = v, true
 			case "HH", "HH12":
-				p.hour, hasHour, p.clock12 = v, true, true
+				p.hour, p.clock12 = v, true
 			case "HH24":
-				p.hour, hasHour = v, true
+				p.hour = v
 			case "MI":
 				p.min = v
 			case "SS":
 				p.sec = v
 			case "SSSS", "SSSSS":
-				p.hour, p.min, p.sec, hasHour = v/3600, v%3600/60, v%60, true
+				p.hour, p.min, p.sec = v/3600, v%3600/60, v%60
 			case "MS":
 				p.us = v * []int{0, 100, 10, 1}[min(read, 3)] * 1000
 			case "US", "FF1", "FF2", "FF3", "FF4", "FF5", "FF6":
@@ -385,7 +377,6 @@ func parseDch(in, f string) (*dchParsed, error) {
 				}
 				p.us = v * mul
 			case "TZM":
-				p.hasTZ = true
 				if p.tzhNeg {
 					p.tzOff -= v * 60
 				} else {
@@ -402,7 +393,6 @@ func parseDch(in, f string) (*dchParsed, error) {
 			extra++
 		}
 	}
-	_ = hasHour
 	return p, nil
 }
 
@@ -425,26 +415,26 @@ func adjustPartialYear(y, _ int) int {
 // dchDays turns the fields into a day number (days since 1970-01-01) with PostgreSQL's
 // checks; in names the input for range errors.
 func (p *dchParsed) days(in string) (int64, error) {
-	year := p.year
-	if p.hasCC && !p.hasYear {
+	// astronomical years, as do_to_timestamp: year 0 is 1 BC, -5 is 5 BC; no year at all
+	// is year 0 too
+	year := 0
+	switch {
+	case p.hasYear:
+		year = p.year
+		if p.bc {
+			year = -year
+		}
+		if year < 0 {
+			year++
+		}
+	case p.hasCC:
 		year = (p.cc-1)*100 + 1
 		if p.cc < 0 {
 			year = p.cc*100 + 1
 		}
-	}
-	if !p.hasYear && !p.hasCC {
-		year = 0
-	}
-	if p.bc && year > 0 {
-		year = -(year - 1)
-	} else if year <= 0 && (p.hasYear || p.hasCC) && !p.bc && year != 0 {
-		year++
-	}
-	if year == 0 && (p.hasYear || p.hasCC) {
-		return 0, invalidf("date/time field value out of range: \"%s\"", in)
-	}
-	if !p.hasYear && !p.hasCC {
-		year = 0 // 1 BC, as PostgreSQL
+		if p.bc {
+			year = 1 - year
+		}
 	}
 	if p.hasJ {
 		return int64(p.j) - 2440588, nil
