@@ -156,22 +156,22 @@ func renderTemplate(f string, pats []tcPat, fm *bool) string {
 			continue
 		}
 		matched := false
-		for _, p := range pats {
-			if strings.HasPrefix(f[i:], p.p) {
-				s, v := p.out(p.p)
-				b.WriteString(s)
-				i += len(p.p)
-				if v >= 0 && (strings.HasPrefix(f[i:], "TH") || strings.HasPrefix(f[i:], "th")) {
-					suf := ordinal(v)
-					if f[i] == 'T' {
-						suf = strings.ToUpper(suf)
-					}
-					b.WriteString(suf)
-					i += 2
+		// exact spellings first (Month, month and MONTH differ); then the lowercase
+		// spelling of a numeric pattern (hh24, yyyy), which PostgreSQL also accepts
+		p, ok := matchPat(f[i:], pats)
+		if ok {
+			s, v := p.out(p.p)
+			b.WriteString(s)
+			i += len(p.p)
+			if v >= 0 && (strings.HasPrefix(f[i:], "TH") || strings.HasPrefix(f[i:], "th")) {
+				suf := ordinal(v)
+				if f[i] == 'T' {
+					suf = strings.ToUpper(suf)
 				}
-				matched = true
-				break
+				b.WriteString(suf)
+				i += 2
 			}
+			matched = true
 		}
 		*fm = false
 		if !matched {
@@ -202,4 +202,20 @@ func ordinal(v int) string {
 		return "rd"
 	}
 	return "th"
+}
+
+// matchPat finds the pattern at the start of f: an exact spelling, else the lowercase
+// spelling of one (whose text never depends on the spelling's case).
+func matchPat(f string, pats []tcPat) (tcPat, bool) {
+	for _, p := range pats {
+		if strings.HasPrefix(f, p.p) {
+			return p, true
+		}
+	}
+	for _, p := range pats {
+		if lp := strings.ToLower(p.p); lp != p.p && strings.HasPrefix(f, lp) {
+			return tcPat{p: lp, out: func(string) (string, int) { return p.out(p.p) }}, true
+		}
+	}
+	return tcPat{}, false
 }
