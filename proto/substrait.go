@@ -49,39 +49,36 @@ const (
 // PostgreSQL functions Tern declares under URNTern with their PostgreSQL names and argument
 // order (the function registry, package functions, says which SQL names reach each).
 const (
-	FnConcatFunc  = "concat" // under URNTern: concat(), NULL arguments skipped (not ||)
-	FnConcatWS    = "concat_ws"
-	FnVarchar     = "varchar" // length coercion varchar(value, n, explicit)
-	FnInitcap     = "initcap"
-	FnToChar      = "to_char"           // to_char(timestamp/timestamptz/interval/number, template)
-	FnToNumber    = "to_number"         // to_number(text, template)
-	FnToDate      = "to_date"           // to_date(text, template)
-	FnToTimestamp = "to_timestamp"      // to_timestamp(text, template) or to_timestamp(seconds)
-	FnLikeEscape  = "like_escape"       // LIKE pattern with escape character -> backslash form
-	FnSimilarEsc  = "similar_to_escape" // SIMILAR TO pattern [, escape] -> anchored regexp
-	FnReverse     = "reverse"
-	FnMD5         = "md5"
-	FnOctetLen    = "octet_length"
-	FnBitLen      = "bit_length"
-	FnASCII       = "ascii"
-	FnChr         = "chr"
-	FnStrpos      = "strpos"
-	FnBtrim       = "btrim"
-	FnLtrim       = "ltrim"
-	FnRtrim       = "rtrim"
-	FnReplace     = "replace"
-	FnTranslate   = "translate"
-	FnSplitPart   = "split_part"
-	FnLeft        = "left"
-	FnRight       = "right"
-	FnRepeat      = "repeat"
-	FnLpad        = "lpad"
-	FnRpad        = "rpad"
-	FnStartsWith  = "starts_with"
-	FnRegexpRepl  = "regexp_replace"
-	FnRegexpLike  = "regexp_like"
-	FnRegexpSub   = "regexp_substr"
-	FnRegexpCnt   = "regexp_count"
+	FnConcatFunc = "concat" // under URNTern: concat(), NULL arguments skipped (not ||)
+	FnConcatWS   = "concat_ws"
+	FnVarchar    = "varchar" // length coercion varchar(value, n, explicit)
+	FnInitcap    = "initcap"
+	FnToChar     = "to_char"           // to_char(timestamp, template)
+	FnLikeEscape = "like_escape"       // LIKE pattern with escape character -> backslash form
+	FnSimilarEsc = "similar_to_escape" // SIMILAR TO pattern [, escape] -> anchored regexp
+	FnReverse    = "reverse"
+	FnMD5        = "md5"
+	FnOctetLen   = "octet_length"
+	FnBitLen     = "bit_length"
+	FnASCII      = "ascii"
+	FnChr        = "chr"
+	FnStrpos     = "strpos"
+	FnBtrim      = "btrim"
+	FnLtrim      = "ltrim"
+	FnRtrim      = "rtrim"
+	FnReplace    = "replace"
+	FnTranslate  = "translate"
+	FnSplitPart  = "split_part"
+	FnLeft       = "left"
+	FnRight      = "right"
+	FnRepeat     = "repeat"
+	FnLpad       = "lpad"
+	FnRpad       = "rpad"
+	FnStartsWith = "starts_with"
+	FnRegexpRepl = "regexp_replace"
+	FnRegexpLike = "regexp_like"
+	FnRegexpSub  = "regexp_substr"
+	FnRegexpCnt  = "regexp_count"
 
 	FnAbs      = "abs"
 	FnSign     = "sign"
@@ -154,4 +151,12 @@ const (
 	WinFirstValue  = "first_value"
 	WinLastValue   = "last_value"
 	WinNthValue    = "nth_value"
+)
+
+// PostgreSQL's formatting functions besides to_char (FnToChar above, which also formats
+// timestamptz, interval and numbers), under URNTern.
+const (
+	FnToNumber    = "to_number"    // to_number(text, template)
+	FnToDate      = "to_date"      // to_date(text, template)
+	FnToTimestamp = "to_timestamp" // to_timestamp(text, template) or to_timestamp(seconds)
 )
