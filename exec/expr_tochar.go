@@ -10,9 +10,12 @@ import (
 // PostgreSQL's to_char template patterns: YYYY YYY YY Y, MM, DD, DDD, D, HH24 HH12 HH, MI,
 // SS, MS, US, AM/PM, Mon MON mon, Month MONTH month, Dy DY dy, Day DAY day, Q, WW, FM
 // (no padding) and TH/th (ordinal suffix); "quoted text" and other characters are copied.
-func toCharTimestamp(us int64, f string) string {
+func toCharTimestamp(us int64, f string) string { return toCharTime(us, f, false) }
+
+// toCharTime is to_char for a timestamp (tz false: TZ and OF print nothing) or a
+// timestamptz shown in the session time zone UTC (TZ prints UTC, OF +00).
+func toCharTime(us int64, f string, tz bool) string {
 	t := time.UnixMicro(us).UTC()
-	var b strings.Builder
 	fm := false
 	num := func(v, width int) string {
 		s := strconv.Itoa(v)
@@ -44,11 +47,49 @@ func toCharTimestamp(us int64, f string) string {
 	if hour12 == 0 {
 		hour12 = 12
 	}
-	type pat struct {
-		p   string
-		out func(p string) (string, int) // text and its numeric value for TH (-1: none)
+	zone := func(s string) (string, int) {
+		if !tz {
+			return "", -1
+		}
+		return s, -1
 	}
-	pats := []pat{
+	isoY, isoW := t.ISOWeek()
+	sod := t.Hour()*3600 + t.Minute()*60 + t.Second()
+	jd := int(t.Unix()/86400) + 2440588
+	if us < 0 && us%86400000000 != 0 {
+		jd--
+	}
+	cc := (t.Year() + 99) / 100
+	pats := []tcPat{
+		{"TZH", func(string) (string, int) { return "+00", -1 }},
+		{"TZM", func(string) (string, int) { return "00", -1 }},
+		{"TZ", func(string) (string, int) { return zone("UTC") }},
+		{"tz", func(string) (string, int) { return zone("utc") }},
+		{"OF", func(string) (string, int) { return "+00", -1 }},
+		{"SSSSS", func(string) (string, int) { return strconv.Itoa(sod), sod }},
+		{"SSSS", func(string) (string, int) { return strconv.Itoa(sod), sod }},
+		{"A.M.", func(string) (string, int) { return ampm(t.Hour(), "A.M.", "P.M."), -1 }},
+		{"P.M.", func(string) (string, int) { return ampm(t.Hour(), "A.M.", "P.M."), -1 }},
+		{"a.m.", func(string) (string, int) { return ampm(t.Hour(), "a.m.", "p.m."), -1 }},
+		{"p.m.", func(string) (string, int) { return ampm(t.Hour(), "a.m.", "p.m."), -1 }},
+		{"B.C.", func(string) (string, int) { return "A.D.", -1 }},
+		{"A.D.", func(string) (string, int) { return "A.D.", -1 }},
+		{"BC", func(string) (string, int) { return "AD", -1 }},
+		{"AD", func(string) (string, int) { return "AD", -1 }},
+		{"FF1", func(string) (string, int) { return num(t.Nanosecond()/1e8, 1), -1 }},
+		{"FF2", func(string) (string, int) { return num(t.Nanosecond()/1e7, 2), -1 }},
+		{"FF3", func(string) (string, int) { return num(t.Nanosecond()/1e6, 3), -1 }},
+		{"FF4", func(string) (string, int) { return num(t.Nanosecond()/1e5, 4), -1 }},
+		{"FF5", func(string) (string, int) { return num(t.Nanosecond()/1e4, 5), -1 }},
+		{"FF6", func(string) (string, int) { return num(t.Nanosecond()/1e3, 6), -1 }},
+		{"Y,YYY", func(string) (string, int) {
+			return strconv.Itoa(t.Year()/1000) + "," + num(t.Year()%1000, 3), t.Year()
+		}},
+		{"IYYY", func(string) (string, int) { return num(isoY, 4), isoY }},
+		{"IW", func(string) (string, int) { return num(isoW, 2), isoW }},
+		{"ID", func(string) (string, int) { d := (int(t.Weekday())+6)%7 + 1; return strconv.Itoa(d), d }},
+		{"CC", func(string) (string, int) { return num(cc, 2), cc }},
+		{"J", func(string) (string, int) { return strconv.Itoa(jd), jd }},
 		{"HH24", func(string) (string, int) { return num(t.Hour(), 2), t.Hour() }},
 		{"HH12", func(string) (string, int) { return num(hour12, 2), hour12 }},
 		{"HH", func(string) (string, int) { return num(hour12, 2), hour12 }},
@@ -82,7 +123,22 @@ func toCharTimestamp(us int64, f string) string {
 		{"D", func(string) (string, int) { return strconv.Itoa(int(t.Weekday()) + 1), int(t.Weekday()) + 1 }},
 		{"Q", func(string) (string, int) { q := (int(t.Month())-1)/3 + 1; return strconv.Itoa(q), q }},
 		{"WW", func(string) (string, int) { w := (t.YearDay()-1)/7 + 1; return num(w, 2), w }},
+		{"W", func(string) (string, int) { w := (t.Day()-1)/7 + 1; return strconv.Itoa(w), w }},
 	}
+	return renderTemplate(f, pats, &fm)
+}
+
+// tcPat is one to_char template pattern: out gives its text and its numeric value for a
+// TH suffix (-1: none).
+type tcPat struct {
+	p   string
+	out func(p string) (string, int)
+}
+
+// renderTemplate writes a date/time template: "quoted text" copied, FM setting *fm for
+// the next pattern, patterns replaced, other characters copied.
+func renderTemplate(f string, pats []tcPat, fm *bool) string {
+	var b strings.Builder
 	for i := 0; i < len(f); {
 		if f[i] == '"' {
 			j := strings.IndexByte(f[i+1:], '"')
@@ -95,29 +151,29 @@ func toCharTimestamp(us int64, f string) string {
 			continue
 		}
 		if strings.HasPrefix(f[i:], "FM") || strings.HasPrefix(f[i:], "fm") {
-			fm = true
+			*fm = true
 			i += 2
 			continue
 		}
 		matched := false
-		for _, p := range pats {
-			if strings.HasPrefix(f[i:], p.p) {
-				s, v := p.out(p.p)
-				b.WriteString(s)
-				i += len(p.p)
-				if v >= 0 && (strings.HasPrefix(f[i:], "TH") || strings.HasPrefix(f[i:], "th")) {
-					suf := ordinal(v)
-					if f[i] == 'T' {
-						suf = strings.ToUpper(suf)
-					}
-					b.WriteString(suf)
-					i += 2
+		// exact spellings first (Month, month and MONTH differ); then the lowercase
+		// spelling of a numeric pattern (hh24, yyyy), which PostgreSQL also accepts
+		p, ok := matchPat(f[i:], pats)
+		if ok {
+			s, v := p.out(p.p)
+			b.WriteString(s)
+			i += len(p.p)
+			if v >= 0 && (strings.HasPrefix(f[i:], "TH") || strings.HasPrefix(f[i:], "th")) {
+				suf := ordinal(v)
+				if f[i] == 'T' {
+					suf = strings.ToUpper(suf)
 				}
-				matched = true
-				break
+				b.WriteString(suf)
+				i += 2
 			}
+			matched = true
 		}
-		fm = false
+		*fm = false
 		if !matched {
 			b.WriteByte(f[i])
 			i++
@@ -146,4 +202,20 @@ func ordinal(v int) string {
 		return "rd"
 	}
 	return "th"
+}
+
+// matchPat finds the pattern at the start of f: an exact spelling, else the lowercase
+// spelling of one (whose text never depends on the spelling's case).
+func matchPat(f string, pats []tcPat) (tcPat, bool) {
+	for _, p := range pats {
+		if strings.HasPrefix(f, p.p) {
+			return p, true
+		}
+	}
+	for _, p := range pats {
+		if lp := strings.ToLower(p.p); lp != p.p && strings.HasPrefix(f, lp) {
+			return tcPat{p: lp, out: func(string) (string, int) { return p.out(p.p) }}, true
+		}
+	}
+	return tcPat{}, false
 }

@@ -143,6 +143,8 @@ var samples = map[string][]string{
 	"extract": {"extract(year FROM d)", "extract(epoch FROM ts)"}, "date_part": {"date_part('month', tz)"},
 	"date_trunc": {"date_trunc('month', ts)", "date_trunc('day', d)"},
 	"log":        {"log(n, n)", "log(2, i4)"}, "div": {"div(n, 3)", "div(i4, i8)"},
+	"to_char":   {"to_char(ts, s)", "to_char(tz, s)", "to_char(d, s)", "to_char(iv, s)", "to_char(i4, s)", "to_char(i8, s)", "to_char(n, s)", "to_char(f8, s)"},
+	"to_number": {"to_number(s, '9.99')"}, "to_date": {"to_date(s, s)"}, "to_timestamp": {"to_timestamp(s, s)", "to_timestamp(f8)"},
 	"sqrt": {"sqrt(n)"}, "exp": {"exp(n)"}, "ln": {"ln(n)"}, "log10": {"log(n)"}, "power": {"power(n, 2)", "n ^ 0.5", "i4 ^ 2"},
 }
 

@@ -38,7 +38,6 @@ func stringFuncs() []*Func {
 		pg(proto.FnVarchar, nil, sig(text, text, i32, catalog.Bool)),
 		pg(proto.FnBpchar, nil, sig(text, text, i32, i32)),
 		pg(proto.FnInitcap, names("initcap"), sig(text, text)),
-		pg(proto.FnToChar, names("to_char"), sig(text, catalog.Timestamp, text)),
 		pg(proto.FnLikeEscape, names("like_escape"), sig(text, text, text)),
 		pg(proto.FnSimilarEsc, names("similar_to_escape"), opt(1, sig(text, text, text))),
 		pg(proto.FnReverse, names("reverse"), sig(text, text)),

@@ -37,6 +37,9 @@ func (b *binder) scalarFunc(name string, args []logical.Expr, loc int32) (logica
 	if e, ok, err := b.numericMath(name, args, loc); ok || err != nil {
 		return e, err
 	}
+	if e, ok, err := b.formatFunc(name, args, loc); ok || err != nil {
+		return e, err // bind_format.go
+	}
 	if e, ok := b.resolveBySig(name, args); ok {
 		return e, nil
 	}
@@ -212,9 +215,7 @@ func (b *binder) scalarFunc(name string, args []logical.Expr, loc int32) (logica
 			return mk(name, catalog.Timestamp), nil
 		}
 		return nil, undefined()
-	case "to_char":
-		return nil, b.errAt(loc, notSupported("to_char is supported for timestamp and date only"))
-	case "to_date", "to_timestamp", "to_number", "clock_timestamp", "timeofday", "random", "age":
+	case "clock_timestamp", "timeofday", "random", "age":
 		return nil, b.errAt(loc, notSupported("function %s is not supported yet", name))
 	case "read_parquet", "read_csv", "read_json":
 		return nil, b.errAt(loc, logical.Errorf(errs.ErrInvalidArgument, "%s can only be used in FROM", name))

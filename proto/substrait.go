@@ -165,3 +165,11 @@ const (
 	WinLastValue   = "last_value"
 	WinNthValue    = "nth_value"
 )
+
+// PostgreSQL's formatting functions besides to_char (FnToChar above, which also formats
+// timestamptz, interval and numbers), under URNTern.
+const (
+	FnToNumber    = "to_number"    // to_number(text, template)
+	FnToDate      = "to_date"      // to_date(text, template)
+	FnToTimestamp = "to_timestamp" // to_timestamp(text, template) or to_timestamp(seconds)
+)
