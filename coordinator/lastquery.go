@@ -46,7 +46,7 @@ func EndQueryRecord(rec *catalog.QueryRecord, rows, bytes int64, err error) {
 }
 
 var (
-	roleStatement = regexp.MustCompile(`(?is)^\s*(create|alter)\s+(user|role)\b`)
+	roleStatement = regexp.MustCompile(`(?is)^\s*(create|alter)\s+(user|role|server|foreign\s+table)\b`)
 	stringLiteral = regexp.MustCompile(`(?s)[eE]?'(?:[^'\\]|''|\\.)*'|\$[A-Za-z_0-9]*\$.*?\$[A-Za-z_0-9]*\$`)
 )
 
