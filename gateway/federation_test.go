@@ -269,7 +269,7 @@ func TestFederationMySQL(t *testing.T) {
 			t.Fatalf("EXPLAIN lacks %s:\n%s", s, plan)
 		}
 	}
-	want(t, c.query(t, fmt.Sprintf(`SELECT n FROM myl."%s" WHERE "co`+"`"+`l'" = 'O''Reilly\''''; DROP'`, hostile)), "1")
+	want(t, c.query(t, fmt.Sprintf(`SELECT n FROM myl."%s" WHERE "co`+"`"+`l'" = 'O''Reilly\''; DROP'`, hostile)), "1")
 	wantErrText(t, fedQueryErr(c, fmt.Sprintf(`SELECT b FROM myl.%s`, tbl)), codes.Unimplemented, `column "b" of foreign table "`+tbl+`" has remote type blob`)
 }
 

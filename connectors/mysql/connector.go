@@ -3,7 +3,6 @@ package mysql
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -71,7 +70,7 @@ func Open(ctx context.Context, server string, conn map[string]string) (*sql.DB, 
 	}
 	cfg.Timeout = connectTimeout
 	cfg.Loc = time.UTC
-	cfg.Params = map[string]string{"time_zone": "'+00:00'", "charset": "utf8mb4"}
+	cfg.Params = map[string]string{"time_zone": "'+00:00'"} // the driver's default collation is utf8mb4's
 	c, err := driver.NewConnector(cfg)
 	if err != nil {
 		return nil, nil, errs.Errorf(errs.ErrInvalidArgument, "server \"%s\": invalid connection options", server)
@@ -410,4 +409,3 @@ func mapType(dt, ct string, prec, scale, clen int64) (catalog.Type, bool) {
 	return catalog.Type{}, false
 }
 
-var _ = errors.New
