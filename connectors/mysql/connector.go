@@ -408,4 +408,3 @@ func mapType(dt, ct string, prec, scale, clen int64) (catalog.Type, bool) {
 	}
 	return catalog.Type{}, false
 }
-

@@ -229,3 +229,5 @@ func ParseDecimal(s string, scale int32) (*big.Int, error) {
 	}
 	return u, nil
 }
+
+func nanValue() float64 { return math.NaN() }
