@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/tern-db/tern/catalog"
+	"github.com/tern-db/tern/connectors/flightsql"
 	"github.com/tern-db/tern/connectors/mysql"
 	"github.com/tern-db/tern/connectors/postgres"
 	"github.com/tern-db/tern/connectors/remotesql"
@@ -157,6 +158,8 @@ func (c *Coordinator) importForeignSchema(ctx context.Context, sess planner.Sess
 		remote, err = postgres.Import(ctx, srv.Name, conn, st.Remote)
 	case mysql.ConnectorName:
 		remote, err = mysql.Import(ctx, srv.Name, conn, st.Remote)
+	case flightsql.ConnectorName:
+		remote, err = flightsql.Import(ctx, srv.Name, conn, st.Remote)
 	default:
 		return 0, errs.Errorf(errs.ErrNotSupported, "IMPORT FOREIGN SCHEMA from a %s server is not supported yet", srv.Wrapper)
 	}

@@ -451,3 +451,38 @@ func TestFederationErrors(t *testing.T) {
 func insecureDial() []grpc.DialOption {
 	return []grpc.DialOption{grpc.WithTransportCredentials(insecure.NewCredentials())}
 }
+
+// A second Tern as a Flight SQL source: IMPORT FOREIGN SCHEMA through GetTables, filters and
+// LIMIT pushed as SQL, batches passed on, a join with a native table.
+func TestFederationFlightSQL(t *testing.T) {
+	remote := startServer(t, nil)
+	rc := remote.client(t)
+	rc.exec(t, `CREATE SCHEMA shop`)
+	rc.exec(t, `CREATE TABLE shop.sales (id bigint, region text, amount numeric(10,2), day date)`)
+	rc.exec(t, `INSERT INTO shop.sales VALUES (1, 'north', 10.50, '2024-01-01'), (2, 'south', 20.00, '2024-01-02'), (3, 'north', NULL, NULL), (4, 'it''s', 1.25, '2024-02-01')`)
+	host, port, _ := strings.Cut(remote.addr, ":")
+
+	ts := startServer(t, nil)
+	c := ts.client(t)
+	c.exec(t, fmt.Sprintf(`CREATE SERVER tern2 FOREIGN DATA WRAPPER flightsql OPTIONS (host '%s', port '%s')`, host, port))
+	c.exec(t, `CREATE USER MAPPING FOR CURRENT_USER SERVER tern2 OPTIONS (user 'admin', password '`+testPassword+`')`)
+	c.exec(t, `CREATE SCHEMA r`)
+	c.exec(t, `IMPORT FOREIGN SCHEMA shop FROM SERVER tern2 INTO r`)
+	want(t, c.query(t, `SELECT id, region, amount, day FROM r.sales ORDER BY id`),
+		"1|north|10.50|2024-01-01", "2|south|20.00|2024-01-02", "3|north|NULL|NULL", "4|it's|1.25|2024-02-01")
+	want(t, c.query(t, `SELECT id FROM r.sales WHERE region = 'it''s' AND amount > 1`), "4")
+	plan := strings.Join(c.query(t, `EXPLAIN SELECT id FROM r.sales WHERE region = 'north' AND id >= 2`), "\n")
+	if !strings.Contains(plan, `server=tern2 remote=["SELECT \"id\", \"region\" FROM \"shop\".\"sales\" WHERE \"region\" = 'north' AND \"id\" >= 2"]`) {
+		t.Fatalf("EXPLAIN:\n%s", plan)
+	}
+	want(t, c.query(t, `SELECT id FROM r.sales WHERE region = 'north' AND id >= 2`), "3")
+	want(t, c.query(t, `SELECT count(*) FROM r.sales`), "4")
+	c.exec(t, `CREATE TABLE regions (region text, boss text)`)
+	c.exec(t, `INSERT INTO regions VALUES ('north', 'ann'), ('south', 'bob')`)
+	want(t, c.query(t, `SELECT g.boss, sum(s.amount) FROM r.sales s JOIN regions g ON g.region = s.region GROUP BY g.boss ORDER BY 1`),
+		"ann|10.50", "bob|20.00")
+	// the remote table changes type: a clear error naming the column
+	rc.exec(t, `DROP TABLE shop.sales`)
+	rc.exec(t, `CREATE TABLE shop.sales (id integer, region text, amount numeric(10,2), day date)`)
+	wantErrText(t, fedQueryErr(c, `SELECT id FROM r.sales`), codes.FailedPrecondition, `column "id" of foreign table "sales" changed on server "tern2"`)
+}

@@ -37,13 +37,14 @@ var foreignWrappers = map[string]string{
 }
 
 // implementedWrappers are those with a connector.
-var implementedWrappers = map[string]bool{"postgres": true, "mysql": true}
+var implementedWrappers = map[string]bool{"postgres": true, "mysql": true, "flightsql": true}
 
 // Options each wrapper takes, per object.
 var (
 	serverOptions = map[string][]string{
-		"postgres": {"host", "port", "dbname", "sslmode", "application_name", "parallel_pages"},
-		"mysql":    {"host", "port", "dbname", "database"},
+		"postgres":  {"host", "port", "dbname", "sslmode", "application_name", "parallel_pages"},
+		"mysql":     {"host", "port", "dbname", "database"},
+		"flightsql": {"host", "port", "tls"},
 	}
 	mappingOptions = []string{"user", "password"}
 	tableOptions   = []string{catalog.ForeignSchemaOption, catalog.ForeignTableOption, "dbname"}
@@ -161,7 +162,7 @@ func wrapperOf(name string) (string, error) {
 		return "", logical.Errorf(errs.ErrNotFound, "foreign-data wrapper \"%s\" does not exist", name)
 	}
 	if !implementedWrappers[w] {
-		return "", notSupported("foreign-data wrapper \"%s\" is not supported yet (postgres and mysql are)", name)
+		return "", notSupported("foreign-data wrapper \"%s\" is not supported yet (postgres, mysql and flightsql are)", name)
 	}
 	return w, nil
 }

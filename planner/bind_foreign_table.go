@@ -6,6 +6,7 @@ import (
 
 	"github.com/tern-db/tern/catalog"
 	"github.com/tern-db/tern/connectors"
+	"github.com/tern-db/tern/connectors/flightsql"
 	"github.com/tern-db/tern/connectors/mysql"
 	"github.com/tern-db/tern/connectors/postgres"
 	"github.com/tern-db/tern/connectors/remotesql"
@@ -42,6 +43,8 @@ func (p *planner) foreignHandle(ctx context.Context, t catalog.Table, user strin
 		return postgres.NewTable(src), nil
 	case mysql.ConnectorName:
 		return mysql.NewTable(src), nil
+	case flightsql.ConnectorName:
+		return flightsql.NewTable(src), nil
 	}
 	return nil, notSupported("foreign-data wrapper \"%s\" is not supported yet", srv.Wrapper)
 }
