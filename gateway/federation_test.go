@@ -298,6 +298,25 @@ func TestFederationCrossSource(t *testing.T) {
 		JOIN discounts d ON d.customer = c.id
 		GROUP BY c.name ORDER BY c.name`, filepath.Join(dir, "prices.parquet"))
 	want(t, c.query(t, q), "ann|13.5", "bob|12.5", "cy|3.5")
+
+	// the files wrapper: a Parquet foreign table (under --allow-dir only)
+	c.exec(t, `CREATE SERVER lake FOREIGN DATA WRAPPER files`)
+	c.exec(t, fmt.Sprintf(`CREATE FOREIGN TABLE prices (product integer, price double precision) SERVER lake OPTIONS (filename '%s', format 'parquet')`, filepath.Join(dir, "*.parquet")))
+	q = `SELECT c.name, sum(o.qty * p.price * (100 - d.pct) / 100) AS total
+		FROM customers c JOIN orders o ON o.customer = c.id
+		JOIN prices p ON p.product = o.product
+		JOIN discounts d ON d.customer = c.id
+		GROUP BY c.name ORDER BY c.name`
+	want(t, c.query(t, q), "ann|13.5", "bob|12.5", "cy|3.5")
+	want(t, c.query(t, `SELECT table_type FROM information_schema.tables WHERE table_name = 'prices'`), "FOREIGN")
+	c.exec(t, `CREATE FOREIGN TABLE passwd (a text) SERVER lake OPTIONS (filename '/etc/passwd', format 'csv')`)
+	wantCode(t, fedQueryErr(c, `SELECT * FROM passwd`), codes.PermissionDenied)
+
+	// loading the warehouse from the join
+	c.exec(t, `CREATE TABLE totals AS `+q)
+	want(t, c.query(t, `SELECT * FROM totals ORDER BY 1`), "ann|13.5", "bob|12.5", "cy|3.5")
+	c.exec(t, `INSERT INTO totals SELECT name, 0 FROM customers WHERE id = 1`)
+	want(t, c.query(t, `SELECT count(*) FROM totals`), "4")
 }
 
 // Secrets are sealed at rest and appear in no output: logs, errors, EXPLAIN, GetSqlInfo,

@@ -37,7 +37,7 @@ var foreignWrappers = map[string]string{
 }
 
 // implementedWrappers are those with a connector.
-var implementedWrappers = map[string]bool{"postgres": true, "mysql": true, "flightsql": true}
+var implementedWrappers = map[string]bool{"postgres": true, "mysql": true, "flightsql": true, "files": true}
 
 // Options each wrapper takes, per object.
 var (
@@ -45,9 +45,12 @@ var (
 		"postgres":  {"host", "port", "dbname", "sslmode", "application_name", "parallel_pages"},
 		"mysql":     {"host", "port", "dbname", "database"},
 		"flightsql": {"host", "port", "tls"},
+		"files":     {},
 	}
 	mappingOptions = []string{"user", "password"}
 	tableOptions   = []string{catalog.ForeignSchemaOption, catalog.ForeignTableOption, "dbname"}
+	// the files wrapper's tables name their files (file_fdw's filename) and format
+	filesTableOptions = []string{"filename", "format", "header", "delimiter"}
 )
 
 // ForeignDDL is a federation statement (coordinator/foreign.go runs them).
@@ -162,7 +165,7 @@ func wrapperOf(name string) (string, error) {
 		return "", logical.Errorf(errs.ErrNotFound, "foreign-data wrapper \"%s\" does not exist", name)
 	}
 	if !implementedWrappers[w] {
-		return "", notSupported("foreign-data wrapper \"%s\" is not supported yet (postgres, mysql and flightsql are)", name)
+		return "", notSupported("foreign-data wrapper \"%s\" is not supported yet (postgres, mysql, flightsql and files are)", name)
 	}
 	return w, nil
 }
@@ -326,7 +329,11 @@ func (b *binder) bindCreateForeignTable(s *pg.CreateForeignTableStmt) (Statement
 	if !ok {
 		return nil, logical.Errorf(errs.ErrInternal, "CREATE FOREIGN TABLE bound to %T", built)
 	}
-	opts, _, err := fdwOptions(s.Options, tableOptions)
+	valid := tableOptions
+	if srv.Wrapper == "files" {
+		valid = filesTableOptions
+	}
+	opts, _, err := fdwOptions(s.Options, valid)
 	if err != nil {
 		return nil, err
 	}
@@ -337,7 +344,7 @@ func (b *binder) bindCreateForeignTable(s *pg.CreateForeignTableStmt) (Statement
 		delete(opts, "dbname")
 	}
 	opts[catalog.ForeignServerOption] = srv.Name
-	if _, ok := opts[catalog.ForeignTableOption]; !ok {
+	if _, ok := opts[catalog.ForeignTableOption]; !ok && srv.Wrapper != "files" {
 		opts[catalog.ForeignTableOption] = ct.Table.Ref.Name
 	}
 	t := ct.Table

@@ -180,6 +180,9 @@ func (b *binder) bindTable(rv *pg.RangeVar) (logical.Node, *scope, error) {
 	if _, ok := t.Options[viewOption]; ok {
 		return b.bindView(t, rv)
 	}
+	if t.IsForeign() && t.Source == "files" {
+		return b.bindFilesForeign(t, rv) // bind_foreign_table.go
+	}
 	src, err := b.nativeSource(t)
 	if err != nil {
 		return nil, nil, err
