@@ -178,6 +178,15 @@ func TestFederationPostgres(t *testing.T) {
 	}
 	want(t, c.query(t, `SELECT count(*) FROM pgl.items`), "3")
 
+	// a whole aggregate computed by PostgreSQL
+	agg := `SELECT ok, count(*), sum(id), min(d), max(price), count(name) FROM pgl.items GROUP BY ok ORDER BY 1`
+	want(t, c.query(t, agg), "f|1|2|1999-12-31|-12345678.99|1", "t|1|1|2024-01-02|1.50|1", "NULL|1|3|NULL|NULL|0")
+	plan = strings.Join(c.query(t, `EXPLAIN `+agg), "\n")
+	if !strings.Contains(plan, `RemoteAggregate items`) || !strings.Contains(plan, `SELECT \"ok\", COUNT(*), SUM(\"id\"), MIN(\"d\"), MAX(\"price\"), COUNT(\"name\") FROM \"`+sch+`\".\"items\" GROUP BY \"ok\"`) {
+		t.Fatalf("aggregate not pushed:\n%s", plan)
+	}
+	want(t, c.query(t, `SELECT sum(big), max(ts) FROM pgl.items`), "8999999999|2024-01-02 03:04:05.123456")
+
 	// hostile names and values: quoted, never executed
 	want(t, c.query(t, `SELECT n FROM pgl."we""ird; DROP TABLE items; --" WHERE "co""l'" = 'O''Reilly\"; DROP'`), "1")
 	want(t, c.query(t, `SELECT "co""l'" FROM pgl."we""ird; DROP TABLE items; --" WHERE "co""l'" < 'a' ORDER BY 1`), "B", `O'Reilly\"; DROP`)
@@ -268,6 +277,18 @@ func TestFederationMySQL(t *testing.T) {
 		if !strings.Contains(plan, s) {
 			t.Fatalf("EXPLAIN lacks %s:\n%s", s, plan)
 		}
+	}
+	agg := fmt.Sprintf(`SELECT ok, count(*), sum(id), min(d), max(price), sum(big) FROM myl.%s GROUP BY ok ORDER BY 1`, tbl)
+	want(t, c.query(t, agg), "f|1|2|1999-12-31|-12345678.99|-1", "t|2|5|2024-01-02|2.00|9000000000", "NULL|1|3|NULL|NULL|NULL")
+	plan = strings.Join(c.query(t, `EXPLAIN `+agg), "\n")
+	if !strings.Contains(plan, "RemoteAggregate "+tbl) || !strings.Contains(plan, "SELECT `ok`, COUNT(*), SUM(`id`), MIN(`d`), MAX(`price`), SUM(`big`) FROM `test`.`"+tbl+"` GROUP BY `ok`") {
+		t.Fatalf("aggregate not pushed:\n%s", plan)
+	}
+	// text groups stay in Tern on MySQL (its collation would merge apple and APPLE)
+	want(t, c.query(t, fmt.Sprintf(`SELECT name, count(*) FROM myl.%s WHERE id IN (1, 4) GROUP BY name ORDER BY 1`, tbl)), "APPLE|1", "apple|1")
+	plan = strings.Join(c.query(t, fmt.Sprintf(`EXPLAIN SELECT name, count(*) FROM myl.%s GROUP BY name`, tbl)), "\n")
+	if strings.Contains(plan, "RemoteAggregate") {
+		t.Fatalf("a text group was pushed to MySQL:\n%s", plan)
 	}
 	want(t, c.query(t, fmt.Sprintf(`SELECT n FROM myl."%s" WHERE "co`+"`"+`l'" = 'O''Reilly\''; DROP'`, hostile)), "1")
 	wantErrText(t, fedQueryErr(c, fmt.Sprintf(`SELECT b FROM myl.%s`, tbl)), codes.Unimplemented, `column "b" of foreign table "`+tbl+`" has remote type blob`)

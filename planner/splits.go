@@ -34,6 +34,10 @@ func (b *binder) planSplits(root logical.Node) (logical.Node, error) {
 	if b.prepare {
 		return root, nil
 	}
+	root, err := b.pushAggregates(root) // bind_foreign_pushdown.go
+	if err != nil {
+		return nil, err
+	}
 	limits := scanLimits(root)
 	return logical.TransformUp(root, func(n logical.Node) (logical.Node, error) {
 		s, ok := n.(*logical.Scan)

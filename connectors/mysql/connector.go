@@ -230,6 +230,9 @@ func appenderFor(remote string, t catalog.Type) (appender, bool) {
 		return false
 	}
 	ints := is("TINYINT", "SMALLINT", "MEDIUMINT", "INT", "BIGINT", "YEAR")
+	if t.Kind == catalog.TypeInt16 || t.Kind == catalog.TypeInt32 || t.Kind == catalog.TypeInt64 {
+		ints = ints || is("DECIMAL", "NEWDECIMAL") // SUM of integers (a pushed aggregate) is DECIMAL
+	}
 	switch t.Kind {
 	case catalog.TypeBool:
 		if ints {

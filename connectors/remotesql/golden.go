@@ -71,5 +71,8 @@ func RenderGolden(d Dialect) string {
 		q := Render(d, src, c.Req, "")
 		fmt.Fprintf(&sb, "-- %s (pushed %d of %d filters)\n%s\n\n", c.Name, q.Pushed, len(c.Req.Filters), q.SQL)
 	}
+	at := &AggTable{Base: &Table{Src: src, D: d}, Groups: []int{1, 4},
+		Aggs: []AggSpec{{Fn: "count", Col: -1}, {Fn: "sum", Col: 2}, {Fn: "max", Col: 5}, {Fn: "count", Col: 0}}}
+	fmt.Fprintf(&sb, "-- aggregate pushed whole\n%s\n", at.SQL())
 	return sb.String()
 }

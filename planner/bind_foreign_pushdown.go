@@ -1,0 +1,100 @@
+package planner
+
+import (
+	"github.com/tern-db/tern/catalog"
+	"github.com/tern-db/tern/connectors/mysql"
+	"github.com/tern-db/tern/connectors/postgres"
+	"github.com/tern-db/tern/connectors/remotesql"
+	"github.com/tern-db/tern/planner/logical"
+	"github.com/tern-db/tern/proto"
+)
+
+// bind_foreign_pushdown.go: whole aggregates sent to PostgreSQL and MySQL/MariaDB. After the
+// optimizer, an Aggregate directly over a scan of such a foreign table (no filter between:
+// Tern's filters stay above the scan, so an aggregate over a Filter is not pushed) whose
+// groups are columns and whose aggregates are COUNT, SUM, MIN or MAX of columns (no DISTINCT,
+// FILTER or grouping sets) becomes a scan of the remote aggregate query, whose rows are
+// the aggregate's. What the source would answer differently is not pushed: text min/max
+// (collations), text groups on MySQL (case-insensitive collations merge groups), sums of
+// floats (order-dependent rounding).
+
+// pushAggregates rewrites the aggregates of root that a source can compute.
+func (b *binder) pushAggregates(root logical.Node) (logical.Node, error) {
+	return logical.TransformUp(root, func(n logical.Node) (logical.Node, error) {
+		a, ok := n.(*logical.Aggregate)
+		if !ok || len(a.GroupingSets) > 1 {
+			return n, nil
+		}
+		s, ok := a.Input.(*logical.Scan)
+		if !ok || s.Source == nil || s.Source.Planned || len(s.Filters) > 0 {
+			return n, nil
+		}
+		rt, ok := s.Source.Table.(*remotesql.Table)
+		if !ok || (rt.Src.Connector != postgres.ConnectorName && rt.Src.Connector != mysql.ConnectorName) {
+			return n, nil
+		}
+		my := rt.Src.Connector == mysql.ConnectorName
+		baseCol := func(e logical.Expr) (int, bool) {
+			c, ok := e.(*logical.Column)
+			if !ok || c.Index < 0 || c.Index >= len(s.Columns) {
+				return 0, false
+			}
+			col := s.Columns[c.Index]
+			if rt.Src.Unreadable(rt.Src.Columns[col].Name) != "" {
+				return 0, false
+			}
+			return col, true
+		}
+		at := &remotesql.AggTable{Base: rt}
+		for _, g := range a.Groups {
+			col, ok := baseCol(g)
+			if !ok || (my && rt.Src.Columns[col].Type.Kind == catalog.TypeText) {
+				return n, nil
+			}
+			at.Groups = append(at.Groups, col)
+		}
+		for _, ag := range a.Aggs {
+			if ag.Distinct || ag.Filter != nil || len(ag.Extra) > 0 {
+				return n, nil
+			}
+			if ag.Arg == nil {
+				if ag.Fn != proto.AggCount {
+					return n, nil
+				}
+				at.Aggs = append(at.Aggs, remotesql.AggSpec{Fn: "count", Col: -1})
+				continue
+			}
+			col, ok := baseCol(ag.Arg)
+			if !ok {
+				return n, nil
+			}
+			k := rt.Src.Columns[col].Type.Kind
+			numeric := k == catalog.TypeInt16 || k == catalog.TypeInt32 || k == catalog.TypeInt64 || k == catalog.TypeNumeric
+			switch ag.Fn {
+			case proto.AggCount:
+			case proto.AggSum:
+				if !numeric {
+					return n, nil
+				}
+			case proto.AggMin, proto.AggMax:
+				if !numeric && k != catalog.TypeDate && k != catalog.TypeTimestamp {
+					return n, nil
+				}
+			default:
+				return n, nil
+			}
+			at.Aggs = append(at.Aggs, remotesql.AggSpec{Fn: ag.Fn, Col: col})
+		}
+		out := a.Schema()
+		base := make(logical.Schema, len(out))
+		cols := make([]int, len(out))
+		for i, f := range out {
+			f.Qualifier = ""
+			base[i] = f
+			cols[i] = i
+			at.Out = append(at.Out, catalog.Column{Name: f.Name, Type: f.Type, Nullable: f.Nullable})
+		}
+		src := &logical.Source{Connector: s.Source.Connector, Table: at, Name: s.Source.Name, Base: base, EstRows: -1}
+		return &logical.Scan{Source: src, Columns: cols}, nil
+	})
+}
