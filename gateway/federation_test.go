@@ -178,6 +178,13 @@ func TestFederationPostgres(t *testing.T) {
 	}
 	want(t, c.query(t, `SELECT count(*) FROM pgl.items`), "3")
 
+	// ORDER BY + LIMIT: the first rows in Tern's order (bytes for text, NULLs first for DESC)
+	want(t, c.query(t, `SELECT id, name FROM pgl.items ORDER BY name DESC LIMIT 2`), "3|NULL", "2|Äpfel ünïcode")
+	plan = strings.Join(c.query(t, `EXPLAIN SELECT id, name FROM pgl.items ORDER BY name DESC LIMIT 2`), "\n")
+	if !strings.Contains(plan, `ORDER BY \"name\" COLLATE \"C\" DESC NULLS FIRST LIMIT 2`) {
+		t.Fatalf("ORDER BY + LIMIT not pushed:\n%s", plan)
+	}
+
 	// a whole aggregate computed by PostgreSQL
 	agg := `SELECT ok, count(*), sum(id), min(d), max(price), count(name) FROM pgl.items GROUP BY ok ORDER BY 1`
 	want(t, c.query(t, agg), "f|1|2|1999-12-31|-12345678.99|1", "t|1|1|2024-01-02|1.50|1", "NULL|1|3|NULL|NULL|0")
@@ -283,6 +290,11 @@ func TestFederationMySQL(t *testing.T) {
 	plan = strings.Join(c.query(t, `EXPLAIN `+agg), "\n")
 	if !strings.Contains(plan, "RemoteAggregate "+tbl) || !strings.Contains(plan, "SELECT `ok`, COUNT(*), SUM(`id`), MIN(`d`), MAX(`price`), SUM(`big`) FROM `test`.`"+tbl+"` GROUP BY `ok`") {
 		t.Fatalf("aggregate not pushed:\n%s", plan)
+	}
+	want(t, c.query(t, fmt.Sprintf(`SELECT id FROM myl.%s ORDER BY name LIMIT 2`, tbl)), "4", "1")
+	plan = strings.Join(c.query(t, fmt.Sprintf(`EXPLAIN SELECT id FROM myl.%s ORDER BY name LIMIT 2`, tbl)), "\n")
+	if !strings.Contains(plan, "ORDER BY `name` IS NULL ASC, CAST(`name` AS BINARY) ASC LIMIT 2") {
+		t.Fatalf("ORDER BY + LIMIT not pushed:\n%s", plan)
 	}
 	// text groups stay in Tern on MySQL (its collation would merge apple and APPLE)
 	want(t, c.query(t, fmt.Sprintf(`SELECT name, count(*) FROM myl.%s WHERE id IN (1, 4) GROUP BY name ORDER BY 1`, tbl)), "APPLE|1", "apple|1")

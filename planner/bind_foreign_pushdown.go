@@ -2,6 +2,7 @@ package planner
 
 import (
 	"github.com/tern-db/tern/catalog"
+	"github.com/tern-db/tern/connectors"
 	"github.com/tern-db/tern/connectors/mysql"
 	"github.com/tern-db/tern/connectors/postgres"
 	"github.com/tern-db/tern/connectors/remotesql"
@@ -97,4 +98,53 @@ func (b *binder) pushAggregates(root logical.Node) (logical.Node, error) {
 		src := &logical.Source{Connector: s.Source.Connector, Table: at, Name: s.Source.Name, Base: base, EstRows: -1}
 		return &logical.Scan{Source: src, Columns: cols}, nil
 	})
+}
+
+// orderedLimit is an ORDER BY ... LIMIT directly over a scan.
+type orderedLimit struct {
+	rows int64
+	keys []connectors.OrderKey
+}
+
+// scanOrderedLimits finds LIMIT (through projections) over a Sort of plain columns directly
+// over a scan without filters: a table that can order as Tern does (connectors.Orderer) is
+// asked for only the first rows in that order. Tern still sorts and limits what comes back.
+func scanOrderedLimits(root logical.Node) map[*logical.Scan]orderedLimit {
+	out := map[*logical.Scan]orderedLimit{}
+	var walk func(n logical.Node)
+	walk = func(n logical.Node) {
+		if l, ok := n.(*logical.Limit); ok {
+			if rows, ok := limitRows(l); ok {
+				in := l.Input
+				for {
+					p, ok := in.(*logical.Project)
+					if !ok {
+						break
+					}
+					in = p.Input
+				}
+				if srt, ok := in.(*logical.Sort); ok {
+					if s, ok := srt.Input.(*logical.Scan); ok && len(s.Filters) == 0 {
+						keys := make([]connectors.OrderKey, 0, len(srt.Keys))
+						for _, k := range srt.Keys {
+							c, ok := k.Expr.(*logical.Column)
+							if !ok || c.Index < 0 || c.Index >= len(s.Columns) {
+								keys = nil
+								break
+							}
+							keys = append(keys, connectors.OrderKey{Col: s.Columns[c.Index], Desc: k.Desc, NullsFirst: k.NullsFirst})
+						}
+						if len(keys) > 0 {
+							out[s] = orderedLimit{rows: rows, keys: keys}
+						}
+					}
+				}
+			}
+		}
+		for _, c := range n.Children() {
+			walk(c)
+		}
+	}
+	walk(root)
+	return out
 }

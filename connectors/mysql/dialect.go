@@ -60,3 +60,17 @@ func (Dialect) Compared(col string, t catalog.Type) string {
 }
 
 func (Dialect) Selected(col string, _ catalog.Type) string { return col }
+
+// OrderKey places NULLs with an IS NULL key (MySQL has no NULLS FIRST/LAST) and orders text
+// by bytes.
+func (d Dialect) OrderKey(col string, t catalog.Type, desc, nullsFirst bool) (string, bool) {
+	nulls := col + " IS NULL ASC"
+	if nullsFirst {
+		nulls = col + " IS NULL DESC"
+	}
+	dir := " ASC"
+	if desc {
+		dir = " DESC"
+	}
+	return nulls + ", " + d.Compared(col, t) + dir, true
+}

@@ -13,7 +13,7 @@ var update = flag.Bool("update", false, "rewrite testdata/pushdown.golden")
 // TestPushdownGolden pins the SQL sent to MySQL and MariaDB for each kind of pushdown, with names
 // and values that try to escape their quotes (go test ./connectors/mysql -update).
 func TestPushdownGolden(t *testing.T) {
-	got := remotesql.RenderGolden(Dialect{})
+	got := remotesql.RenderGolden(Dialect{}) + "\n" + remotesql.OrderGolden(Dialect{})
 	const path = "testdata/pushdown.golden"
 	if *update {
 		os.MkdirAll("testdata", 0o755)

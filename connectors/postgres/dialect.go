@@ -85,3 +85,17 @@ func (Dialect) Selected(col string, t catalog.Type) string {
 	}
 	return col
 }
+
+// OrderKey orders text by bytes (COLLATE "C") with explicit NULL placement.
+func (d Dialect) OrderKey(col string, t catalog.Type, desc, nullsFirst bool) (string, bool) {
+	s := d.Compared(col, t)
+	if desc {
+		s += " DESC"
+	} else {
+		s += " ASC"
+	}
+	if nullsFirst {
+		return s + " NULLS FIRST", true
+	}
+	return s + " NULLS LAST", true
+}

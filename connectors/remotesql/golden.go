@@ -76,3 +76,10 @@ func RenderGolden(d Dialect) string {
 	fmt.Fprintf(&sb, "-- aggregate pushed whole\n%s\n", at.SQL())
 	return sb.String()
 }
+
+// OrderGolden renders ORDER BY ... LIMIT requests (text, numeric, date keys both ways).
+func OrderGolden(d Dialect) string {
+	src := GoldenSource()
+	req := connectors.ScanRequest{Projection: []int{0, 1}, Limit: 5, Order: []connectors.OrderKey{{Col: 1}, {Col: 2, Desc: true, NullsFirst: true}, {Col: 4, Desc: true}}}
+	return "-- order by + limit\n" + Render(d, src, req, "").SQL + "\n"
+}

@@ -78,6 +78,13 @@ func Render(d Dialect, src *Source, req connectors.ScanRequest, extra string) Qu
 		sb.WriteString(" WHERE ")
 		sb.WriteString(strings.Join(conds, " AND "))
 	}
+	if len(req.Order) > 0 && req.Limit >= 0 {
+		if o, ok := renderOrder(d, src, req.Order); ok {
+			sb.WriteString(" ORDER BY " + o)
+		} else {
+			req.Limit = -1 // an order the source cannot keep: all rows, Tern sorts
+		}
+	}
 	if req.Limit >= 0 {
 		fmt.Fprintf(&sb, " LIMIT %d", req.Limit)
 		q.Limited = true
@@ -231,3 +238,37 @@ func ParseDecimal(s string, scale int32) (*big.Int, error) {
 }
 
 func nanValue() float64 { return math.NaN() }
+
+// OrderDialect is a Dialect that can render ORDER BY keys as Tern orders them.
+type OrderDialect interface {
+	// OrderKey renders one key; ok false when the source would order the type differently.
+	OrderKey(col string, t catalog.Type, desc, nullsFirst bool) (string, bool)
+}
+
+// renderOrder renders ORDER BY keys, or false.
+func renderOrder(d Dialect, src *Source, keys []connectors.OrderKey) (string, bool) {
+	od, ok := d.(OrderDialect)
+	if !ok || len(keys) == 0 {
+		return "", false
+	}
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		if k.Col < 0 || k.Col >= len(src.Columns) {
+			return "", false
+		}
+		c := src.Columns[k.Col]
+		if src.Unreadable(c.Name) != "" {
+			return "", false
+		}
+		switch c.Type.Kind {
+		case catalog.TypeFloat32, catalog.TypeFloat64, catalog.TypeInterval, catalog.TypeUnknown:
+			return "", false // NaN and interval orderings differ between engines
+		}
+		s, ok := od.OrderKey(d.QuoteIdent(c.Name), c.Type, k.Desc, k.NullsFirst)
+		if !ok {
+			return "", false
+		}
+		parts[i] = s
+	}
+	return strings.Join(parts, ", "), true
+}

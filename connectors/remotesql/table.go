@@ -102,7 +102,14 @@ type Table struct {
 var (
 	_ connectors.Table     = (*Table)(nil)
 	_ connectors.Explainer = (*Table)(nil)
+	_ connectors.Orderer   = (*Table)(nil)
 )
+
+// SupportsOrder answers whether the dialect renders every key as Tern orders.
+func (t *Table) SupportsOrder(keys []connectors.OrderKey) bool {
+	_, ok := renderOrder(t.D, t.Src, keys)
+	return ok
+}
 
 func (t *Table) Schema() *arrow.Schema { return t.Src.ArrowSchema() }
 
@@ -139,7 +146,7 @@ func (t *Table) Splits(ctx context.Context, req connectors.ScanRequest) ([]conne
 	}
 	req.Projection = proj
 	extras := []string{""}
-	if req.Limit < 0 && t.Ranges != nil {
+	if req.Limit < 0 && len(req.Order) == 0 && t.Ranges != nil {
 		rs, err := t.Ranges(ctx, t.Src)
 		if err != nil {
 			return nil, err
