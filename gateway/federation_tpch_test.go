@@ -252,5 +252,3 @@ func readParquetRows(t *testing.T, path string) [][]any {
 	}
 	return out
 }
-
-
