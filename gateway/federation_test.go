@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/flight/flightsql"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	_ "github.com/go-sql-driver/mysql"
@@ -249,11 +250,34 @@ func TestFederationPostgresParallelRanges(t *testing.T) {
 	c := ts.client(t)
 	pgServer(t, c, ", parallel_pages '100'")
 	c.exec(t, fmt.Sprintf(`CREATE FOREIGN TABLE big (id integer, pad text) SERVER pg OPTIONS (schema_name '%s', table_name 'big')`, sch))
-	plan := strings.Join(c.query(t, `EXPLAIN SELECT sum(id) FROM big`), "\n")
+	plan := strings.Join(c.query(t, `EXPLAIN SELECT sum(id) FROM big WHERE id > 0`), "\n")
 	if !strings.Contains(plan, `ctid < '(`) || !strings.Contains(plan, `ctid >= '(`) {
 		t.Fatalf("no ctid ranges:\n%s", plan)
 	}
-	want(t, c.query(t, `SELECT count(*), sum(id), count(DISTINCT id) FROM big`), "20000|200010000|20000")
+	want(t, c.query(t, `SELECT count(*), sum(id), count(DISTINCT id) FROM big WHERE id > 0`), "20000|200010000|20000")
+	// the ranges as fragments of their own, read in parallel partitions
+	c.exec(t, `SET tern.partitions = 4`)
+	want(t, c.query(t, `SELECT count(*), sum(id), count(DISTINCT id) FROM big WHERE id > 0`), "20000|200010000|20000")
+	c.exec(t, `RESET tern.partitions`)
+	// a prepared statement with a parameter pushed as a filter
+	stmt, err := c.Prepare(c.ctx, `SELECT pad FROM big WHERE id = $1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stmt.Close(c.ctx)
+	b := array.NewRecordBuilder(c.alloc, stmt.ParameterSchema())
+	b.Field(0).(*array.Int32Builder).Append(77)
+	params := b.NewRecordBatch()
+	b.Release()
+	stmt.SetParameters(params)
+	params.Release()
+	info, err := stmt.Execute(c.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows := c.rows(t, info); len(rows) != 1 || rows[0] != strings.Repeat("x", 200) {
+		t.Fatalf("prepared: %q", rows)
+	}
 }
 
 func TestFederationMySQL(t *testing.T) {
