@@ -145,6 +145,8 @@ func TestFederationPostgres(t *testing.T) {
 		 (2, 'Äpfel ünïcode', -12345678.99, false, '1999-12-31', '1970-01-01 00:00:00', '2000-01-01 00:00:00+00', -0.5, -1, 'y', NULL, NULL),
 		 (3, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)`,
 		`CREATE TABLE "we""ird; DROP TABLE items; --" ("co""l'" text, n int)`,
+		`CREATE TABLE owners (item_id int, owner text)`,
+		`INSERT INTO owners VALUES (1, 'ann'), (2, 'bob'), (2, 'cy'), (9, 'nobody')`,
 		`INSERT INTO "we""ird; DROP TABLE items; --" VALUES ('O''Reilly\"; DROP', 1), ('plain', 2), ('b', 3), ('B', 4)`,
 	)
 	ts := startServer(t, nil)
@@ -162,7 +164,7 @@ func TestFederationPostgres(t *testing.T) {
 	want(t, c.query(t, `SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'pgl' AND table_name = 'items' AND column_name IN ('price', 'tz', 'v') ORDER BY 1`),
 		"price|numeric", "tz|timestamp with time zone", "v|character varying")
 	want(t, c.query(t, `SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = 'pgl' ORDER BY 1`),
-		"items|FOREIGN", `we"ird; DROP TABLE items; --|FOREIGN`)
+		"items|FOREIGN", "owners|FOREIGN", `we"ird; DROP TABLE items; --|FOREIGN`)
 	want(t, c.query(t, `SELECT relkind FROM pg_catalog.pg_class WHERE relname = 'items'`), "f")
 
 	// filters, projection, LIMIT pushed and visible in EXPLAIN as the exact remote query
@@ -184,6 +186,14 @@ func TestFederationPostgres(t *testing.T) {
 	plan = strings.Join(c.query(t, `EXPLAIN SELECT id, name FROM pgl.items ORDER BY name DESC LIMIT 2`), "\n")
 	if !strings.Contains(plan, `ORDER BY \"name\" COLLATE \"C\" DESC NULLS FIRST LIMIT 2`) {
 		t.Fatalf("ORDER BY + LIMIT not pushed:\n%s", plan)
+	}
+
+	// a join of two tables of one server runs there
+	join := `SELECT i.name, o.owner FROM pgl.items i JOIN pgl.owners o ON o.item_id = i.id ORDER BY 2`
+	want(t, c.query(t, join), "apple|ann", "Äpfel ünïcode|bob", "Äpfel ünïcode|cy")
+	plan = strings.Join(c.query(t, `EXPLAIN `+join), "\n")
+	if !strings.Contains(plan, `RemoteJoin`) || !strings.Contains(plan, `FROM \"`+sch+`\".\"items\" AS \"l\" JOIN \"`+sch+`\".\"owners\" AS \"r\" ON \"l\".\"id\" = \"r\".\"item_id\"`) {
+		t.Fatalf("join not pushed:\n%s", plan)
 	}
 
 	// a whole aggregate computed by PostgreSQL
@@ -236,7 +246,7 @@ func TestFederationPostgres(t *testing.T) {
 		t.Fatal(err)
 	}
 	rows := c.rows(t, info)
-	if len(rows) != 2 || !strings.Contains(rows[0], "items|FOREIGN TABLE") {
+	if len(rows) != 3 || !strings.Contains(rows[0], "items|FOREIGN TABLE") {
 		t.Fatalf("GetTables: %q", rows)
 	}
 }
@@ -319,6 +329,12 @@ func TestFederationMySQL(t *testing.T) {
 	plan = strings.Join(c.query(t, fmt.Sprintf(`EXPLAIN SELECT id FROM myl.%s ORDER BY name LIMIT 2`, tbl)), "\n")
 	if !strings.Contains(plan, "ORDER BY `name` IS NULL ASC, CAST(`name` AS BINARY) ASC LIMIT 2") {
 		t.Fatalf("ORDER BY + LIMIT not pushed:\n%s", plan)
+	}
+	join := fmt.Sprintf(`SELECT i.name, h.n FROM myl.%s i JOIN myl."%s" h ON h.n = i.id ORDER BY 2`, tbl, hostile)
+	want(t, c.query(t, join), "apple|1", "Äpfel ünïcode|2")
+	plan = strings.Join(c.query(t, `EXPLAIN `+join), "\n")
+	if !strings.Contains(plan, "RemoteJoin") || !strings.Contains(plan, "AS `l` JOIN `test`.`"+strings.ReplaceAll(hostile, "`", "``")+"` AS `r` ON `l`.`id` = `r`.`n`") {
+		t.Fatalf("join not pushed:\n%s", plan)
 	}
 	// text groups stay in Tern on MySQL (its collation would merge apple and APPLE)
 	want(t, c.query(t, fmt.Sprintf(`SELECT name, count(*) FROM myl.%s WHERE id IN (1, 4) GROUP BY name ORDER BY 1`, tbl)), "APPLE|1", "apple|1")

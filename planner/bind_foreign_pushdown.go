@@ -148,3 +148,79 @@ func scanOrderedLimits(root logical.Node) map[*logical.Scan]orderedLimit {
 	walk(root)
 	return out
 }
+
+// pushJoins sends inner equi-joins of two postgres/mysql foreign tables of the same server
+// (plain scans on both sides, conditions column = column of one type; no text keys on MySQL,
+// whose collations equate what Tern does not) to that server as one query.
+func (b *binder) pushJoins(root logical.Node) (logical.Node, error) {
+	return logical.TransformUp(root, func(n logical.Node) (logical.Node, error) {
+		j, ok := n.(*logical.Join)
+		if !ok || j.Type != logical.JoinInner || j.Cond == nil {
+			return n, nil
+		}
+		ls, lok := j.Left.(*logical.Scan)
+		rs, rok := j.Right.(*logical.Scan)
+		if !lok || !rok || ls.Source == nil || rs.Source == nil || ls.Source.Planned || rs.Source.Planned || len(ls.Filters) > 0 || len(rs.Filters) > 0 {
+			return n, nil
+		}
+		lt, lok := ls.Source.Table.(*remotesql.Table)
+		rt, rok := rs.Source.Table.(*remotesql.Table)
+		if !lok || !rok || lt.Src.Connector != rt.Src.Connector || lt.Src.Server != rt.Src.Server ||
+			(lt.Src.Connector != postgres.ConnectorName && lt.Src.Connector != mysql.ConnectorName) {
+			return n, nil
+		}
+		my := lt.Src.Connector == mysql.ConnectorName
+		for _, side := range []struct {
+			t *remotesql.Table
+			s *logical.Scan
+		}{{lt, ls}, {rt, rs}} {
+			for _, c := range side.s.Columns {
+				if side.t.Src.Unreadable(side.t.Src.Columns[c].Name) != "" {
+					return n, nil
+				}
+			}
+		}
+		var conds []logical.Expr
+		if c, ok := j.Cond.(*logical.Call); ok && c.Fn == proto.FnAnd {
+			conds = c.Args
+		} else {
+			conds = []logical.Expr{j.Cond}
+		}
+		nl := len(ls.Columns)
+		jt := &remotesql.JoinTable{Left: lt, Right: rt, LeftCols: ls.Columns, RightCols: rs.Columns}
+		for _, e := range conds {
+			c, ok := e.(*logical.Call)
+			if !ok || c.Fn != proto.FnEqual || len(c.Args) != 2 {
+				return n, nil
+			}
+			a, aok := c.Args[0].(*logical.Column)
+			bb, bok := c.Args[1].(*logical.Column)
+			if !aok || !bok {
+				return n, nil
+			}
+			if a.Index >= nl {
+				a, bb = bb, a
+			}
+			if a.Index < 0 || a.Index >= nl || bb.Index < nl || bb.Index-nl >= len(rs.Columns) {
+				return n, nil
+			}
+			lc, rc := lt.Src.Columns[ls.Columns[a.Index]], rt.Src.Columns[rs.Columns[bb.Index-nl]]
+			if lc.Type != rc.Type || lc.Type.Kind == catalog.TypeFloat32 || lc.Type.Kind == catalog.TypeFloat64 ||
+				(my && lc.Type.Kind == catalog.TypeText) {
+				return n, nil
+			}
+			jt.Keys = append(jt.Keys, [2]int{ls.Columns[a.Index], rs.Columns[bb.Index-nl]})
+		}
+		out := j.Schema()
+		base := make(logical.Schema, len(out))
+		cols := make([]int, len(out))
+		for i, f := range out {
+			f.Qualifier = ""
+			base[i] = f
+			cols[i] = i
+			jt.Out = append(jt.Out, catalog.Column{Name: f.Name, Type: f.Type, Nullable: f.Nullable})
+		}
+		src := &logical.Source{Connector: lt.Src.Connector, Table: jt, Name: ls.Source.Name + " JOIN " + rs.Source.Name, Base: base, EstRows: -1}
+		return &logical.Scan{Source: src, Columns: cols}, nil
+	})
+}

@@ -34,8 +34,11 @@ func (b *binder) planSplits(root logical.Node) (logical.Node, error) {
 	if b.prepare {
 		return root, nil
 	}
-	root, err := b.pushAggregates(root) // bind_foreign_pushdown.go
+	root, err := b.pushJoins(root) // bind_foreign_pushdown.go
 	if err != nil {
+		return nil, err
+	}
+	if root, err = b.pushAggregates(root); err != nil {
 		return nil, err
 	}
 	limits := scanLimits(root)

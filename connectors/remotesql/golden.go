@@ -74,6 +74,11 @@ func RenderGolden(d Dialect) string {
 	at := &AggTable{Base: &Table{Src: src, D: d}, Groups: []int{1, 4},
 		Aggs: []AggSpec{{Fn: "count", Col: -1}, {Fn: "sum", Col: 2}, {Fn: "max", Col: 5}, {Fn: "count", Col: 0}}}
 	fmt.Fprintf(&sb, "-- aggregate pushed whole\n%s\n", at.SQL())
+	other := GoldenSource()
+	other.RemoteTable = "o'ther"
+	jt := &JoinTable{Left: &Table{Src: src, D: d}, Right: &Table{Src: other, D: d}, LeftCols: []int{0, 1}, RightCols: []int{2},
+		Keys: [][2]int{{0, 0}, {4, 4}}}
+	fmt.Fprintf(&sb, "\n-- join pushed whole\n%s\n", jt.SQL())
 	return sb.String()
 }
 
