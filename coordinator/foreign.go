@@ -66,6 +66,9 @@ func (c *Coordinator) execForeign(ctx context.Context, sess planner.Session, st 
 	if err != nil {
 		return 0, err
 	}
+	if err := foreignAllowed(sess, st); err != nil {
+		return 0, err
+	}
 	switch st := st.(type) {
 	case *planner.CreateServer:
 		err := fs.CreateServer(ctx, st.Server)
@@ -199,4 +202,38 @@ func (c *Coordinator) importForeignSchema(ctx context.Context, sess planner.Sess
 		return 0, errs.Errorf(errs.ErrNotFound, "no table of %s on server \"%s\" is named %s", st.Remote, srv.Name, strings.Join(st.Only, ", "))
 	}
 	return 0, nil
+}
+
+// foreignAllowed: servers make the gateway connect where their options say, so only the
+// admin creates, alters and drops them (PostgreSQL: USAGE on the wrapper, superusers by
+// default); a user manages their own user mappings, the admin anyone's and PUBLIC's.
+// Foreign tables and IMPORT are open to every user, as CREATE TABLE is.
+func foreignAllowed(sess planner.Session, st planner.ForeignDDL) error {
+	if sess.User == catalog.AdminUser {
+		return nil
+	}
+	var user string
+	switch st := st.(type) {
+	case *planner.CreateServer:
+		return errs.Errorf(errs.ErrPermissionDenied, "permission denied for foreign-data wrapper %s (only %s may create servers)", st.Server.Wrapper, catalog.AdminUser)
+	case *planner.AlterServer:
+		return errs.Errorf(errs.ErrPermissionDenied, "must be owner of foreign server %s", st.Name)
+	case *planner.DropServer:
+		if len(st.Names) > 0 {
+			return errs.Errorf(errs.ErrPermissionDenied, "must be owner of foreign server %s", st.Names[0])
+		}
+		return nil
+	case *planner.CreateUserMapping:
+		user = st.Mapping.User
+	case *planner.AlterUserMapping:
+		user = st.User
+	case *planner.DropUserMapping:
+		user = st.User
+	default:
+		return nil
+	}
+	if user != sess.User {
+		return errs.Errorf(errs.ErrPermissionDenied, "permission denied to manage the user mapping for \"%s\" (users manage their own)", user)
+	}
+	return nil
 }

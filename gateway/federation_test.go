@@ -498,6 +498,19 @@ func TestFederationErrors(t *testing.T) {
 	wantErrText(t, err, codes.AlreadyExists, `user mapping for "admin" already exists for server "pg"`)
 	want(t, c.query(t, `SELECT id FROM t`), "1")
 
+	// only the admin manages servers; a user manages their own mapping only
+	c.exec(t, `CREATE USER bob PASSWORD 'bobs-password'`)
+	bob := dialClient(t, ts.addr, "bob", "bobs-password", insecureDial()...)
+	_, err = bob.ExecuteUpdate(bob.ctx, `CREATE SERVER evil FOREIGN DATA WRAPPER postgres OPTIONS (host '10.0.0.1')`)
+	wantErrText(t, err, codes.PermissionDenied, `permission denied for foreign-data wrapper postgres`)
+	_, err = bob.ExecuteUpdate(bob.ctx, `ALTER SERVER pg OPTIONS (SET host '10.0.0.1')`)
+	wantErrText(t, err, codes.PermissionDenied, `must be owner of foreign server pg`)
+	_, err = bob.ExecuteUpdate(bob.ctx, `CREATE USER MAPPING FOR PUBLIC SERVER pg OPTIONS (user 'postgres')`)
+	wantCode(t, err, codes.PermissionDenied)
+	wantErrText(t, fedQueryErr(bob, `SELECT id FROM t`), codes.FailedPrecondition, `user mapping not found for user "bob", server "pg"`)
+	bob.exec(t, `CREATE USER MAPPING FOR CURRENT_USER SERVER pg OPTIONS (user 'postgres')`)
+	want(t, bob.query(t, `SELECT id FROM t`), "1")
+
 	// ALTER SERVER: a wrong port makes the server unreachable, and back
 	c.exec(t, `ALTER SERVER pg OPTIONS (SET port '1')`)
 	startQ := time.Now()
