@@ -511,6 +511,10 @@ func TestFederationErrors(t *testing.T) {
 	bob.exec(t, `CREATE USER MAPPING FOR CURRENT_USER SERVER pg OPTIONS (user 'postgres')`)
 	want(t, bob.query(t, `SELECT id FROM t`), "1")
 
+	// a source answering an error: named with the server
+	c.exec(t, `CREATE FOREIGN TABLE gone (id integer) SERVER pg OPTIONS (schema_name 'public', table_name 'no_such_table_here')`)
+	wantErrText(t, fedQueryErr(c, `SELECT * FROM gone`), codes.Unavailable, `server "pg": ERROR: relation "public.no_such_table_here" does not exist`)
+
 	// ALTER SERVER: a wrong port makes the server unreachable, and back
 	c.exec(t, `ALTER SERVER pg OPTIONS (SET port '1')`)
 	startQ := time.Now()
@@ -547,7 +551,7 @@ func TestFederationErrors(t *testing.T) {
 	wantErrText(t, err, codes.NotFound, `user mapping for "admin" does not exist for server "pg"`)
 	c.exec(t, `DROP USER MAPPING IF EXISTS FOR CURRENT_USER SERVER pg`)
 	c.exec(t, `DROP SERVER pg CASCADE`)
-	want(t, c.query(t, `SELECT count(*) FROM information_schema.tables WHERE table_name IN ('t', 'slow')`), "0")
+	want(t, c.query(t, `SELECT count(*) FROM information_schema.tables WHERE table_name IN ('t', 'slow', 'gone')`), "0")
 	_, err = c.ExecuteUpdate(c.ctx, `DROP SERVER pg`)
 	wantErrText(t, err, codes.NotFound, `server "pg" does not exist`)
 	c.exec(t, `DROP SERVER IF EXISTS pg`)
