@@ -238,6 +238,8 @@ func TestFederationPostgres(t *testing.T) {
 
 	// foreign tables are read-only
 	wantErrText(t, fedQueryErr(c, `INSERT INTO pgl.items (id) VALUES (9)`), codes.Unimplemented, `foreign tables are read-only`)
+	wantErrText(t, fedQueryErr(c, `ALTER TABLE pgl.items ADD COLUMN z int`), codes.Unimplemented, `cannot alter foreign table "items"`)
+	wantErrText(t, fedQueryErr(c, `DELETE FROM pgl.items`), codes.Unimplemented, `cannot change foreign table "items"`)
 
 	// GetTables lists foreign tables with their type
 	ft := "FOREIGN TABLE"
