@@ -108,7 +108,7 @@ func myTables(t *testing.T, drop []string, setup ...string) {
 		}
 		defer db.Close()
 		for _, d := range drop {
-			db.Exec("DROP TABLE IF EXISTS `" + d + "`")
+			db.Exec("DROP TABLE IF EXISTS `" + strings.ReplaceAll(d, "`", "``") + "`")
 		}
 	})
 }
