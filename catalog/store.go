@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
+	"github.com/tern-db/tern/internal/secrets"
 	"github.com/tern-db/tern/proto/errs"
 )
 
@@ -27,7 +29,12 @@ type Janitor interface {
 // a table has and reading a snapshot applies at most this many changes.
 const checkpointEvery = 32
 
-type store struct{ kv kvStore }
+type store struct {
+	kv kvStore
+	// box seals the secrets of foreign servers and user mappings (foreign.go); set once at
+	// start by SetSecretKey (memory catalogs get a random key).
+	box atomic.Pointer[secrets.Box]
+}
 
 var (
 	_ Catalog = (*store)(nil)

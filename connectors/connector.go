@@ -36,6 +36,22 @@ type ScanRequest struct {
 	Filters    []Filter // only those the table did not answer Unsupported for
 	Limit      int64    // rows wanted after the filters (-1: no limit)
 	Snapshot   uint64   // the snapshot pinned at planning (native tables)
+	// Order (only for a table that is an Orderer and said yes): the Limit rows wanted are
+	// the first in this order (ORDER BY ... LIMIT over the scan).
+	Order []OrderKey
+}
+
+// OrderKey is one ORDER BY key over a table column (index into Table.Schema).
+type OrderKey struct {
+	Col        int
+	Desc       bool
+	NullsFirst bool
+}
+
+// Orderer is an optional capability of a Table: whether it can return the first rows in an
+// order exactly as Tern orders them (ORDER BY + LIMIT pushdown).
+type Orderer interface {
+	SupportsOrder(keys []OrderKey) bool
 }
 
 // Split is one independently readable part of a scan. Data is opaque to all but the

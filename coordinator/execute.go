@@ -118,6 +118,8 @@ func (c *Coordinator) execUpdate(ctx context.Context, sess planner.Session, stmt
 			return 0, errs.Errorf(errs.ErrNotSupported, "SET without a session")
 		}
 		return 0, c.sessions.StoreSetting(ctx, st)
+	case planner.ForeignDDL: // servers, user mappings, foreign tables (foreign.go)
+		return c.execForeign(ctx, sess, st, tx)
 	case planner.DDL: // schemas, TRUNCATE, COMMENT, indexes, ALTER TABLE (ddl_exec.go)
 		return c.execDDL(ctx, sess, st, tx)
 	case *planner.Rewrite: // DELETE, UPDATE, MERGE (dml.go)

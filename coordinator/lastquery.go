@@ -46,12 +46,14 @@ func EndQueryRecord(rec *catalog.QueryRecord, rows, bytes int64, err error) {
 }
 
 var (
-	roleStatement = regexp.MustCompile(`(?is)^\s*(create|alter)\s+(user|role)\b`)
+	roleStatement = regexp.MustCompile(`(?is)^\s*(create|alter)\s+(user|role|server|foreign\s+table)\b`)
 	stringLiteral = regexp.MustCompile(`(?s)[eE]?'(?:[^'\\]|''|\\.)*'|\$[A-Za-z_0-9]*\$.*?\$[A-Za-z_0-9]*\$`)
 )
 
-// redactPasswords masks every string literal of CREATE/ALTER USER|ROLE, whose PASSWORD must
-// never be kept in the query history (tern.last_query()) or shown back.
+// redactPasswords masks every string literal of CREATE/ALTER USER|ROLE (PASSWORD) and of
+// CREATE/ALTER SERVER, USER MAPPING and FOREIGN TABLE (federation's OPTIONS may hold
+// passwords and keys), which must never be kept in the query history (tern.last_query()) or
+// shown back.
 func redactPasswords(text string) string {
 	if !roleStatement.MatchString(text) {
 		return text

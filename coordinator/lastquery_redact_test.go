@@ -1,6 +1,9 @@
 package coordinator
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // Passwords of CREATE/ALTER USER never reach the query history.
 func TestRedactPasswords(t *testing.T) {
@@ -13,6 +16,20 @@ func TestRedactPasswords(t *testing.T) {
 	} {
 		if got := redactPasswords(in); got != want {
 			t.Errorf("redactPasswords(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestRedactFederationSecrets(t *testing.T) {
+	for _, q := range []string{
+		`CREATE USER MAPPING FOR CURRENT_USER SERVER pg OPTIONS (user 'postgres', password 'Pw-1')`,
+		`alter user mapping for bob server pg options (SET password 'Pw-1')`,
+		`CREATE SERVER s FOREIGN DATA WRAPPER postgres OPTIONS (host 'h', password 'Pw-1')`,
+		`ALTER SERVER s OPTIONS (ADD sslkey 'Pw-1')`,
+		`CREATE FOREIGN TABLE t (a int) SERVER s OPTIONS (table_name 'Pw-1')`,
+	} {
+		if got := NewQueryRecord("", q).Text; strings.Contains(got, "Pw-1") {
+			t.Errorf("not redacted: %s", got)
 		}
 	}
 }

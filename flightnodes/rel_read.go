@@ -7,7 +7,10 @@ import (
 
 	"github.com/tern-db/tern/connectors"
 	"github.com/tern-db/tern/connectors/files"
+	"github.com/tern-db/tern/connectors/flightsql"
+	"github.com/tern-db/tern/connectors/mysql"
 	"github.com/tern-db/tern/connectors/native"
+	"github.com/tern-db/tern/connectors/postgres"
 	"github.com/tern-db/tern/exec"
 	"github.com/tern-db/tern/proto/errs"
 	"github.com/tern-db/tern/proto/planpb"
@@ -70,7 +73,7 @@ func projection(m *substraitpb.Expression_MaskExpression, n int) ([]int, error) 
 }
 
 // builtinConnectors are the connectors a node opens splits of. Immutable.
-var builtinConnectors = connectors.NewRegistry(native.Connector{}, files.Connector{})
+var builtinConnectors = connectors.NewRegistry(native.Connector{}, files.Connector{}, postgres.Connector{}, mysql.Connector{}, flightsql.Connector{})
 
 // Connectors returns the connectors this node opens splits of (the gateway asks them for the
 // paths a ticket's splits read).

@@ -159,7 +159,7 @@ func TestConformanceCatalogsSchemasTablesKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want(t, c.rows(t, info), "LOCAL TEMPORARY", "TABLE", "VIEW")
+	want(t, c.rows(t, info), "FOREIGN TABLE", "LOCAL TEMPORARY", "TABLE", "VIEW")
 
 	pattern := "ord%"
 	info, err = c.GetTables(c.ctx, &flightsql.GetTablesOpts{TableNameFilterPattern: &pattern, IncludeSchema: true, TableTypes: []string{"TABLE"}})

@@ -76,6 +76,8 @@ func TestDryRunEveryStatementKind(t *testing.T) {
 	adbcExec(t, cn, "INSERT INTO t VALUES (1, 'x'), (2, 'y'), (3, 'z')")
 	adbcExec(t, cn, "CREATE TABLE u (id bigint, v text)")
 	adbcExec(t, cn, "INSERT INTO u VALUES (2, 'yy'), (4, 'w')")
+	adbcExec(t, cn, "CREATE SERVER fs FOREIGN DATA WRAPPER postgres OPTIONS (host '127.0.0.1')")
+	adbcExec(t, cn, "CREATE USER MAPPING FOR CURRENT_USER SERVER fs OPTIONS (user 'postgres')")
 
 	cases := []dryRunCase{
 		{"Query", "SELECT v FROM t WHERE id = 2", true, 1},
@@ -109,6 +111,15 @@ func TestDryRunEveryStatementKind(t *testing.T) {
 		{"Comment", "COMMENT ON TABLE t IS 'x'", false, 0},
 		{"RoleChange", "ALTER USER admin PASSWORD 'changed-by-a-dry-run'", false, 0},
 		{"CopyTo", "COPY (SELECT * FROM read_parquet('" + pq + "')) TO '" + filepath.Join(dir, "out.csv") + "' (FORMAT csv)", true, 1},
+		// federation (planner/bind_foreign.go): catalog changes, refused
+		{"CreateServer", "CREATE SERVER fs2 FOREIGN DATA WRAPPER mysql", false, 0},
+		{"AlterServer", "ALTER SERVER fs OPTIONS (ADD port '5432')", false, 0},
+		{"DropServer", "DROP SERVER fs CASCADE", false, 0},
+		{"CreateUserMapping", "CREATE USER MAPPING FOR PUBLIC SERVER fs", false, 0},
+		{"AlterUserMapping", "ALTER USER MAPPING FOR CURRENT_USER SERVER fs OPTIONS (ADD password 'x')", false, 0},
+		{"DropUserMapping", "DROP USER MAPPING FOR CURRENT_USER SERVER fs", false, 0},
+		{"ImportForeignSchema", "IMPORT FOREIGN SCHEMA public FROM SERVER fs INTO public", false, 0},
+		{"CreateForeignTable", "CREATE FOREIGN TABLE ft (a int) SERVER fs", false, 0},
 	}
 	// Statements other engineers add or that Tern does not run yet: whatever they become,
 	// under a dry run they must not change anything (checked below with the rest).

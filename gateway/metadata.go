@@ -129,11 +129,15 @@ func (s *Server) DoGetTableTypes(ctx context.Context) (*arrow.Schema, <-chan fli
 // JDBC's DatabaseMetaData uses for what Tern has (TABLE, VIEW, and session-temporary tables
 // as LOCAL TEMPORARY). System views (information_schema, pg_catalog) are not listed by
 // GetTables, so no SYSTEM types are advertised.
-var tableTypes = []string{"LOCAL TEMPORARY", "TABLE", "VIEW"}
+var tableTypes = []string{"FOREIGN TABLE", "LOCAL TEMPORARY", "TABLE", "VIEW"}
 
 // jdbcTableType is GetTables' table_type of a catalog entry.
 func jdbcTableType(t catalog.Table) string {
-	if tt := planner.TableType(t); tt != "BASE TABLE" {
+	switch tt := planner.TableType(t); tt {
+	case "FOREIGN":
+		return "FOREIGN TABLE" // JDBC's (PostgreSQL's driver) name
+	case "BASE TABLE":
+	default:
 		return tt
 	}
 	return "TABLE"

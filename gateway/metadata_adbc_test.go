@@ -68,7 +68,7 @@ func TestADBCCatalogMetadata(t *testing.T) {
 		types = append(types, render(rr.RecordBatch())...)
 	}
 	rr.Release()
-	want(t, types, "LOCAL TEMPORARY", "TABLE", "VIEW")
+	want(t, types, "FOREIGN TABLE", "LOCAL TEMPORARY", "TABLE", "VIEW")
 
 	rr, err = cn.GetObjects(ctx, adbc.ObjectDepthAll, nil, nil, nil, nil, nil)
 	if err != nil {

@@ -111,6 +111,10 @@ func New(ctx context.Context, cfg Config) (s *Server, generatedPassword string, 
 	if err != nil {
 		return nil, "", fmt.Errorf("opening catalog: %w", err)
 	}
+	if err := catalog.SetSecretKey(cat, key); err != nil { // federation's secrets at rest
+		cat.Close()
+		return nil, "", err
+	}
 	generatedPassword, err = ensureAdmin(ctx, cat, cfg.AdminPassword, cfg.Logger)
 	if err != nil {
 		cat.Close()

@@ -139,6 +139,10 @@ func (b *binder) bindStatement(raw *pg.RawStmt) (*boundStmt, error) {
 	case *pg.Node_CreateSchemaStmt, *pg.Node_TruncateStmt, *pg.Node_CommentStmt, *pg.Node_IndexStmt,
 		*pg.Node_AlterTableStmt, *pg.Node_RenameStmt:
 		return b.bindDDL(raw.Stmt) // bind_schema.go
+	case *pg.Node_CreateForeignServerStmt, *pg.Node_AlterForeignServerStmt, *pg.Node_CreateUserMappingStmt,
+		*pg.Node_AlterUserMappingStmt, *pg.Node_DropUserMappingStmt, *pg.Node_ImportForeignSchemaStmt,
+		*pg.Node_CreateForeignTableStmt:
+		return b.bindForeign(raw.Stmt) // bind_foreign.go
 	}
 	return nil, notSupported("%s is not supported yet", stmtName(raw.Stmt))
 }

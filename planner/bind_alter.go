@@ -68,6 +68,9 @@ func (b *binder) bindAlterTable(as *pg.AlterTableStmt) (*boundStmt, error) {
 	if _, v := t.Options[viewOption]; v {
 		return nil, b.errAt(as.Relation.Location, logical.Errorf(errs.ErrInvalidArgument, "\"%s\" is not a table", t.Ref.Name))
 	}
+	if err := b.refuseForeignWrite(t, "alter", as.Relation.Location); err != nil { // bind_foreign_table.go: IMPORT FOREIGN SCHEMA refreshes columns
+		return nil, err
+	}
 	next := cloneTable(t)
 	st := &AlterTable{Ref: t.Ref}
 	from := "FROM " + quoteIdent(refSchema(t.Ref)) + "." + quoteIdent(t.Ref.Name)

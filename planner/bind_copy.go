@@ -122,6 +122,9 @@ func (b *binder) bindCopy(cs *pg.CopyStmt) (*boundStmt, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := b.refuseForeignWrite(t, "copy into", cs.Relation.Location); err != nil { // bind_foreign_table.go
+		return nil, err
+	}
 	if _, ok := t.Options[viewOption]; ok {
 		return nil, b.errAt(cs.Relation.Location, notSupported("cannot copy to view \"%s\"", t.Ref.Name))
 	}

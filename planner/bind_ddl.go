@@ -233,6 +233,10 @@ func (b *binder) bindDrop(ds *pg.DropStmt) (*boundStmt, error) {
 	case pg.ObjectType_OBJECT_TABLE:
 	case pg.ObjectType_OBJECT_VIEW:
 		kind = "view"
+	case pg.ObjectType_OBJECT_FOREIGN_TABLE:
+		kind = "foreign table"
+	case pg.ObjectType_OBJECT_FOREIGN_SERVER:
+		return b.bindDropServer(ds) // bind_foreign.go
 	default:
 		return nil, notSupported("only DROP TABLE, VIEW, SCHEMA and INDEX are supported")
 	}
@@ -269,7 +273,7 @@ func (b *binder) bindDrop(ds *pg.DropStmt) (*boundStmt, error) {
 			}
 			return nil, logical.Errorf(errs.ErrNotFound, "%s \"%s\" does not exist", kind, relName(rv))
 		}
-		if _, isView := t.Options[viewOption]; isView != (kind == "view") {
+		if _, isView := t.Options[viewOption]; isView != (kind == "view") || t.IsForeign() != (kind == "foreign table") {
 			return nil, logical.Errorf(errs.ErrInvalidArgument, "\"%s\" is not a %s", relName(rv), kind)
 		}
 		if err := b.checkNotReferenced(t, ds.Objects); err != nil { // bind_constraints.go

@@ -143,7 +143,7 @@ func (b *binder) nativeSource(t catalog.Table) (*logical.Source, error) {
 	if !b.prepare && b.p.tables == nil {
 		return nil, logical.Errorf(errs.ErrInternal, "planner has no table file resolver")
 	}
-	tb, err := b.p.tableHandle(b.ctx, t) // connectors.go
+	tb, err := b.p.tableHandle(b.ctx, t, b.sess.User) // connectors.go
 	if err != nil {
 		return nil, err
 	}
@@ -158,7 +158,7 @@ func (b *binder) nativeSource(t catalog.Table) (*logical.Source, error) {
 				src.Stats = &st
 			}
 		}
-	} else {
+	} else if !t.IsForeign() { // a foreign table's size is unknown, not zero
 		src.EstRows = 0
 	}
 	return src, nil
@@ -179,6 +179,9 @@ func (b *binder) bindTable(rv *pg.RangeVar) (logical.Node, *scope, error) {
 	}
 	if _, ok := t.Options[viewOption]; ok {
 		return b.bindView(t, rv)
+	}
+	if t.IsForeign() && t.Source == "files" {
+		return b.bindFilesForeign(t, rv) // bind_foreign_table.go
 	}
 	src, err := b.nativeSource(t)
 	if err != nil {

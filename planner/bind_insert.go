@@ -32,6 +32,9 @@ func (b *binder) bindInsert(is *pg.InsertStmt) (*boundStmt, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := b.refuseForeignWrite(t, "insert into", is.Relation.Location); err != nil { // bind_foreign_table.go
+		return nil, err
+	}
 	if _, ok := t.Options[viewOption]; ok {
 		return nil, b.errAt(is.Relation.Location, notSupported("cannot insert into view \"%s\"", t.Ref.Name))
 	}

@@ -164,6 +164,9 @@ func (b *binder) bindTruncate(ts *pg.TruncateStmt) (*boundStmt, error) {
 		if err != nil {
 			return nil, err
 		}
+		if err := b.refuseForeignWrite(t, "truncate", rv.Location); err != nil { // bind_foreign_table.go
+			return nil, err
+		}
 		if _, v := t.Options[viewOption]; v {
 			return nil, b.errAt(rv.Location, logical.Errorf(errs.ErrInvalidArgument, "\"%s\" is not a table", relName(rv)))
 		}

@@ -17,7 +17,10 @@ import (
 // files are seen by its statements.
 
 // tableHandle returns the connector handle of a catalog table.
-func (p *planner) tableHandle(ctx context.Context, t catalog.Table) (connectors.Table, error) {
+func (p *planner) tableHandle(ctx context.Context, t catalog.Table, user string) (connectors.Table, error) {
+	if t.IsForeign() {
+		return p.foreignHandle(ctx, t, user) // bind_foreign_table.go
+	}
 	switch name := t.SourceName(); name {
 	case native.ConnectorName:
 		return native.NewTable(p.tables, t), nil

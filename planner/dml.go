@@ -61,6 +61,9 @@ func (b *binder) dmlTable(rv *pg.RangeVar, what string) (*dmlTarget, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := b.refuseForeignWrite(t, "change", rv.Location); err != nil { // bind_foreign_table.go
+		return nil, err
+	}
 	df, ok := b.p.tables.(TableDataFiles)
 	if !ok {
 		return nil, notSupported("%s is not supported yet inside a transaction", what)

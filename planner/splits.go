@@ -34,7 +34,15 @@ func (b *binder) planSplits(root logical.Node) (logical.Node, error) {
 	if b.prepare {
 		return root, nil
 	}
+	root, err := b.pushJoins(root) // bind_foreign_pushdown.go
+	if err != nil {
+		return nil, err
+	}
+	if root, err = b.pushAggregates(root); err != nil {
+		return nil, err
+	}
 	limits := scanLimits(root)
+	ordered := scanOrderedLimits(root) // bind_foreign_pushdown.go
 	return logical.TransformUp(root, func(n logical.Node) (logical.Node, error) {
 		s, ok := n.(*logical.Scan)
 		if !ok || s.Source == nil || s.Source.Planned || s.Source.Table == nil {
@@ -46,6 +54,11 @@ func (b *binder) planSplits(root logical.Node) (logical.Node, error) {
 		req := scanRequest(s)
 		if l, ok := limits[s]; ok && len(req.Filters) == 0 {
 			req.Limit = l
+		}
+		if ol, ok := ordered[s]; ok && len(req.Filters) == 0 {
+			if o, ok := s.Source.Table.(connectors.Orderer); ok && o.SupportsOrder(ol.keys) {
+				req.Limit, req.Order = ol.rows, ol.keys
+			}
 		}
 		splits, err := s.Source.Table.Splits(b.ctx, req)
 		if err != nil {

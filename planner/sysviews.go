@@ -267,6 +267,8 @@ func (b *binder) rowsClass() ([][]logical.Expr, error) {
 		kind, persistence := "r", "p"
 		if IsView(t) {
 			kind, tuples = "v", -1
+		} else if t.IsForeign() {
+			kind, tuples = "f", -1
 		}
 		if isTempSchemaName(t.Ref.Schema) {
 			persistence = "t"

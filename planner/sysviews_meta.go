@@ -62,12 +62,14 @@ var infoTablesFields = logical.Schema{txt("table_catalog"), txt("table_schema"),
 	txt("user_defined_type_schema"), txt("user_defined_type_name"), txt("is_insertable_into"), txt("is_typed"),
 	txt("commit_action")}
 
-// TableType is a relation's information_schema.tables table_type: BASE TABLE, VIEW or
-// LOCAL TEMPORARY.
+// TableType is a relation's information_schema.tables table_type: BASE TABLE, VIEW,
+// FOREIGN or LOCAL TEMPORARY.
 func TableType(t catalog.Table) string {
 	switch {
 	case IsView(t):
 		return "VIEW"
+	case t.IsForeign():
+		return "FOREIGN"
 	case isTempSchemaName(t.Ref.Schema):
 		return "LOCAL TEMPORARY"
 	}
