@@ -14,7 +14,7 @@ version=v1.14.11
 cache="${TERN_CONSUL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/tern/consul-${version#v}}"
 bin="$cache/consul"
 
-if [ -x "$bin" ] && "$bin" version 2>/dev/null | head -1 | grep -qx "Consul ${version}"; then
+if [ -x "$bin" ] && [ "$("$bin" version 2>/dev/null | sed -n 1p)" = "Consul ${version}" ]; then
   echo "$bin"
   exit 0
 fi
