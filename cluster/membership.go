@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/tern-db/tern/proto/errs"
 )
@@ -17,6 +18,12 @@ type Membership interface {
 	Nodes() []string
 	// Why says why there is no node (empty when Nodes is not empty or nothing is known).
 	Why() string
+}
+
+// Joiner is an optional capability of a Membership: when a node last joined (appeared after
+// being absent). A node that failed and has since rejoined is used again at once.
+type Joiner interface {
+	JoinedAt(addr string) time.Time
 }
 
 // Static is a fixed list of nodes (`tern serve --nodes`): all are assumed up; Remote skips
@@ -48,9 +55,16 @@ func (s *Static) Why() string     { return "" }
 
 // set is a membership list updated by a watcher.
 type set struct {
-	mu    sync.Mutex
-	addrs []string
-	why   string
+	mu     sync.Mutex
+	addrs  []string
+	why    string
+	joined map[string]time.Time
+}
+
+func (s *set) JoinedAt(addr string) time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.joined[addr]
 }
 
 func (s *set) Nodes() []string {
@@ -71,6 +85,15 @@ func (s *set) update(addrs []string, why string) (changed bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	changed = !slices.Equal(s.addrs, addrs)
-	s.addrs, s.why = addrs, why
+	joined := make(map[string]time.Time, len(addrs))
+	now := time.Now()
+	for _, a := range addrs {
+		if t, ok := s.joined[a]; ok {
+			joined[a] = t
+		} else {
+			joined[a] = now
+		}
+	}
+	s.addrs, s.why, s.joined = addrs, why, joined
 	return changed
 }

@@ -49,8 +49,11 @@ type Remote struct {
 
 	mu      sync.Mutex
 	clients map[string]flight.Client
-	suspect map[string]time.Time
+	suspect map[string]suspicion
 }
+
+// suspicion is when a node failed and until when it is tried last.
+type suspicion struct{ at, until time.Time }
 
 var _ flightnodes.Executor = (*Remote)(nil)
 
@@ -92,11 +95,19 @@ func (r *Remote) Candidates(queryID string, partition int) ([]string, error) {
 	h.Write([]byte(queryID))
 	start := (int(h.Sum32()%1024) + partition) % len(nodes)
 	ring := append(nodes[start:len(nodes):len(nodes)], nodes[:start]...)
+	joiner, _ := r.Members.(Joiner)
 	r.mu.Lock()
 	now := time.Now()
 	var ok, bad []string
 	for _, a := range ring {
-		if until, s := r.suspect[a]; s && now.Before(until) {
+		sus, s := r.suspect[a]
+		// A node that left the membership and is back (restarted, healthy again) is no
+		// longer suspect: it is used again at once.
+		if s && joiner != nil && joiner.JoinedAt(a).After(sus.at) {
+			delete(r.suspect, a)
+			s = false
+		}
+		if s && now.Before(sus.until) {
 			bad = append(bad, a)
 		} else {
 			ok = append(ok, a)
@@ -113,9 +124,16 @@ func (r *Remote) markFailed(addr string, err error) {
 	}
 	r.mu.Lock()
 	if r.suspect == nil {
-		r.suspect = map[string]time.Time{}
+		r.suspect = map[string]suspicion{}
 	}
-	r.suspect[addr] = time.Now().Add(d)
+	now := time.Now()
+	r.suspect[addr] = suspicion{at: now, until: now.Add(d)}
+	// Dial afresh next time: gRPC would keep a dead node's channel in reconnect backoff
+	// (up to minutes) and fail calls to it after the node is back.
+	if c, ok := r.clients[addr]; ok {
+		delete(r.clients, addr)
+		go c.Close()
+	}
 	r.mu.Unlock()
 	r.log().Warn("node failed", "node", addr, "err", err)
 }
@@ -326,6 +344,10 @@ func (s *remoteStream) start(ctx context.Context) error {
 func (s *remoteStream) failed(addr string, err error) {
 	s.r.markFailed(addr, err)
 	s.failures = append(s.failures, fmt.Sprintf("%s: %v", addr, errs.Message(errs.FromStatus(err))))
+	if s.next < len(s.cands) {
+		s.r.log().Warn("running fragment again on another node", "query", s.f.QueryID, "fragment", s.f.FragmentID,
+			"partition", s.f.Partition, "failed_node", addr, "next_node", s.cands[s.next], "rows_delivered", s.delivered)
+	}
 }
 
 func joinFailures(f []string) string {
@@ -396,8 +418,6 @@ func (s *remoteStream) Next(ctx context.Context) (arrow.RecordBatch, error) {
 		s.release()
 		if nodeFailed(err) && ctx.Err() == nil {
 			s.failed(s.node, err)
-			s.r.log().Warn("running fragment again on another node", "query", s.f.QueryID, "fragment", s.f.FragmentID,
-				"partition", s.f.Partition, "failed_node", s.node, "rows_delivered", s.delivered)
 			if err := s.start(ctx); err != nil {
 				return nil, err
 			}

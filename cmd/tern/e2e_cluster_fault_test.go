@@ -1,0 +1,191 @@
+package main
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow/flight"
+)
+
+// The fault suite kills real node processes mid-query. It takes a while on a loaded machine,
+// so it runs with TERN_LONG_TESTS=1 (TestClusterEndToEnd is the fast CI check).
+
+func longTests(t *testing.T) {
+	if os.Getenv("TERN_LONG_TESTS") != "1" {
+		t.Skip("set TERN_LONG_TESTS=1 for the cluster fault suite")
+	}
+}
+
+// heavyQuery joins big with itself on a unique key (a hash join over every row), so a
+// fragment runs long enough to be killed mid-way; its answer equals groupedSums.
+const heavyQuery = "SELECT a.k, count(*), sum(b.v) FROM big a JOIN big b ON a.v = b.v GROUP BY a.k ORDER BY a.k"
+
+const bigRows = 1_500_000
+
+// newRunningFragment waits for a node to log a fragment start beyond the counts seen before
+// and returns that node.
+func newRunningFragment(ctx context.Context, nodes []*nodeProc, before []int) *nodeProc {
+	for ctx.Err() == nil {
+		for i, n := range nodes {
+			if strings.Count(n.out.String(), "running fragment") > before[i] {
+				return n
+			}
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	return nil
+}
+
+func fragmentCounts(nodes []*nodeProc) []int {
+	out := make([]int, len(nodes))
+	for i, n := range nodes {
+		out[i] = strings.Count(n.out.String(), "running fragment")
+	}
+	return out
+}
+
+// TestClusterNodeKill: three nodes in Consul, a gateway relaying results (--proxy-results).
+// The node running a long query is killed with SIGKILL: the fragment runs again on another
+// node and the ADBC client gets the exact answer. The node restarted on its address rejoins
+// and gets work again. Deadline and CancelFlightInfo stop fragments on the nodes. With every
+// node dead the query fails with Unavailable, naming the cause, within its deadline.
+func TestClusterNodeKill(t *testing.T) {
+	longTests(t)
+	consul := startConsul(t)
+	t.Setenv("TERN_SECRET", clusterSecret)
+	nodes := []*nodeProc{
+		startNode(t, "127.0.0.1:0", consul.addr),
+		startNode(t, "127.0.0.1:0", consul.addr),
+		startNode(t, "127.0.0.1:0", consul.addr),
+	}
+	consul.waitHealthy(t, 3)
+	gw := startServer(t, t.TempDir(), "--consul", consul.addr, "--proxy-results")
+	cn, _ := openADBC(t, gw.addr, "admin", adminPassword)
+	execUpdate(t, cn, "CREATE TABLE big AS SELECT g AS v, g % 11 AS k FROM generate_series(1, 1500000) g")
+	want := groupedSums(bigRows, 11)
+
+	start := time.Now()
+	expectRows(t, mustQuery(t, cn, heavyQuery), want...)
+	t.Logf("heavy query without faults: %v", time.Since(start))
+
+	// Kill the node that runs the query, mid-way.
+	before := fragmentCounts(nodes)
+	type result struct {
+		rows []string
+		err  error
+	}
+	res := make(chan result, 1)
+	go func() {
+		rows, err := query(t, cn, heavyQuery)
+		res <- result{rows, err}
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	victim := newRunningFragment(ctx, nodes, before)
+	cancel()
+	if victim == nil {
+		t.Fatal("no node started the query's fragment")
+	}
+	time.Sleep(100 * time.Millisecond) // into the join
+	victim.kill()
+	r := <-res
+	if r.err != nil {
+		t.Fatalf("query across a node kill: %v\ngateway:\n%s", r.err, gw.out.String())
+	}
+	expectRows(t, r.rows, want...)
+	if !strings.Contains(gw.out.String(), "running fragment again on another node") || !strings.Contains(gw.out.String(), "failed_node="+victim.addr) {
+		t.Fatalf("gateway did not re-run the killed node's fragment:\n%s", gw.out.String())
+	}
+
+	// The killed node leaves Consul (TTL), comes back on its address and gets work again.
+	consul.waitHealthy(t, 2)
+	back := startNode(t, victim.addr, consul.addr)
+	consul.waitHealthy(t, 3)
+	got := false
+	for i := 0; i < 30 && !got; i++ {
+		expectRows(t, mustQuery(t, cn, groupedQueryBig), groupedSums(bigRows, 11)...)
+		got = strings.Contains(back.out.String(), "running fragment")
+	}
+	if !got {
+		t.Fatal("the restarted node got no fragment in 30 queries")
+	}
+	alive := []*nodeProc{back}
+	for _, n := range nodes {
+		if n != victim {
+			alive = append(alive, n)
+		}
+	}
+
+	// A statement timeout ends the fragment on its node.
+	execUpdate(t, cn, "SET statement_timeout = '300ms'")
+	before = fragmentCounts(alive)
+	if _, err := query(t, cn, heavyQuery); err == nil || !strings.Contains(err.Error(), "DeadlineExceeded") {
+		t.Fatalf("heavy query under a 300ms timeout: %v", err)
+	}
+	ctx, cancel = context.WithTimeout(context.Background(), 10*time.Second)
+	n := newRunningFragment(ctx, alive, before)
+	if n == nil || !n.waitLog(ctx, "fragment ended", "err=") {
+		cancel()
+		t.Fatal("the timed-out fragment did not end on its node")
+	}
+	cancel()
+	execUpdate(t, cn, "SET statement_timeout = 0")
+
+	// CancelFlightInfo mid-run stops the fragment on its node.
+	cl, fctx := flightLogin(t, gw.addr)
+	info, err := cl.Execute(fctx, heavyQuery)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before = fragmentCounts(alive)
+	done := make(chan error, 1)
+	go func() {
+		r, err := cl.DoGet(fctx, info.Endpoint[0].Ticket)
+		if err == nil {
+			for r.Next() {
+			}
+			err = r.Err()
+			r.Release()
+		}
+		done <- err
+	}()
+	ctx, cancel = context.WithTimeout(context.Background(), 10*time.Second)
+	n = newRunningFragment(ctx, alive, before)
+	cancel()
+	if n == nil {
+		t.Fatal("the query did not start on a node")
+	}
+	if res, err := cl.CancelFlightInfo(fctx, &flight.CancelFlightInfoRequest{Info: info}); err != nil || res.Status != flight.CancelStatusCancelled {
+		t.Fatalf("cancel: %v %v", res.Status, err)
+	}
+	if err := <-done; err == nil {
+		t.Fatal("a cancelled query finished")
+	}
+	ctx, cancel = context.WithTimeout(context.Background(), 10*time.Second)
+	if !n.waitLog(ctx, "cancelled query", "fragments=1") {
+		cancel()
+		t.Fatalf("node did not cancel the running fragment:\n%s", n.out.String())
+	}
+	cancel()
+
+	// No node left: Unavailable, naming the cause, within the deadline.
+	for _, n := range alive {
+		n.kill()
+	}
+	execUpdate(t, cn, "SET statement_timeout = '20s'")
+	start = time.Now()
+	_, err = query(t, cn, groupedQueryBig)
+	if err == nil || !strings.Contains(err.Error(), "no tern node") {
+		t.Fatalf("query with every node dead: %v", err)
+	}
+	if !strings.Contains(strings.ToLower(err.Error()), "unavailable") {
+		t.Fatalf("error is not Unavailable: %v", err)
+	}
+	if el := time.Since(start); el > 20*time.Second {
+		t.Fatalf("failing took %v, past the deadline", el)
+	}
+}
+
+const groupedQueryBig = "SELECT k, count(*), sum(v) FROM big GROUP BY k ORDER BY k"
