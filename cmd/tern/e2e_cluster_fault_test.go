@@ -3,11 +3,13 @@ package main
 import (
 	"context"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/flight"
+	"github.com/tern-db/tern/gateway/sqllogictest"
 )
 
 // The fault suite kills real node processes mid-query. It takes a while on a loaded machine,
@@ -189,3 +191,97 @@ func TestClusterNodeKill(t *testing.T) {
 }
 
 const groupedQueryBig = "SELECT k, count(*), sum(v) FROM big GROUP BY k ORDER BY k"
+
+// TestClusterKillMidStream: the node streaming a large result dies after the gateway has
+// relayed part of it; the fragment runs again on another node, which skips the rows already
+// delivered: every row arrives exactly once.
+func TestClusterKillMidStream(t *testing.T) {
+	longTests(t)
+	consul := startConsul(t)
+	t.Setenv("TERN_SECRET", clusterSecret)
+	nodes := []*nodeProc{startNode(t, "127.0.0.1:0", consul.addr), startNode(t, "127.0.0.1:0", consul.addr)}
+	consul.waitHealthy(t, 2)
+	gw := startServer(t, t.TempDir(), "--consul", consul.addr, "--proxy-results")
+	cn, _ := openADBC(t, gw.addr, "admin", adminPassword)
+	execUpdate(t, cn, "CREATE TABLE big AS SELECT g AS v FROM generate_series(1, 1500000) g")
+
+	st, err := cn.NewStatement()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.SetSqlQuery("SELECT v FROM big"); err != nil {
+		t.Fatal(err)
+	}
+	before := fragmentCounts(nodes)
+	rdr, _, err := st.ExecuteQuery(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rdr.Release()
+	seen := make([]bool, bigRows+1)
+	var n int64
+	killed := false
+	for rdr.Next() {
+		col := rdr.RecordBatch().Column(0)
+		for i := 0; i < col.Len(); i++ {
+			v, err := strconv.ParseInt(sqllogictest.FormatArrowValue(col, i), 10, 64)
+			if err != nil || v < 1 || v > bigRows || seen[v] {
+				t.Fatalf("row %d: value %d (duplicate or out of range)", n, v)
+			}
+			seen[v] = true
+			n++
+		}
+		if !killed && n > 100_000 {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			victim := newRunningFragment(ctx, nodes, before)
+			cancel()
+			if victim == nil {
+				t.Fatal("no node runs the query")
+			}
+			victim.kill()
+			killed = true
+		}
+	}
+	if err := rdr.Err(); err != nil {
+		t.Fatalf("stream across a node kill: %v\n%s", err, gw.out.String())
+	}
+	if n != bigRows {
+		t.Fatalf("%d rows, want %d", n, bigRows)
+	}
+	if !hasLine(gw.out.String(), "running fragment again on another node", "rows_delivered=") || hasLine(gw.out.String(), "running fragment again", "rows_delivered=0 ") {
+		t.Fatalf("gateway did not resume mid-stream:\n%s", gw.out.String())
+	}
+}
+
+// TestClusterDirectAlternateLocation: results come straight from the nodes; a node killed
+// after the gateway last saw it healthy is still the first location of some endpoints, and
+// the ADBC driver fetches those from the alternate location.
+func TestClusterDirectAlternateLocation(t *testing.T) {
+	longTests(t)
+	consul := startConsul(t)
+	t.Setenv("TERN_SECRET", clusterSecret)
+	nodes := []*nodeProc{startNode(t, "127.0.0.1:0", consul.addr, "--health-ttl", "30s"), startNode(t, "127.0.0.1:0", consul.addr, "--health-ttl", "30s")}
+	consul.waitHealthy(t, 2)
+	gw := startServer(t, t.TempDir(), "--consul", consul.addr)
+	cn, _ := openADBC(t, gw.addr, "admin", adminPassword)
+	execUpdate(t, cn, "CREATE TABLE t AS SELECT g AS v, g % 7 AS k FROM generate_series(1, 20000) g")
+	want := groupedSums(20000, 7)
+	nodes[0].kill() // Consul keeps it healthy for its 30 s TTL
+	cl, ctx := flightLogin(t, gw.addr)
+	firstDead := 0
+	for i := 0; i < 10; i++ {
+		info, err := cl.Execute(ctx, groupedQuery)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.HasSuffix(info.Endpoint[0].Location[0].GetUri(), nodes[0].addr) {
+			firstDead++
+		}
+		expectRows(t, mustQuery(t, cn, groupedQuery), want...)
+	}
+	if firstDead == 0 {
+		t.Fatal("the dead node was never a first location: the fallback was not exercised")
+	}
+	t.Logf("%d of 10 FlightInfos named the dead node first", firstDead)
+}
