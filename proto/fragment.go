@@ -24,6 +24,11 @@ type Fragment struct {
 	// nanoseconds, 0: none) is when the statement's timeout ends the fragment.
 	Schema   []byte `json:"sc,omitempty"`
 	Deadline int64  `json:"dl,omitempty"`
+	// Bucket is which of the exchange sink's output partitions an input fragment's run
+	// produces (0 for a final fragment). Peers (host:port) are the nodes a node may fetch
+	// the fragment's inputs from over Flight; empty: it runs them itself, in-process.
+	Bucket int      `json:"b,omitempty"`
+	Peers  []string `json:"pe,omitempty"`
 }
 
 // FragmentInput is one fragment of a query cut at exchanges, as a Fragment's input.
