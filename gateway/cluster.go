@@ -47,6 +47,9 @@ func (s *Server) nodeEndpoints(tp ticketPayload, parts int) ([]*flight.FlightEnd
 			return nil, err
 		}
 		f := tp.fragment(i)
+		if len(f.Inputs) > 0 {
+			f.Peers = s.remote.Members.Nodes() // the node fetches the inputs from its peers
+		}
 		tkt, err := flightnodes.ServiceTicket(s.key, f, exp)
 		if err != nil {
 			return nil, err

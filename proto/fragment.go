@@ -29,6 +29,9 @@ type Fragment struct {
 	// the fragment's inputs from over Flight; empty: it runs them itself, in-process.
 	Bucket int      `json:"b,omitempty"`
 	Peers  []string `json:"pe,omitempty"`
+	// Depth counts the fragments between this one and the query's final fragment, so that
+	// a plan whose fragments read each other cannot recurse across nodes without end.
+	Depth int `json:"d,omitempty"`
 }
 
 // FragmentInput is one fragment of a query cut at exchanges, as a Fragment's input.

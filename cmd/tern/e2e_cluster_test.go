@@ -183,6 +183,16 @@ func TestClusterEndToEnd(t *testing.T) {
 	w := slices.Clone(want)
 	sort.Strings(w)
 	expectRows(t, got, w...)
+	// The final fragments fetched their inputs (the scans) from the nodes over Flight.
+	if !hasLine(n1.out.String()+n2.out.String(), "fetching input fragment") {
+		t.Fatalf("no node fetched an input fragment from a peer:\n%s\n%s", n1.out.String(), n2.out.String())
+	}
+	// The same through the ADBC driver, which fetches both endpoints from the nodes.
+	cnp, _ := openADBC(t, gw.addr, "admin", adminPassword)
+	execUpdate(t, cnp, "SET tern.partitions = 2")
+	got = mustQuery(t, cnp, "SELECT k, count(*), sum(v) FROM t GROUP BY k")
+	sort.Strings(got)
+	expectRows(t, got, w...)
 
 	// Nodes refuse what the cluster key did not seal, and callers without a token.
 	_, err = nodeDoGet(ctx, n1.addr, []byte("forged"))

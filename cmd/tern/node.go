@@ -17,6 +17,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/flight"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/tern-db/tern/cluster"
 	"github.com/tern-db/tern/flightnodes"
@@ -53,8 +54,14 @@ func node(args []string, stdout, stderr io.Writer) int {
 	tlsCert := fs.String("tls-cert", "", "PEM certificate: serve TLS only (with --tls-key)")
 	tlsKey := fs.String("tls-key", "", "PEM private key of --tls-cert")
 	tlsClientCA := fs.String("tls-client-ca", "", "PEM CA certificates: require client certificates signed by them (mutual TLS)")
+	window := byteSize(flightnodes.DefaultExchangeWindow)
+	fs.Var(&window, "exchange-window", "bytes in flight per exchange stream from another node (its backpressure budget), e.g. 4MiB")
 	if code, done := parseFlags(fs, args, stdout); done {
 		return code
+	}
+	if window < 64<<10 || window > 1<<30 {
+		fmt.Fprintln(stderr, "tern: --exchange-window must be between 64KiB and 1GiB")
+		return 2
 	}
 	if *data == "" {
 		fmt.Fprintln(stderr, "tern: node needs --data DIR")
@@ -99,7 +106,12 @@ func node(args []string, stdout, stderr io.Writer) int {
 	}
 
 	alloc := memory.NewGoAllocator()
-	svc := &flightnodes.Service{Node: flightnodes.NewNode(alloc), Key: []byte(secret), Log: log, Alloc: alloc}
+	nd := flightnodes.NewNode(alloc)
+	peers := &flightnodes.PeerInputs{Key: []byte(secret), Window: int32(window), Alloc: alloc, Log: log,
+		Dial: []grpc.DialOption{grpc.WithTransportCredentials(insecure.NewCredentials())}}
+	defer peers.Close()
+	nd.Peers = peers
+	svc := &flightnodes.Service{Node: nd, Key: []byte(secret), Log: log, Alloc: alloc}
 	opts := svc.ServerOptions()
 	if *tlsCert != "" || *tlsKey != "" || *tlsClientCA != "" {
 		creds, err := cluster.ServerTLS(*tlsCert, *tlsKey, *tlsClientCA)
@@ -108,6 +120,14 @@ func node(args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 		opts = append(opts, grpc.Creds(creds))
+		// Peers are reached with TLS too: the CA that signs the nodes' certificates
+		// (--tls-client-ca) and this node's certificate as its client certificate.
+		pcreds, err := cluster.ClientTLS(*tlsClientCA, *tlsCert, *tlsKey)
+		if err != nil {
+			fmt.Fprintf(stderr, "tern: %v\n", err)
+			return 1
+		}
+		peers.Dial = []grpc.DialOption{grpc.WithTransportCredentials(pcreds)}
 	}
 	gs := grpc.NewServer(opts...)
 	flight.RegisterFlightServiceServer(gs, svc)
