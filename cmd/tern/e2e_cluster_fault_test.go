@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"os"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -284,4 +286,97 @@ func TestClusterDirectAlternateLocation(t *testing.T) {
 		t.Fatal("the dead node was never a first location: the fallback was not exercised")
 	}
 	t.Logf("%d of 10 FlightInfos named the dead node first", firstDead)
+}
+
+// TestClusterKillWithExchanges: a partitioned plan (SET tern.partitions = 2) whose final
+// fragments fetch their inputs from peer nodes over Flight. A node is killed mid-query: the
+// fragments it ran, final or input, run again elsewhere and the answer is exact. Then a
+// client that disconnects mid-query stops the fragments on the nodes.
+func TestClusterKillWithExchanges(t *testing.T) {
+	longTests(t)
+	consul := startConsul(t)
+	t.Setenv("TERN_SECRET", clusterSecret)
+	nodes := []*nodeProc{
+		startNode(t, "127.0.0.1:0", consul.addr),
+		startNode(t, "127.0.0.1:0", consul.addr),
+		startNode(t, "127.0.0.1:0", consul.addr),
+	}
+	consul.waitHealthy(t, 3)
+	gw := startServer(t, t.TempDir(), "--consul", consul.addr, "--proxy-results")
+	cn, _ := openADBC(t, gw.addr, "admin", adminPassword)
+	execUpdate(t, cn, "CREATE TABLE big AS SELECT g AS v, g % 11 AS k FROM generate_series(1, 1500000) g")
+	execUpdate(t, cn, "SET tern.partitions = 2")
+	const q = "SELECT k, count(*), sum(v) FROM big GROUP BY k"
+	want := groupedSums(bigRows, 11)
+	sortRows := func(r []string) []string { sort.Strings(r); return r }
+	w := sortRows(slices.Clone(want))
+	expectRows(t, sortRows(mustQuery(t, cn, q)), w...)
+
+	before := fragmentCounts(nodes)
+	res := make(chan []string, 1)
+	errc := make(chan error, 1)
+	go func() {
+		rows, err := query(t, cn, q)
+		errc <- err
+		res <- rows
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	victim := newRunningFragment(ctx, nodes, before)
+	cancel()
+	if victim == nil {
+		t.Fatal("no node started a fragment")
+	}
+	time.Sleep(50 * time.Millisecond)
+	victim.kill()
+	if err := <-errc; err != nil {
+		t.Fatalf("partitioned query across a node kill: %v\ngateway:\n%s", err, gw.out.String())
+	}
+	expectRows(t, sortRows(<-res), w...)
+	var logs string
+	for _, n := range nodes {
+		logs += n.out.String()
+	}
+	if !strings.Contains(gw.out.String()+logs, "running fragment again on another node") {
+		t.Fatalf("nothing was re-run after the kill:\ngateway:\n%s\nnodes:\n%s", gw.out.String(), logs)
+	}
+
+	// A client that goes away mid-query: the fragments end on the nodes.
+	var alive []*nodeProc
+	for _, n := range nodes {
+		if n != victim {
+			alive = append(alive, n)
+		}
+	}
+	consul.waitHealthy(t, 2)
+	cl, fctx := flightLogin(t, gw.addr)
+	if _, err := cl.ExecuteUpdate(fctx, "SET tern.partitions = 1"); err != nil {
+		t.Fatal(err)
+	}
+	info, err := cl.Execute(fctx, heavyQuery)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before = fragmentCounts(alive)
+	dctx, disconnect := context.WithCancel(fctx)
+	go func() {
+		if r, err := cl.DoGet(dctx, info.Endpoint[0].Ticket); err == nil {
+			for r.Next() {
+			}
+			r.Release()
+		}
+	}()
+	ctx, cancel = context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	n := newRunningFragment(ctx, alive, before)
+	if n == nil {
+		t.Fatal("the query did not start on a node")
+	}
+	stopped := strings.Count(n.out.String(), "cancelled=true")
+	disconnect()
+	for strings.Count(n.out.String(), "cancelled=true") == stopped {
+		if ctx.Err() != nil {
+			t.Fatalf("the node did not stop the fragment of a client that left:\n%s", n.out.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
