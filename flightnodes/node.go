@@ -230,3 +230,19 @@ func (n *Node) RunningQueries() int {
 	defer n.mu.Unlock()
 	return len(n.running)
 }
+
+// Stats reports the figures so far of queryID's running fragments on this node
+// (monitoring, tests).
+func (n *Node) Stats(queryID string) []*planpb.FragmentStats {
+	n.mu.Lock()
+	runs := make([]*fragmentRun, 0, len(n.running[queryID]))
+	for r := range n.running[queryID] {
+		runs = append(runs, r)
+	}
+	n.mu.Unlock()
+	out := make([]*planpb.FragmentStats, len(runs))
+	for i, r := range runs {
+		out[i] = r.FragmentStats()
+	}
+	return out
+}
