@@ -118,6 +118,11 @@ func serve(args []string, stdout, stderr io.Writer) int {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	nodes, err := cl.config(ctx, log) // cluster.go: flag errors before anything is bound or created
+	if err != nil {
+		fmt.Fprintf(stderr, "tern: %v\n", err)
+		return 2
+	}
 
 	// Bind first: a port in use must fail before the data directory or the admin password is
 	// created. Then lock the data directory, so a second server says so plainly instead of
@@ -135,11 +140,6 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	}
 	defer unlock()
 
-	nodes, err := cl.config(ctx, log) // cluster.go
-	if err != nil {
-		fmt.Fprintf(stderr, "tern: %v\n", err)
-		return 2
-	}
 	srv, generated, err := gateway.New(ctx, gateway.Config{
 		Nodes:          nodes.members,
 		NodeDial:       nodes.dial,
