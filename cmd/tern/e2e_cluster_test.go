@@ -253,4 +253,21 @@ func TestClusterEndToEnd(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	expectRows(t, mustQuery(t, cn, groupedQuery), want...)
+
+	// No node left: planning the query fails with Unavailable, naming why.
+	n1.stop()
+	deadline = time.Now().Add(10 * time.Second)
+	for {
+		_, err = cl.Execute(ctx, groupedQuery)
+		if err != nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the gateway still plans onto a stopped node")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if codeOf(err) != codes.Unavailable || !strings.Contains(err.Error(), "no tern node is available: consul at "+consul.addr+" lists no healthy tern-node instance") {
+		t.Fatalf("with no node: %v", err)
+	}
 }
