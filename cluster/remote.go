@@ -145,7 +145,7 @@ func (r *Remote) Client(addr string) (flight.Client, error) {
 	if c, ok := r.clients[addr]; ok {
 		return c, nil
 	}
-	c, err := flight.NewClientWithMiddleware(addr, nil, nil, r.Dial...)
+	c, err := flight.NewClientWithMiddleware(addr, nil, nil, append(flightnodes.ClientOptions(), r.Dial...)...)
 	if err != nil {
 		return nil, errs.Errorf(errs.ErrSourceUnavailable, "node %s: %v", addr, err)
 	}

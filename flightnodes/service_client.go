@@ -12,6 +12,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/flight"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
@@ -32,6 +33,15 @@ type Dialer interface {
 	Client(addr string) (flight.Client, error)
 	Failed(addr string, err error)
 	OK(addr string)
+}
+
+// MaxBatchMessage bounds one FlightData message a gateway or node accepts from a node:
+// gRPC's default of 4 MiB is less than one wide batch.
+const MaxBatchMessage = 256 << 20
+
+// ClientOptions are the dial options every client of nodes adds to its own.
+func ClientOptions() []grpc.DialOption {
+	return []grpc.DialOption{grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(MaxBatchMessage))}
 }
 
 // NodeFailed reports whether err means the node is gone (unreachable, or its stream broke),

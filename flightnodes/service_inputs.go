@@ -64,7 +64,7 @@ func (p *PeerInputs) Client(addr string) (flight.Client, error) {
 		w = DefaultExchangeWindow
 	}
 	// A fixed window (at least 64 KiB) turns off BDP estimation, which would grow it.
-	opts := append(slices.Clone(p.Dial), grpc.WithInitialWindowSize(max(w, 64<<10)), grpc.WithInitialConnWindowSize(max(w, 64<<10)*4))
+	opts := append(append(slices.Clone(p.Dial), ClientOptions()...), grpc.WithInitialWindowSize(max(w, 64<<10)), grpc.WithInitialConnWindowSize(max(w, 64<<10)*4))
 	c, err := flight.NewClientWithMiddleware(addr, nil, nil, opts...)
 	if err != nil {
 		return nil, errs.Errorf(errs.ErrSourceUnavailable, "node %s: %v", addr, err)

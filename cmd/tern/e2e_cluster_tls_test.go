@@ -41,6 +41,15 @@ func TestClusterMutualTLS(t *testing.T) {
 	cn, _ := openADBC(t, good.addr, "admin", adminPassword)
 	execUpdate(t, cn, create)
 	expectRows(t, mustQuery(t, cn, groupedQuery), want...)
+	// Batches wider than gRPC's default 4 MiB message limit (8192 rows of 1.5 kB) pass from node to gateway.
+	wide := mustQuery(t, cn, "SELECT length(repeat('x', 1500) || g) FROM generate_series(1, 10000) g")
+	if len(wide) != 10000 || wide[0] != "1501" {
+		t.Fatalf("wide rows: %d, first %q", len(wide), wide[:min(len(wide), 1)])
+	}
+	wideRows := mustQuery(t, cn, "SELECT repeat('x', 1500) || g FROM generate_series(1, 10000) g")
+	if len(wideRows) != 10000 || len(wideRows[9999]) != 1505 {
+		t.Fatalf("wide rows relayed: %d", len(wideRows))
+	}
 
 	noCert := startServer(t, t.TempDir(), "--nodes", nd.addr, "--proxy-results", "--node-tls-ca", caFile)
 	cn2, _ := openADBC(t, noCert.addr, "admin", adminPassword)
