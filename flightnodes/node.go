@@ -55,6 +55,9 @@ type Node struct {
 	Alloc        memory.Allocator
 	BatchSize    int
 	TombstoneTTL time.Duration // 0: DefaultTombstoneTTL
+	// Peers fetches a fragment's inputs from other nodes over Flight when the fragment names
+	// peers (service_inputs.go); nil: inputs run in-process.
+	Peers *PeerInputs
 
 	mu        sync.Mutex
 	running   map[string]map[*fragmentRun]struct{}
@@ -72,7 +75,7 @@ func NewNode(mem memory.Allocator) *Node {
 }
 
 func (n *Node) Run(ctx context.Context, f *proto.Fragment) (Stream, error) {
-	r, err := n.start(ctx, f, func(env exec.Env) (exec.Operator, error) { return compileFragment(ctx, f, env) })
+	r, err := n.start(ctx, f, func(env exec.Env) (exec.Operator, error) { return n.compileFragment(ctx, f, env) })
 	if err != nil {
 		return nil, err
 	}
@@ -226,4 +229,20 @@ func (n *Node) RunningQueries() int {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	return len(n.running)
+}
+
+// Stats reports the figures so far of queryID's running fragments on this node
+// (monitoring, tests).
+func (n *Node) Stats(queryID string) []*planpb.FragmentStats {
+	n.mu.Lock()
+	runs := make([]*fragmentRun, 0, len(n.running[queryID]))
+	for r := range n.running[queryID] {
+		runs = append(runs, r)
+	}
+	n.mu.Unlock()
+	out := make([]*planpb.FragmentStats, len(runs))
+	for i, r := range runs {
+		out[i] = r.FragmentStats()
+	}
+	return out
 }

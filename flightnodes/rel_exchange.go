@@ -120,7 +120,13 @@ func (c *compiler) extensionLeafRel(r *substraitpb.ExtensionLeafRel) (exec.Opera
 	}
 	ins := make([]exec.Operator, 0, d.SourcePartitions)
 	for p := 0; p < int(d.SourcePartitions); p++ {
-		op, err := c.task.Inputs.Open(c.ctx, int(d.Fragment), p, bucket, c.task.depth)
+		var op exec.Operator
+		var err error
+		if ti, ok := c.task.Inputs.(typedInputs); ok { // inputs fetched over Flight (service_inputs.go)
+			op, err = ti.OpenTyped(c.ctx, int(d.Fragment), p, int(d.SourcePartitions), bucket, c.task.depth, schema)
+		} else {
+			op, err = c.task.Inputs.Open(c.ctx, int(d.Fragment), p, bucket, c.task.depth)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("remote source of fragment %d: %w", d.Fragment, err)
 		}
@@ -441,7 +447,7 @@ func hashColumn(a arrow.Array, h []uint64) {
 // compileFragment compiles the partition of a fragment that f asks for, its RemoteSources
 // resolved to f.Inputs run in this process.
 func compileFragment(ctx context.Context, f *proto.Fragment, env exec.Env) (exec.Operator, error) {
-	if len(f.Inputs) == 0 && f.Partition == 0 {
+	if len(f.Inputs) == 0 && f.Partition == 0 && f.Bucket == 0 {
 		return Compile(ctx, f.Plan, env)
 	}
 	parts := max(f.Partitions, 1)
@@ -452,5 +458,5 @@ func compileFragment(ctx context.Context, f *proto.Fragment, env exec.Env) (exec
 	for _, x := range f.Inputs {
 		in.Plans[x.ID] = x.Plan
 	}
-	return CompileTask(ctx, f.Plan, env, Task{Partition: f.Partition, Inputs: in})
+	return CompileTask(ctx, f.Plan, env, Task{Partition: f.Partition, Bucket: f.Bucket, Inputs: in})
 }

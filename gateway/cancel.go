@@ -38,11 +38,11 @@ func (s *Server) cancelInfo(ctx context.Context, info *flight.FlightInfo) error 
 		return errs.Errorf(errs.ErrInvalidArgument, "the FlightInfo to cancel has no endpoints")
 	}
 	for _, ep := range info.GetEndpoint() {
-		tp, err := s.verifyTicket(ep.GetTicket(), id)
+		q, err := s.queryOfEndpoint(ep.GetTicket(), id) // cluster.go: gateway or node tickets
 		if err != nil {
 			return err
 		}
-		if err := s.exec.Cancel(ctx, tp.QueryID); err != nil {
+		if err := s.cancelQuery(ctx, id, q); err != nil {
 			return err
 		}
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/flight/flightsql"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/tern-db/tern/catalog"
+	"github.com/tern-db/tern/cluster"
 	"github.com/tern-db/tern/coordinator"
 	"github.com/tern-db/tern/flightnodes"
 	"github.com/tern-db/tern/internal/datafs"
@@ -56,6 +57,14 @@ type Config struct {
 	// Listener, when set, is used instead of binding Listen (tern serve binds first, so a
 	// port in use fails before anything is created in the data directory).
 	Listener net.Listener
+
+	// Nodes are the executor nodes queries run on (cluster.go); nil: the in-process node.
+	// NodeDial holds the dial options for them (TLS credentials), NodeTLS says they serve
+	// TLS. ProxyResults: the gateway relays results instead of pointing clients at nodes.
+	Nodes        cluster.Membership
+	NodeDial     []grpc.DialOption
+	NodeTLS      bool
+	ProxyResults bool
 }
 
 // Server is the Flight SQL gateway with its embedded catalog, storage and in-process node.
@@ -67,6 +76,7 @@ type Server struct {
 	cat     catalog.Catalog
 	planner planner.Planner
 	exec    flightnodes.Executor
+	remote  *cluster.Remote // queries' executor when the gateway has nodes (cluster.go)
 	auth    *authenticator
 	key     []byte
 	alloc   memory.Allocator
@@ -129,6 +139,7 @@ func New(ctx context.Context, cfg Config) (s *Server, generatedPassword string, 
 		key:   key,
 		alloc: cfg.Alloc,
 	}
+	s.remote = newRemote(cfg, key) // cluster.go
 	s.coord = coordinator.New(coordinator.Config{
 		Catalog: cat, DataDir: dir, Executor: s.exec, AllowDirs: cfg.AllowDirs,
 		Alloc: cfg.Alloc, Logger: cfg.Logger, Sessions: sessionHooks{s},
@@ -241,6 +252,9 @@ func (s *Server) Serve(ctx context.Context) error {
 	}
 	stopSweep()
 	stopMaintenance()
+	if s.remote != nil {
+		s.remote.Close()
+	}
 	if cerr := s.cat.Close(); err == nil {
 		err = cerr
 	}

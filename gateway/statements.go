@@ -160,6 +160,9 @@ func (s *Server) flightInfoFor(ctx context.Context, sess planner.Session, sql st
 
 // endpoints seals one ticket per partition of a query's final fragment.
 func (s *Server) endpoints(ctx context.Context, tp ticketPayload, pinned map[uint64]uint64, parts int) ([]*flight.FlightEndpoint, error) {
+	if s.servedByNodes(tp) {
+		return s.nodeEndpoints(tp, parts) // cluster.go
+	}
 	endpoints := make([]*flight.FlightEndpoint, max(parts, 1))
 	for i := range endpoints {
 		tp.Partition = i
@@ -282,8 +285,8 @@ func (s *Server) DoGetStatement(ctx context.Context, cmd flightsql.StatementQuer
 		done()
 		return nil, nil, err
 	}
-	stream, err = s.exec.Run(qctx, &proto.Fragment{QueryID: tp.QueryID, Tenant: tp.Tenant, Plan: tp.Plan,
-		Partition: tp.Partition, Partitions: tp.Partitions, Inputs: tp.Inputs})
+	exe, qctx := s.executorFor(qctx, id) // cluster.go: the in-process node or the nodes
+	stream, err = exe.Run(qctx, tp.fragment(tp.Partition))
 	if err != nil {
 		err = queryErr(qctx, err)
 		done()

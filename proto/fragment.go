@@ -19,6 +19,19 @@ type Fragment struct {
 	// Inputs are the query's other fragments, which this one's RemoteSource relations read
 	// (a plan cut at exchanges); the node runs them itself, in-process.
 	Inputs []FragmentInput `json:"in,omitempty"`
+	// Schema is the result schema the client was promised (Arrow IPC): a node serving the
+	// fragment to a client stamps every batch with it, as the gateway does. Deadline (unix
+	// nanoseconds, 0: none) is when the statement's timeout ends the fragment.
+	Schema   []byte `json:"sc,omitempty"`
+	Deadline int64  `json:"dl,omitempty"`
+	// Bucket is which of the exchange sink's output partitions an input fragment's run
+	// produces (0 for a final fragment). Peers (host:port) are the nodes a node may fetch
+	// the fragment's inputs from over Flight; empty: it runs them itself, in-process.
+	Bucket int      `json:"b,omitempty"`
+	Peers  []string `json:"pe,omitempty"`
+	// Depth counts the fragments between this one and the query's final fragment, so that
+	// a plan whose fragments read each other cannot recurse across nodes without end.
+	Depth int `json:"d,omitempty"`
 }
 
 // FragmentInput is one fragment of a query cut at exchanges, as a Fragment's input.
@@ -28,6 +41,6 @@ type FragmentInput struct {
 }
 
 // ActionCancelFragments names the Flight action that cancels a query's fragments on a remote
-// node: body planpb.CancelFragments, result planpb.CancelFragmentsResult. Reserved: nodes
-// run in-process today (flightnodes.Node.Cancel); the node's Flight service will serve it.
+// node: body planpb.CancelFragments, result planpb.CancelFragmentsResult (served by
+// flightnodes.Service, the Flight service of `tern node`).
 const ActionCancelFragments = "tern.cancel_fragments"

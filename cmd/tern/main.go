@@ -30,11 +30,13 @@ Usage:
   tern serve [--listen 127.0.0.1:8815] [--data ./tern-data] [--allow-dir DIR ...]
              [--tls-cert FILE --tls-key FILE [--tls-client-ca FILE]]
              [--token-ttl 12h] [--ticket-ttl 10m] [--log-level info]
+             [--consul ADDR | --nodes HOST:PORT,...] [--proxy-results]
+  tern node --listen ADDR --data DIR [--advertise ADDR] [--consul ADDR]
   tern admin reset-password [--data ./tern-data] [--user admin] [--password-stdin]
   tern version
   tern help
 
-Run 'tern serve --help' or 'tern admin reset-password --help' for their flags.
+Run 'tern serve --help', 'tern node --help' or 'tern admin reset-password --help' for their flags.
 `
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -45,6 +47,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "serve":
 		return serve(args[1:], stdout, stderr)
+	case "node":
+		return node(args[1:], stdout, stderr)
 	case "admin":
 		return admin(args[1:], os.Stdin, stdout, stderr)
 	case "version", "--version":
@@ -97,6 +101,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&maxMsg, "max-message-size", "largest gRPC message an authenticated client may send, e.g. 64MiB (bulk loads stream many; unauthenticated calls get no message read)")
 	var allow multiFlag
 	fs.Var(&allow, "allow-dir", "directory SQL may read files from (repeatable)")
+	cl := clusterFlags(fs) // cluster.go
 	if code, done := parseFlags(fs, args, stdout); done {
 		return code
 	}
@@ -113,6 +118,11 @@ func serve(args []string, stdout, stderr io.Writer) int {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	nodes, err := cl.config(ctx, log) // cluster.go: flag errors before anything is bound or created
+	if err != nil {
+		fmt.Fprintf(stderr, "tern: %v\n", err)
+		return 2
+	}
 
 	// Bind first: a port in use must fail before the data directory or the admin password is
 	// created. Then lock the data directory, so a second server says so plainly instead of
@@ -131,6 +141,10 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	defer unlock()
 
 	srv, generated, err := gateway.New(ctx, gateway.Config{
+		Nodes:          nodes.members,
+		NodeDial:       nodes.dial,
+		NodeTLS:        nodes.tls,
+		ProxyResults:   *cl.proxy,
 		Listen:         *listen,
 		Listener:       lis,
 		TicketTTL:      *ticketTTL,

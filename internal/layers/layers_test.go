@@ -25,6 +25,7 @@ var rank = map[string]int{
 	"planner":     5, // SQL/Substrait -> logical -> physical -> fragments
 	"flightnodes": 5, // executor node: compiles fragments, runs them
 	"coordinator": 6, // statement execution: DDL/DML, commits, transactions, ingest
+	"cluster":     6, // executor nodes: membership (static, Consul), remote executor, failover
 	"gateway":     7, // the Flight SQL adapter
 	"cmd":         8, // the binary
 }
