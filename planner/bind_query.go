@@ -18,7 +18,10 @@ type cte struct {
 	name  string
 	query *pg.SelectStmt
 	cols  []*pg.Node
-	ctes  []*cte // the entries visible to this one (those before it)
+	ctes  []*cte // the entries visible to this one (those before it; WITH RECURSIVE: all)
+
+	recursive bool  // in WITH RECURSIVE (bind_recursive.go)
+	location  int32 // of the entry, for errors
 }
 
 // bindQuery binds a full SELECT: WITH, set operations, ORDER BY and LIMIT around them.
@@ -39,9 +42,6 @@ func (b *binder) bindQuery(s *pg.SelectStmt) (logical.Node, error) {
 // pushWith brings a WITH clause's entries into scope (the caller restores b.ctes).
 func (b *binder) pushWith(w *pg.WithClause) error {
 	{
-		if w.Recursive {
-			return b.errAt(w.Location, notSupported("WITH RECURSIVE is not supported yet"))
-		}
 		seen := map[string]bool{}
 		for _, c := range w.Ctes {
 			ce := c.GetCommonTableExpr()
@@ -56,7 +56,16 @@ func (b *binder) pushWith(w *pg.WithClause) error {
 			if sel == nil {
 				return b.errAt(ce.Location, notSupported("only SELECT is supported in WITH"))
 			}
-			b.ctes = append(b.ctes, &cte{name: ce.Ctename, query: sel, cols: ce.Aliascolnames, ctes: append([]*cte{}, b.ctes...)})
+			b.ctes = append(b.ctes, &cte{name: ce.Ctename, query: sel, cols: ce.Aliascolnames, ctes: append([]*cte{}, b.ctes...),
+				recursive: w.Recursive, location: ce.Location})
+		}
+		if w.Recursive {
+			// every entry of a WITH RECURSIVE sees every entry, itself included
+			for _, c := range b.ctes {
+				if c.recursive {
+					c.ctes = b.ctes
+				}
+			}
 		}
 	}
 	return nil
@@ -229,7 +238,7 @@ func (b *binder) bindCTERef(c *cte, rv *pg.RangeVar) (logical.Node, *scope, erro
 	}
 	savedCTEs, savedOuter, savedOuters := b.ctes, b.outer, b.outers
 	b.ctes, b.outer, b.outers = c.ctes, nil, nil
-	node, err := b.bindQuery(c.query)
+	node, err := b.bindCTEQuery(c) // bind_recursive.go
 	b.ctes, b.outer, b.outers = savedCTEs, savedOuter, savedOuters
 	if err != nil {
 		return nil, nil, err

@@ -26,6 +26,9 @@ func (Decorrelate) Name() string { return "decorrelate_subqueries" }
 func (d Decorrelate) Apply(c *Context, n logical.Node) (logical.Node, bool, error) {
 	return transformUp(c, n, func(x logical.Node) (logical.Node, bool, error) {
 		switch x := x.(type) {
+		case *logical.LateralJoin:
+			out, err := decorrelateLateral(c, x) // rule_decorrelate_lateral.go
+			return out, true, err
 		case *logical.Filter:
 			if !logical.HasSubquery(x.Cond) {
 				return x, false, nil

@@ -212,6 +212,8 @@ func (u *unnester) push(n logical.Node) (logical.Node, error) {
 		return pickCols(win, append(append(span(0, w), span(w+k, w+k+nf)...), span(w, w+k)...)), nil
 	case *logical.Join:
 		return u.pushJoin(x)
+	case *logical.ProjectSet:
+		return u.pushProjectSet(x) // rule_decorrelate_lateral.go
 	case *logical.SetOp:
 		l, err := u.push(x.Left)
 		if err != nil {

@@ -1,0 +1,49 @@
+package planner
+
+import (
+	"github.com/tern-db/tern/planner/logical"
+)
+
+// bindLateral binds a LATERAL FROM item (a LATERAL subquery, or any function in FROM, which
+// PostgreSQL makes LATERAL implicitly) with the FROM items to its left (b.lateralLeft) as
+// the nearest enclosing scope: its references to them are OuterColumns of depth 0, exactly
+// as a subquery's references to its enclosing query, and the enclosing query's scopes move
+// one level out. The caller joins the item with a logical.LateralJoin (b.lateralHit), which
+// the decorrelation rule unnests.
+func (b *binder) bindLateral(f func() (logical.Node, *scope, error)) (logical.Node, *scope, error) {
+	left := b.lateralLeft
+	if left == nil {
+		return f()
+	}
+	savedOuter, savedOuters, savedCorr, savedReach := b.outer, b.outers, b.correlated, b.reach
+	if b.outer != nil {
+		b.outers = append([]*scope{b.outer}, b.outers...)
+	}
+	b.outer, b.correlated, b.reach, b.lateralLeft = left, false, 0, nil
+	node, sc, err := f()
+	reach, corr := b.reach, b.correlated
+	b.outer, b.outers, b.correlated, b.reach, b.lateralLeft = savedOuter, savedOuters, savedCorr, savedReach, left
+	if reach > 1 {
+		// a reference past the left items makes the enclosing query correlated
+		b.correlated = true
+		b.reach = max(b.reach, reach-1)
+	}
+	// an item that reads nothing outside itself is an ordinary join
+	b.lateralHit = corr
+	return node, sc, err
+}
+
+// lateralJoin joins a LATERAL right item onto left.
+func lateralJoin(j *logical.Join) logical.Node {
+	return &logical.LateralJoin{Left: j.Left, Right: j.Right, Type: j.Type, Cond: j.Cond}
+}
+
+// firstQual names the first table of a scope (for errors).
+func (s *scope) firstQual() string {
+	for _, c := range s.cols {
+		if c.qual != "" {
+			return c.qual
+		}
+	}
+	return ""
+}
