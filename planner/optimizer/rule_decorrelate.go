@@ -251,6 +251,10 @@ func attach(c *Context, in logical.Node, s *logical.Subquery, jt logical.JoinTyp
 		} else if plan, preds, err = unnestGeneral(in, plan); err != nil {
 			return nil, nil, err
 		}
+	} else {
+		// references further out (a subquery of a LATERAL item reading the items to its
+		// left) now sit one level nearer
+		plan = decDepth(plan)
 	}
 	nl := width(in)
 	var guards []logical.Expr
