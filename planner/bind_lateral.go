@@ -47,3 +47,20 @@ func (s *scope) firstQual() string {
 	}
 	return ""
 }
+
+// outerOnly reports whether e reads no column of its own query, only the enclosing
+// queries' (OuterColumn), parameters and constants: what PostgreSQL allows in a subquery's
+// LIMIT and OFFSET (the decorrelation evaluates them per outer row).
+func outerOnly(e logical.Expr) bool {
+	ok, outer := true, false
+	logical.Walk(e, func(x logical.Expr) bool {
+		switch x.(type) {
+		case *logical.Column, *logical.Subquery, *logical.SetCall:
+			ok = false
+		case *logical.OuterColumn:
+			outer = true
+		}
+		return ok
+	})
+	return ok && outer
+}

@@ -617,6 +617,18 @@ func decorrelateJoin(c *Context, j *logical.Join) (logical.Node, error) {
 	if j.Type == logical.JoinInner {
 		return decorrelateFilter(c, &logical.Filter{Input: &logical.Join{Left: j.Left, Right: j.Right, Type: logical.JoinInner}, Cond: j.Cond})
 	}
+	both := false
+	logical.Walk(j.Cond, func(x logical.Expr) bool {
+		if s, ok := x.(*logical.Subquery); ok && !rightOnly(s, wl) && !leftOnlyExpr(s, wl) {
+			both = true
+		}
+		return !both
+	})
+	if both {
+		if out, ok, err := decorrelateJoinBoth(c, j); ok || err != nil { // rule_decorrelate_shapes.go
+			return out, err
+		}
+	}
 	left, right := j.Left, j.Right
 	var err error
 	// subqueries over the right input first: its new columns follow its own

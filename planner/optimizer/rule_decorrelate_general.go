@@ -262,7 +262,7 @@ func (u *unnester) push(n logical.Node) (logical.Node, error) {
 // rows become 0.
 func (u *unnester) pushAggregate(x *logical.Aggregate) (logical.Node, error) {
 	if len(x.GroupingSets) > 1 {
-		return nil, u.errUnsupported("GROUPING SETS")
+		return u.pushGroupingSets(x) // rule_decorrelate_shapes.go
 	}
 	k := u.k()
 	in, err := u.push(x.Input)
@@ -336,6 +336,9 @@ func (u *unnester) pushLimit(x *logical.Limit) (logical.Node, error) {
 			return int64(v), true, nil
 		}
 		return 0, false, u.errUnsupported("a LIMIT or OFFSET that is not an integer")
+	}
+	if !isConstLimit(x.Count) || !isConstLimit(x.Offset) {
+		return u.pushLimitExpr(x) // rule_decorrelate_shapes.go
 	}
 	count, hasCount, err := lit(x.Count)
 	if err != nil {
