@@ -186,7 +186,9 @@ func init() {
 		inputs int
 		build  func(env exec.Env, in []exec.Operator) (exec.Operator, error)
 	}{"RecursiveUnion", 1, func(env exec.Env, in []exec.Operator) (exec.Operator, error) {
-		term := func(context.Context, []arrow.RecordBatch) (exec.Operator, error) { return exec.NewSource(in[0].Schema()), nil }
+		term := func(context.Context, []arrow.RecordBatch) (exec.Operator, error) {
+			return exec.NewSource(in[0].Schema()), nil
+		}
 		return exec.NewRecursiveUnion(env, in[0], term, true)
 	}})
 }
