@@ -22,6 +22,11 @@ type cte struct {
 
 	recursive bool  // in WITH RECURSIVE (bind_recursive.go)
 	location  int32 // of the entry, for errors
+
+	// the enclosing queries' scopes where the WITH stands: an entry of a subquery may read
+	// them (a correlated WITH), wherever below it is referenced
+	outer  *scope
+	outers []*scope
 }
 
 // bindQuery binds a full SELECT: WITH, set operations, ORDER BY and LIMIT around them.
@@ -57,7 +62,7 @@ func (b *binder) pushWith(w *pg.WithClause) error {
 				return b.errAt(ce.Location, notSupported("only SELECT is supported in WITH"))
 			}
 			b.ctes = append(b.ctes, &cte{name: ce.Ctename, query: sel, cols: ce.Aliascolnames, ctes: append([]*cte{}, b.ctes...),
-				recursive: w.Recursive, location: ce.Location})
+				recursive: w.Recursive, location: ce.Location, outer: b.outer, outers: b.outers})
 		}
 		if w.Recursive {
 			// every entry of a WITH RECURSIVE sees every entry, itself included
@@ -236,12 +241,30 @@ func (b *binder) bindCTERef(c *cte, rv *pg.RangeVar) (logical.Node, *scope, erro
 	if err := b.countInlined(); err != nil {
 		return nil, nil, err
 	}
-	savedCTEs, savedOuter, savedOuters := b.ctes, b.outer, b.outers
-	b.ctes, b.outer, b.outers = c.ctes, nil, nil
+	savedCTEs, savedOuter, savedOuters, savedCorr, savedReach := b.ctes, b.outer, b.outers, b.correlated, b.reach
+	b.ctes, b.outer, b.outers, b.correlated, b.reach = c.ctes, c.outer, c.outers, false, 0
 	node, err := b.bindCTEQuery(c) // bind_recursive.go
-	b.ctes, b.outer, b.outers = savedCTEs, savedOuter, savedOuters
+	corr, reach := b.correlated, b.reach
+	// levels between the WITH and this reference (subqueries, LATERAL items) push the
+	// entry's references to enclosing queries further out
+	diff := chainLen(savedOuter, savedOuters) - chainLen(c.outer, c.outers)
+	b.ctes, b.outer, b.outers, b.correlated, b.reach = savedCTEs, savedOuter, savedOuters, savedCorr, savedReach
 	if err != nil {
 		return nil, nil, err
+	}
+	if corr {
+		if diff > 0 {
+			node = logical.MapOuterColumns(node, func(o *logical.OuterColumn, level int) logical.Expr {
+				if o.Depth >= level {
+					n := *o
+					n.Depth += diff
+					return &n
+				}
+				return o
+			})
+		}
+		b.correlated = true
+		b.reach = max(b.reach, reach+max(diff, 0))
 	}
 	qual := c.name
 	alias := rv.Alias

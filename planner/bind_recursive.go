@@ -259,3 +259,11 @@ func (b *binder) bindWorkTable(w *workRef, rv *pg.RangeVar) (logical.Node, *scop
 	}
 	return node, scopeOf(node.Schema()), nil
 }
+
+// chainLen is how many enclosing scopes a binder position has.
+func chainLen(outer *scope, outers []*scope) int {
+	if outer == nil {
+		return 0
+	}
+	return 1 + len(outers)
+}

@@ -245,3 +245,62 @@ func condAsSide(cond logical.Expr, wl int, localRight bool) logical.Expr {
 	}
 	return cols(e)
 }
+
+// dependent reports whether n depends on the outer row: it references the outer query, or
+// reads the working table of a recursive union the dependent join went through.
+func (u *unnester) dependent(n logical.Node) bool {
+	if hasOuterNode(n) {
+		return true
+	}
+	if len(u.work) == 0 {
+		return false
+	}
+	found := false
+	var walk func(n logical.Node)
+	walk = func(n logical.Node) {
+		if w, ok := n.(*logical.WorkTableScan); ok && u.work[w.ID] {
+			found = true
+		}
+		for _, k := range n.Children() {
+			if !found {
+				walk(k)
+			}
+		}
+	}
+	walk(n)
+	return found
+}
+
+// pushRecursive is the dependent join through WITH RECURSIVE whose terms read the outer row
+// (a recursion bounded by an outer column): both terms carry the domain, and so does the
+// working table, so every outer value recurses on its own rows (UNION's duplicates are per
+// outer value too).
+func (u *unnester) pushRecursive(x *logical.RecursiveUnion) (logical.Node, error) {
+	if u.work == nil {
+		u.work = map[int]bool{}
+	}
+	u.work[x.ID] = true
+	a, err := u.push(x.Anchor)
+	if err != nil {
+		return nil, err
+	}
+	r, err := u.push(x.Recursive)
+	if err != nil {
+		return nil, err
+	}
+	names := append([]string{}, x.Names...)
+	for _, f := range u.domain.Schema() {
+		names = append(names, f.Name)
+	}
+	return &logical.RecursiveUnion{ID: x.ID, Anchor: a, Recursive: r, All: x.All, Names: names}, nil
+}
+
+// pushWorkTable reads a dependent recursive union's working table with its domain columns.
+func (u *unnester) pushWorkTable(x *logical.WorkTableScan) (logical.Node, error) {
+	if !u.work[x.ID] {
+		return &logical.Join{Left: x, Right: u.domain, Type: logical.JoinInner}, nil
+	}
+	w := *x
+	w.Fields = append(append(logical.Schema{}, x.Fields...), u.domain.Schema()...)
+	return &w, nil
+}
