@@ -57,6 +57,9 @@ func (b *binder) pushWith(w *pg.WithClause) error {
 				return b.errAt(ce.Location, logical.Errorf(errs.ErrInvalidArgument, "WITH query name \"%s\" specified more than once", ce.Ctename))
 			}
 			seen[ce.Ctename] = true
+			if ce.SearchClause != nil || ce.CycleClause != nil {
+				return b.errAt(ce.Location, notSupported("SEARCH and CYCLE clauses of WITH RECURSIVE are not supported yet"))
+			}
 			sel := ce.Ctequery.GetSelectStmt()
 			if sel == nil {
 				return b.errAt(ce.Location, notSupported("only SELECT is supported in WITH"))
