@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -51,4 +52,20 @@ func TestRecursivePartitioned(t *testing.T) {
 	want(t, adbcQuery(t, cn, q, nil), "4|10")
 	adbcExec(t, cn, `SET tern.partitions = 3`)
 	want(t, adbcQuery(t, cn, q, nil), "4|10")
+}
+
+// EXPLAIN shows the recursive union and its working table; EXPLAIN ANALYZE runs it (the
+// term compiled per iteration without the profiler) and a dry run estimates it.
+func TestRecursiveExplain(t *testing.T) {
+	ts := startServer(t, nil)
+	cn := ts.openADBCNoCookies(t)
+	q := `WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM t WHERE n < 5) SELECT sum(n) FROM t`
+	for _, stmt := range []string{"EXPLAIN " + q, "EXPLAIN ANALYZE " + q, "EXPLAIN (DRY_RUN) " + q} {
+		rows := adbcQuery(t, cn, stmt, nil)
+		text := strings.Join(rows, "\n")
+		if !strings.Contains(text, "RecursiveUnion") && !strings.Contains(stmt, "DRY_RUN") {
+			t.Errorf("%s:\n%s", stmt, text)
+		}
+	}
+	want(t, adbcQuery(t, cn, q, nil), "15")
 }
