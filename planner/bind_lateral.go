@@ -2,6 +2,7 @@ package planner
 
 import (
 	"github.com/tern-db/tern/planner/logical"
+	"github.com/tern-db/tern/proto/errs"
 )
 
 // bindLateral binds a LATERAL FROM item (a LATERAL subquery, or any function in FROM, which
@@ -30,6 +31,10 @@ func (b *binder) bindLateral(f func() (logical.Node, *scope, error)) (logical.No
 	}
 	// an item that reads nothing outside itself is an ordinary join
 	b.lateralHit = corr
+	if err == nil && corr && hasOuterAgg(node) {
+		// sum(t.n) over only the left items' columns belongs to the FROM clause's own level
+		return nil, nil, logical.Errorf(errs.ErrInvalidArgument, "aggregate functions are not allowed in FROM clause of their own query level")
+	}
 	return node, sc, err
 }
 
