@@ -76,6 +76,10 @@ func (b *binder) bindFromItem(n *pg.Node) (logical.Node, *scope, error) {
 	case *pg.Node_RangeVar:
 		return b.bindTable(x.RangeVar)
 	case *pg.Node_JoinExpr:
+		if b.lateralLeft != nil && hasLateralItem(n) {
+			// its LATERAL items may read the FROM items before the join, too
+			return b.bindLateral(func() (logical.Node, *scope, error) { return b.bindJoin(x.JoinExpr) }) // bind_lateral.go
+		}
 		return b.bindJoin(x.JoinExpr)
 	case *pg.Node_RangeFunction:
 		// functions in FROM are LATERAL whether or not they say so (PostgreSQL)

@@ -1,6 +1,8 @@
 package planner
 
 import (
+	pg "github.com/pganalyze/pg_query_go/v6"
+
 	"github.com/tern-db/tern/planner/logical"
 	"github.com/tern-db/tern/proto/errs"
 )
@@ -68,4 +70,17 @@ func outerOnly(e logical.Expr) bool {
 		return ok
 	})
 	return ok && outer
+}
+
+// hasLateralItem reports whether a FROM item is, or joins, a LATERAL subquery or a function.
+func hasLateralItem(n *pg.Node) bool {
+	switch x := n.GetNode().(type) {
+	case *pg.Node_RangeSubselect:
+		return x.RangeSubselect.Lateral
+	case *pg.Node_RangeFunction:
+		return true
+	case *pg.Node_JoinExpr:
+		return hasLateralItem(x.JoinExpr.Larg) || hasLateralItem(x.JoinExpr.Rarg)
+	}
+	return false
 }
