@@ -91,26 +91,28 @@ func (b *binder) bindFromItem(n *pg.Node) (logical.Node, *scope, error) {
 			return nil, nil, notSupported("this subquery in FROM is not supported yet")
 		}
 		if rs.Lateral {
-			return b.bindLateral(func() (logical.Node, *scope, error) { // bind_lateral.go
-				rs.Lateral = false
-				defer func() { rs.Lateral = true }()
-				return b.bindFromItem(n)
-			})
+			return b.bindLateral(func() (logical.Node, *scope, error) { return b.bindSubselect(rs, sel) }) // bind_lateral.go
 		}
-		savedLeft := b.lateralLeft
-		b.lateralLeft = nil
-		node, err := b.bindQuery(sel)
-		b.lateralLeft = savedLeft
-		if err != nil {
-			return nil, nil, err
-		}
-		alias := ""
-		if rs.Alias != nil {
-			alias = rs.Alias.Aliasname
-		}
-		return b.aliased(node, alias, rs.Alias)
+		return b.bindSubselect(rs, sel)
 	}
 	return nil, nil, notSupported("this FROM item is not supported yet")
+}
+
+// bindSubselect binds a subquery in FROM under its alias. Its own FROM items start a new
+// LATERAL context.
+func (b *binder) bindSubselect(rs *pg.RangeSubselect, sel *pg.SelectStmt) (logical.Node, *scope, error) {
+	savedLeft := b.lateralLeft
+	b.lateralLeft = nil
+	node, err := b.bindQuery(sel)
+	b.lateralLeft = savedLeft
+	if err != nil {
+		return nil, nil, err
+	}
+	alias := ""
+	if rs.Alias != nil {
+		alias = rs.Alias.Aliasname
+	}
+	return b.aliased(node, alias, rs.Alias)
 }
 
 // aliased renames a relation's outputs under alias (with optional column aliases).
