@@ -115,11 +115,12 @@ type compiler struct {
 	ctx   context.Context
 	env   exec.Env
 	funcs map[uint32]string
-	urns  map[uint32]string // extension URN of each function anchor
-	built []exec.Operator   // every operator built, closed if compilation fails
-	prof  *Profile          // EXPLAIN ANALYZE: nil unless profiling
-	node  *ProfileNode      // the relation being built
-	task  Task              // which partition of a fragment, and its input fragments
+	urns  map[uint32]string    // extension URN of each function anchor
+	built []exec.Operator      // every operator built, closed if compilation fails
+	prof  *Profile             // EXPLAIN ANALYZE: nil unless profiling
+	node  *ProfileNode         // the relation being built
+	task  Task                 // which partition of a fragment, and its input fragments
+	work  map[int32]*workTable // working tables of the recursive unions being built (rel_recursive.go)
 }
 
 func (c *compiler) track(op exec.Operator) exec.Operator {
@@ -194,6 +195,9 @@ func (c *compiler) rel1(r *substraitpb.Rel) (exec.Operator, error) {
 	case *substraitpb.Rel_ExtensionLeaf: // RemoteSource (rel_exchange.go)
 		common = rt.ExtensionLeaf.GetCommon()
 		op, err = c.extensionLeafRel(rt.ExtensionLeaf)
+	case *substraitpb.Rel_ExtensionMulti: // RecursiveUnion (rel_recursive.go)
+		common = rt.ExtensionMulti.GetCommon()
+		op, err = c.extensionMultiRel(rt.ExtensionMulti)
 	case *substraitpb.Rel_ExtensionSingle: // ExchangeSink (rel_exchange.go)
 		common = rt.ExtensionSingle.GetCommon()
 		op, err = c.extensionSingleRel(rt.ExtensionSingle)

@@ -80,6 +80,9 @@ func exchangeKind(k planpb.ExchangeKind) error {
 }
 
 func (c *compiler) extensionLeafRel(r *substraitpb.ExtensionLeafRel) (exec.Operator, error) {
+	if r.GetDetail().MessageIs(&planpb.WorkTableScan{}) {
+		return c.workTableRel(r) // rel_recursive.go
+	}
 	var d planpb.RemoteSource
 	if r.GetDetail() == nil || r.GetDetail().UnmarshalTo(&d) != nil {
 		return nil, errs.Errorf(errs.ErrNotSupported, "Substrait relation ExtensionLeaf with detail %q", r.GetDetail().GetTypeUrl())

@@ -41,6 +41,10 @@ type binder struct {
 	work       int        // expressions bound, for checkCancel
 	inlined    int        // WITH and view references expanded (countInlined)
 	exprDepth  int        // nesting of bindExpr calls
+
+	rec         recursiveState // WITH RECURSIVE (bind_recursive.go)
+	lateralLeft *scope         // FROM items a LATERAL item may read (bind_lateral.go)
+	lateralHit  bool           // the FROM item just bound was bound as LATERAL
 }
 
 // maxBindDepth bounds the binder's expression recursion (Go stacks grow to 1 GB, then the

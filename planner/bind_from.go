@@ -19,7 +19,10 @@ func (b *binder) bindFrom(items []*pg.Node) (logical.Node, *scope, error) {
 	}
 	var node logical.Node
 	var sc *scope
+	savedLeft, savedHit := b.lateralLeft, b.lateralHit
+	defer func() { b.lateralLeft, b.lateralHit = savedLeft, savedHit }()
 	for _, it := range items {
+		b.lateralLeft, b.lateralHit = sc, false // LATERAL items see the items before them
 		n, s, err := b.bindFromItem(it)
 		if err != nil {
 			return nil, nil, err
@@ -30,6 +33,10 @@ func (b *binder) bindFrom(items []*pg.Node) (logical.Node, *scope, error) {
 		}
 		if sc, err = b.joinScopes(sc, s, nodeLocFrom(it)); err != nil {
 			return nil, nil, err
+		}
+		if b.lateralHit {
+			node = &logical.LateralJoin{Left: node, Right: n, Type: logical.JoinInner}
+			continue
 		}
 		node = &logical.Join{Left: node, Right: n, Type: logical.JoinInner}
 	}
@@ -69,29 +76,43 @@ func (b *binder) bindFromItem(n *pg.Node) (logical.Node, *scope, error) {
 	case *pg.Node_RangeVar:
 		return b.bindTable(x.RangeVar)
 	case *pg.Node_JoinExpr:
+		if b.lateralLeft != nil && hasLateralItem(n) {
+			// its LATERAL items may read the FROM items before the join, too
+			return b.bindLateral(func() (logical.Node, *scope, error) { return b.bindJoin(x.JoinExpr) }) // bind_lateral.go
+		}
 		return b.bindJoin(x.JoinExpr)
 	case *pg.Node_RangeFunction:
-		return b.bindRangeFunction(x.RangeFunction)
+		// functions in FROM are LATERAL whether or not they say so (PostgreSQL)
+		return b.bindLateral(func() (logical.Node, *scope, error) { return b.bindRangeFunction(x.RangeFunction) })
 	case *pg.Node_RangeSubselect:
 		rs := x.RangeSubselect
-		if rs.Lateral {
-			return nil, nil, notSupported("LATERAL is not supported yet")
-		}
 		sel := rs.Subquery.GetSelectStmt()
 		if sel == nil {
 			return nil, nil, notSupported("this subquery in FROM is not supported yet")
 		}
-		node, err := b.bindQuery(sel)
-		if err != nil {
-			return nil, nil, err
+		if rs.Lateral {
+			return b.bindLateral(func() (logical.Node, *scope, error) { return b.bindSubselect(rs, sel) }) // bind_lateral.go
 		}
-		alias := ""
-		if rs.Alias != nil {
-			alias = rs.Alias.Aliasname
-		}
-		return b.aliased(node, alias, rs.Alias)
+		return b.bindSubselect(rs, sel)
 	}
 	return nil, nil, notSupported("this FROM item is not supported yet")
+}
+
+// bindSubselect binds a subquery in FROM under its alias. Its own FROM items start a new
+// LATERAL context.
+func (b *binder) bindSubselect(rs *pg.RangeSubselect, sel *pg.SelectStmt) (logical.Node, *scope, error) {
+	savedLeft := b.lateralLeft
+	b.lateralLeft = nil
+	node, err := b.bindQuery(sel)
+	b.lateralLeft = savedLeft
+	if err != nil {
+		return nil, nil, err
+	}
+	alias := ""
+	if rs.Alias != nil {
+		alias = rs.Alias.Aliasname
+	}
+	return b.aliased(node, alias, rs.Alias)
 }
 
 // aliased renames a relation's outputs under alias (with optional column aliases).
@@ -166,6 +187,12 @@ func (b *binder) nativeSource(t catalog.Table) (*logical.Source, error) {
 
 func (b *binder) bindTable(rv *pg.RangeVar) (logical.Node, *scope, error) {
 	if rv.Schemaname == "" && rv.Catalogname == "" {
+		if w, err := b.workTableRef(rv); err != nil || w != nil { // bind_recursive.go
+			if err != nil {
+				return nil, nil, err
+			}
+			return b.bindWorkTable(w, rv)
+		}
 		if c := b.lookupCTE(rv.Relname); c != nil {
 			return b.bindCTERef(c, rv)
 		}
@@ -207,12 +234,12 @@ func (b *binder) scanOf(src *logical.Source, qual string, alias *pg.Alias) (logi
 }
 
 func (b *binder) bindRangeFunction(rf *pg.RangeFunction) (logical.Node, *scope, error) {
-	if fc := setFuncOf(rf); fc != nil && !rf.Lateral && !rf.IsRowsfrom {
+	if fc := setFuncOf(rf); fc != nil && !rf.IsRowsfrom {
 		name := lowerName(fc.Funcname)
 		fn, _ := functions.SetFuncBySQL(name)
 		return b.bindSetFuncFrom(fn, name, fc, rf) // bind_setfunc.go
 	}
-	if rf.Lateral || rf.Ordinality || rf.IsRowsfrom || len(rf.Functions) != 1 {
+	if rf.Ordinality || rf.IsRowsfrom || len(rf.Functions) != 1 {
 		return nil, nil, notSupported("this function in FROM is not supported yet")
 	}
 	l := rf.Functions[0].GetList()
@@ -269,13 +296,35 @@ func (b *binder) bindJoin(j *pg.JoinExpr) (logical.Node, *scope, error) {
 	if j.Alias != nil || j.JoinUsingAlias != nil {
 		return nil, nil, notSupported("aliases on JOIN are not supported yet")
 	}
+	// a recursive reference may not sit on an outer join's null-extended side
+	if jt == logical.JoinRight || jt == logical.JoinFull {
+		b.rec.nullable++
+	}
 	l, ls, err := b.bindFromItem(j.Larg)
+	if jt == logical.JoinRight || jt == logical.JoinFull {
+		b.rec.nullable--
+	}
 	if err != nil {
 		return nil, nil, err
 	}
+	// the right item may be LATERAL over the left one
+	savedLeft, savedHit := b.lateralLeft, b.lateralHit
+	b.lateralLeft, b.lateralHit = ls, false
+	if jt == logical.JoinLeft || jt == logical.JoinFull {
+		b.rec.nullable++
+	}
 	r, rs, err := b.bindFromItem(j.Rarg)
+	if jt == logical.JoinLeft || jt == logical.JoinFull {
+		b.rec.nullable--
+	}
+	lateral := b.lateralHit
+	b.lateralLeft, b.lateralHit = savedLeft, savedHit
 	if err != nil {
 		return nil, nil, err
+	}
+	if lateral && (jt == logical.JoinRight || jt == logical.JoinFull) {
+		return nil, nil, b.errAt(-1, logical.Errorf(errs.ErrInvalidArgument,
+			"invalid reference to FROM-clause entry for table \"%s\"", ls.firstQual()))
 	}
 	sc, err := b.joinScopes(ls, rs, nodeLocFrom(j.Rarg))
 	if err != nil {
@@ -350,6 +399,9 @@ func (b *binder) bindJoin(j *pg.JoinExpr) (logical.Node, *scope, error) {
 		if jt == logical.JoinRight || jt == logical.JoinFull {
 			return b.mergeUsing(join, sc, merged)
 		}
+		if lateral {
+			return lateralJoin(join), sc, nil
+		}
 	} else if j.Quals != nil {
 		cond, err := b.bindExpr(j.Quals, exprCtx{scope: sc, clause: "JOIN conditions"})
 		if err != nil {
@@ -359,6 +411,9 @@ func (b *binder) bindJoin(j *pg.JoinExpr) (logical.Node, *scope, error) {
 			return nil, nil, err
 		}
 		join.Cond = cond
+	}
+	if lateral {
+		return lateralJoin(join), sc, nil
 	}
 	return join, sc, nil
 }

@@ -18,7 +18,15 @@ type cte struct {
 	name  string
 	query *pg.SelectStmt
 	cols  []*pg.Node
-	ctes  []*cte // the entries visible to this one (those before it)
+	ctes  []*cte // the entries visible to this one (those before it; WITH RECURSIVE: all)
+
+	recursive bool  // in WITH RECURSIVE (bind_recursive.go)
+	location  int32 // of the entry, for errors
+
+	// the enclosing queries' scopes where the WITH stands: an entry of a subquery may read
+	// them (a correlated WITH), wherever below it is referenced
+	outer  *scope
+	outers []*scope
 }
 
 // bindQuery binds a full SELECT: WITH, set operations, ORDER BY and LIMIT around them.
@@ -39,9 +47,6 @@ func (b *binder) bindQuery(s *pg.SelectStmt) (logical.Node, error) {
 // pushWith brings a WITH clause's entries into scope (the caller restores b.ctes).
 func (b *binder) pushWith(w *pg.WithClause) error {
 	{
-		if w.Recursive {
-			return b.errAt(w.Location, notSupported("WITH RECURSIVE is not supported yet"))
-		}
 		seen := map[string]bool{}
 		for _, c := range w.Ctes {
 			ce := c.GetCommonTableExpr()
@@ -52,11 +57,23 @@ func (b *binder) pushWith(w *pg.WithClause) error {
 				return b.errAt(ce.Location, logical.Errorf(errs.ErrInvalidArgument, "WITH query name \"%s\" specified more than once", ce.Ctename))
 			}
 			seen[ce.Ctename] = true
+			if ce.SearchClause != nil || ce.CycleClause != nil {
+				return b.errAt(ce.Location, notSupported("SEARCH and CYCLE clauses of WITH RECURSIVE are not supported yet"))
+			}
 			sel := ce.Ctequery.GetSelectStmt()
 			if sel == nil {
 				return b.errAt(ce.Location, notSupported("only SELECT is supported in WITH"))
 			}
-			b.ctes = append(b.ctes, &cte{name: ce.Ctename, query: sel, cols: ce.Aliascolnames, ctes: append([]*cte{}, b.ctes...)})
+			b.ctes = append(b.ctes, &cte{name: ce.Ctename, query: sel, cols: ce.Aliascolnames, ctes: append([]*cte{}, b.ctes...),
+				recursive: w.Recursive, location: ce.Location, outer: b.outer, outers: b.outers})
+		}
+		if w.Recursive {
+			// every entry of a WITH RECURSIVE sees every entry, itself included
+			for _, c := range b.ctes {
+				if c.recursive {
+					c.ctes = b.ctes
+				}
+			}
 		}
 	}
 	return nil
@@ -227,12 +244,30 @@ func (b *binder) bindCTERef(c *cte, rv *pg.RangeVar) (logical.Node, *scope, erro
 	if err := b.countInlined(); err != nil {
 		return nil, nil, err
 	}
-	savedCTEs, savedOuter, savedOuters := b.ctes, b.outer, b.outers
-	b.ctes, b.outer, b.outers = c.ctes, nil, nil
-	node, err := b.bindQuery(c.query)
-	b.ctes, b.outer, b.outers = savedCTEs, savedOuter, savedOuters
+	savedCTEs, savedOuter, savedOuters, savedCorr, savedReach := b.ctes, b.outer, b.outers, b.correlated, b.reach
+	b.ctes, b.outer, b.outers, b.correlated, b.reach = c.ctes, c.outer, c.outers, false, 0
+	node, err := b.bindCTEQuery(c) // bind_recursive.go
+	corr, reach := b.correlated, b.reach
+	// levels between the WITH and this reference (subqueries, LATERAL items) push the
+	// entry's references to enclosing queries further out
+	diff := chainLen(savedOuter, savedOuters) - chainLen(c.outer, c.outers)
+	b.ctes, b.outer, b.outers, b.correlated, b.reach = savedCTEs, savedOuter, savedOuters, savedCorr, savedReach
 	if err != nil {
 		return nil, nil, err
+	}
+	if corr {
+		if diff > 0 {
+			node = logical.MapOuterColumns(node, func(o *logical.OuterColumn, level int) logical.Expr {
+				if o.Depth >= level {
+					n := *o
+					n.Depth += diff
+					return &n
+				}
+				return o
+			})
+		}
+		b.correlated = true
+		b.reach = max(b.reach, reach+max(diff, 0))
 	}
 	qual := c.name
 	alias := rv.Alias

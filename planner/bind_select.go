@@ -634,7 +634,7 @@ func (b *binder) bindLimit(n *pg.Node, what string) (logical.Expr, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !logical.IsConstant(e) {
+	if !logical.IsConstant(e) && !outerOnly(e) { // bind_lateral.go: a subquery's LIMIT may read the outer row
 		if _, ok := e.(*logical.Param); !ok {
 			return nil, b.errAt(nodeLoc(n), notSupported("%s must be a constant or a parameter", what))
 		}

@@ -28,7 +28,12 @@ func (b *binder) bindSubLink(sl *pg.SubLink, c exprCtx) (logical.Expr, error) {
 		b.outers = append([]*scope{b.outer}, b.outers...)
 	}
 	b.outer, b.correlated, b.reach = outer, false, 0
+	savedLeft := b.lateralLeft
+	b.lateralLeft = nil
+	b.rec.sublinks++
 	plan, err := b.bindQuery(sel)
+	b.rec.sublinks--
+	b.lateralLeft = savedLeft
 	corr, reach := b.correlated, b.reach
 	b.outer, b.outers, b.correlated, b.reach, b.windows = savedOuter, savedOuters, savedCorr, savedReach, savedWin
 	if reach > 1 {

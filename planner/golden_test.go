@@ -59,6 +59,9 @@ var goldenCases = []struct {
 	{"values", "SELECT * FROM (VALUES (1, 'a'), (2, NULL)) AS v(n, s) WHERE n > 1", nil},
 	{"copy_csv", "COPY t FROM 'testdata/files/t.csv' (FORMAT csv, HEADER true, DELIMITER '|')", nil},
 	{"subquery_from", "SELECT s.x FROM (SELECT a + 1 AS x FROM t) s WHERE s.x > 2", nil},
+	{"recursive_cte", "WITH RECURSIVE r(n, p) AS (SELECT a, b FROM t WHERE a = 1 UNION SELECT t.a, r.p || t.b FROM r JOIN t ON t.a = r.n + 1) SELECT n, p FROM r", nil},
+	{"lateral_topn", "SELECT t.a, s.x FROM t LEFT JOIN LATERAL (SELECT u.x FROM u WHERE u.a = t.a ORDER BY u.x LIMIT 2) s ON true", nil},
+	{"lateral_series", "SELECT t.a, s.n FROM t, generate_series(1, t.a) s(n)", nil},
 }
 
 func canonicalJSON(m gproto.Message) (string, error) {

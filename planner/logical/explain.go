@@ -92,6 +92,20 @@ func Describe(n Node) string {
 			s += " All"
 		}
 		return s
+	case *RecursiveUnion:
+		s := fmt.Sprintf("RecursiveUnion #%d", x.ID)
+		if x.All {
+			s += " All"
+		}
+		return s
+	case *WorkTableScan:
+		return fmt.Sprintf("WorkTableScan #%d %s", x.ID, x.Qualifier)
+	case *LateralJoin:
+		s := "Lateral " + x.Type.String() + " Join"
+		if x.Cond != nil {
+			s += " on " + x.Cond.String()
+		}
+		return s
 	case *ProjectSet:
 		fs := make([]string, len(x.Calls))
 		for i, f := range x.Calls {

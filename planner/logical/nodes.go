@@ -292,6 +292,12 @@ func MapExprs(n Node, f func(Expr) Expr) Node {
 			c.Cond = f(x.Cond)
 		}
 		return &c
+	case *LateralJoin:
+		c := *x
+		if x.Cond != nil {
+			c.Cond = f(x.Cond)
+		}
+		return &c
 	case *Aggregate:
 		c := *x
 		c.Groups = mapAll(x.Groups)

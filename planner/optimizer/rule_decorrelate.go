@@ -26,6 +26,9 @@ func (Decorrelate) Name() string { return "decorrelate_subqueries" }
 func (d Decorrelate) Apply(c *Context, n logical.Node) (logical.Node, bool, error) {
 	return transformUp(c, n, func(x logical.Node) (logical.Node, bool, error) {
 		switch x := x.(type) {
+		case *logical.LateralJoin:
+			out, err := decorrelateLateral(c, x) // rule_decorrelate_lateral.go
+			return out, true, err
 		case *logical.Filter:
 			if !logical.HasSubquery(x.Cond) {
 				return x, false, nil
@@ -248,6 +251,10 @@ func attach(c *Context, in logical.Node, s *logical.Subquery, jt logical.JoinTyp
 		} else if plan, preds, err = unnestGeneral(in, plan); err != nil {
 			return nil, nil, err
 		}
+	} else {
+		// references further out (a subquery of a LATERAL item reading the items to its
+		// left) now sit one level nearer
+		plan = decDepth(plan)
 	}
 	nl := width(in)
 	var guards []logical.Expr
@@ -609,6 +616,18 @@ func decorrelateJoin(c *Context, j *logical.Join) (logical.Node, error) {
 	wl, wr := width(j.Left), width(j.Right)
 	if j.Type == logical.JoinInner {
 		return decorrelateFilter(c, &logical.Filter{Input: &logical.Join{Left: j.Left, Right: j.Right, Type: logical.JoinInner}, Cond: j.Cond})
+	}
+	both := false
+	logical.Walk(j.Cond, func(x logical.Expr) bool {
+		if s, ok := x.(*logical.Subquery); ok && !rightOnly(s, wl) && !leftOnlyExpr(s, wl) {
+			both = true
+		}
+		return !both
+	})
+	if both {
+		if out, ok, err := decorrelateJoinBoth(c, j); ok || err != nil { // rule_decorrelate_shapes.go
+			return out, err
+		}
 	}
 	left, right := j.Left, j.Right
 	var err error

@@ -85,6 +85,7 @@ func unnestGeneral(in logical.Node, plan logical.Node) (logical.Node, []logical.
 type unnester struct {
 	domain logical.Node // DISTINCT outer columns
 	pos    map[int]int  // outer column index -> domain column
+	work   map[int]bool // recursive unions made dependent: their working tables carry the domain
 }
 
 func (u *unnester) k() int { return width(u.domain) }
@@ -158,7 +159,7 @@ func (u *unnester) errUnsupported(what string) error {
 // domain's, free of outer references.
 func (u *unnester) push(n logical.Node) (logical.Node, error) {
 	k := u.k()
-	if !hasOuterNode(n) {
+	if !u.dependent(n) {
 		return &logical.Join{Left: decDepth(n), Right: u.domain, Type: logical.JoinInner}, nil
 	}
 	switch x := n.(type) {
@@ -212,6 +213,12 @@ func (u *unnester) push(n logical.Node) (logical.Node, error) {
 		return pickCols(win, append(append(span(0, w), span(w+k, w+k+nf)...), span(w, w+k)...)), nil
 	case *logical.Join:
 		return u.pushJoin(x)
+	case *logical.ProjectSet:
+		return u.pushProjectSet(x) // rule_decorrelate_lateral.go
+	case *logical.RecursiveUnion:
+		return u.pushRecursive(x) // rule_decorrelate_shapes.go
+	case *logical.WorkTableScan:
+		return u.pushWorkTable(x)
 	case *logical.SetOp:
 		l, err := u.push(x.Left)
 		if err != nil {
@@ -260,7 +267,7 @@ func (u *unnester) push(n logical.Node) (logical.Node, error) {
 // rows become 0.
 func (u *unnester) pushAggregate(x *logical.Aggregate) (logical.Node, error) {
 	if len(x.GroupingSets) > 1 {
-		return nil, u.errUnsupported("GROUPING SETS")
+		return u.pushGroupingSets(x) // rule_decorrelate_shapes.go
 	}
 	k := u.k()
 	in, err := u.push(x.Input)
@@ -335,6 +342,9 @@ func (u *unnester) pushLimit(x *logical.Limit) (logical.Node, error) {
 		}
 		return 0, false, u.errUnsupported("a LIMIT or OFFSET that is not an integer")
 	}
+	if !isConstLimit(x.Count) || !isConstLimit(x.Offset) {
+		return u.pushLimitExpr(x) // rule_decorrelate_shapes.go
+	}
 	count, hasCount, err := lit(x.Count)
 	if err != nil {
 		return nil, err
@@ -380,7 +390,7 @@ func (u *unnester) pushLimit(x *logical.Limit) (logical.Node, error) {
 func (u *unnester) pushJoin(x *logical.Join) (logical.Node, error) {
 	k := u.k()
 	wl, wr := width(x.Left), width(x.Right)
-	ld, rd := hasOuterNode(x.Left), hasOuterNode(x.Right)
+	ld, rd := u.dependent(x.Left), u.dependent(x.Right)
 	condOuter := x.Cond != nil && logical.HasOuter(x.Cond)
 	leftOnly := !rd && (ld || condOuter) && x.Type != logical.JoinRight && x.Type != logical.JoinFull
 	rightOnly := !ld && rd && x.Type == logical.JoinInner

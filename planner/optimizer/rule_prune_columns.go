@@ -277,5 +277,23 @@ func prune(n logical.Node, need []bool) (logical.Node, []int, bool) {
 		}
 		return j, m, true
 	}
+	// other nodes (RecursiveUnion, ProjectSet, SetOp...) keep their outputs, but their
+	// inputs' own subtrees are still pruned below them
+	if kids := n.Children(); len(kids) > 0 {
+		nk := make([]logical.Node, len(kids))
+		changed := false
+		for i, k := range kids {
+			all := make([]bool, len(k.Schema()))
+			for j := range all {
+				all[j] = true
+			}
+			var ch bool
+			nk[i], _, ch = prune(k, all)
+			changed = changed || ch
+		}
+		if changed {
+			return n.WithChildren(nk), identity(len(n.Schema())), true
+		}
+	}
 	return n, identity(len(n.Schema())), false
 }

@@ -135,6 +135,10 @@ func Lower(c *Context, n logical.Node) (Node, error) {
 		return &SetOp{Left: in[0], Right: in[1], Op: x.Op, All: x.All, Names: x.Names}, nil
 	case *logical.Window:
 		return &Window{Input: in[0], Partition: x.Partition, Order: x.Order, Funcs: x.Funcs, Names: x.Names}, nil
+	case *logical.RecursiveUnion:
+		return &RecursiveUnion{Anchor: in[0], Recursive: in[1], ID: x.ID, All: x.All, Names: x.Names}, nil
+	case *logical.WorkTableScan:
+		return &WorkTableScan{Logical: x}, nil
 	case *logical.ProjectSet:
 		return &ProjectSet{Input: in[0], Calls: x.Calls, Names: x.Names, Ordinality: x.Ordinality}, nil
 	}

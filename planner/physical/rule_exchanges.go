@@ -27,6 +27,17 @@ func (Exchanges) Apply(c *Context, n Node) (Node, bool, error) {
 			return x, false, nil
 		case *Filter, *Project, *Exchange:
 			return x, false, nil
+		case *RecursiveUnion: // node_recursive.go
+			if r := withoutExchanges(y.Recursive); r != y.Recursive {
+				z := *y
+				z.Recursive = r
+				x = &z
+				kids := x.Children()
+				if kids[0].Props().Partitioning.Count > 1 {
+					return x.WithChildren([]Node{&Exchange{Input: kids[0], Kind: Gather, Partitions: 1}, kids[1]}), true, nil
+				}
+				return x, true, nil
+			}
 		case *HashAggregate:
 			if keys, ok := groupColumns(y.Groups, y.GroupingSets); ok {
 				in := y.Input

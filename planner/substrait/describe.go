@@ -80,7 +80,19 @@ func describeRel(r *pb.Rel, depth int, out *[]string) {
 			s += fmt.Sprintf(" keys=%v", d.HashKeys)
 		}
 		line(s+fmt.Sprintf(" partitions=%d", d.Partitions), x.ExtensionSingle.Input)
+	case *pb.Rel_ExtensionMulti:
+		var d planpb.RecursiveUnion
+		if err := x.ExtensionMulti.GetDetail().UnmarshalTo(&d); err != nil {
+			line("ExtensionMulti "+x.ExtensionMulti.GetDetail().GetTypeUrl(), x.ExtensionMulti.Inputs...)
+			return
+		}
+		line(fmt.Sprintf("RecursiveUnion work_table=%d distinct=%v", d.WorkTable, d.Distinct), x.ExtensionMulti.Inputs...)
 	case *pb.Rel_ExtensionLeaf:
+		var wt planpb.WorkTableScan
+		if x.ExtensionLeaf.GetDetail().MessageIs(&wt) && x.ExtensionLeaf.GetDetail().UnmarshalTo(&wt) == nil {
+			line(fmt.Sprintf("WorkTableScan work_table=%d", wt.WorkTable))
+			return
+		}
 		var d planpb.RemoteSource
 		if err := x.ExtensionLeaf.GetDetail().UnmarshalTo(&d); err != nil {
 			line("ExtensionLeaf " + x.ExtensionLeaf.GetDetail().GetTypeUrl())

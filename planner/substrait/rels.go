@@ -43,6 +43,10 @@ func (p *producer) rel(n physical.Node) (*pb.Rel, error) {
 		return p.window(x)
 	case *physical.ProjectSet:
 		return p.projectSet(x)
+	case *physical.RecursiveUnion:
+		return p.recursiveUnion(x) // recursive.go
+	case *physical.WorkTableScan:
+		return p.workTableScan(x)
 	case *physical.HashAggregate:
 		return p.aggregate(x)
 	case *physical.Sort:
