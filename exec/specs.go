@@ -25,6 +25,7 @@ const (
 	AggVarPop     // var_pop
 	AggStddevSamp // stddev_samp / stddev
 	AggStddevPop  // stddev_pop
+	AggArrayAgg   // array_agg(x): values, NULLs included, in input order (hashagg_arrayagg.go)
 )
 
 // AggSpec is one aggregate computed by a hash aggregate. The argument is already evaluated

@@ -32,6 +32,9 @@ func (b *binder) scalarFunc(name string, args []logical.Expr, loc int32) (logica
 	if e, ok, err := b.numericMath(name, args, loc); ok || err != nil {
 		return e, err
 	}
+	if arrayFunctionNames[name] {
+		return b.arrayFunc(name, args, loc) // bind_array.go
+	}
 	if e, ok := b.resolveBySig(name, args); ok {
 		return e, nil
 	}
