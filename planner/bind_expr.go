@@ -1118,7 +1118,7 @@ func (b *binder) aggArgs(fn string, args []logical.Expr, loc int32) (logical.Exp
 		}
 	case proto.AggArrayAgg:
 		if t.IsArray() {
-			return nil, nil, out, b.errAt(loc, notSupported("array_agg of arrays (multidimensional arrays) is not supported"))
+			return nil, nil, out, b.errAt(loc, notSupported("multidimensional arrays are not supported"))
 		}
 		if isUnknown(t) {
 			arg = b.resolveUnknown(arg)
