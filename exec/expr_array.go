@@ -510,7 +510,10 @@ func ParseArrayText(s string) ([]string, []bool, error) {
 				return nil, nil, malformedArray(s, "Unexpected end of input.")
 			}
 			if s[i] == '{' {
-				return nil, nil, errs.Errorf(errs.ErrNotSupported, "multidimensional arrays are not supported")
+				if topLevelAllNested(s) {
+					return nil, nil, errs.Errorf(errs.ErrNotSupported, "multidimensional arrays are not supported")
+				}
+				return nil, nil, malformedArray(s, `Unexpected "{" character.`)
 			}
 			var sb strings.Builder
 			quoted, any := false, false
@@ -594,6 +597,42 @@ func ParseArrayText(s string) ([]string, []bool, error) {
 		return nil, nil, malformedArray(s, "Junk after closing right brace.")
 	}
 	return vals, oks, nil
+}
+
+// topLevelAllNested reports whether every element of the outer braces is itself in braces
+// (a well-formed multidimensional array, which Tern refuses as unsupported rather than
+// malformed).
+func topLevelAllNested(s string) bool {
+	depth, quoted, item := 0, false, false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case quoted:
+			if c == '\\' {
+				i++
+			} else if c == '"' {
+				quoted = false
+			}
+		case c == '"':
+			quoted = true
+			if depth == 1 {
+				return false
+			}
+		case c == '{':
+			depth++
+			if depth == 2 {
+				item = true
+			}
+		case c == '}':
+			depth--
+		case c == ',' || isArraySpace(c):
+		default:
+			if depth == 1 {
+				return false
+			}
+		}
+	}
+	return item && depth == 0
 }
 
 func charAt(s string, i int) byte {

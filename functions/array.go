@@ -27,15 +27,16 @@ func arrayFuncs() []*Func {
 		arr(proto.FnArrayNdims, NullOnValue, "array_ndims"),
 		arr(proto.FnArrayDims, NullOnValue, "array_dims"),
 		arr(proto.FnCardinality, Strict, "cardinality"),
-		arr(proto.FnArrayPosition, NullOnValue, "array_position"),
+		arr(proto.FnArrayPosition, NullsSkipped, "array_position"),
 		arr(proto.FnArrayPositions, NullIfFirst, "array_positions"),
-		// a NULL array counts as empty: NULL only when both inputs are
-		arr(proto.FnArrayAppend, NullOnValue, "array_append"),
-		arr(proto.FnArrayPrepend, NullOnValue, "array_prepend"),
-		arr(proto.FnArrayCat, NullOnValue, "array_cat"),
+		// not strict (a NULL array counts as empty; NULL elements are found and appended);
+		// NullsSkipped only keeps them from being folded: the binder marks them nullable
+		arr(proto.FnArrayAppend, NullsSkipped, "array_append"),
+		arr(proto.FnArrayPrepend, NullsSkipped, "array_prepend"),
+		arr(proto.FnArrayCat, NullsSkipped, "array_cat"),
 		arr(proto.FnArrayRemove, NullIfFirst, "array_remove"),
 		arr(proto.FnArrayReplace, NullIfFirst, "array_replace"),
-		arr(proto.FnArrayToString, NullOnValue, "array_to_string"),
+		arr(proto.FnArrayToString, NullsSkipped, "array_to_string"),
 		arr(proto.FnStringToArray, NullIfFirst, "string_to_array"),
 		arr(proto.FnRegexpMatch, NullOnValue, "regexp_match"),
 		arr(proto.FnRegexpSplitArr, NullOnValue, "regexp_split_to_array"),
@@ -49,7 +50,8 @@ func arrayFuncs() []*Func {
 			if all {
 				id = proto.FnArrayAll + op
 			}
-			fs = append(fs, &Func{ID: id, Name: id, URN: proto.URNTern, Nulls: NullOnValue,
+			// not strict (NULL x over an empty array is false); the binder marks it nullable
+			fs = append(fs, &Func{ID: id, Name: id, URN: proto.URNTern, Nulls: NullsSkipped,
 				Build: exec.ArrayAnyAll(id, op, all)})
 		}
 	}

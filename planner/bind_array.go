@@ -215,11 +215,7 @@ func (b *binder) bindAnyAll(a *pg.A_Expr, op string, all bool, c exprCtx) (logic
 	}
 	r, ok = b.arrayArg(r, l.Type())
 	if !ok {
-		what := "ANY"
-		if all {
-			what = "ALL"
-		}
-		return nil, b.errAt(a.Location, logical.Errorf(errs.ErrInvalidArgument, "op %s/%s (array) requires array on right side", what, what))
+		return nil, b.errAt(a.Location, logical.Errorf(errs.ErrInvalidArgument, "op ANY/ALL (array) requires array on right side"))
 	}
 	// type the comparison as x op element
 	et := r.Type().ElemType()
@@ -277,7 +273,8 @@ func (b *binder) arrayOperator(op string, l, r logical.Expr, loc int32) (logical
 			return nil, true, b.errAt(loc, err)
 		}
 		fn := map[string]string{"@>": proto.FnArrayContains, "<@": proto.FnArrayContained, "&&": proto.FnArrayOverlap}[op]
-		return regCall(fn, catalog.Bool, []logical.Expr{l, r}), true, nil
+		c := regCall(fn, catalog.Bool, []logical.Expr{l, r})
+		return c, true, nil
 	}
 	return nil, false, nil
 }
@@ -430,7 +427,9 @@ func (b *binder) arrayFunc(name string, args []logical.Expr, loc int32) (logical
 	default:
 		return nil, undefined()
 	}
-	return regCall(fnOf(fn), out, args), nil
+	c := regCall(fnOf(fn), out, args)
+	c.Null = true // NULL for some non-NULL arguments (array_length of '{}', ...)
+	return c, nil
 }
 
 // bindArraySubLink binds ARRAY(SELECT x ...): the one column's values in the subquery's
