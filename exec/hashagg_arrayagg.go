@@ -4,6 +4,7 @@ import (
 	"sort"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/tern-db/tern/proto/errs"
 )
@@ -93,4 +94,74 @@ func (a *arrayAgg) build(mem memory.Allocator, from, to int) (arrow.Array, error
 		o.end()
 	}
 	return o.finish(mem, a.out, pool)
+}
+
+// listMinMax is min/max of arrays (PostgreSQL's array ordering): each group keeps a
+// reference to its best row so far.
+type listMinMax struct {
+	dt   arrow.DataType
+	max  bool
+	srcs []arrow.Array
+	gets []func(int) any
+	best [][2]int32 // per group: source, row; source -1: none yet
+}
+
+func newListMinMax(in arrow.DataType, isMax bool) (aggFunc, error) {
+	return &listMinMax{dt: in, max: isMax}, nil
+}
+
+func (a *listMinMax) resize(n int) {
+	for len(a.best) < n {
+		a.best = append(a.best, [2]int32{-1, 0})
+	}
+}
+
+func (a *listMinMax) release() {
+	releaseArrays(a.srcs)
+	a.srcs, a.gets, a.best = nil, nil, nil
+}
+
+func (a *listMinMax) update(arr arrow.Array, gids []int32) error {
+	get := elemGetter(arr)
+	src := int32(-1)
+	for i, g := range gids {
+		if g < 0 || arr.IsNull(i) {
+			continue
+		}
+		b := a.best[g]
+		if b[0] >= 0 {
+			c := cmpElem(get(i), a.gets[b[0]](int(b[1])))
+			if (a.max && c <= 0) || (!a.max && c >= 0) {
+				continue
+			}
+		}
+		if src < 0 {
+			arr.Retain()
+			a.srcs = append(a.srcs, arr)
+			a.gets = append(a.gets, get)
+			src = int32(len(a.srcs) - 1)
+		}
+		a.best[g] = [2]int32{src, int32(i)}
+	}
+	return nil
+}
+
+func (a *listMinMax) build(mem memory.Allocator, from, to int) (arrow.Array, error) {
+	if len(a.srcs) == 0 {
+		return array.MakeArrayOfNull(mem, a.dt, to-from), nil
+	}
+	pool, base, err := concatPool(mem, a.srcs)
+	if err != nil {
+		return nil, err
+	}
+	defer pool.Release()
+	idx := make([]int32, 0, to-from)
+	for _, b := range a.best[from:to] {
+		if b[0] < 0 {
+			idx = append(idx, -1)
+			continue
+		}
+		idx = append(idx, base[b[0]]+b[1])
+	}
+	return gatherArray(mem, pool, idx)
 }
