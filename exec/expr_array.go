@@ -29,7 +29,7 @@ type listOp struct {
 func newListOp(o operand) listOp {
 	l := listOp{o: o}
 	if la, ok := o.arr.(*array.List); ok {
-		l.offs = la.Offsets()
+		l.offs = la.Offsets()[la.Data().Offset():] // the raw buffer: skip a slice's offset
 		l.child = la.ListValues()
 	} else {
 		// a NULL-typed operand: every row NULL
