@@ -189,6 +189,8 @@ func dataTypeName(t catalog.Type) string {
 		return "text"
 	case catalog.TypeNumeric:
 		return "numeric"
+	case catalog.TypeArray:
+		return "ARRAY"
 	}
 	return t.String()
 }
