@@ -22,9 +22,11 @@ func errMultiDim(loc int32) error {
 	return notSupported("multidimensional arrays are not supported")
 }
 
-// commonArrayType is the common type of two array types: arrays of the elements' common type.
+// commonArrayType is the common type of two array types (CASE, UNION, comparisons): they
+// must have one element kind, as PostgreSQL has no implicit cast between array types
+// (numeric precisions and text lengths may differ).
 func commonArrayType(a, b catalog.Type) (catalog.Type, bool) {
-	if !a.IsArray() || !b.IsArray() {
+	if !a.IsArray() || !b.IsArray() || a.Elem != b.Elem {
 		return catalog.Type{}, false
 	}
 	et, ok := commonType(a.ElemType(), b.ElemType())
@@ -156,11 +158,14 @@ func (b *binder) bindIndirection(ind *pg.A_Indirection, c exprCtx) (logical.Expr
 			if err != nil {
 				return nil, err
 			}
-			if !canImplicit(x.Type(), catalog.Int32) && !isInt(x.Type()) {
+			// subscripts take an assignment cast to integer (1.5 rounds to 2)
+			if !canAssign(x.Type(), catalog.Int32) || (!isNumber(x.Type()) && !isUnknown(x.Type())) {
 				return nil, b.errAt(nodeLoc(n), logical.Errorf(errs.ErrInvalidArgument, "array subscript must have type integer"))
 			}
-			if x.Type().Kind == catalog.TypeInt64 {
-				return &logical.Cast{Input: x, To: catalog.Int32}, nil
+			if !isUnknown(x.Type()) && x.Type().Kind != catalog.TypeInt32 {
+				if _, isLit := x.(*logical.Literal); !isLit {
+					return &logical.Cast{Input: x, To: catalog.Int32}, nil
+				}
 			}
 			out, err := b.coerce(x, catalog.Int32)
 			return out, b.errAt(nodeLoc(n), err)
@@ -254,16 +259,18 @@ func (b *binder) arrayOperator(op string, l, r logical.Expr, loc int32) (logical
 		if !lt.IsArray() && !rt.IsArray() {
 			return nil, false, nil
 		}
+		l0, r0 := l, r
 		var ok bool
 		if l, ok = b.arrayArg(l, rt.ElemType()); !ok {
-			return nil, true, b.opError(loc, l, op, r)
+			return nil, true, b.opError(loc, l0, op, r0)
 		}
 		if r, ok = b.arrayArg(r, l.Type().ElemType()); !ok {
-			return nil, true, b.opError(loc, l, op, r)
+			return nil, true, b.opError(loc, l0, op, r0)
 		}
+		// anyarray operators: both element types must agree (PostgreSQL does not coerce)
 		ct, ok := commonArrayType(l.Type(), r.Type())
-		if !ok {
-			return nil, true, b.opError(loc, l, op, r)
+		if !ok || l.Type().Elem != r.Type().Elem {
+			return nil, true, b.opError(loc, l0, op, r0)
 		}
 		var err error
 		if l, err = b.coerce(l, ct); err != nil {
