@@ -24,6 +24,9 @@ const (
 	TypeTimestamp   // without time zone, microseconds
 	TypeTimestampTZ // with time zone, stored as UTC microseconds
 	TypeInterval    // month-day-nano
+	// TypeArray is a one-dimensional array whose elements have kind Elem (and the
+	// element's Precision/Scale); see ArrayOf.
+	TypeArray
 )
 
 // Type is a column's SQL type. The zero value is unknown.
@@ -31,6 +34,28 @@ type Type struct {
 	Kind      TypeKind
 	Precision int32
 	Scale     int32
+	// Elem is an array's element kind (Kind == TypeArray); zero otherwise. Arrays of arrays
+	// are not types of their own in PostgreSQL (int[][] is int[]), so one level suffices.
+	Elem TypeKind `json:",omitempty"`
+}
+
+// ArrayOf is the array type with elements of type e (an array's own array is itself).
+func ArrayOf(e Type) Type {
+	if e.Kind == TypeArray {
+		return e
+	}
+	return Type{Kind: TypeArray, Elem: e.Kind, Precision: e.Precision, Scale: e.Scale}
+}
+
+// IsArray reports an array type.
+func (t Type) IsArray() bool { return t.Kind == TypeArray }
+
+// ElemType is an array's element type (t itself for other types).
+func (t Type) ElemType() Type {
+	if t.Kind != TypeArray {
+		return t
+	}
+	return Type{Kind: t.Elem, Precision: t.Precision, Scale: t.Scale}
 }
 
 // Common types, for brevity at call sites.
@@ -103,6 +128,8 @@ func (t Type) String() string {
 		return "timestamp with time zone"
 	case TypeInterval:
 		return "interval"
+	case TypeArray:
+		return t.ElemType().String() + "[]"
 	}
 	return "unknown"
 }
@@ -134,6 +161,11 @@ func (t Type) Arrow() arrow.DataType {
 		return &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}
 	case TypeInterval:
 		return arrow.FixedWidthTypes.MonthDayNanoInterval
+	case TypeArray:
+		// list (32-bit offsets, not large_list): a PostgreSQL array holds at most 2^27
+		// elements, pqarrow reads Parquet LISTs back as list, and one batch of arrays stays
+		// far below 2^31 elements. Elements are nullable: arrays hold NULLs.
+		return arrow.ListOfField(arrow.Field{Name: "item", Type: t.ElemType().Arrow(), Nullable: true})
 	}
 	return arrow.Null
 }
@@ -175,6 +207,17 @@ func TypeFromArrow(dt arrow.DataType) (Type, error) {
 		return Interval, nil
 	case *arrow.DictionaryType:
 		return TypeFromArrow(dt.ValueType)
+	case arrow.ListLikeType:
+		if dt.ID() == arrow.LIST || dt.ID() == arrow.LARGE_LIST || dt.ID() == arrow.FIXED_SIZE_LIST || dt.ID() == arrow.LIST_VIEW {
+			e, err := TypeFromArrow(dt.Elem())
+			if err != nil {
+				return Type{}, err
+			}
+			if e.Kind == TypeArray {
+				return Type{}, errs.Errorf(errs.ErrNotSupported, "arrow type %s: arrays of arrays have no SQL type in Tern", dt)
+			}
+			return ArrayOf(e), nil
+		}
 	}
 	return Type{}, errs.Errorf(errs.ErrNotSupported, "arrow type %s has no SQL type in Tern", dt)
 }

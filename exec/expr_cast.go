@@ -122,6 +122,9 @@ func pgTypeName(dt arrow.DataType) string {
 
 // rowFn converts row i (valid) of the source into the destination writer.
 func castKernel(from, to arrow.DataType) (kernel, error) {
+	if from.ID() == arrow.LIST || to.ID() == arrow.LIST {
+		return arrayCastKernel(from, to) // expr_array.go
+	}
 	ff, tf := familyOf(from), familyOf(to)
 	if ff == famOther || tf == famOther || tf == famNull {
 		return nil, notSupportedf("cast from %s to %s", from, to)

@@ -25,6 +25,9 @@ const (
 )
 
 func compareKernel(name string, lt, rt arrow.DataType) (kernel, error) {
+	if lt.ID() == arrow.LIST || rt.ID() == arrow.LIST {
+		return arrayCompareKernel(name) // expr_array_cmp.go
+	}
 	base, swap, negate := cmpEq, false, false
 	distinct := 0 // 1: is_distinct_from, 2: is_not_distinct_from
 	switch name {

@@ -344,8 +344,9 @@ func strFuncKernel(name string, args []Expr, out arrow.DataType) (kernel, arrow.
 			return nil
 		}), strType, true, nil
 	case "regexp_match", "regexp_substr":
-		// Arrays are not supported: regexp_match returns the text of the first capture group
-		// (or of the whole match without groups), which is what regexp_match(...)[1] gives.
+		// regexp_substr: the text of the first capture group (or of the whole match without
+		// groups), which is what regexp_match(...)[1] gives. (regexp_match itself answers
+		// text[]: expr_array_funcs.go.)
 		if err = argsAre(args, 2, 3, name); err != nil {
 			return nil, nil, true, err
 		}

@@ -76,7 +76,7 @@ func keyKindOK(dt arrow.DataType) bool {
 	case arrow.BOOL, arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64, arrow.UINT8, arrow.UINT16,
 		arrow.UINT32, arrow.UINT64, arrow.FLOAT32, arrow.FLOAT64, arrow.DATE32, arrow.DATE64,
 		arrow.TIMESTAMP, arrow.TIME32, arrow.TIME64, arrow.DURATION, arrow.DECIMAL128,
-		arrow.STRING, arrow.BINARY, arrow.INTERVAL_MONTH_DAY_NANO:
+		arrow.STRING, arrow.BINARY, arrow.INTERVAL_MONTH_DAY_NANO, arrow.LIST:
 		return true
 	}
 	return false
@@ -111,6 +111,8 @@ func newKeyCol(mem memory.Allocator, dt arrow.DataType, seed maphash.Seed) (keyC
 		k := &strKey{dt: dt, seed: seed, offs: newVec[int64](mem), data: newVec[byte](mem), valid: newVec[uint8](mem)}
 		k.offs.push(0)
 		return k, nil
+	case arrow.LIST:
+		return newListKey(mem, dt, seed), nil // hash_keys_list.go
 	}
 	return nil, errs.Errorf(errs.ErrNotSupported, "key of type %s", dt)
 }

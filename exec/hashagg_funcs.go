@@ -39,6 +39,9 @@ func newAggFunc(mem memory.Allocator, spec AggSpec, in arrow.DataType) (aggFunc,
 		}
 		return &countAgg{star: spec.Func == AggCountStar, n: newVec[int64](mem)}, nil
 	case AggSum, AggAvg, AggMin, AggMax:
+		if in.ID() == arrow.LIST && (spec.Func == AggMin || spec.Func == AggMax) {
+			return newListMinMax(in, spec.Func == AggMax) // hashagg_arrayagg.go
+		}
 		if in.ID() == arrow.INTERVAL_MONTH_DAY_NANO {
 			return &intervalAgg{fn: spec.Func, sum: newVec[arrow.MonthDayNanoInterval](mem), cnt: newVec[int64](mem)}, nil
 		}

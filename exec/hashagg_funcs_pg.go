@@ -28,6 +28,8 @@ func newPGAggFunc(mem memory.Allocator, spec AggSpec, in arrow.DataType) (aggFun
 			return nil, errs.Errorf(errs.ErrNotSupported, "string_agg of %s as %s", in, out)
 		}
 		return &stringAgg{dt: out}, nil
+	case AggArrayAgg:
+		return newArrayAgg(in, out, spec.Distinct)
 	case AggVarSamp, AggVarPop, AggStddevSamp, AggStddevPop:
 		switch in.ID() {
 		case arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64, arrow.FLOAT32, arrow.FLOAT64, arrow.DECIMAL128:

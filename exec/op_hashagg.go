@@ -187,7 +187,7 @@ func (h *hashAggregate) consume(ctx context.Context, b arrow.RecordBatch) error 
 		}
 		g := gids
 		if t := h.distinct[i]; t != nil {
-			g = h.dedupe(t, gids, arg)
+			g = h.dedupe(t, gids, arg, a.Func == AggArrayAgg)
 		}
 		if a.Filter {
 			g = filterGids(g, b.Column(a.FilterCol))
@@ -220,7 +220,9 @@ func (h *hashAggregate) consume(ctx context.Context, b arrow.RecordBatch) error 
 }
 
 // dedupe returns group ids where rows whose (group, value) pair was seen before are -1.
-func (h *hashAggregate) dedupe(t *groupTable, gids []int32, arg arrow.Array) []int32 {
+// keepNull keeps one NULL per group (array_agg(DISTINCT x) collects NULL too; the other
+// aggregates ignore NULLs).
+func (h *hashAggregate) dedupe(t *groupTable, gids []int32, arg arrow.Array, keepNull bool) []int32 {
 	n := len(gids)
 	gbytes := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(gids))), 4*n)
 	ga := array.NewInt32Data(array.NewData(arrow.PrimitiveTypes.Int32, n,
@@ -230,7 +232,7 @@ func (h *hashAggregate) dedupe(t *groupTable, gids []int32, arg arrow.Array) []i
 	sel := h.sel[:0]
 	nb, off := nullBitmap(arg), arg.Data().Offset()
 	for i := 0; i < n; i++ {
-		if validBit(nb, off, i) {
+		if keepNull || validBit(nb, off, i) {
 			sel = append(sel, int32(i))
 		}
 	}

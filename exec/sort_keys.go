@@ -27,7 +27,7 @@ func sortKeyOK(dt arrow.DataType) bool {
 	switch dt.ID() {
 	case arrow.BOOL, arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64, arrow.FLOAT32, arrow.FLOAT64,
 		arrow.DATE32, arrow.DATE64, arrow.TIMESTAMP, arrow.TIME32, arrow.TIME64, arrow.DURATION,
-		arrow.DECIMAL128, arrow.STRING, arrow.BINARY, arrow.INTERVAL_MONTH_DAY_NANO:
+		arrow.DECIMAL128, arrow.STRING, arrow.BINARY, arrow.INTERVAL_MONTH_DAY_NANO, arrow.LIST:
 		return true
 	}
 	return false
@@ -96,6 +96,11 @@ func normalize(arr arrow.Array, rows []int32, out []sortPair) (exact bool) {
 		return false
 	case *array.Binary:
 		strPrefixes(a.ValueOffsets(), a.ValueBytes(), rows, out)
+		return false
+	case *array.List:
+		for k, r := range rows {
+			out[k] = sortPair{0, r} // arrays compare with cmpLists (valueCmp)
+		}
 		return false
 	}
 	switch arr.DataType().ID() {
@@ -223,6 +228,9 @@ func valueCmp(arr arrow.Array) rowCmp {
 		return cmpBytes(a.ValueOffsets(), a.ValueBytes())
 	case *array.Binary:
 		return cmpBytes(a.ValueOffsets(), a.ValueBytes())
+	case *array.List:
+		get := elemGetter(a)
+		return func(x, y int32) int { return cmpElem(get(int(x)), get(int(y))) }
 	}
 	switch arr.DataType().ID() {
 	case arrow.INT8:

@@ -26,6 +26,7 @@ const (
 	AggVarPop     // var_pop
 	AggStddevSamp // stddev_samp / stddev
 	AggStddevPop  // stddev_pop
+	AggArrayAgg   // array_agg(x): values, NULLs included, in input order (hashagg_arrayagg.go)
 
 	// Ordered-set aggregates (hashagg_ordered.go): Order holds the WITHIN GROUP keys, Arg the
 	// first key's column, Direct the direct arguments.

@@ -69,6 +69,16 @@ func arrowType(t *substraitpb.Type) (arrow.DataType, error) {
 		return arrow.FixedWidthTypes.Time64us, nil
 	case *substraitpb.Type_IntervalDay_, *substraitpb.Type_IntervalYear_, *substraitpb.Type_IntervalCompound_:
 		return arrow.FixedWidthTypes.MonthDayNanoInterval, nil
+	case *substraitpb.Type_List_:
+		// Tern's arrays: list<item: element, nullable> (catalog.Type.Arrow)
+		et, err := arrowType(k.List.GetType())
+		if err != nil {
+			return nil, err
+		}
+		if et.ID() == arrow.LIST {
+			return nil, errs.Errorf(errs.ErrNotSupported, "lists of lists (multidimensional arrays)")
+		}
+		return arrow.ListOfField(arrow.Field{Name: "item", Type: et, Nullable: true}), nil
 	}
 	return nil, errs.Errorf(errs.ErrNotSupported, "Substrait type %s", kindName(t.GetKind()))
 }
@@ -145,6 +155,8 @@ func nullability(t *substraitpb.Type) substraitpb.Type_Nullability {
 		return k.PrecisionTimestamp.GetNullability()
 	case *substraitpb.Type_PrecisionTimestampTz:
 		return k.PrecisionTimestampTz.GetNullability()
+	case *substraitpb.Type_List_:
+		return k.List.GetNullability()
 	}
 	return substraitpb.Type_NULLABILITY_NULLABLE
 }

@@ -81,6 +81,7 @@ func aggregates() []*Agg {
 		pg(proto.AggVarPop, exec.AggVarPop),
 		pg(proto.AggStddevSamp, exec.AggStddevSamp, "stddev"),
 		pg(proto.AggStddevPop, exec.AggStddevPop),
+		pg(proto.AggArrayAgg, exec.AggArrayAgg),
 	}, orderedSetAggregates()...)
 }
 

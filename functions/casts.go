@@ -18,6 +18,11 @@ const (
 // function), and a type reaches itself.
 func Cast(from, to catalog.Type) CastContext {
 	switch {
+	case from.Kind == catalog.TypeArray && to.Kind == catalog.TypeArray:
+		// array coercion: each element by the element cast, in its context
+		return Cast(from.ElemType(), to.ElemType())
+	case from.Kind == catalog.TypeArray && to.Kind != catalog.TypeText, to.Kind == catalog.TypeArray && from.Kind != catalog.TypeText && from.Kind != catalog.TypeUnknown:
+		return NoCast
 	case from.Kind == catalog.TypeUnknown, from.Kind == to.Kind:
 		return Implicit
 	case isNumber(from) && isNumber(to):

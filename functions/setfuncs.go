@@ -18,6 +18,10 @@ type SetFunc struct {
 	// wins. A TypeNumeric parameter takes any numeric and a TypeNumeric result is the
 	// arguments' common numeric type.
 	Sigs []SetSig
+	// Resolve, when set, replaces Sigs for polymorphic functions (unnest(anyarray)): the
+	// parameter types the arguments are brought to and the element type; ok false: no such
+	// signature.
+	Resolve func(args []catalog.Type) (params []catalog.Type, out catalog.Type, ok bool)
 	// Out is the element type for the (bound, coerced) argument types a plan hands over.
 	Out func(args []arrow.DataType) (arrow.DataType, error)
 	New func(out arrow.DataType) (exec.SetFunc, error)
@@ -43,7 +47,7 @@ var setFuncList = func() []*SetFunc {
 		series.Sigs = append(series.Sigs, SetSig{Args: []catalog.Type{t, t}, Out: t}, SetSig{Args: []catalog.Type{t, t, t}, Out: t})
 	}
 	series.Sigs = append(series.Sigs, SetSig{Args: []catalog.Type{tz, tz, iv}, Out: tz}, SetSig{Args: []catalog.Type{ts, ts, iv}, Out: ts})
-	return []*SetFunc{series}
+	return append([]*SetFunc{series}, arraySetFuncs()...)
 }()
 
 // SetFuncBySQL finds a set-returning function by a SQL name.

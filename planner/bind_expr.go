@@ -113,9 +113,9 @@ func (b *binder) bindExpr(n *pg.Node, c exprCtx) (logical.Expr, error) {
 	case *pg.Node_RowExpr:
 		return nil, b.errAt(x.RowExpr.Location, notSupported("row expressions are not supported yet"))
 	case *pg.Node_AArrayExpr:
-		return nil, b.errAt(x.AArrayExpr.Location, notSupported("arrays are not supported yet"))
+		return b.bindArrayExpr(x.AArrayExpr, c)
 	case *pg.Node_AIndirection:
-		return nil, notSupported("subscripts and field selection are not supported yet")
+		return b.bindIndirection(x.AIndirection, c)
 	}
 	return nil, notSupported("expression %s is not supported yet", strings.TrimPrefix(typeNameOf(n.Node), "*pg_query.Node_"))
 }
@@ -345,7 +345,7 @@ func (b *binder) bindAExpr(a *pg.A_Expr, c exprCtx) (logical.Expr, error) {
 		}
 		return e, nil
 	case pg.A_Expr_Kind_AEXPR_OP_ANY, pg.A_Expr_Kind_AEXPR_OP_ALL:
-		return nil, b.errAt(a.Location, notSupported("ANY/ALL are not supported yet"))
+		return b.bindAnyAll(a, op, a.Kind == pg.A_Expr_Kind_AEXPR_OP_ALL, c)
 	case pg.A_Expr_Kind_AEXPR_SIMILAR:
 		// the parser wraps the pattern in similar_to_escape(); "~" / "!~" match the
 		// anchored regular expression it returns
@@ -478,6 +478,9 @@ func (b *binder) binary(op string, l, r logical.Expr, loc int32) (logical.Expr, 
 			return nil, b.opError(loc, l, op, r)
 		}
 		return e, nil
+	}
+	if e, ok, err := b.arrayOperator(op, l, r, loc); ok || err != nil {
+		return e, err // bind_array.go
 	}
 	if fn, ok := cmpOps[op]; ok {
 		ct, ok := commonType(lt, rt)
@@ -736,12 +739,21 @@ func (b *binder) bindTypeCast(tc *pg.TypeCast, c exprCtx) (logical.Expr, error) 
 	if err != nil {
 		return nil, err
 	}
+	if ae := tc.Arg.GetAArrayExpr(); ae != nil && to.IsArray() && len(ae.Elements) == 0 {
+		if to.Elem == catalog.TypeNumeric && to.Precision == 0 {
+			to = catalog.ArrayOf(catalog.Numeric(catalog.DefaultNumericPrecision, catalog.DefaultNumericScale))
+		}
+		return b.arrayOf(ae, c, to) // ARRAY[]::int[] (bind_array.go)
+	}
 	e, err := b.bindExpr(tc.Arg, c)
 	if err != nil {
 		return nil, err
 	}
 	if to.Kind == catalog.TypeNumeric && to.Precision == 0 {
 		to = unconstrainedNumeric(e)
+	}
+	if to.IsArray() && to.Elem == catalog.TypeNumeric && to.Precision == 0 {
+		to = unconstrainedNumericArray(e)
 	}
 	if !canExplicit(e.Type(), to) {
 		return nil, b.errAt(tc.Location, logical.Errorf(errs.ErrInvalidArgument, "cannot cast type %s to %s", opTypeName(e.Type()), opTypeName(to)))
@@ -766,7 +778,7 @@ func (b *binder) explicitCast(e logical.Expr, to catalog.Type, loc int32) (logic
 		e = out
 	}
 	from := e.Type()
-	if l, ok := e.(*logical.Literal); ok {
+	if l, ok := e.(*logical.Literal); ok && (l.Value == nil || !(to.IsArray() || from.IsArray())) {
 		v, err := logical.CastValue(l.Value, l.Typ, to)
 		if err != nil {
 			return nil, b.errAt(loc, err)
@@ -1120,6 +1132,15 @@ func (b *binder) aggArgs(fn string, args []logical.Expr, loc int32) (logical.Exp
 				out = catalog.Text
 			}
 		}
+	case proto.AggArrayAgg:
+		if t.IsArray() {
+			return nil, nil, out, b.errAt(loc, notSupported("multidimensional arrays are not supported"))
+		}
+		if isUnknown(t) {
+			arg = b.resolveUnknown(arg)
+			t = arg.Type()
+		}
+		out = catalog.ArrayOf(t)
 	case proto.AggStddevSamp, proto.AggStddevPop, proto.AggVarSamp, proto.AggVarPop:
 		switch {
 		case isInt(t):

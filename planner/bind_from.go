@@ -234,7 +234,7 @@ func (b *binder) scanOf(src *logical.Source, qual string, alias *pg.Alias) (logi
 }
 
 func (b *binder) bindRangeFunction(rf *pg.RangeFunction) (logical.Node, *scope, error) {
-	if fc := setFuncOf(rf); fc != nil && !rf.IsRowsfrom {
+	if fc := setFuncOf(rf); fc != nil {
 		name := lowerName(fc.Funcname)
 		fn, _ := functions.SetFuncBySQL(name)
 		return b.bindSetFuncFrom(fn, name, fc, rf) // bind_setfunc.go

@@ -40,6 +40,9 @@ func (b *binder) scalarFunc(name string, args []logical.Expr, loc int32) (logica
 	if e, ok, err := b.formatFunc(name, args, loc); ok || err != nil {
 		return e, err // bind_format.go
 	}
+	if arrayFunctionNames[name] {
+		return b.arrayFunc(name, args, loc) // bind_array.go
+	}
 	if e, ok := b.resolveBySig(name, args); ok {
 		return e, nil
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/tern-db/tern/catalog"
 	"github.com/tern-db/tern/functions"
 	"github.com/tern-db/tern/planner/logical"
+	"github.com/tern-db/tern/proto"
 	"github.com/tern-db/tern/proto/errs"
 )
 
@@ -72,6 +73,33 @@ func (b *binder) setCall(fn *functions.SetFunc, name string, args []logical.Expr
 		}
 		return nil, false
 	}
+	if fn.Resolve != nil {
+		// polymorphic (unnest(anyarray)): the function resolves its own types
+		ts := make([]catalog.Type, len(args))
+		for i, a := range args {
+			ts[i] = a.Type()
+		}
+		params, out, ok := fn.Resolve(ts)
+		if !ok {
+			if len(args) == 1 && isUnknown(ts[0]) {
+				return nil, b.errAt(loc, logical.Errorf(errs.ErrInvalidArgument, "function %s(unknown) is not unique", name))
+			}
+			tn := make([]string, len(args))
+			for i, t := range ts {
+				tn[i] = opTypeName(t)
+			}
+			return nil, b.errAt(loc, logical.Errorf(errs.ErrNotFound, "function %s(%s) does not exist", name, strings.Join(tn, ", ")))
+		}
+		call := &logical.SetCall{Fn: fn.ID, Typ: out}
+		for j, a := range args {
+			e, err := b.coerce(a, params[j])
+			if err != nil {
+				return nil, b.errAt(loc, err)
+			}
+			call.Args = append(call.Args, e)
+		}
+		return call, nil
+	}
 	sig, ok := match(true)
 	if !ok {
 		sig, ok = match(false)
@@ -116,52 +144,87 @@ func (b *binder) setCall(fn *functions.SetFunc, name string, args []logical.Expr
 	return call, nil
 }
 
-// setFuncOf is rf's call when rf is a single set-returning function of the registry.
+// setFuncOf is rf's first call when every function of rf (one, or ROWS FROM's list) is a
+// set-returning function of the registry.
 func setFuncOf(rf *pg.RangeFunction) *pg.FuncCall {
-	if len(rf.Functions) != 1 {
+	calls := setFuncCalls(rf)
+	if len(calls) == 0 {
 		return nil
 	}
-	l := rf.Functions[0].GetList()
-	if l == nil || len(l.Items) == 0 {
-		return nil
-	}
-	fc := l.Items[0].GetFuncCall()
-	if fc == nil {
-		return nil
-	}
-	if _, ok := functions.SetFuncBySQL(lowerName(fc.Funcname)); !ok {
-		return nil
-	}
-	return fc
+	return calls[0]
 }
 
-// bindSetFuncFrom binds fn(...) [WITH ORDINALITY] [AS alias(columns)] in FROM: a ProjectSet over
-// one row. The column is named after the alias, else the function.
-func (b *binder) bindSetFuncFrom(fn *functions.SetFunc, name string, fc *pg.FuncCall, rf *pg.RangeFunction) (logical.Node, *scope, error) {
-	if fc.AggStar || fc.AggDistinct || fc.AggFilter != nil || len(fc.AggOrder) > 0 || fc.Over != nil {
-		return nil, nil, b.errAt(fc.Location, notSupported("this function in FROM is not supported"))
+func setFuncCalls(rf *pg.RangeFunction) []*pg.FuncCall {
+	var out []*pg.FuncCall
+	for _, f := range rf.Functions {
+		l := f.GetList()
+		if l == nil || len(l.Items) == 0 {
+			return nil
+		}
+		fc := l.Items[0].GetFuncCall()
+		if fc == nil {
+			return nil
+		}
+		if _, ok := functions.SetFuncBySQL(lowerName(fc.Funcname)); !ok {
+			return nil
+		}
+		if len(l.Items) > 1 && l.Items[1] != nil && l.Items[1].GetList() != nil && len(l.Items[1].GetList().Items) > 0 {
+			return nil // a column definition list
+		}
+		out = append(out, fc)
 	}
-	args := make([]logical.Expr, len(fc.Args))
-	for i, a := range fc.Args {
-		var err error
-		if args[i], err = b.bindExpr(a, exprCtx{scope: &scope{}, clause: "functions in FROM"}); err != nil {
+	return out
+}
+
+// bindSetFuncFrom binds set-returning functions in FROM: fn(...) or ROWS FROM (f(...),
+// g(...)) [WITH ORDINALITY] [AS alias(columns)], as a ProjectSet over one row whose calls run
+// in lockstep (the shorter padded with NULLs). unnest(a, b, ...) is ROWS FROM (unnest(a),
+// unnest(b), ...), as in PostgreSQL. Each column is named after its function; a single
+// column after the alias when there is one.
+func (b *binder) bindSetFuncFrom(_ *functions.SetFunc, _ string, _ *pg.FuncCall, rf *pg.RangeFunction) (logical.Node, *scope, error) {
+	var calls []logical.Expr
+	var cols []string
+	for _, fc := range setFuncCalls(rf) {
+		name := lowerName(fc.Funcname)
+		fn, _ := functions.SetFuncBySQL(name)
+		if fc.AggStar || fc.AggDistinct || fc.AggFilter != nil || len(fc.AggOrder) > 0 || fc.Over != nil {
+			return nil, nil, b.errAt(fc.Location, notSupported("this function in FROM is not supported"))
+		}
+		args := make([]logical.Expr, len(fc.Args))
+		for i, a := range fc.Args {
+			var err error
+			if args[i], err = b.bindExpr(a, exprCtx{scope: &scope{}, clause: "functions in FROM"}); err != nil {
+				return nil, nil, err
+			}
+		}
+		if fn.ID == proto.SetUnnest && len(args) > 1 && !rf.IsRowsfrom {
+			for _, a := range args {
+				call, err := b.setCall(fn, name, []logical.Expr{a}, fc.Location)
+				if err != nil {
+					return nil, nil, err
+				}
+				calls, cols = append(calls, call), append(cols, name)
+			}
+			continue
+		}
+		call, err := b.setCall(fn, name, args, fc.Location)
+		if err != nil {
 			return nil, nil, err
 		}
+		calls, cols = append(calls, call), append(cols, name)
 	}
-	call, err := b.setCall(fn, name, args, fc.Location)
-	if err != nil {
-		return nil, nil, err
-	}
-	col := name
-	qual := name
+	qual := cols[0]
 	if rf.Alias != nil {
-		col, qual = rf.Alias.Aliasname, rf.Alias.Aliasname
+		qual = rf.Alias.Aliasname
+		if len(cols) == 1 {
+			cols[0] = rf.Alias.Aliasname
+		}
 	}
 	var one logical.Node = &logical.Values{Rows: [][]logical.Expr{{}}}
-	node, exprs := buildSets(one, []logical.Expr{call}, rf.Ordinality)
+	node, exprs := buildSets(one, calls, rf.Ordinality)
 	ps := node.Schema()
-	outs := []logical.Expr{exprs[0]}
-	names := []string{col}
+	outs := exprs
+	names := cols
 	if rf.Ordinality {
 		f := ps[len(ps)-1]
 		outs = append(outs, &logical.Column{Index: len(ps) - 1, Name: f.Name, Typ: f.Type, Null: f.Nullable})

@@ -53,6 +53,8 @@ func (b *binder) bindSubLink(sl *pg.SubLink, c exprCtx) (logical.Expr, error) {
 	}
 	sch := plan.Schema()
 	switch sl.SubLinkType {
+	case pg.SubLinkType_ARRAY_SUBLINK:
+		return b.bindArraySubLink(sl, plan, corr) // bind_array.go
 	case pg.SubLinkType_EXISTS_SUBLINK:
 		return logical.NewSubquery(logical.Subquery{Kind: logical.SubExists, Plan: plan, Typ: catalog.Bool, Correlated: corr}), nil
 	case pg.SubLinkType_EXPR_SUBLINK:

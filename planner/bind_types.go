@@ -51,6 +51,8 @@ func opTypeName(t catalog.Type) string {
 	switch t.Kind {
 	case catalog.TypeUnknown:
 		return "unknown"
+	case catalog.TypeArray:
+		return opTypeName(t.ElemType()) + "[]"
 	case catalog.TypeNumeric:
 		return "numeric"
 	case catalog.TypeText:
@@ -82,6 +84,8 @@ func commonType(a, b catalog.Type) (catalog.Type, bool) {
 		return b, true
 	case isUnknown(b):
 		return a, true
+	case a.IsArray() || b.IsArray():
+		return commonArrayType(a, b)
 	case isNumber(a) && isNumber(b):
 		if isFloat(a) || isFloat(b) {
 			if a.Kind == catalog.TypeFloat32 && b.Kind == catalog.TypeFloat32 {
@@ -144,6 +148,11 @@ func (b *binder) coerce(e logical.Expr, to catalog.Type) (logical.Expr, error) {
 	}
 	switch x := e.(type) {
 	case *logical.Literal:
+		if (to.IsArray() || from.IsArray()) && x.Value != nil {
+			// array values are never literals: the cast runs (and reports bad input) in
+			// the executor's array input function
+			return &logical.Cast{Input: e, To: to}, nil
+		}
 		v, err := logical.CastValue(x.Value, x.Typ, to)
 		if err != nil {
 			return nil, errs.At(x.Pos, err)
@@ -212,6 +221,9 @@ func (b *binder) typeFromName(tn *pg.TypeName) (catalog.Type, error) {
 	if err == nil && t.Kind == catalog.TypeNumeric && t.Precision == 0 {
 		t = catalog.Numeric(catalog.DefaultNumericPrecision, catalog.DefaultNumericScale)
 	}
+	if err == nil && t.Kind == catalog.TypeArray && t.Elem == catalog.TypeNumeric && t.Precision == 0 {
+		t = catalog.ArrayOf(catalog.Numeric(catalog.DefaultNumericPrecision, catalog.DefaultNumericScale))
+	}
 	return t, err
 }
 
@@ -222,7 +234,13 @@ func (b *binder) typeFromNameU(tn *pg.TypeName) (catalog.Type, error) {
 		return catalog.Type{}, logical.Errorf(errs.ErrInvalidArgument, "missing type")
 	}
 	if len(tn.ArrayBounds) > 0 {
-		return catalog.Type{}, b.errAt(tn.Location, notSupported("array types are not supported yet"))
+		// int[], int[3], int[][] and INTEGER ARRAY are all the one type int[] (PostgreSQL
+		// ignores declared bounds and dimensions)
+		et, err := b.typeFromNameU(&pg.TypeName{Names: tn.Names, Typmods: tn.Typmods, Location: tn.Location})
+		if err != nil {
+			return catalog.Type{}, err
+		}
+		return catalog.ArrayOf(et), nil
 	}
 	name := lowerName(tn.Names)
 	var mods []int32

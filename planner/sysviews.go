@@ -192,6 +192,8 @@ func dataTypeName(t catalog.Type) string {
 		return "text"
 	case catalog.TypeNumeric:
 		return "numeric"
+	case catalog.TypeArray:
+		return "ARRAY"
 	}
 	return t.String()
 }
@@ -282,6 +284,13 @@ func (b *binder) rowsClass() ([][]logical.Expr, error) {
 	return rows, nil
 }
 
+// arrayTypeOIDs are PostgreSQL's OIDs of the array types of Tern's types, by element kind.
+var arrayTypeOIDs = map[catalog.TypeKind]int64{
+	catalog.TypeBool: 1000, catalog.TypeInt16: 1005, catalog.TypeInt32: 1007, catalog.TypeInt64: 1016,
+	catalog.TypeFloat32: 1021, catalog.TypeFloat64: 1022, catalog.TypeNumeric: 1231, catalog.TypeText: 1009,
+	catalog.TypeDate: 1182, catalog.TypeTimestamp: 1115, catalog.TypeTimestampTZ: 1185, catalog.TypeInterval: 1187,
+}
+
 // typeOIDs are PostgreSQL's OIDs of Tern's types.
 var typeOIDs = []struct {
 	kind catalog.TypeKind
@@ -302,6 +311,14 @@ func typeOID(t catalog.Type) (int64, int64) {
 	}
 	if t.Kind == catalog.TypeText && t.Precision > 0 {
 		return 1043, -1 // varchar
+	}
+	if t.IsArray() {
+		// PostgreSQL's array types (_int4, ...): variable length
+		et := t.ElemType()
+		if et.Kind == catalog.TypeText && et.Precision > 0 {
+			return 1015, -1
+		}
+		return arrayTypeOIDs[et.Kind], -1
 	}
 	for _, x := range typeOIDs {
 		if x.kind == t.Kind {

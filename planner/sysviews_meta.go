@@ -183,6 +183,18 @@ func infoColumnsRow(t catalog.Table, i int, c catalog.Column) []logical.Expr {
 	if c.Type.IsChar() {
 		udt = "bpchar"
 	}
+	if c.Type.IsArray() {
+		// PostgreSQL names an array type after its element type with a leading underscore
+		et := c.Type.ElemType()
+		for _, x := range typeOIDs {
+			if x.kind == et.Kind {
+				udt = "_" + x.name
+			}
+		}
+		if et.Kind == catalog.TypeText && et.Precision > 0 {
+			udt = "_varchar"
+		}
+	}
 	nt := func() logical.Expr { return lnull(catalog.Text) }
 	return []logical.Expr{ltxt(catalog.CatalogName), ltxt(t.Ref.Schema), ltxt(t.Ref.Name), ltxt(c.Name),
 		i32(int64(i + 1)), columnDefault(c), yesNo(columnNullable(t, c)), ltxt(dataTypeName(c.Type)),

@@ -14,6 +14,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/csv"
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
 	"github.com/tern-db/tern/catalog"
+	"github.com/tern-db/tern/exec"
 	"github.com/tern-db/tern/proto/errs"
 )
 
@@ -37,8 +38,53 @@ func csvTypeSupported(dt arrow.DataType) bool {
 		*arrow.Float32Type, *arrow.Float64Type, *arrow.StringType, *arrow.LargeStringType,
 		*arrow.TimestampType, *arrow.Date32Type, *arrow.Date64Type, *arrow.Decimal128Type:
 		return true
+	case *arrow.ListType:
+		return true // read as text, then PostgreSQL's array input (castLists)
 	}
 	return false
+}
+
+// csvReadSchema is the schema the CSV reader parses with: array (list) columns are read as
+// their text, which castLists turns into arrays.
+func csvReadSchema(sc *arrow.Schema) *arrow.Schema {
+	fields := append([]arrow.Field(nil), sc.Fields()...)
+	changed := false
+	for i, f := range fields {
+		if f.Type.ID() == arrow.LIST {
+			fields[i].Type, changed = arrow.BinaryTypes.String, true
+		}
+	}
+	if !changed {
+		return sc
+	}
+	meta := sc.Metadata()
+	return arrow.NewSchema(fields, &meta)
+}
+
+// castLists converts the text of array columns to the bound list types with the executor's
+// text -> array cast (PostgreSQL's array input: {1,NULL,"a b"}). It returns new columns the
+// caller releases.
+func (c *csvFile) castLists(ctx context.Context, rec arrow.RecordBatch) ([]arrow.Array, error) {
+	cols := make([]arrow.Array, rec.NumCols())
+	for i, f := range c.s.opts.Schema.Fields() {
+		col := rec.Column(i)
+		if f.Type.ID() != arrow.LIST {
+			col.Retain()
+			cols[i] = col
+			continue
+		}
+		e, err := exec.NewCast(exec.NewColumnRef(i, col.DataType()), f.Type)
+		if err == nil {
+			cols[i], err = e.Eval(ctx, rec, c.s.alloc)
+		}
+		if err != nil {
+			for _, x := range cols[:i] {
+				x.Release()
+			}
+			return nil, fmt.Errorf("file %q, column %q: %w", c.path, f.Name, err)
+		}
+	}
+	return cols, nil
 }
 
 func (s *scan) comma() rune {
@@ -54,7 +100,7 @@ func openCSV(s *scan, path string) (fileReader, error) {
 		return nil, openError(path, err)
 	}
 	c := &csvFile{s: s, path: path, f: f, cnt: &countingReader{r: f}}
-	c.r = csv.NewReader(c.cnt, s.opts.Schema,
+	c.r = csv.NewReader(c.cnt, csvReadSchema(s.opts.Schema),
 		csv.WithHeader(s.opts.CSVHeader),
 		csv.WithComma(s.comma()),
 		csv.WithChunk(s.opts.Env.Size()),
@@ -80,7 +126,18 @@ func (c *csvFile) next(ctx context.Context) (arrow.RecordBatch, error) {
 		return nil, io.EOF
 	}
 	rec := c.r.RecordBatch()
-	out := c.s.project(rec.Columns(), rec.NumRows())
+	cols := rec.Columns()
+	if csvReadSchema(c.s.opts.Schema) != c.s.opts.Schema {
+		if cols, err = c.castLists(ctx, rec); err != nil {
+			return nil, err
+		}
+		defer func() {
+			for _, x := range cols {
+				x.Release()
+			}
+		}()
+	}
+	out := c.s.project(cols, rec.NumRows())
 	c.records += rec.NumRows()
 	return out, nil
 }

@@ -275,8 +275,56 @@ func FormatArrowValue(arr arrow.Array, i int) string {
 		return FormatInterval(int32(a.Value(i)), 0, 0)
 	case *array.Dictionary:
 		return FormatArrowValue(a.Dictionary(), a.GetValueIndex(i))
+	case array.ListLike:
+		return CanonicalText(FormatArray(a, i))
 	}
 	return CanonicalText(arr.ValueStr(i))
+}
+
+// FormatArray prints row i (non-NULL) of a list array as PostgreSQL's array_out does:
+// {1,NULL,"a b"}, elements quoted when empty, "NULL", or holding braces, commas, quotes,
+// backslashes or white space, booleans as t/f.
+func FormatArray(a array.ListLike, i int) string {
+	start, end := a.ValueOffsets(i)
+	vals := a.ListValues()
+	var sb strings.Builder
+	sb.WriteByte('{')
+	for j := int(start); j < int(end); j++ {
+		if j > int(start) {
+			sb.WriteByte(',')
+		}
+		if vals.IsNull(j) {
+			sb.WriteString("NULL")
+			continue
+		}
+		var v string
+		switch e := vals.(type) {
+		case *array.String:
+			v = e.Value(j)
+		case *array.LargeString:
+			v = e.Value(j)
+		case array.ListLike:
+			sb.WriteString(FormatArray(e, j)) // nested: a further dimension, unquoted
+			continue
+		default:
+			v = FormatArrowValue(vals, j)
+		}
+		quote := v == "" || strings.EqualFold(v, "NULL") || strings.ContainsAny(v, "{},\"\\ \t\n\r\v\f")
+		if !quote {
+			sb.WriteString(v)
+			continue
+		}
+		sb.WriteByte('"')
+		for k := 0; k < len(v); k++ {
+			if v[k] == '"' || v[k] == '\\' {
+				sb.WriteByte('\\')
+			}
+			sb.WriteByte(v[k])
+		}
+		sb.WriteByte('"')
+	}
+	sb.WriteByte('}')
+	return sb.String()
 }
 
 // PostgresTypeLetter is the .slt column type letter of a PostgreSQL type OID, consistent with

@@ -20,6 +20,8 @@ func ValueScalar(t catalog.Type, v any) (scalar.Scalar, bool) {
 		return scalar.MakeNullScalar(dt), true
 	}
 	switch t.Kind {
+	case catalog.TypeArray:
+		return nil, false // array constants stay expressions (never folded to literals)
 	case catalog.TypeBool:
 		b, ok := v.(bool)
 		return scalar.NewBooleanScalar(b), ok

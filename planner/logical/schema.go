@@ -50,6 +50,9 @@ func TypesEqual(a, b catalog.Type) bool {
 	if a.Kind != b.Kind {
 		return false
 	}
+	if a.Kind == catalog.TypeArray {
+		return TypesEqual(a.ElemType(), b.ElemType())
+	}
 	if a.Kind == catalog.TypeNumeric {
 		return a.Precision == b.Precision && a.Scale == b.Scale
 	}

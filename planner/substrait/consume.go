@@ -158,6 +158,15 @@ func FromType(t *pb.Type) (catalog.Type, bool, error) {
 		return catalog.Type{Kind: catalog.TypeInterval}, nullable(k.IntervalDay.GetNullability()), nil
 	case *pb.Type_IntervalCompound_:
 		return catalog.Type{Kind: catalog.TypeInterval}, nullable(k.IntervalCompound.GetNullability()), nil
+	case *pb.Type_List_:
+		et, _, err := FromType(k.List.GetType())
+		if err != nil {
+			return catalog.Type{}, false, err
+		}
+		if et.IsArray() {
+			return catalog.Type{}, false, logical.Errorf(errs.ErrNotSupported, "lists of lists (multidimensional arrays) are not supported")
+		}
+		return catalog.ArrayOf(et), nullable(k.List.GetNullability()), nil
 	case nil:
 		return catalog.Type{}, false, logical.Errorf(errs.ErrInvalidArgument, "a Substrait type is missing")
 	}

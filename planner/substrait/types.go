@@ -42,6 +42,13 @@ func Type(t catalog.Type, nullable bool) (*pb.Type, error) {
 		return &pb.Type{Kind: &pb.Type_PrecisionTimestampTz{PrecisionTimestampTz: &pb.Type_PrecisionTimestampTZ{Precision: 6, Nullability: n}}}, nil
 	case catalog.TypeInterval:
 		return &pb.Type{Kind: &pb.Type_IntervalCompound_{IntervalCompound: &pb.Type_IntervalCompound{Precision: 6, Nullability: n}}}, nil
+	case catalog.TypeArray:
+		// arrays are lists with nullable elements (catalog.Type.Arrow)
+		et, err := Type(t.ElemType(), true)
+		if err != nil {
+			return nil, err
+		}
+		return &pb.Type{Kind: &pb.Type_List_{List: &pb.Type_List{Type: et, Nullability: n}}}, nil
 	}
 	return nil, fmt.Errorf("type %s has no Substrait mapping yet", t)
 }
@@ -73,6 +80,8 @@ func sigName(t catalog.Type) string {
 		return "ptstz"
 	case catalog.TypeInterval:
 		return "iday"
+	case catalog.TypeArray:
+		return "list"
 	}
 	return "any"
 }
