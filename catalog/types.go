@@ -24,6 +24,8 @@ const (
 	TypeTimestamp   // without time zone, microseconds
 	TypeTimestampTZ // with time zone, stored as UTC microseconds
 	TypeInterval    // month-day-nano
+	TypeJSON        // json: the input text, validated (types_json.go)
+	TypeJSONB       // jsonb: PostgreSQL's normalized text (types_json.go)
 )
 
 // Type is a column's SQL type. The zero value is unknown.
@@ -89,6 +91,10 @@ func (t Type) String() string {
 		return "timestamp with time zone"
 	case TypeInterval:
 		return "interval"
+	case TypeJSON:
+		return "json"
+	case TypeJSONB:
+		return "jsonb"
 	}
 	return "unknown"
 }
@@ -110,7 +116,7 @@ func (t Type) Arrow() arrow.DataType {
 		return arrow.PrimitiveTypes.Float64
 	case TypeNumeric:
 		return &arrow.Decimal128Type{Precision: t.Precision, Scale: t.Scale}
-	case TypeText:
+	case TypeText, TypeJSON, TypeJSONB:
 		return arrow.BinaryTypes.String
 	case TypeDate:
 		return arrow.FixedWidthTypes.Date32
@@ -161,6 +167,8 @@ func TypeFromArrow(dt arrow.DataType) (Type, error) {
 		return Interval, nil
 	case *arrow.DictionaryType:
 		return TypeFromArrow(dt.ValueType)
+	case arrow.ExtensionType:
+		return typeFromExtension(dt)
 	}
 	return Type{}, errs.Errorf(errs.ErrNotSupported, "arrow type %s has no SQL type in Tern", dt)
 }

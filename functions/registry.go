@@ -179,6 +179,7 @@ func declarations() []*Func {
 	fs = append(fs, stringFuncs()...)
 	fs = append(fs, mathFuncs()...)
 	fs = append(fs, datetimeFuncs()...)
+	fs = append(fs, jsonFuncDecls()...)
 	fs = append(fs, &Func{ID: proto.FnCheckConstraint, Name: proto.FnCheckConstraint, URN: proto.URNTern,
 		Nulls: NeverNull, Build: exec.CheckConstraint(proto.FnCheckConstraint), NoFold: true})
 	return fs
