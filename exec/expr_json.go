@@ -299,7 +299,11 @@ var jsonFuncs = map[string]jfn{
 			return jnull, err
 		}
 		if v.Kind.typeof() != a[1].s {
-			return jnull, errs.Errorf(errs.ErrInvalidArgument, "cannot cast jsonb %s to type %s", v.Kind.typeof(), a[2].s)
+			name := v.Kind.typeof()
+			if v.Kind == JNumber {
+				name = "numeric" // PostgreSQL's JsonbTypeName
+			}
+			return jnull, errs.Errorf(errs.ErrInvalidArgument, "cannot cast jsonb %s to type %s", name, a[2].s)
 		}
 		return jstr(v.Str), nil
 	}},

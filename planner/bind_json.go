@@ -427,3 +427,13 @@ func (b *binder) bindJSONEachFrom(fc *pg.FuncCall, rf *pg.RangeFunction) (logica
 	p := &logical.Project{Input: node, Exprs: exprs, Names: names, Quals: make([]string, len(exprs))}
 	return b.aliased(p, qual, rf.Alias)
 }
+
+// setFuncColumn is the column a set-returning function in FROM is named by (without an
+// alias): PostgreSQL's OUT parameter name where it has one.
+func setFuncColumn(name string) string {
+	switch name {
+	case "json_array_elements", "jsonb_array_elements", "json_array_elements_text", "jsonb_array_elements_text":
+		return "value"
+	}
+	return name
+}

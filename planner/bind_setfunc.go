@@ -152,7 +152,7 @@ func (b *binder) bindSetFuncFrom(fn *functions.SetFunc, name string, fc *pg.Func
 	if err != nil {
 		return nil, nil, err
 	}
-	col := name
+	col := setFuncColumn(name) // bind_json.go
 	qual := name
 	if rf.Alias != nil {
 		col, qual = rf.Alias.Aliasname, rf.Alias.Aliasname
