@@ -30,6 +30,11 @@ func jsonFuncDecls() []*Func {
 		"json_agg_finish", "jsonb_agg_finish", "json_object_agg_finish", "jsonb_object_agg_finish"} {
 		fs = append(fs, mk(n, Strict))
 	}
+	for _, f := range fs {
+		if f.ID == "jsonb_sortkey" {
+			f.NoFold = true // its bytes are no valid UTF-8: never a plan's string literal
+		}
+	}
 	// a missing key, index or path answers NULL
 	for _, n := range []string{"json_get", "json_get_text", "jsonb_get", "jsonb_get_text", "json_path",
 		"json_path_text", "jsonb_path", "jsonb_path_text", "json_extract_path", "json_extract_path_t",
