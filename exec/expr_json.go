@@ -71,6 +71,9 @@ func getter(isB, asText bool) func(a []jarg) (jarg, error) {
 		var sub *JValue
 		if a[1].isInt() {
 			sub = v.index(a[1].i)
+			if isB && v.Kind != JArray && v.Kind != JObject && (a[1].i == 0 || a[1].i == -1) {
+				sub = v // a jsonb scalar is stored as a one-element array
+			}
 		} else {
 			sub = v.field(a[1].s)
 		}

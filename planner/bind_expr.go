@@ -969,11 +969,11 @@ func (b *binder) bindFunc(fc *pg.FuncCall, c exprCtx) (logical.Expr, error) {
 			return nil, b.errAt(fc.Location, logical.Errorf(errs.ErrNotFound, "schema \"%s\" does not exist", s))
 		}
 	}
-	if fc.Over != nil {
-		return b.bindWindowFunc(name, fc, c)
-	}
 	if e, ok, err := b.jsonFunc(name, fc, c); ok { // bind_json.go
 		return e, err
+	}
+	if fc.Over != nil {
+		return b.bindWindowFunc(name, fc, c)
 	}
 	if agg, ok := aggFuncOf(name); ok {
 		return b.bindAgg(agg, fc, c)
