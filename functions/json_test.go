@@ -14,7 +14,7 @@ func init() {
 		"jsonb_sortkey": {jb + " < '1'"}, "json_typeof": {"json_typeof(" + j + ")"}, "jsonb_typeof": {"jsonb_typeof(" + jb + ")"},
 		"json_array_length": {"json_array_length(" + j + ")"}, "jsonb_array_length": {"jsonb_array_length(" + jb + ")"},
 		"jsonb_strip_nulls": {"jsonb_strip_nulls(" + jb + ")"}, "jsonb_pretty": {"jsonb_pretty(" + jb + ")"},
-		"jsonb_set": {"jsonb_set(" + jb + ", '{a}', '1')", "jsonb_set(" + jb + ", '{a}', '1', b)"},
+		"jsonb_set":       {"jsonb_set(" + jb + ", '{a}', '1')", "jsonb_set(" + jb + ", '{a}', '1', b)"},
 		"jsonb_insert":    {"jsonb_insert(" + jb + ", '{a}', '1')"},
 		"json_agg_finish": {"json_agg(s)"}, "jsonb_agg_finish": {"jsonb_agg(i4)"},
 		"json_object_agg_finish": {"json_object_agg(s, i4)"}, "jsonb_object_agg_finish": {"jsonb_object_agg(s, d)"},

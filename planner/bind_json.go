@@ -16,7 +16,6 @@ import (
 // "any" arguments (to_json, the build functions) or variadic paths. Both types are text in
 // the engine, so every cast that changes the text is a function call, never a Cast.
 
-
 func jsonPrefix(t catalog.Type) string {
 	if t.Kind == catalog.TypeJSONB {
 		return "jsonb"
