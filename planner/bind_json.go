@@ -1,6 +1,7 @@
 package planner
 
 import (
+	"github.com/apache/arrow-go/v18/arrow"
 	"strings"
 
 	pg "github.com/pganalyze/pg_query_go/v6"
@@ -435,4 +436,33 @@ func setFuncColumn(name string) string {
 		return "value"
 	}
 	return name
+}
+
+// engineTyped is q with the schema its batches have (json/jsonb as utf8 rather than the
+// clients' JSON extension type): COPY TO writes the batches itself.
+func engineTyped(q *Query) *Query {
+	fs := q.Schema.Fields()
+	changed := false
+	for i, f := range fs {
+		if ext, ok := f.Type.(arrow.ExtensionType); ok {
+			fs[i].Type = ext.StorageType()
+			changed = true
+		}
+	}
+	if !changed {
+		return q
+	}
+	out := *q
+	md := q.Schema.Metadata()
+	out.Schema = arrow.NewSchema(fs, &md)
+	return &out
+}
+
+// copyJSONColumn is a file's text column loaded into a json or jsonb column: read by the
+// type's input function, as PostgreSQL's COPY does (validated, jsonb normalized).
+func copyJSONColumn(e logical.Expr, to catalog.Type) (logical.Expr, bool) {
+	if !functions.IsJSON(to) || e.Type().Kind != catalog.TypeText {
+		return nil, false
+	}
+	return regCall(jsonPrefix(to)+"_in", to, []logical.Expr{e}), true
 }
