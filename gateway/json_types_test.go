@@ -1,6 +1,10 @@
 package gateway
 
 import (
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow/extensions"
@@ -51,4 +55,40 @@ func TestJSONColumnsAreArrowJSON(t *testing.T) {
 		t.Errorf("jsonb value %s", got)
 	}
 	want(t, render(rec), `{"b":1,  "a":2}|{"a": 2, "b": 1}|2|x`)
+}
+
+// A prepared statement's json parameter is text the client sends, read by jsonb's input
+// function: normalized, and refused with PostgreSQL's message when it is no JSON.
+func TestJSONParameter(t *testing.T) {
+	ts := startServer(t, nil)
+	c := ts.client(t)
+	ps, err := c.Prepare(c.ctx, `SELECT $1::jsonb -> 'a'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ps.Close(c.ctx)
+	for _, tc := range []struct{ in, want string }{{`{"a": [1,   2]}`, "[1, 2]"}, {`{"a" 1}`, ""}} {
+		b := array.NewStringBuilder(c.alloc)
+		b.Append(tc.in)
+		col := b.NewArray()
+		b.Release()
+		rec := array.NewRecordBatch(arrow.NewSchema([]arrow.Field{{Name: "$1", Type: arrow.BinaryTypes.String, Nullable: true}}, nil), []arrow.Array{col}, 1)
+		col.Release()
+		ps.SetParameters(rec)
+		rec.Release()
+		info, err := ps.Execute(c.ctx)
+		if tc.want == "" {
+			if err == nil {
+				_, err = c.readInfo(c.ctx, info)
+			}
+			if err == nil || !strings.Contains(err.Error(), "invalid input syntax for type json") {
+				t.Errorf("%s: %v, want invalid input syntax for type json", tc.in, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		want(t, c.rows(t, info), tc.want)
+	}
 }

@@ -760,7 +760,7 @@ func (b *binder) bindTypeCast(tc *pg.TypeCast, c exprCtx) (logical.Expr, error) 
 // places errors of constants that do not convert. Client Substrait casts share it.
 func (b *binder) explicitCast(e logical.Expr, to catalog.Type, loc int32) (logical.Expr, error) {
 	from := e.Type()
-	if out, ok := jsonCastExpr(e, to); ok { // bind_json.go
+	if out, ok := b.jsonCastExpr(e, to); ok { // bind_json.go
 		return out, nil
 	}
 	if p, ok := e.(*logical.Param); ok && isUnknown(p.Typ) {

@@ -27,13 +27,21 @@ func jsonPrefix(t catalog.Type) string {
 // jsonCastExpr is e converted to to when json or jsonb is involved and the cast is not one
 // the generic path does right (literals of text parse at planning time through
 // logical.ParseValue; json/jsonb -> text keeps the text).
-func jsonCastExpr(e logical.Expr, to catalog.Type) (logical.Expr, bool) {
+func (b *binder) jsonCastExpr(e logical.Expr, to catalog.Type) (logical.Expr, bool) {
 	from := e.Type()
 	if !functions.IsJSON(from) && !functions.IsJSON(to) || from.Kind == to.Kind {
 		return nil, false
 	}
 	if p, ok := e.(*logical.Param); ok && isUnknown(p.Typ) {
-		return nil, false
+		if !functions.IsJSON(to) {
+			return nil, false
+		}
+		// a json parameter is text a client sends: read by the type's input function
+		t, err := b.coerce(p, catalog.Text)
+		if err != nil {
+			return nil, false
+		}
+		return regCall(jsonPrefix(to)+"_in", to, []logical.Expr{t}), true
 	}
 	if _, ok := e.(*logical.Literal); ok && (isUnknown(from) || from.Kind == catalog.TypeText) {
 		return nil, false

@@ -130,7 +130,7 @@ func (b *binder) coerce(e logical.Expr, to catalog.Type) (logical.Expr, error) {
 	if logical.TypesEqual(from, to) && (to.Kind != catalog.TypeText || to.Precision == 0 || from.Precision == to.Precision) {
 		return e, nil
 	}
-	if out, ok := jsonCastExpr(e, to); ok { // bind_json.go
+	if out, ok := b.jsonCastExpr(e, to); ok { // bind_json.go
 		return out, nil
 	}
 	switch x := e.(type) {
