@@ -1,6 +1,8 @@
 package exec
 
 import (
+	"strings"
+
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/tern-db/tern/proto/errs"
@@ -52,11 +54,35 @@ func init() {
 			{name: p + "_each_value", obj: true, out: elem},
 			{name: p + "_each_text_key", obj: true, out: key},
 			{name: p + "_each_text_value", obj: true, out: elemText},
+			{name: p + "_each", obj: true, out: recordOf(elem)},
+			{name: p + "_each_text", obj: true, out: recordOf(elemText)},
 		} {
 			s.isB = isB
 			jsonSetFuncs[s.name] = s
 		}
 	}
+}
+
+// recordOf is json(b)_each(_text) in a select list: the (key,value) record as PostgreSQL's
+// record_out prints it.
+func recordOf(val func(v *JValue, k string, isB bool) (string, bool)) func(v *JValue, k string, isB bool) (string, bool) {
+	return func(v *JValue, k string, isB bool) (string, bool) {
+		s, ok := val(v, k, isB)
+		out := "(" + recordField(k, true)
+		out += "," + recordField(s, ok) + ")"
+		return out, true
+	}
+}
+
+// recordField quotes a record field as record_out does; a NULL field is empty.
+func recordField(s string, ok bool) string {
+	if !ok {
+		return ""
+	}
+	if s != "" && !strings.ContainsAny(s, "\"\\(),\t\n\r\v\f ") {
+		return s
+	}
+	return `"` + strings.NewReplacer(`"`, `""`, `\`, `\\`).Replace(s) + `"`
 }
 
 // callName is PostgreSQL's function name in messages (the _key/_value halves of each).

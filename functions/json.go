@@ -75,6 +75,8 @@ func jsonSetFuncs() []*SetFunc {
 		add(p+"_each_value", false, t, t)
 		add(p+"_each_text_key", false, t, catalog.Text)
 		add(p+"_each_text_value", false, t, catalog.Text)
+		add(p+"_each", true, t, catalog.Text) // select list: the (key,value) record's text
+		add(p+"_each_text", true, t, catalog.Text)
 	}
 	return out
 }

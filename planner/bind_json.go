@@ -203,8 +203,6 @@ func (b *binder) jsonFunc(name string, fc *pg.FuncCall, c exprCtx) (logical.Expr
 	case "json_agg", "jsonb_agg", "json_object_agg", "jsonb_object_agg":
 		e, err := b.jsonAgg(name, fc, c)
 		return e, true, err
-	case "json_each", "jsonb_each", "json_each_text", "jsonb_each_text":
-		return nil, true, b.errAt(fc.Location, notSupported("%s in the select list is not supported yet (it returns records); call it in FROM", name))
 	}
 	sig, simple := jsonSimple[name]
 	special := simple
