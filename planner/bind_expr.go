@@ -1087,7 +1087,7 @@ func (b *binder) aggArgs(fn string, args []logical.Expr, loc int32) (logical.Exp
 			out = t
 		}
 	case proto.AggMin, proto.AggMax:
-		if !isUnknown(t) && t.Kind != catalog.TypeBool {
+		if !isUnknown(t) && t.Kind != catalog.TypeBool && !functions.IsJSON(t) {
 			out = t
 			if t.Kind == catalog.TypeText {
 				out = catalog.Text
