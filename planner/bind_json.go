@@ -85,7 +85,6 @@ func (b *binder) jsonBinary(op string, l, r logical.Expr, loc int32) (logical.Ex
 		return nil, false, nil
 	}
 	fail := func() (logical.Expr, bool, error) { return nil, true, b.opError(loc, l, op, r) }
-	wrap := func(err error) (logical.Expr, bool, error) { return nil, true, b.errAt(loc, err) }
 	isB := lt.Kind == catalog.TypeJSONB
 	left := func() bool { return functions.IsJSON(lt) }
 	textArg := func() (logical.Expr, bool) { return b.jsonOperand(r, catalog.Text) }
@@ -175,7 +174,6 @@ func (b *binder) jsonBinary(op string, l, r logical.Expr, loc int32) (logical.Ex
 		key := func(e logical.Expr) logical.Expr { return regCall("jsonb_sortkey", catalog.Text, []logical.Expr{e}) }
 		return call(cmp, catalog.Bool, key(x), key(y)), true, nil
 	}
-	_ = wrap
 	return nil, false, nil
 }
 
