@@ -192,6 +192,9 @@ var jsonSimple = map[string]struct {
 	"jsonb_pretty":       {[]catalog.Type{catalog.JSONB}, 0, catalog.Text},
 	"jsonb_set":          {[]catalog.Type{catalog.JSONB, catalog.Text, catalog.JSONB, catalog.Bool}, 1, catalog.JSONB},
 	"jsonb_insert":       {[]catalog.Type{catalog.JSONB, catalog.Text, catalog.JSONB, catalog.Bool}, 1, catalog.JSONB},
+	// the functions behind ? and @> (PostgreSQL has them by these names)
+	"jsonb_exists":   {[]catalog.Type{catalog.JSONB, catalog.Text}, 0, catalog.Bool},
+	"jsonb_contains": {[]catalog.Type{catalog.JSONB, catalog.JSONB}, 0, catalog.Bool},
 }
 
 // jsonFunc binds the json functions that need more than a signature; ok is false for
