@@ -27,6 +27,8 @@ const (
 	// TypeArray is a one-dimensional array whose elements have kind Elem (and the
 	// element's Precision/Scale); see ArrayOf.
 	TypeArray
+	TypeJSON        // json: the input text, validated (types_json.go)
+	TypeJSONB       // jsonb: PostgreSQL's normalized text (types_json.go)
 )
 
 // Type is a column's SQL type. The zero value is unknown.
@@ -130,6 +132,10 @@ func (t Type) String() string {
 		return "interval"
 	case TypeArray:
 		return t.ElemType().String() + "[]"
+	case TypeJSON:
+		return "json"
+	case TypeJSONB:
+		return "jsonb"
 	}
 	return "unknown"
 }
@@ -151,7 +157,7 @@ func (t Type) Arrow() arrow.DataType {
 		return arrow.PrimitiveTypes.Float64
 	case TypeNumeric:
 		return &arrow.Decimal128Type{Precision: t.Precision, Scale: t.Scale}
-	case TypeText:
+	case TypeText, TypeJSON, TypeJSONB:
 		return arrow.BinaryTypes.String
 	case TypeDate:
 		return arrow.FixedWidthTypes.Date32
@@ -218,6 +224,8 @@ func TypeFromArrow(dt arrow.DataType) (Type, error) {
 			}
 			return ArrayOf(e), nil
 		}
+	case arrow.ExtensionType:
+		return typeFromExtension(dt)
 	}
 	return Type{}, errs.Errorf(errs.ErrNotSupported, "arrow type %s has no SQL type in Tern", dt)
 }

@@ -25,6 +25,8 @@ func Cast(from, to catalog.Type) CastContext {
 		return NoCast
 	case from.Kind == catalog.TypeUnknown, from.Kind == to.Kind:
 		return Implicit
+	case IsJSON(from) || IsJSON(to):
+		return jsonCast(from, to)
 	case isNumber(from) && isNumber(to):
 		if NumberRank(from) < NumberRank(to) {
 			return Implicit

@@ -181,6 +181,7 @@ func declarations() []*Func {
 	fs = append(fs, datetimeFuncs()...)
 	fs = append(fs, formatFuncs()...)
 	fs = append(fs, arrayFuncs()...)
+	fs = append(fs, jsonFuncDecls()...)
 	fs = append(fs, &Func{ID: proto.FnCheckConstraint, Name: proto.FnCheckConstraint, URN: proto.URNTern,
 		Nulls: NeverNull, Build: exec.CheckConstraint(proto.FnCheckConstraint), NoFold: true})
 	return fs

@@ -47,7 +47,7 @@ var setFuncList = func() []*SetFunc {
 		series.Sigs = append(series.Sigs, SetSig{Args: []catalog.Type{t, t}, Out: t}, SetSig{Args: []catalog.Type{t, t, t}, Out: t})
 	}
 	series.Sigs = append(series.Sigs, SetSig{Args: []catalog.Type{tz, tz, iv}, Out: tz}, SetSig{Args: []catalog.Type{ts, ts, iv}, Out: ts})
-	return append([]*SetFunc{series}, arraySetFuncs()...)
+	return append(append([]*SetFunc{series}, arraySetFuncs()...), jsonSetFuncs()...)
 }()
 
 // SetFuncBySQL finds a set-returning function by a SQL name.

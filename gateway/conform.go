@@ -25,7 +25,7 @@ func conformSchema(promised, got *arrow.Schema) error {
 		return errs.Errorf(errs.ErrInternal, "result has %d columns, %d were promised", got.NumFields(), promised.NumFields())
 	}
 	for i, f := range promised.Fields() {
-		if g := got.Field(i).Type; !arrow.TypeEqual(f.Type, g) {
+		if g := got.Field(i).Type; !arrow.TypeEqual(f.Type, g) && !isStorageOf(f.Type, g) {
 			return errs.Errorf(errs.ErrInternal, "result column %d (%s) has type %s, %s was promised", i+1, f.Name, g, f.Type)
 		}
 	}
@@ -46,7 +46,11 @@ func conform(promised *arrow.Schema, b arrow.RecordBatch) (arrow.RecordBatch, er
 		b.Release()
 		return nil, err
 	}
-	out := array.NewRecordBatch(promised, b.Columns(), b.NumRows())
+	cols, made := wrapExtensions(promised, b.Columns())
+	out := array.NewRecordBatch(promised, cols, b.NumRows())
+	for _, m := range made {
+		m.Release()
+	}
 	b.Release()
 	return out, nil
 }

@@ -8,6 +8,7 @@ import (
 	pg "github.com/pganalyze/pg_query_go/v6"
 	"github.com/tern-db/tern/catalog"
 	"github.com/tern-db/tern/connectors/files"
+	"github.com/tern-db/tern/functions"
 	"github.com/tern-db/tern/planner/logical"
 	"github.com/tern-db/tern/proto/errs"
 )
@@ -150,8 +151,8 @@ func (b *binder) bindCopy(cs *pg.CopyStmt) (*boundStmt, error) {
 	if kind == files.CSV {
 		for i, ti := range targets {
 			ct := t.Columns[ti].Type
-			if ct.Kind == catalog.TypeText {
-				ct = catalog.Text
+			if ct.Kind == catalog.TypeText || functions.IsJSON(ct) {
+				ct = catalog.Text // json: parsed by its input function below
 			}
 			src.Base[i].Type = ct
 		}
@@ -160,6 +161,10 @@ func (b *binder) bindCopy(cs *pg.CopyStmt) (*boundStmt, error) {
 	for i, ti := range targets {
 		f := src.Base[i]
 		col := t.Columns[ti]
+		if e, ok := copyJSONColumn(&logical.Column{Index: i, Name: f.Name, Typ: f.Type, Null: true}, col.Type); ok { // bind_json.go
+			exprs[ti] = e
+			continue
+		}
 		if !canAssign(f.Type, col.Type) {
 			return nil, b.errAt(loc, logical.Errorf(errs.ErrInvalidArgument,
 				"column \"%s\" is of type %s but file column \"%s\" is of type %s", col.Name, opTypeName(col.Type), f.Name, opTypeName(f.Type)))
@@ -315,7 +320,7 @@ func (b *binder) bindCopyTo(cs *pg.CopyStmt) (*boundStmt, error) {
 	}
 	st := &CopyTo{Path: abs, Format: o.format, Header: o.header, Delimiter: []rune(o.delim)[0]}
 	return &boundStmt{kind: KindUpdate, root: root, build: func(q *Query, _ logical.Node) (Statement, error) {
-		st.Source = q
+		st.Source = engineTyped(q) // bind_json.go
 		return st, nil
 	}}, nil
 }

@@ -471,6 +471,9 @@ func (b *binder) opError(loc int32, l logical.Expr, op string, r logical.Expr) e
 func (b *binder) binary(op string, l, r logical.Expr, loc int32) (logical.Expr, error) {
 	lt, rt := l.Type(), r.Type()
 	wrap := func(err error) error { return b.errAt(loc, err) }
+	if e, ok, err := b.jsonBinary(op, l, r, loc); ok { // bind_json.go
+		return e, err
+	}
 	if op == "^" {
 		// exponentiation is power(): double precision, or numeric for numeric operands
 		e, err := b.scalarFunc("power", []logical.Expr{l, r}, loc)
@@ -768,6 +771,9 @@ func (b *binder) bindTypeCast(tc *pg.TypeCast, c exprCtx) (logical.Expr, error) 
 // explicitCast is CAST(e AS to) once the cast is known to be allowed (canExplicit); loc
 // places errors of constants that do not convert. Client Substrait casts share it.
 func (b *binder) explicitCast(e logical.Expr, to catalog.Type, loc int32) (logical.Expr, error) {
+	if out, ok := b.jsonCastExpr(e, to); ok { // bind_json.go
+		return out, nil
+	}
 	if p, ok := e.(*logical.Param); ok && isUnknown(p.Typ) {
 		out, err := b.coerce(e, to)
 		return out, b.errAt(loc, err)
@@ -980,6 +986,9 @@ func (b *binder) bindFunc(fc *pg.FuncCall, c exprCtx) (logical.Expr, error) {
 			return nil, b.errAt(fc.Location, logical.Errorf(errs.ErrNotFound, "schema \"%s\" does not exist", s))
 		}
 	}
+	if e, ok, err := b.jsonFunc(name, fc, c); ok { // bind_json.go
+		return e, err
+	}
 	if fc.Over != nil {
 		return b.bindWindowFunc(name, fc, c)
 	}
@@ -1103,7 +1112,7 @@ func (b *binder) aggArgs(fn string, args []logical.Expr, loc int32) (logical.Exp
 			out = t
 		}
 	case proto.AggMin, proto.AggMax:
-		if !isUnknown(t) && t.Kind != catalog.TypeBool {
+		if !isUnknown(t) && t.Kind != catalog.TypeBool && !functions.IsJSON(t) {
 			out = t
 			if t.Kind == catalog.TypeText {
 				out = catalog.Text

@@ -234,6 +234,9 @@ func (b *binder) scanOf(src *logical.Source, qual string, alias *pg.Alias) (logi
 }
 
 func (b *binder) bindRangeFunction(rf *pg.RangeFunction) (logical.Node, *scope, error) {
+	if fc := jsonEachOf(rf); fc != nil && !rf.IsRowsfrom {
+		return b.bindJSONEachFrom(fc, rf) // bind_json.go
+	}
 	if fc := setFuncOf(rf); fc != nil {
 		name := lowerName(fc.Funcname)
 		fn, _ := functions.SetFuncBySQL(name)

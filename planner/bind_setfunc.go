@@ -203,7 +203,7 @@ func (b *binder) bindSetFuncFrom(_ *functions.SetFunc, _ string, _ *pg.FuncCall,
 				if err != nil {
 					return nil, nil, err
 				}
-				calls, cols = append(calls, call), append(cols, name)
+				calls, cols = append(calls, call), append(cols, setFuncColumn(name))
 			}
 			continue
 		}
@@ -211,9 +211,9 @@ func (b *binder) bindSetFuncFrom(_ *functions.SetFunc, _ string, _ *pg.FuncCall,
 		if err != nil {
 			return nil, nil, err
 		}
-		calls, cols = append(calls, call), append(cols, name)
+		calls, cols = append(calls, call), append(cols, setFuncColumn(name))
 	}
-	qual := cols[0]
+	qual := lowerName(setFuncCalls(rf)[0].Funcname)
 	if rf.Alias != nil {
 		qual = rf.Alias.Aliasname
 		if len(cols) == 1 {

@@ -146,6 +146,9 @@ func (b *binder) coerce(e logical.Expr, to catalog.Type) (logical.Expr, error) {
 	if logical.TypesEqual(from, to) && (to.Kind != catalog.TypeText || to.Precision == 0 || from.Precision == to.Precision) {
 		return e, nil
 	}
+	if out, ok := b.jsonCastExpr(e, to); ok { // bind_json.go
+		return out, nil
+	}
 	switch x := e.(type) {
 	case *logical.Literal:
 		if (to.IsArray() || from.IsArray()) && x.Value != nil {
@@ -322,6 +325,10 @@ func (b *binder) typeFromNameU(tn *pg.TypeName) (catalog.Type, error) {
 		return catalog.Timestamp, nil
 	case "timestamptz":
 		return catalog.TimestampTZ, nil
+	case "json":
+		return catalog.JSON, nil
+	case "jsonb":
+		return catalog.JSONB, nil
 	case "interval":
 		t := catalog.Interval
 		if len(mods) > 0 && mods[0] != 0x7fff {

@@ -52,7 +52,7 @@ func (p *planner) Prepare(ctx context.Context, s Session, sql string) (prep *Pre
 		} else if bs.explain {
 			out.ResultSchema = explainSchema
 		} else {
-			out.ResultSchema = bs.root.Schema().Arrow()
+			out.ResultSchema = bs.root.Schema().ClientArrow()
 		}
 		if b.dryRun || (s.DryRun && !bs.explain && !showsSetting(stmt)) {
 			out.ResultSchema = dryRunFields.Arrow()
@@ -113,7 +113,7 @@ func (p *planner) plan(b *binder, stmt *pg.RawStmt, params []scalar.Scalar) (Sta
 	}
 	// output names and nullability come from the bound plan: rules may drop renaming
 	// projections but never change what the statement returns
-	schema := bs.root.Schema().Arrow()
+	schema := bs.root.Schema().ClientArrow()
 	if bs.schema != nil {
 		schema = bs.schema
 	}

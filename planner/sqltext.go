@@ -274,6 +274,14 @@ func (s *scanner) run() error {
 		case c == '$':
 			i = s.dollarToken(i)
 		case c == '?':
+			if n := jsonbQuestionOp(src, i); n > 0 { // sqltext_json.go
+				if err := s.grow(i, 1, false); err != nil {
+					return err
+				}
+				i += n
+				s.top().first = false
+				continue
+			}
 			if i+1 < len(src) && src[i+1] == '?' {
 				s.marks = append(s.marks, qmark{at: i, escape: true})
 				if err := s.grow(i, 1, false); err != nil {

@@ -205,6 +205,8 @@ func FormatArrowValue(arr arrow.Array, i int) string {
 		return NullText
 	}
 	switch a := arr.(type) {
+	case array.ExtensionArray: // arrow.json and other extension types print as their storage
+		return FormatArrowValue(a.Storage(), i)
 	case *array.Boolean:
 		if a.Value(i) {
 			return "t"

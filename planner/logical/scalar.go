@@ -43,7 +43,7 @@ func ValueScalar(t catalog.Type, v any) (scalar.Scalar, bool) {
 	case catalog.TypeNumeric:
 		n, ok := v.(decimal128.Num)
 		return scalar.NewDecimal128Scalar(n, dt), ok
-	case catalog.TypeText:
+	case catalog.TypeText, catalog.TypeJSON, catalog.TypeJSONB:
 		s, ok := v.(string)
 		return scalar.NewStringScalar(s), ok
 	case catalog.TypeDate:

@@ -13,6 +13,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
 	"github.com/apache/arrow-go/v18/arrow/scalar"
 	"github.com/tern-db/tern/catalog"
+	"github.com/tern-db/tern/exec"
 	"github.com/tern-db/tern/functions"
 	"github.com/tern-db/tern/proto"
 	"github.com/tern-db/tern/proto/errs"
@@ -49,6 +50,8 @@ func FormatValue(t catalog.Type, v any) string {
 		return "'" + strings.ReplaceAll(v.(string), "'", "''") + "'"
 	case catalog.TypeInterval:
 		return "'" + FormatInterval(v.(Interval)) + "'"
+	case catalog.TypeJSON, catalog.TypeJSONB:
+		return "'" + strings.ReplaceAll(v.(string), "'", "''") + "'::" + t.String()
 	}
 	return "?"
 }
@@ -112,6 +115,10 @@ func ParseValue(s string, t catalog.Type) (any, error) {
 		return raw, nil
 	case catalog.TypeText:
 		return raw, nil
+	case catalog.TypeJSON:
+		return raw, exec.ValidateJSON(raw) // json keeps its input text
+	case catalog.TypeJSONB:
+		return exec.NormalizeJSON(raw)
 	case catalog.TypeBool:
 		switch strings.ToLower(s) {
 		case "t", "true", "yes", "y", "on", "1":

@@ -257,7 +257,7 @@ func literal(x *logical.Literal) (*pb.Expression_Literal, error) {
 		binary.LittleEndian.PutUint64(b[:8], n.LowBits())
 		binary.LittleEndian.PutUint64(b[8:], uint64(n.HighBits()))
 		l.LiteralType = &pb.Expression_Literal_Decimal_{Decimal: &pb.Expression_Literal_Decimal{Value: b, Precision: x.Typ.Precision, Scale: x.Typ.Scale}}
-	case catalog.TypeText, catalog.TypeUnknown:
+	case catalog.TypeText, catalog.TypeUnknown, catalog.TypeJSON, catalog.TypeJSONB:
 		v, ok := x.Value.(string)
 		if !ok {
 			return bad()

@@ -587,7 +587,12 @@ func (p *producer) window(x *physical.Window) (*pb.Rel, error) {
 }
 
 func (p *producer) sortField(k logical.SortKey) (*pb.SortField, error) {
-	e, err := p.expr(k.Expr)
+	x := k.Expr
+	if x.Type().Kind == catalog.TypeJSONB {
+		// jsonb sorts in its btree order, which its text does not have (proto.URNJSON)
+		x = &logical.Call{Fn: "jsonb_sortkey", Args: []logical.Expr{x}, Typ: catalog.Text, Null: x.Nullable()}
+	}
+	e, err := p.expr(x)
 	if err != nil {
 		return nil, err
 	}

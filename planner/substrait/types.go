@@ -32,7 +32,8 @@ func Type(t catalog.Type, nullable bool) (*pb.Type, error) {
 		return &pb.Type{Kind: &pb.Type_Fp64{Fp64: &pb.Type_FP64{Nullability: n}}}, nil
 	case catalog.TypeNumeric:
 		return &pb.Type{Kind: &pb.Type_Decimal_{Decimal: &pb.Type_Decimal{Precision: t.Precision, Scale: t.Scale, Nullability: n}}}, nil
-	case catalog.TypeText, catalog.TypeUnknown:
+	case catalog.TypeText, catalog.TypeUnknown, catalog.TypeJSON, catalog.TypeJSONB:
+		// json and jsonb are strings in plans: their functions say which (proto.URNJSON)
 		return &pb.Type{Kind: &pb.Type_String_{String_: &pb.Type_String{Nullability: n}}}, nil
 	case catalog.TypeDate:
 		return &pb.Type{Kind: &pb.Type_Date_{Date: &pb.Type_Date{Nullability: n}}}, nil
@@ -70,7 +71,7 @@ func sigName(t catalog.Type) string {
 		return "fp64"
 	case catalog.TypeNumeric:
 		return "dec"
-	case catalog.TypeText, catalog.TypeUnknown:
+	case catalog.TypeText, catalog.TypeUnknown, catalog.TypeJSON, catalog.TypeJSONB:
 		return "str"
 	case catalog.TypeDate:
 		return "date"
