@@ -27,8 +27,8 @@ const (
 	// TypeArray is a one-dimensional array whose elements have kind Elem (and the
 	// element's Precision/Scale); see ArrayOf.
 	TypeArray
-	TypeJSON        // json: the input text, validated (types_json.go)
-	TypeJSONB       // jsonb: PostgreSQL's normalized text (types_json.go)
+	TypeJSON  // json: the input text, validated (types_json.go)
+	TypeJSONB // jsonb: PostgreSQL's normalized text (types_json.go)
 )
 
 // Type is a column's SQL type. The zero value is unknown.
