@@ -18,6 +18,13 @@ type DB interface {
 	Query(ctx context.Context, sql string) (*Result, error)
 }
 
+// Loader is the optional capability behind the `load <data set>` record: make the named
+// data set's tables visible to the rest of the file under their plain names (e.g. "tpch":
+// the eight TPC-H SF0.1 tables). A backend that cannot load fails the record.
+type Loader interface {
+	Load(ctx context.Context, dataset string) error
+}
+
 // Result is a query result in canonical text form.
 type Result struct {
 	Types string     // one of I, R, T, B, D per column
@@ -130,6 +137,11 @@ func (r *Runner) runFile(ctx context.Context, path string, rep *Report, depth in
 					break
 				}
 			}
+		case KindLoad:
+			rep.Statements++
+			if f := r.runLoad(ctx, path, rec); f != nil {
+				rep.Failures = append(rep.Failures, f)
+			}
 		case KindStatement:
 			rep.Statements++
 			if f := r.runStatement(ctx, path, rec); f != nil {
@@ -158,6 +170,20 @@ func (r *Runner) runFile(ctx context.Context, path string, rep *Report, depth in
 		if changed {
 			rep.Rewritten = append(rep.Rewritten, path)
 		}
+	}
+	return nil
+}
+
+func (r *Runner) runLoad(ctx context.Context, path string, rec *Record) *Failure {
+	fail := func(problem string) *Failure {
+		return &Failure{File: path, Line: rec.Line, SQL: "load " + rec.Path, Problem: problem}
+	}
+	l, ok := r.DB.(Loader)
+	if !ok {
+		return fail(fmt.Sprintf("%s cannot load data sets", r.Engine))
+	}
+	if err := l.Load(ctx, rec.Path); err != nil {
+		return fail("load " + rec.Path + ": " + err.Error())
 	}
 	return nil
 }
