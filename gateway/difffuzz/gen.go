@@ -75,10 +75,10 @@ type Query struct {
 	// Sets marks grouping sets: PostgreSQL 15 drops an ORDER BY on a constant grouping
 	// expression although grouping sets null it in some rows (its planner treats the sort key
 	// as constant), so such results are compared as multisets and never limited.
-	Sets bool
-	Limit    int  // with OrderBy only
-	SetOp    string
-	Right    *Query // the other side of SetOp
+	Sets  bool
+	Limit int // with OrderBy only
+	SetOp string
+	Right *Query // the other side of SetOp
 }
 
 // SQL renders the query.
