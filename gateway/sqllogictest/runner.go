@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 )
 
 // DB is a backend the runner sends SQL to. Values in Rows are canonical text (see
@@ -17,6 +18,10 @@ type DB interface {
 	// Query runs a query and returns its column type letters and rows.
 	Query(ctx context.Context, sql string) (*Result, error)
 }
+
+// SlowRecord is the duration over which a query record is reported as slow (the suite runs
+// on every CI run; a slow record is usually one to make cheaper).
+const SlowRecord = 2 * time.Second
 
 // Loader is the optional capability behind the `load <data set>` record: make the named
 // data set's tables visible to the rest of the file under their plain names (e.g. "tpch":
@@ -50,6 +55,7 @@ type Report struct {
 	Statements, Queries, Skipped int
 	Failures                     []*Failure
 	Rewritten                    []string // files written back in rewrite mode
+	Slow                         []string // file:line (duration) of records that took over SlowRecord
 	Halted                       bool
 }
 
@@ -149,7 +155,11 @@ func (r *Runner) runFile(ctx context.Context, path string, rep *Report, depth in
 			}
 		case KindQuery:
 			rep.Queries++
+			start := time.Now()
 			res, f := r.runQuery(ctx, path, rec)
+			if d := time.Since(start); d > SlowRecord {
+				rep.Slow = append(rep.Slow, fmt.Sprintf("%s:%d (%v)", filepath.Base(path), rec.Line, d.Round(time.Millisecond)))
+			}
 			if res != nil && r.Rewrite {
 				edits[rec] = res // the mismatch, if any, is fixed by the rewrite
 				f = nil
