@@ -98,7 +98,9 @@ func TestDiffFuzz(t *testing.T) {
 		}
 		found++
 		msg := fmt.Sprintf("query %d (seed %d): %s\n  sql: %s", n, *diffFuzzSeed, dm, min.SQL())
-		if *diffFuzzKeep {
+		// a timeout is logged, not failed: on a loaded CI machine a 30 s stall is no verdict
+		// (the long runs' -difffuzz.out keeps them for a second look)
+		if *diffFuzzKeep || strings.HasPrefix(dm, "Tern timed out") {
 			t.Log(msg)
 		} else {
 			t.Error(msg)
