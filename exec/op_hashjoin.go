@@ -637,6 +637,30 @@ func (j *joinOp) markNulls(ctx context.Context) error {
 		}
 		return false
 	}
+	// With several keys, a pair whose comparison is NULL on one key still fails when another
+	// key compares FALSE: the build row belongs to another correlation value (found by
+	// difffuzz: x NOT IN (SELECT k FROM t WHERE t.c = outer.c) with x NULL and no t row for
+	// outer.c is TRUE, not NULL).
+	others := func(i int, r int32) bool {
+		for k, c := range j.lk {
+			lc, rc := j.cur.Column(c), j.build[j.rk[k]]
+			ln, rn := lc.IsNull(i), rc.IsNull(int(r))
+			switch {
+			case ln && rn:
+				continue
+			case ln || rn:
+				if j.nullEq[k] {
+					return false
+				}
+				continue
+			}
+			if lc.ValueStr(i) != rc.ValueStr(int(r)) {
+				return false
+			}
+		}
+		return true
+	}
+	var cand []int32
 	for i := 0; i < n; i++ {
 		if j.lstate[i] != 0 {
 			continue
@@ -645,30 +669,39 @@ func (j *joinOp) markNulls(ctx context.Context) error {
 		if !ln && len(j.nullRows) == 0 {
 			continue
 		}
-		if j.filter == nil {
+		if j.filter == nil && len(j.lk) <= 1 {
 			j.lstate[i] |= lsNull
 			continue
 		}
-		// Evaluate the filter over the pairs whose key comparison is NULL.
-		rows := j.nullRows
+		// the pairs whose key comparison is NULL
+		cand = cand[:0]
 		if ln {
-			rows = nil
-		}
-		total := len(rows)
-		if ln {
-			total = j.nbuild
-		}
-		const chunk = 4096
-		for start := 0; start < total && j.lstate[i]&lsNull == 0; start += chunk {
-			end := min(start+chunk, total)
-			li, ri := j.li[:0], j.ri[:0]
-			for r := start; r < end; r++ {
-				li = append(li, int32(i))
-				if ln {
-					ri = append(ri, int32(r))
-				} else {
-					ri = append(ri, rows[r])
+			for r := 0; r < j.nbuild; r++ {
+				if len(j.lk) <= 1 || others(i, int32(r)) {
+					cand = append(cand, int32(r))
 				}
+			}
+		} else {
+			for _, r := range j.nullRows {
+				if len(j.lk) <= 1 || others(i, r) {
+					cand = append(cand, r)
+				}
+			}
+		}
+		if j.filter == nil {
+			if len(cand) > 0 {
+				j.lstate[i] |= lsNull
+			}
+			continue
+		}
+		// Evaluate the filter over those pairs.
+		const chunk = 4096
+		for start := 0; start < len(cand) && j.lstate[i]&lsNull == 0; start += chunk {
+			end := min(start+chunk, len(cand))
+			li, ri := j.li[:0], j.ri[:0]
+			for _, r := range cand[start:end] {
+				li = append(li, int32(i))
+				ri = append(ri, r)
 			}
 			j.li, j.ri = li, ri
 			pb, err := j.gatherPairBatch(li, ri)

@@ -247,6 +247,14 @@ func (g *schemaGuard) guardScript(t *testing.T, path string, db sqllogictest.DB)
 			return queries
 		case sqllogictest.KindInclude:
 			t.Fatalf("%s:%d: include is not replayed by the schema guard", path, rec.Line)
+		case sqllogictest.KindLoad:
+			l, ok := db.(sqllogictest.Loader)
+			if !ok {
+				t.Fatalf("%s:%d: the server cannot load %s", path, rec.Line, rec.Path)
+			}
+			if err := l.Load(t.Context(), rec.Path); err != nil {
+				t.Fatalf("%s:%d: load %s: %v", path, rec.Line, rec.Path, err)
+			}
 		case sqllogictest.KindStatement:
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			_, _ = db.Exec(ctx, rec.SQL)
@@ -282,7 +290,13 @@ func TestSchemaGuard(t *testing.T) {
 	total := 0
 	for _, f := range files {
 		t.Run("slt/"+strings.TrimSuffix(filepath.Base(f), ".slt"), func(t *testing.T) {
-			addr, db := serveTern(t, testdata)
+			dirs := []string{testdata}
+			tpch, tpchErr := sqllogictest.FindTPCHDir()
+			if tpchErr == nil {
+				dirs = append(dirs, tpch)
+			}
+			addr, fs := serveTern(t, dirs...)
+			db := &ternDB{DB: fs, tpch: tpch, tpchErr: tpchErr}
 			total += newSchemaGuard(t, addr).guardScript(t, f, db)
 		})
 	}

@@ -3,6 +3,7 @@ package gateway_test
 import (
 	"context"
 	"flag"
+	"fmt"
 	"log/slog"
 	"path/filepath"
 	"testing"
@@ -39,7 +40,30 @@ func openTern(t *testing.T) sqllogictest.DB {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return openTernWithDirs(t, testdata)
+	dirs := []string{testdata}
+	tpch, tpchErr := sqllogictest.FindTPCHDir()
+	if tpchErr == nil {
+		dirs = append(dirs, tpch)
+	}
+	return &ternDB{DB: openTernWithDirs(t, dirs...), tpch: tpch, tpchErr: tpchErr}
+}
+
+// ternDB is an in-process Tern with the `load` record: `load tpch` creates the TPC-H tables
+// and COPYs SF0.1 into them on this (fresh) server.
+type ternDB struct {
+	sqllogictest.DB
+	tpch    string
+	tpchErr error
+}
+
+func (db *ternDB) Load(ctx context.Context, dataset string) error {
+	if dataset != "tpch" {
+		return fmt.Errorf("unknown data set %q (known: tpch)", dataset)
+	}
+	if db.tpchErr != nil {
+		return db.tpchErr
+	}
+	return loadTPCHTables(ctx, db.DB, db.tpch)
 }
 
 // openTernWithDirs starts an in-process server on a fresh data directory that may read files

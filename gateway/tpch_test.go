@@ -42,33 +42,28 @@ func tpchDir(t *testing.T) string {
 // files into them.
 func loadTPCH(t *testing.T, db sqllogictest.DB, dir string) {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(dir, "schema.txt"))
-	if err != nil {
+	if err := loadTPCHTables(context.Background(), db, dir); err != nil {
 		t.Fatal(err)
 	}
-	cols := map[string][]string{}
-	var order []string
-	for _, line := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
-		name, typ, ok := strings.Cut(strings.TrimSpace(line), " ")
-		tbl, col, ok2 := strings.Cut(name, ".")
-		if !ok || !ok2 {
-			t.Fatalf("schema.txt: bad line %q", line)
-		}
-		if _, seen := cols[tbl]; !seen {
-			order = append(order, tbl)
-		}
-		cols[tbl] = append(cols[tbl], col+" "+typ)
+}
+
+// loadTPCHTables is Tern's half of the .slt `load tpch` record: CREATE TABLE with the types of
+// schema.txt, then COPY from the SF0.1 Parquet files (Tern's own ingest path).
+func loadTPCHTables(ctx context.Context, db sqllogictest.DB, dir string) error {
+	tables, err := sqllogictest.TPCHTables(dir)
+	if err != nil {
+		return err
 	}
-	ctx := context.Background()
-	for _, tbl := range order {
-		if _, err := db.Exec(ctx, fmt.Sprintf("CREATE TABLE %s (%s)", tbl, strings.Join(cols[tbl], ", "))); err != nil {
-			t.Fatalf("create %s: %v", tbl, err)
+	for _, tbl := range tables {
+		if _, err := db.Exec(ctx, fmt.Sprintf("CREATE TABLE %s (%s)", tbl.Name, strings.Join(tbl.Columns, ", "))); err != nil {
+			return fmt.Errorf("create %s: %w", tbl.Name, err)
 		}
-		path := filepath.Join(dir, "sf0.1", tbl+".parquet")
-		if _, err := db.Exec(ctx, fmt.Sprintf("COPY %s FROM '%s' (FORMAT parquet)", tbl, path)); err != nil {
-			t.Fatalf("copy %s: %v", tbl, err)
+		path := filepath.Join(dir, "sf0.1", tbl.Name+".parquet")
+		if _, err := db.Exec(ctx, fmt.Sprintf("COPY %s FROM '%s' (FORMAT parquet)", tbl.Name, path)); err != nil {
+			return fmt.Errorf("copy %s: %w", tbl.Name, err)
 		}
 	}
+	return nil
 }
 
 // TestTPCH is the correctness gate: the 22 TPC-H queries on SF0.1 loaded into native tables

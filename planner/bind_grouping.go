@@ -64,6 +64,9 @@ func (b *binder) groupItemSets(n *pg.Node, sc *scope, targets []target, add func
 			}
 			return [][]int{out}, nil
 		}
+		if err := nonIntegerConst(b, n, "GROUP BY"); err != nil {
+			return nil, err
+		}
 		e, err := b.bindGroupItem(n, sc, targets)
 		if err != nil {
 			return nil, err

@@ -464,6 +464,18 @@ func constInt(n *pg.Node) (int, bool) {
 	return 0, false
 }
 
+// nonIntegerConst refuses a bare non-integer constant as a top-level GROUP BY, ORDER BY or
+// DISTINCT ON item, as PostgreSQL does (an integer there is a position; any other constant
+// is almost surely a mistake, so neither engine groups or sorts by it).
+func nonIntegerConst(b *binder, n *pg.Node, clause string) error {
+	if c := n.GetAConst(); c != nil {
+		if _, ok := constInt(n); !ok {
+			return b.errAt(c.Location, logical.Errorf(errs.ErrInvalidArgument, "non-integer constant in %s", clause))
+		}
+	}
+	return nil
+}
+
 func (b *binder) bindGroupItem(g *pg.Node, sc *scope, targets []target) (logical.Expr, error) {
 	if g.GetGroupingSet() != nil {
 		return nil, b.errAt(g.GetGroupingSet().Location, notSupported("nested grouping sets are not supported here"))
@@ -498,6 +510,9 @@ func (b *binder) bindGroupItem(g *pg.Node, sc *scope, targets []target) (logical
 // hidden target when it is not in the select list.
 // clause names it in errors ("ORDER BY", "DISTINCT ON").
 func (b *binder) bindOrderItem(n *pg.Node, sc *scope, targets *[]target, visible int, distinct bool, clause string) (int, error) {
+	if err := nonIntegerConst(b, n, clause); err != nil {
+		return 0, err
+	}
 	if i, ok := constInt(n); ok {
 		if i < 1 || i > visible {
 			return 0, b.errAt(nodeLoc(n), logical.Errorf(errs.ErrInvalidArgument, "%s position %d is not in select list", clause, i))

@@ -17,6 +17,7 @@ const (
 	KindQuery                 // query <types> [sort] | query error <re>
 	KindInclude               // include <path or glob>
 	KindHalt                  // halt
+	KindLoad                  // load <data set>, e.g. load tpch
 )
 
 // SortMode says how rows are ordered before comparison.
@@ -63,7 +64,7 @@ type Record struct {
 	Expected []string // expected result lines after ----
 	HasSep   bool     // the record has a ---- line
 
-	Path string // include target
+	Path string // include target; the data set of a load record
 
 	// Line spans (0-based, end exclusive) for rewriting.
 	headerIdx        int
@@ -136,6 +137,13 @@ func Parse(name, text string) (*Script, error) {
 			}
 			r.Kind = KindInclude
 			r.Path = strings.TrimSpace(strings.TrimPrefix(line, "include"))
+			i++
+		case "load":
+			if len(fields) != 2 {
+				return nil, errorf(i, "load needs exactly one data set name (e.g. load tpch)")
+			}
+			r.Kind = KindLoad
+			r.Path = fields[1]
 			i++
 		case "statement", "query":
 			if len(fields) < 2 {

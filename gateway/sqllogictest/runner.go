@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 )
 
 // DB is a backend the runner sends SQL to. Values in Rows are canonical text (see
@@ -16,6 +17,17 @@ type DB interface {
 	Exec(ctx context.Context, sql string) (int64, error)
 	// Query runs a query and returns its column type letters and rows.
 	Query(ctx context.Context, sql string) (*Result, error)
+}
+
+// SlowRecord is the duration over which a query record is reported as slow (the suite runs
+// on every CI run; a slow record is usually one to make cheaper).
+const SlowRecord = 2 * time.Second
+
+// Loader is the optional capability behind the `load <data set>` record: make the named
+// data set's tables visible to the rest of the file under their plain names (e.g. "tpch":
+// the eight TPC-H SF0.1 tables). A backend that cannot load fails the record.
+type Loader interface {
+	Load(ctx context.Context, dataset string) error
 }
 
 // Result is a query result in canonical text form.
@@ -43,6 +55,7 @@ type Report struct {
 	Statements, Queries, Skipped int
 	Failures                     []*Failure
 	Rewritten                    []string // files written back in rewrite mode
+	Slow                         []string // file:line (duration) of records that took over SlowRecord
 	Halted                       bool
 }
 
@@ -130,6 +143,11 @@ func (r *Runner) runFile(ctx context.Context, path string, rep *Report, depth in
 					break
 				}
 			}
+		case KindLoad:
+			rep.Statements++
+			if f := r.runLoad(ctx, path, rec); f != nil {
+				rep.Failures = append(rep.Failures, f)
+			}
 		case KindStatement:
 			rep.Statements++
 			if f := r.runStatement(ctx, path, rec); f != nil {
@@ -137,7 +155,11 @@ func (r *Runner) runFile(ctx context.Context, path string, rep *Report, depth in
 			}
 		case KindQuery:
 			rep.Queries++
+			start := time.Now()
 			res, f := r.runQuery(ctx, path, rec)
+			if d := time.Since(start); d > SlowRecord {
+				rep.Slow = append(rep.Slow, fmt.Sprintf("%s:%d (%v)", filepath.Base(path), rec.Line, d.Round(time.Millisecond)))
+			}
 			if res != nil && r.Rewrite {
 				edits[rec] = res // the mismatch, if any, is fixed by the rewrite
 				f = nil
@@ -158,6 +180,20 @@ func (r *Runner) runFile(ctx context.Context, path string, rep *Report, depth in
 		if changed {
 			rep.Rewritten = append(rep.Rewritten, path)
 		}
+	}
+	return nil
+}
+
+func (r *Runner) runLoad(ctx context.Context, path string, rec *Record) *Failure {
+	fail := func(problem string) *Failure {
+		return &Failure{File: path, Line: rec.Line, SQL: "load " + rec.Path, Problem: problem}
+	}
+	l, ok := r.DB.(Loader)
+	if !ok {
+		return fail(fmt.Sprintf("%s cannot load data sets", r.Engine))
+	}
+	if err := l.Load(ctx, rec.Path); err != nil {
+		return fail("load " + rec.Path + ": " + err.Error())
 	}
 	return nil
 }

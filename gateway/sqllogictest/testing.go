@@ -85,6 +85,9 @@ func RunFiles(t *testing.T, pattern, engine string, rewrite bool, open func(t *t
 			if len(rep.Failures) >= r.maxFailures() {
 				t.Errorf("%s: stopped after %d failures", path, len(rep.Failures))
 			}
+			for _, s := range rep.Slow {
+				t.Logf("slow record: %s", s)
+			}
 			for _, p := range rep.Rewritten {
 				t.Logf("rewrote %s", p)
 			}
