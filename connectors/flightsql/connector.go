@@ -41,21 +41,11 @@ func NewTable(src *remotesql.Source) connectors.Table {
 }
 
 func (Connector) Open(ctx context.Context, env exec.Env, split []byte, base *arrow.Schema, projection []int) (exec.Operator, error) {
-	d, err := remotesql.DecodeSplit(split)
+	d, schema, err := remotesql.OpenSplit(split, base, projection)
 	if err != nil {
 		return nil, err
 	}
-	fields := base.Fields()
-	if projection != nil {
-		fields = make([]arrow.Field, len(projection))
-		for i, p := range projection {
-			fields[i] = base.Field(p)
-		}
-	}
-	if len(fields) != len(d.Columns) {
-		return nil, errs.Errorf(errs.ErrInvalidArgument, "remote split returns %d columns, the scan reads %d", len(d.Columns), len(fields))
-	}
-	return &scan{env: env, d: d, schema: arrow.NewSchema(fields, nil)}, nil
+	return &scan{env: env, d: d, schema: schema}, nil
 }
 
 // Dial connects and authenticates (options host, port, tls; mapping user, password). The

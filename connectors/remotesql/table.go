@@ -88,6 +88,27 @@ func DecodeSplit(b []byte) (SplitData, error) {
 	return d, nil
 }
 
+// OpenSplit decodes a split's bytes on the node together with the schema the scan must
+// produce: base's fields, narrowed to projection when there is one, which must match the
+// columns the remote query returns.
+func OpenSplit(split []byte, base *arrow.Schema, projection []int) (SplitData, *arrow.Schema, error) {
+	d, err := DecodeSplit(split)
+	if err != nil {
+		return d, nil, err
+	}
+	fields := base.Fields()
+	if projection != nil {
+		fields = make([]arrow.Field, len(projection))
+		for i, p := range projection {
+			fields[i] = base.Field(p)
+		}
+	}
+	if len(fields) != len(d.Columns) {
+		return d, nil, errs.Errorf(errs.ErrInvalidArgument, "remote split returns %d columns, the scan reads %d", len(d.Columns), len(fields))
+	}
+	return d, arrow.NewSchema(fields, nil), nil
+}
+
 // Table is a foreign table handle behind a dialect.
 type Table struct {
 	Src *Source
