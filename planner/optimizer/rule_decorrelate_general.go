@@ -353,24 +353,10 @@ func (u *unnester) pushLimit(x *logical.Limit) (logical.Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	body := x.Input
-	var keys []logical.SortKey
-	if s, ok := body.(*logical.Sort); ok {
-		body, keys = s.Input, s.Keys
-	}
-	in, err := u.push(body)
+	win, rn, keys, w, err := u.numberPerDomain(x)
 	if err != nil {
 		return nil, err
 	}
-	w := width(body)
-	for i, key := range keys {
-		key.Expr = u.subst(key.Expr, w)
-		keys[i] = key
-	}
-	frame := logical.Frame{Rows: true, Start: logical.Bound{Kind: logical.UnboundedPreceding}, End: logical.Bound{Kind: logical.CurrentRow}}
-	win := &logical.Window{Input: in, Partition: u.domainCols(w), Order: keys,
-		Funcs: []*logical.WindowFunc{{Fn: proto.WinRowNumber, Typ: catalog.Int64, Frame: frame}}, Names: []string{"row_number"}}
-	rn := &logical.Column{Index: w + k, Name: "row_number", Typ: catalog.Int64}
 	conds := []logical.Expr{&logical.Call{Fn: proto.FnGt, Args: []logical.Expr{rn, &logical.Literal{Typ: catalog.Int64, Value: offset}}, Typ: catalog.Bool}}
 	if hasCount {
 		conds = append(conds, &logical.Call{Fn: proto.FnLte, Args: []logical.Expr{rn, &logical.Literal{Typ: catalog.Int64, Value: offset + count}}, Typ: catalog.Bool})
@@ -518,4 +504,29 @@ func (u *unnester) shiftRight(cond logical.Expr, wl, k int) logical.Expr {
 		}
 		return e
 	})
+}
+
+// numberPerDomain is the shared half of pushing the domain through a LIMIT: the domain goes
+// into the LIMIT's input (below its Sort, if any) and a window numbers the rows of each
+// domain value in the sort's order. It returns the window, its row_number column (at w+k),
+// the sort keys over the pushed input, and w, the input's own width.
+func (u *unnester) numberPerDomain(x *logical.Limit) (*logical.Window, *logical.Column, []logical.SortKey, int, error) {
+	body := x.Input
+	var keys []logical.SortKey
+	if s, ok := body.(*logical.Sort); ok {
+		body, keys = s.Input, s.Keys
+	}
+	in, err := u.push(body)
+	if err != nil {
+		return nil, nil, nil, 0, err
+	}
+	w := width(body)
+	for i, key := range keys {
+		key.Expr = u.subst(key.Expr, w)
+		keys[i] = key
+	}
+	frame := logical.Frame{Rows: true, Start: logical.Bound{Kind: logical.UnboundedPreceding}, End: logical.Bound{Kind: logical.CurrentRow}}
+	win := &logical.Window{Input: in, Partition: u.domainCols(w), Order: keys,
+		Funcs: []*logical.WindowFunc{{Fn: proto.WinRowNumber, Typ: catalog.Int64, Frame: frame}}, Names: []string{"row_number"}}
+	return win, &logical.Column{Index: w + u.k(), Name: "row_number", Typ: catalog.Int64}, keys, w, nil
 }

@@ -23,24 +23,10 @@ func isConstLimit(e logical.Expr) bool {
 // columns (a NULL LIMIT keeps every row, a NULL OFFSET skips none, as PostgreSQL's).
 func (u *unnester) pushLimitExpr(x *logical.Limit) (logical.Node, error) {
 	k := u.k()
-	body := x.Input
-	var keys []logical.SortKey
-	if s, ok := body.(*logical.Sort); ok {
-		body, keys = s.Input, s.Keys
-	}
-	in, err := u.push(body)
+	win, rn, keys, w, err := u.numberPerDomain(x) // rule_decorrelate_general.go
 	if err != nil {
 		return nil, err
 	}
-	w := width(body)
-	for i, key := range keys {
-		key.Expr = u.subst(key.Expr, w)
-		keys[i] = key
-	}
-	frame := logical.Frame{Rows: true, Start: logical.Bound{Kind: logical.UnboundedPreceding}, End: logical.Bound{Kind: logical.CurrentRow}}
-	win := &logical.Window{Input: in, Partition: u.domainCols(w), Order: keys,
-		Funcs: []*logical.WindowFunc{{Fn: proto.WinRowNumber, Typ: catalog.Int64, Frame: frame}}, Names: []string{"row_number"}}
-	rn := &logical.Column{Index: w + k, Name: "row_number", Typ: catalog.Int64}
 	zero := &logical.Literal{Typ: catalog.Int64, Value: int64(0)}
 	// over the window's columns: the domain sits at w..w+k-1
 	orZero := func(e logical.Expr) logical.Expr {
