@@ -22,8 +22,9 @@ func datetimeFuncs() []*Func {
 		tern(proto.FnJustifyDays, exec.Justify(proto.FnJustifyDays), []string{"justify_days"}, sig(iv, iv)),
 		tern(proto.FnJustifyInterval, exec.Justify(proto.FnJustifyInterval), []string{"justify_interval"}, sig(iv, iv)),
 		tern(proto.FnMakeDate, exec.StringFunc(proto.FnMakeDate), []string{"make_date"}, sig(catalog.Date, i32, i32, i32)),
-		// The binder refuses age() for now (its interval output differs); client Substrait
-		// plans reach the kernel.
-		tern(proto.FnAge, exec.Age(proto.FnAge), nil),
+		// age(x) (against current_date at midnight) is rewritten by the binder into the
+		// two-argument form (planner/bind_age.go). Dates reach the timestamp signature.
+		tern(proto.FnAge, exec.Age(proto.FnAge), []string{"age"},
+			sig(iv, catalog.Timestamp, catalog.Timestamp), sig(iv, catalog.TimestampTZ, catalog.TimestampTZ)),
 	}
 }

@@ -142,6 +142,7 @@ var samples = map[string][]string{
 	"trunc": {"trunc(n, 1)", "trunc(f8)"}, "round": {"round(n, 1)", "round(f8)"}, "greatest": {"greatest(i4, i8, 3)"}, "least": {"least(s, 'm')"},
 	"extract": {"extract(year FROM d)", "extract(epoch FROM ts)"}, "date_part": {"date_part('month', tz)"},
 	"date_trunc": {"date_trunc('month', ts)", "date_trunc('day', d)"},
+	"age":        {"age(d, d)", "age(ts)", "age(tz)", "age(d)"},
 	"log":        {"log(n, n)", "log(2, i4)"}, "div": {"div(n, 3)", "div(i4, i8)"},
 	"to_char":   {"to_char(ts, s)", "to_char(tz, s)", "to_char(d, s)", "to_char(iv, s)", "to_char(i4, s)", "to_char(i8, s)", "to_char(n, s)", "to_char(f8, s)"},
 	"to_number": {"to_number(s, '9.99')"}, "to_date": {"to_date(s, s)"}, "to_timestamp": {"to_timestamp(s, s)", "to_timestamp(f8)"},
@@ -150,7 +151,7 @@ var samples = map[string][]string{
 
 // Functions the binder cannot produce from SQL (client Substrait plans reach them), or that
 // it produces only as another expression's part.
-var notFromSQL = map[string]bool{"age": true, "tern_check_constraint": true}
+var notFromSQL = map[string]bool{"tern_check_constraint": true}
 
 // Every function the registry declares for SQL is produced by the binder, declared in the
 // Substrait plan under its URN and name, and found with a kernel by the node's compiler.

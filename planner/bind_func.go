@@ -218,7 +218,12 @@ func (b *binder) scalarFunc(name string, args []logical.Expr, loc int32) (logica
 			return mk(name, catalog.Timestamp), nil
 		}
 		return nil, undefined()
-	case "clock_timestamp", "timeofday", "random", "age":
+	case "age": // age(x); age(a, b) resolves by the registry's signatures
+		if n != 1 {
+			return nil, undefined()
+		}
+		return b.ageOne(args, loc) // bind_age.go
+	case "clock_timestamp", "timeofday", "random":
 		return nil, b.errAt(loc, notSupported("function %s is not supported yet", name))
 	case "read_parquet", "read_csv", "read_json":
 		return nil, b.errAt(loc, logical.Errorf(errs.ErrInvalidArgument, "%s can only be used in FROM", name))
