@@ -85,10 +85,12 @@ func (b *binder) bindSetOp(s *pg.SelectStmt) (logical.Node, error) {
 	}
 	// a plain SELECT input leaves its bare literals' types to the match (bind_setop_types.go)
 	lleaf, rleaf := leafFor(s.Larg), leafFor(s.Rarg)
+	lparams := append([]catalog.Type(nil), b.params...)
 	l, err := b.bindLeaf(s.Larg, lleaf)
 	if err != nil {
 		return nil, err
 	}
+	rparams := append([]catalog.Type(nil), b.params...)
 	r, err := b.bindLeaf(s.Rarg, rleaf)
 	if err != nil {
 		return nil, err
@@ -117,11 +119,13 @@ func (b *binder) bindSetOp(s *pg.SelectStmt) (logical.Node, error) {
 		types[i] = t
 	}
 	if lt := lleaf.retype(types); lt != nil {
+		b.unsetParams(lparams)
 		if l, err = b.bindLeaf(s.Larg, &setopLeaf{unknown: map[int]bool{}, types: lt}); err != nil {
 			return nil, err
 		}
 	}
 	if rt := rleaf.retype(types); rt != nil {
+		b.unsetParams(rparams)
 		if r, err = b.bindLeaf(s.Rarg, &setopLeaf{unknown: map[int]bool{}, types: rt}); err != nil {
 			return nil, err
 		}

@@ -87,3 +87,14 @@ func (leaf *setopLeaf) typeOf(i int) (catalog.Type, bool) {
 	t, ok := leaf.types[i]
 	return t, ok
 }
+
+// unsetParams makes the parameters that were untyped before an input's first binding (before:
+// the types then) and that it resolved to text untyped again, so that the second binding
+// types a bare $n by the match as well (`SELECT 1 UNION SELECT $1`: $1 is integer).
+func (b *binder) unsetParams(before []catalog.Type) {
+	for i := range b.params {
+		if (i >= len(before) || isUnknown(before[i])) && b.params[i].Kind == catalog.TypeText && b.params[i].Precision == 0 {
+			b.params[i] = catalog.Type{}
+		}
+	}
+}

@@ -65,3 +65,23 @@ func TestSetOpLiteralTypes(t *testing.T) {
 		}
 	}
 }
+
+// TestSetOpParamTypes: a bare $n in a set operation input is typed by the match too.
+func TestSetOpParamTypes(t *testing.T) {
+	p := testPlanner()
+	for _, c := range []struct{ sql, want string }{
+		{"SELECT 1 UNION SELECT $1", "integer"},
+		{"SELECT $1 UNION SELECT 1::bigint", "bigint"},
+		{"SELECT $1 UNION SELECT NULL", "text"},
+		{"SELECT 1, $1 UNION SELECT NULL, 'a'", "text"},
+	} {
+		pr, err := p.Prepare(context.Background(), Session{}, c.sql)
+		if err != nil {
+			t.Errorf("%q: %v", c.sql, err)
+			continue
+		}
+		if len(pr.Params) != 1 || opTypeName(pr.Params[0]) != c.want {
+			t.Errorf("%q: parameter types %v, want [%s]", c.sql, pr.Params, c.want)
+		}
+	}
+}
