@@ -119,6 +119,7 @@ func (b *binder) bindSelect(s *pg.SelectStmt) (logical.Node, error) {
 			k.nullsFirst = false
 		}
 		keys = append(keys, k)
+		leaf.sorted(idx) // ORDER BY made it text (bind_setop_types.go)
 	}
 	// DISTINCT ON: indices of its expressions in targets (hidden ones appended), checked
 	// against the ORDER BY as PostgreSQL does (transformDistinctOnClause)

@@ -14,8 +14,8 @@ import (
 // input's type (`SELECT 1, 'a' UNION SELECT NULL, NULL` is integer, text; `SELECT 1 UNION
 // SELECT 'x'` reads 'x' as an integer and fails on it). Only when both inputs are unknown does
 // the column become text. A nested set operation, a VALUES list, a subquery or a WITH entry
-// has resolved its unknowns to text already, and so has a SELECT input with DISTINCT or
-// ORDER BY (they sort its columns), exactly as in PostgreSQL.
+// has resolved its unknowns to text already, and so has a SELECT input with DISTINCT (it
+// sorts every column) and an ORDER BY for the columns it sorts, exactly as in PostgreSQL.
 //
 // Tern binds such an input once with its unknowns resolved to text, noting which output
 // columns were unknown; when the matched type of any of them is not text, it binds the input
@@ -31,7 +31,7 @@ type setopLeaf struct {
 // own unknowns (see the file comment).
 func leafFor(s *pg.SelectStmt) *setopLeaf {
 	if s == nil || (s.Op != pg.SetOperation_SETOP_NONE && s.Op != pg.SetOperation_SET_OPERATION_UNDEFINED) ||
-		len(s.ValuesLists) > 0 || len(s.DistinctClause) > 0 || len(s.SortClause) > 0 {
+		len(s.ValuesLists) > 0 || len(s.DistinctClause) > 0 {
 		return nil
 	}
 	return &setopLeaf{unknown: map[int]bool{}}
@@ -96,5 +96,13 @@ func (b *binder) unsetParams(before []catalog.Type) {
 		if (i >= len(before) || isUnknown(before[i])) && b.params[i].Kind == catalog.TypeText && b.params[i].Precision == 0 {
 			b.params[i] = catalog.Type{}
 		}
+	}
+}
+
+// sorted notes that the SELECT's ORDER BY sorts output column i: PostgreSQL resolves a sort
+// key to text before the set operation sees it, so the column is no longer unknown.
+func (leaf *setopLeaf) sorted(i int) {
+	if leaf != nil {
+		delete(leaf.unknown, i)
 	}
 }

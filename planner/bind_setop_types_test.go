@@ -24,6 +24,7 @@ func TestSetOpLiteralTypes(t *testing.T) {
 		{"SELECT '2' INTERSECT SELECT a FROM t", []string{"int32"}},
 		{"SELECT a FROM t EXCEPT SELECT NULL", []string{"int32"}},
 		{"SELECT 1 UNION (SELECT NULL LIMIT 1)", []string{"int32"}},
+		{"SELECT 1, 2 UNION (SELECT 3, NULL ORDER BY 1)", []string{"int32", "int32"}},
 		{"SELECT NULL UNION SELECT NULL", []string{"utf8"}},
 		{"SELECT 1 UNION (SELECT NULL UNION SELECT 2)", []string{"int32"}},
 		{"SELECT x FROM (SELECT 1 UNION ALL SELECT NULL UNION ALL SELECT 2.5::float8) s(x)", []string{"float64"}},
