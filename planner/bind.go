@@ -45,6 +45,7 @@ type binder struct {
 	rec         recursiveState // WITH RECURSIVE (bind_recursive.go)
 	lateralLeft *scope         // FROM items a LATERAL item may read (bind_lateral.go)
 	lateralHit  bool           // the FROM item just bound was bound as LATERAL
+	setopLeaf   *setopLeaf     // for the set operation input about to be bound (bind_setop_types.go)
 }
 
 // maxBindDepth bounds the binder's expression recursion (Go stacks grow to 1 GB, then the

@@ -83,11 +83,15 @@ func (b *binder) bindSetOp(s *pg.SelectStmt) (logical.Node, error) {
 	if s.Larg == nil || s.Rarg == nil {
 		return nil, logical.Errorf(errs.ErrInvalidArgument, "set operation needs two inputs")
 	}
-	l, err := b.bindQuery(s.Larg)
+	// a plain SELECT input leaves its bare literals' types to the match (bind_setop_types.go)
+	lleaf, rleaf := leafFor(s.Larg), leafFor(s.Rarg)
+	lparams := append([]catalog.Type(nil), b.params...)
+	l, err := b.bindLeaf(s.Larg, lleaf)
 	if err != nil {
 		return nil, err
 	}
-	r, err := b.bindQuery(s.Rarg)
+	rparams := append([]catalog.Type(nil), b.params...)
+	r, err := b.bindLeaf(s.Rarg, rleaf)
 	if err != nil {
 		return nil, err
 	}
@@ -104,14 +108,27 @@ func (b *binder) bindSetOp(s *pg.SelectStmt) (logical.Node, error) {
 	}
 	types := make([]catalog.Type, len(ls))
 	for i := range ls {
-		t, ok := commonType(ls[i].Type, rs[i].Type)
+		lt, rt := leafType(lleaf, i, ls[i].Type), leafType(rleaf, i, rs[i].Type)
+		t, ok := commonType(lt, rt)
 		if !ok {
-			return nil, logical.Errorf(errs.ErrInvalidArgument, "%s types %s and %s cannot be matched", what, opTypeName(ls[i].Type), opTypeName(rs[i].Type))
+			return nil, logical.Errorf(errs.ErrInvalidArgument, "%s types %s and %s cannot be matched", what, opTypeName(lt), opTypeName(rt))
 		}
 		if isUnknown(t) {
 			t = catalog.Text
 		}
 		types[i] = t
+	}
+	if lt := lleaf.retype(types); lt != nil {
+		b.unsetParams(lparams)
+		if l, err = b.bindLeaf(s.Larg, &setopLeaf{unknown: map[int]bool{}, types: lt}); err != nil {
+			return nil, err
+		}
+	}
+	if rt := rleaf.retype(types); rt != nil {
+		b.unsetParams(rparams)
+		if r, err = b.bindLeaf(s.Rarg, &setopLeaf{unknown: map[int]bool{}, types: rt}); err != nil {
+			return nil, err
+		}
 	}
 	if l, err = b.castColumns(l, types); err != nil {
 		return nil, err

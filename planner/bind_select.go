@@ -25,6 +25,7 @@ func (b *binder) bindSelect(s *pg.SelectStmt) (logical.Node, error) {
 	if len(s.LockingClause) > 0 {
 		return nil, notSupported("SELECT FOR UPDATE/SHARE is not supported")
 	}
+	leaf := b.takeSetopLeaf() // bind_setop_types.go
 	savedWindows := b.windows
 	b.windows = s.WindowClause
 	defer func() { b.windows = savedWindows }()
@@ -63,7 +64,7 @@ func (b *binder) bindSelect(s *pg.SelectStmt) (logical.Node, error) {
 			targets = append(targets, target{expr: &logical.Column{Index: i, Name: f.Name, Typ: f.Type, Null: f.Nullable}, name: f.Name})
 		}
 	}
-	list, err := b.bindTargets(s.TargetList, sc, exprCtx{scope: sc, clause: "SELECT", aggOK: true})
+	list, err := b.bindTargetsLeaf(s.TargetList, sc, exprCtx{scope: sc, clause: "SELECT", aggOK: true}, leaf)
 	if err != nil {
 		return nil, err
 	}
@@ -118,6 +119,7 @@ func (b *binder) bindSelect(s *pg.SelectStmt) (logical.Node, error) {
 			k.nullsFirst = false
 		}
 		keys = append(keys, k)
+		leaf.sorted(idx) // ORDER BY made it text (bind_setop_types.go)
 	}
 	// DISTINCT ON: indices of its expressions in targets (hidden ones appended), checked
 	// against the ORDER BY as PostgreSQL does (transformDistinctOnClause)
@@ -723,6 +725,12 @@ func (b *binder) bindValues(lists []*pg.Node, types []catalog.Type) (logical.Nod
 // bindTargets binds a target list (SELECT's, RETURNING's) in ctx: `*` and `t.*` expand over
 // sc, every other item is an expression named by its alias or PostgreSQL's figured name.
 func (b *binder) bindTargets(list []*pg.Node, sc *scope, ctx exprCtx) ([]target, error) {
+	return b.bindTargetsLeaf(list, sc, ctx, nil)
+}
+
+// bindTargetsLeaf is bindTargets for the input leaf of a set operation (nil: none), whose
+// unknown-typed items it notes or types as the set operation asks (bind_setop_types.go).
+func (b *binder) bindTargetsLeaf(list []*pg.Node, sc *scope, ctx exprCtx, leaf *setopLeaf) ([]target, error) {
 	var out []target
 	for _, n := range list {
 		rt := n.GetResTarget()
@@ -743,6 +751,13 @@ func (b *binder) bindTargets(list []*pg.Node, sc *scope, ctx exprCtx) ([]target,
 		e, err := b.bindExpr(rt.Val, ctx)
 		if err != nil {
 			return nil, err
+		}
+		if t, ok := leaf.typeOf(len(out)); ok && isUnknown(e.Type()) {
+			if e, err = b.coerce(e, t); err != nil {
+				return nil, b.errAt(rt.Location, err)
+			}
+		} else if leaf != nil && isUnknown(e.Type()) {
+			leaf.unknown[len(out)] = true
 		}
 		e = b.resolveUnknown(e)
 		name := rt.Name
