@@ -149,9 +149,8 @@ func pick[T any](g *Gen, xs []T) T { return xs[g.r.IntN(len(xs))] }
 
 // scope is the columns visible to expressions: alias.column with its type.
 type scope struct {
-	cols  []column // qualified names
-	keys  []string // qualified key columns usable for grouping
-	outer []column // an enclosing query's columns (for correlated subqueries)
+	cols []column // qualified names
+	keys []string // qualified key columns usable for grouping
 }
 
 func (s *scope) of(t typ) []column {
