@@ -613,6 +613,48 @@ func toJSONExpr(name string, args []Expr) (Expr, error) {
 	isB := name == "to_jsonb"
 	in := args[0]
 	t := in.Type()
+	if t.ID() == arrow.LIST {
+		return toJSONArrayExpr(name, in, isB)
+	}
+	conv, err := toJSONConv(name, t, isB)
+	if err != nil {
+		return nil, err
+	}
+	var textIn Expr = in
+	if t.ID() != arrow.STRING && t.ID() != arrow.NULL {
+		c, err := NewCast(in, arrow.BinaryTypes.String)
+		if err != nil {
+			return nil, err
+		}
+		textIn = c
+	}
+	k := func(ctx context.Context, ops []operand, n int, mem memory.Allocator) (arrow.Array, error) {
+		b := array.NewStringBuilder(mem)
+		defer b.Release()
+		o := ops[0]
+		for i := 0; i < n; i++ {
+			j := i * o.stride()
+			if o.arr.IsNull(j) {
+				b.AppendNull()
+				continue
+			}
+			s := ""
+			if sa, ok := o.arr.(*array.String); ok {
+				s = sa.Value(j)
+			}
+			r, err := conv(s)
+			if err != nil {
+				return nil, err
+			}
+			b.Append(r)
+		}
+		return b.NewArray(), nil
+	}
+	return newCall(name, []Expr{textIn}, jText, k, nil)
+}
+
+// toJSONConv turns the text form of a value of type t into its JSON text.
+func toJSONConv(name string, t arrow.DataType, isB bool) (func(s string) (string, error), error) {
 	var conv func(s string) (string, error)
 	switch t.ID() {
 	case arrow.STRING:
@@ -652,35 +694,72 @@ func toJSONExpr(name string, args []Expr) (Expr, error) {
 	default:
 		return nil, notSupportedf("%s of type %s", name, t)
 	}
-	var textIn Expr = in
-	if t.ID() != arrow.STRING && t.ID() != arrow.NULL {
-		c, err := NewCast(in, arrow.BinaryTypes.String)
-		if err != nil {
+	return conv, nil
+}
+
+// toJSONArrayExpr is to_json/to_jsonb of an array: a JSON array of its elements converted as
+// scalars (NULL elements null), "[1,2]" for json and "[1, 2]" for jsonb, as PostgreSQL prints.
+func toJSONArrayExpr(name string, in Expr, isB bool) (Expr, error) {
+	et := listElem(in.Type())
+	conv, err := toJSONConv(name, et, isB)
+	if err != nil {
+		return nil, err
+	}
+	var text kernel
+	if et.ID() != arrow.STRING && et.ID() != arrow.NULL {
+		if text, err = castKernel(et, arrow.BinaryTypes.String); err != nil {
 			return nil, err
 		}
-		textIn = c
+	}
+	sep := ","
+	if isB {
+		sep = ", "
 	}
 	k := func(ctx context.Context, ops []operand, n int, mem memory.Allocator) (arrow.Array, error) {
-		b := array.NewStringBuilder(mem)
-		defer b.Release()
-		o := ops[0]
-		for i := 0; i < n; i++ {
-			j := i * o.stride()
-			if o.arr.IsNull(j) {
-				b.AppendNull()
-				continue
-			}
-			s := ""
-			if sa, ok := o.arr.(*array.String); ok {
-				s = sa.Value(j)
-			}
-			r, err := conv(s)
+		l := newListOp(ops[0])
+		child := l.child
+		if text != nil && child.Len() > 0 {
+			c, err := text(ctx, []operand{{arr: child}}, child.Len(), mem)
 			if err != nil {
 				return nil, err
 			}
-			b.Append(r)
+			defer c.Release()
+			child = c
+		}
+		strs, _ := child.(*array.String)
+		b := array.NewStringBuilder(mem)
+		defer b.Release()
+		var sb strings.Builder
+		for i := 0; i < n; i++ {
+			ok, from, to := l.row(i)
+			if !ok {
+				b.AppendNull()
+				continue
+			}
+			sb.Reset()
+			sb.WriteByte('[')
+			for j := from; j < to; j++ {
+				if j > from {
+					sb.WriteString(sep)
+				}
+				if child.IsNull(j) {
+					sb.WriteString("null")
+					continue
+				}
+				v := ""
+				if strs != nil {
+					v = strs.Value(j)
+				}
+				r, err := conv(v)
+				if err != nil {
+					return nil, err
+				}
+				sb.WriteString(r)
+			}
+			sb.WriteByte(']')
+			b.Append(sb.String())
 		}
 		return b.NewArray(), nil
 	}
-	return newCall(name, []Expr{textIn}, jText, k, nil)
+	return newCall(name, []Expr{in}, jText, k, nil)
 }
