@@ -171,23 +171,12 @@ func (s *scan) Next(ctx context.Context) (arrow.RecordBatch, error) {
 				continue
 			}
 			if err := app(bs[i], s.vals[i]); err != nil {
-				return nil, errs.Errorf(errs.ErrInvalidArgument, "column \"%s\" of foreign table \"%s\" (server \"%s\"): %v", s.d.Columns[i].Name, s.d.Table, s.d.Server, err)
+				return nil, s.d.ColumnErr(i, err)
 			}
 		}
 		rows++
 	}
-	if rows == 0 {
-		return nil, io.EOF
-	}
-	cols := make([]arrow.Array, len(bs))
-	for i, b := range bs {
-		cols[i] = b.NewArray()
-	}
-	rec := array.NewRecordBatch(s.schema, cols, int64(rows))
-	for _, c := range cols {
-		c.Release()
-	}
-	return rec, nil
+	return remotesql.NewBatch(s.schema, bs, rows)
 }
 
 func (s *scan) Close() error {

@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/tern-db/tern/catalog"
 	"github.com/tern-db/tern/connectors"
 	"github.com/tern-db/tern/proto/errs"
@@ -107,6 +109,28 @@ func OpenSplit(split []byte, base *arrow.Schema, projection []int) (SplitData, *
 		return d, nil, errs.Errorf(errs.ErrInvalidArgument, "remote split returns %d columns, the scan reads %d", len(d.Columns), len(fields))
 	}
 	return d, arrow.NewSchema(fields, nil), nil
+}
+
+// ColumnErr names the remote column i, the table and the server in a value's error.
+func (d SplitData) ColumnErr(i int, err error) error {
+	return errs.Errorf(errs.ErrInvalidArgument, "column \"%s\" of foreign table \"%s\" (server \"%s\"): %v", d.Columns[i].Name, d.Table, d.Server, err)
+}
+
+// NewBatch finishes the builders' columns into a batch of rows rows (nil, io.EOF for none),
+// leaving the builders ready for the next batch.
+func NewBatch(schema *arrow.Schema, bs []array.Builder, rows int) (arrow.RecordBatch, error) {
+	if rows == 0 {
+		return nil, io.EOF
+	}
+	cols := make([]arrow.Array, len(bs))
+	for i, b := range bs {
+		cols[i] = b.NewArray()
+	}
+	rec := array.NewRecordBatch(schema, cols, int64(rows))
+	for _, c := range cols {
+		c.Release()
+	}
+	return rec, nil
 }
 
 // Table is a foreign table handle behind a dialect.
