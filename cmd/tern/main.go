@@ -109,12 +109,10 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "tern: --ticket-ttl and --token-ttl must be positive durations\n")
 		return 2
 	}
-	var lvl slog.Level
-	if err := lvl.UnmarshalText([]byte(*logLevel)); err != nil {
-		fmt.Fprintf(stderr, "tern: bad --log-level %q\n", *logLevel)
+	log, ok := newLogger(stderr, *logLevel)
+	if !ok {
 		return 2
 	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lvl}))
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -203,4 +201,15 @@ func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) (code int, do
 		return 2, true
 	}
 	return 0, false
+}
+
+// newLogger is the text logger of `tern serve` and `tern node` at --log-level level; a bad
+// level is reported on stderr.
+func newLogger(stderr io.Writer, level string) (*slog.Logger, bool) {
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(level)); err != nil {
+		fmt.Fprintf(stderr, "tern: bad --log-level %q\n", level)
+		return nil, false
+	}
+	return slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lvl})), true
 }

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"os"
 	"os/signal"
@@ -72,12 +71,10 @@ func node(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "tern: node needs the cluster key in TERN_SECRET (the gateways' key)")
 		return 2
 	}
-	var lvl slog.Level
-	if err := lvl.UnmarshalText([]byte(*logLevel)); err != nil {
-		fmt.Fprintf(stderr, "tern: bad --log-level %q\n", *logLevel)
+	log, ok := newLogger(stderr, *logLevel)
+	if !ok {
 		return 2
 	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lvl}))
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
